@@ -1,0 +1,111 @@
+//! Messages a client sends to the relay.
+
+use crate::ids::{PlayerId, RoomCode, Secret};
+use crate::types::{CallId, Profile, RoomCursor, RpcOutcome, RpcTarget, StateTarget};
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+
+/// A message from a client to the relay.
+///
+/// Variants are only ever appended; `Join` stays tag `0` forever.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum ClientMessage {
+    /// The handshake; must be the first frame and only the first.
+    Join(Join),
+    /// Reliable document changes to append to the room log.
+    ///
+    /// The relay validates, de-duplicates (a change it already holds is not
+    /// appended again), persists, then answers [`crate::RelayMessage::Ack`]
+    /// with the same `client_ref` and forwards new changes to the others.
+    Publish {
+        /// A number of the client's choosing, echoed in the ack.
+        client_ref: u64,
+        /// Automerge change bytes, one change per entry.
+        changes: Vec<Bytes>,
+    },
+    /// An unreliable value: latest wins per (target, key), kept in relay
+    /// memory only, never persisted, dropped for slow receivers.
+    Unreliable {
+        /// Room-wide, or which player's.
+        target: StateTarget,
+        /// The key.
+        key: String,
+        /// The opaque value.
+        value: Bytes,
+    },
+    /// A remote procedure call or event, forwarded by the relay.
+    Rpc {
+        /// Ties replies to this call.
+        call: CallId,
+        /// Who receives it.
+        target: RpcTarget,
+        /// The handler's name.
+        name: String,
+        /// Opaque argument.
+        payload: Bytes,
+        /// Whether the caller waits for replies.
+        want_reply: bool,
+    },
+    /// The reply to an [`crate::RelayMessage::Rpc`].
+    RpcReply {
+        /// The call answered.
+        call: CallId,
+        /// The caller.
+        to: PlayerId,
+        /// What the handler produced.
+        outcome: RpcOutcome,
+    },
+    /// Host only: make another seated player the host.
+    TransferHost {
+        /// The new host.
+        to: PlayerId,
+    },
+    /// Host only: remove a player from the room.
+    Kick {
+        /// Who to remove.
+        player: PlayerId,
+    },
+    /// Leave the room now, without a grace period.
+    Leave,
+    /// A heartbeat and clock probe; the relay answers [`crate::RelayMessage::Pong`].
+    Ping {
+        /// The client's clock when sent, echoed back.
+        client_time: u64,
+    },
+}
+
+/// The join handshake.
+///
+/// `version` is its first field and stays so in every future version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Join {
+    /// The protocol version the client speaks ([`crate::PROTOCOL_VERSION`]).
+    pub version: u16,
+    /// Which room.
+    pub room: RoomRequest,
+    /// The player's stable id.
+    pub player: PlayerId,
+    /// The player's secret; binds the id on first join.
+    pub secret: Secret,
+    /// The player's profile.
+    pub profile: Profile,
+    /// What the client already holds of this room, if anything.
+    pub since: Option<RoomCursor>,
+    /// The room's player cap, used only when this join creates the room
+    /// (capped by the relay's own limit).
+    pub max_players: Option<u16>,
+    /// How long a dropped player keeps their seat before others see them
+    /// leave, in milliseconds; used only when this join creates the room
+    /// (capped by the relay's own limit).
+    pub grace_period_ms: Option<u32>,
+}
+
+/// Which room a join is for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RoomRequest {
+    /// Create a room with a fresh relay-made code.
+    New,
+    /// Join the room with this code, creating it if it does not exist.
+    Code(RoomCode),
+}

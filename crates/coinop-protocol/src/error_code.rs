@@ -1,0 +1,127 @@
+//! Stable numeric error codes carried in [`crate::RelayMessage::Error`].
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A stable error code. Codes never change meaning; new ones may be added, so
+/// a client must handle codes it does not know (see [`ErrorCode::name`]).
+///
+/// * `1xxx`: the join was refused; the connection closes.
+/// * `2xxx`: one message was refused; fatal ones close the connection.
+/// * `3xxx`: the relay side (storage, shutdown, timeouts).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ErrorCode(pub u16);
+
+macro_rules! codes {
+    ($($(#[$doc:meta])* $name:ident = $value:literal, retry = $retry:literal;)*) => {
+        impl ErrorCode {
+            $($(#[$doc])* pub const $name: ErrorCode = ErrorCode($value);)*
+
+            /// The code's name, such as `"ROOM_FULL"`, or `"UNKNOWN"` for a
+            /// code newer than this crate.
+            pub fn name(self) -> &'static str {
+                match self.0 {
+                    $($value => stringify!($name),)*
+                    _ => "UNKNOWN",
+                }
+            }
+
+            /// Whether trying again later (same request, maybe after a
+            /// reconnect) can succeed.
+            pub fn is_retryable(self) -> bool {
+                match self.0 {
+                    $($value => $retry,)*
+                    _ => false,
+                }
+            }
+
+            /// Every code this crate knows.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$name),*];
+        }
+    };
+}
+
+codes! {
+    /// The client's protocol version is not spoken by this relay.
+    UNSUPPORTED_VERSION = 1001, retry = false;
+    /// The first frame was not a valid join.
+    BAD_HANDSHAKE = 1002, retry = false;
+    /// The player id is bound to a different secret.
+    WRONG_SECRET = 1003, retry = false;
+    /// The room has as many players as it allows.
+    ROOM_FULL = 1004, retry = true;
+    /// The relay holds as many rooms as it allows.
+    TOO_MANY_ROOMS = 1005, retry = true;
+    /// The room code is not valid or the room does not exist.
+    ROOM_NOT_FOUND = 1006, retry = false;
+    /// The handshake took longer than the relay allows.
+    HANDSHAKE_TIMEOUT = 1007, retry = true;
+    /// The player was removed from the room by the host.
+    KICKED = 1008, retry = false;
+    /// The same player joined the room from another connection.
+    REPLACED = 1009, retry = false;
+    /// A frame could not be decoded.
+    MALFORMED = 2001, retry = false;
+    /// A frame exceeded the relay's frame size limit.
+    FRAME_TOO_LARGE = 2002, retry = false;
+    /// A change exceeded the relay's change size limit.
+    CHANGE_TOO_LARGE = 2003, retry = false;
+    /// A change is not a valid automerge change.
+    INVALID_CHANGE = 2004, retry = false;
+    /// The room reached its stored size limit; the change was not stored.
+    ROOM_TOO_LARGE = 2005, retry = false;
+    /// Too many reliable messages per second, sustained; the connection closes.
+    RATE_LIMITED = 2006, retry = true;
+    /// A message arrived out of order (for example a second join).
+    UNEXPECTED_MESSAGE = 2007, retry = false;
+    /// Only the host may do that.
+    NOT_HOST = 2008, retry = false;
+    /// The named player is not in the room.
+    NO_SUCH_PLAYER = 2009, retry = false;
+    /// A field was out of range (a key too long, too many entries).
+    INVALID_FIELD = 2010, retry = false;
+    /// The relay could not persist; nothing was acked. Resend later.
+    STORAGE_UNAVAILABLE = 3001, retry = true;
+    /// The relay is shutting down.
+    SHUTTING_DOWN = 3002, retry = true;
+    /// No message arrived within the idle timeout.
+    IDLE_TIMEOUT = 3003, retry = true;
+    /// The connection read too slowly and its queue overflowed.
+    SLOW_CONSUMER = 3004, retry = true;
+    /// The room is quarantined: its stored data could not be read.
+    ROOM_UNAVAILABLE = 3005, retry = true;
+    /// An RPC got no reply in time (raised by clients, never sent by the relay).
+    RPC_TIMEOUT = 3006, retry = true;
+}
+
+impl fmt::Debug for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}({})", self.name(), self.0)
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.name(), self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn codes_are_unique_and_named() {
+        let mut seen = HashSet::new();
+        for code in ErrorCode::ALL {
+            assert!(seen.insert(code.0), "duplicate code {}", code.0);
+            assert_ne!(code.name(), "UNKNOWN");
+        }
+        assert_eq!(ErrorCode(9999).name(), "UNKNOWN");
+        assert_eq!(ErrorCode::ROOM_FULL.to_string(), "ROOM_FULL (1004)");
+        assert!(ErrorCode::STORAGE_UNAVAILABLE.is_retryable());
+        assert!(!ErrorCode::WRONG_SECRET.is_retryable());
+    }
+}

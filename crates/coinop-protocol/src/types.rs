@@ -1,0 +1,118 @@
+//! Small value types carried inside messages.
+
+use crate::ids::PlayerId;
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+
+/// A room sequence number: the position of a change in the room's log.
+/// The first change of a room has `Seq(1)`; `Seq(0)` means "nothing yet".
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct Seq(pub u64);
+
+impl Seq {
+    /// The sequence number after this one.
+    pub fn next(self) -> Seq {
+        Seq(self.0 + 1)
+    }
+}
+
+/// Where a client stands in a room's history: the room's incarnation (a
+/// random number the relay picks when it creates the room) and the last
+/// sequence number the client holds.
+///
+/// A different epoch means the relay lost the room and made it anew, so the
+/// client must upload its replica (see [`crate::ClientMessage::Restore`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomCursor {
+    /// The room's incarnation.
+    pub epoch: u64,
+    /// The last sequence number held.
+    pub seq: Seq,
+}
+
+/// A player's public profile, shown in lobbies and player lists.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    /// Display name.
+    pub name: String,
+    /// Colour as a CSS hex string such as `#ff8800`.
+    pub color: String,
+    /// Avatar: an index, URL or data URL; opaque to the relay.
+    pub avatar: String,
+}
+
+/// A player in the room roster.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlayerInfo {
+    /// The player's id.
+    pub id: PlayerId,
+    /// The profile given at join.
+    pub profile: Profile,
+    /// When the player took their seat, in relay milliseconds since the Unix
+    /// epoch. The earliest seated player is the host unless it was transferred.
+    pub joined_at: u64,
+}
+
+/// One entry of a room's log, as sent to catching-up clients.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogEntry {
+    /// The entry's room sequence number.
+    pub seq: Seq,
+    /// Who published it, stamped by the relay.
+    pub sender: PlayerId,
+    /// The automerge change bytes, verbatim.
+    pub change: Bytes,
+}
+
+/// What an unreliable value belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum StateTarget {
+    /// Room-wide state.
+    Room,
+    /// One player's state. Any player may write any player's value (as in
+    /// Playroom Kit); the relay stamps who wrote it.
+    Player(PlayerId),
+}
+
+/// A current unreliable value, as given to late joiners.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnreliableValue {
+    /// Who last wrote it.
+    pub sender: PlayerId,
+    /// What it belongs to.
+    pub target: StateTarget,
+    /// The key.
+    pub key: String,
+    /// The opaque value.
+    pub value: Bytes,
+}
+
+/// Who an RPC goes to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RpcTarget {
+    /// The current host (which may be the caller).
+    Host,
+    /// Every player, the caller included.
+    All,
+    /// Every player but the caller.
+    Others,
+    /// One player.
+    Player(PlayerId),
+}
+
+/// A caller-chosen id that ties an RPC reply to its call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CallId(pub u64);
+
+/// The outcome of one RPC handler.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RpcOutcome {
+    /// The handler returned a value.
+    Ok(Bytes),
+    /// The handler failed, or no handler is registered under that name.
+    Err(String),
+}
