@@ -1,0 +1,54 @@
+//! Command-line arguments.
+
+use clap::{Parser, ValueEnum};
+use std::path::PathBuf;
+
+/// Drive a coinop relay over real WebSockets on loopback and compare it with a
+/// forward-only baseline relay measured in the same run.
+#[derive(Debug, Parser)]
+#[command(version)]
+pub struct Args {
+    /// Which measurement to run.
+    #[arg(long, value_enum, default_value = "all")]
+    pub scenario: Scenario,
+    /// The coinop relay binary (default: `coinop-relay` next to this binary).
+    #[arg(long)]
+    pub relay_bin: Option<PathBuf>,
+    /// The baseline relay binary (default: `coinop-baseline-relay` next to this binary).
+    #[arg(long)]
+    pub baseline_bin: Option<PathBuf>,
+    /// Run the coinop relay without durable storage (`--memory`).
+    #[arg(long)]
+    pub memory: bool,
+    /// Fan-out: number of rooms.
+    #[arg(long, default_value_t = 200)]
+    pub rooms: usize,
+    /// Fan-out: clients per room.
+    #[arg(long, default_value_t = 4)]
+    pub clients_per_room: usize,
+    /// Fan-out: reliable updates per second per client.
+    #[arg(long, default_value_t = 10.0)]
+    pub hz: f64,
+    /// Fan-out: seconds measured (after a warm-up of 2 s).
+    #[arg(long, default_value_t = 10)]
+    pub seconds: u64,
+    /// Late join: changes in the room before the late joiner arrives.
+    #[arg(long, default_value_t = 10_000)]
+    pub changes: usize,
+    /// Idle: connections held open.
+    #[arg(long, default_value_t = 10_000)]
+    pub idle_connections: usize,
+}
+
+/// A measurement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Scenario {
+    /// Every scenario below.
+    All,
+    /// Rooms of clients updating at a fixed rate: latency, throughput, CPU, RSS.
+    Fanout,
+    /// A late joiner into a room with a long history.
+    LateJoin,
+    /// Many idle connections: relay memory per connection.
+    Idle,
+}

@@ -1,0 +1,207 @@
+//! Fan-out: rooms of clients each sending reliable updates at a fixed rate.
+//! Reports latency from send to every other member's receipt, delivered
+//! updates per second, relay CPU per delivered update and relay RSS, for the
+//! coinop relay and the baseline in the same run.
+
+use crate::cli::Args;
+use crate::latency::Book;
+use crate::server::{Kind, Server, sibling_binary};
+use crate::{baseline_client, coinop_client};
+use coinop_protocol::RelayMessage;
+use futures_util::{SinkExt, StreamExt};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::Message;
+
+/// What one relay did under the load.
+pub struct Outcome {
+    name: &'static str,
+    p50: Duration,
+    p99: Duration,
+    delivered_per_sec: f64,
+    cpu_us_per_delivered: f64,
+    rss_max: u64,
+}
+
+/// Runs the scenario against the baseline, then coinop, and prints both.
+pub async fn run(args: &Args) -> anyhow::Result<()> {
+    let baseline_bin = match &args.baseline_bin {
+        Some(p) => p.clone(),
+        None => sibling_binary("coinop-baseline-relay")?,
+    };
+    let relay_bin = match &args.relay_bin {
+        Some(p) => p.clone(),
+        None => sibling_binary("coinop-relay")?,
+    };
+    println!(
+        "\n## fan-out: {} rooms x {} clients, {} updates/s each, {} s measured",
+        args.rooms, args.clients_per_room, args.hz, args.seconds
+    );
+    let base = measure(
+        args,
+        "baseline (forward only)",
+        &Kind::Baseline,
+        &baseline_bin,
+    )
+    .await?;
+    let storage = if args.memory {
+        "coinop (memory)"
+    } else {
+        "coinop (durable, SQLite)"
+    };
+    let coin = measure(
+        args,
+        storage,
+        &Kind::Coinop {
+            memory: args.memory,
+        },
+        &relay_bin,
+    )
+    .await?;
+    println!("| relay | p50 ms | p99 ms | delivered/s | relay CPU µs/delivered | relay RSS MiB |");
+    println!("|---|---|---|---|---|---|");
+    for o in [&base, &coin] {
+        println!(
+            "| {} | {:.2} | {:.2} | {:.0} | {:.2} | {:.1} |",
+            o.name,
+            o.p50.as_secs_f64() * 1e3,
+            o.p99.as_secs_f64() * 1e3,
+            o.delivered_per_sec,
+            o.cpu_us_per_delivered,
+            o.rss_max as f64 / (1024.0 * 1024.0)
+        );
+    }
+    println!(
+        "\nCPU per delivered update, coinop / baseline: {:.2}x",
+        coin.cpu_us_per_delivered / base.cpu_us_per_delivered.max(f64::MIN_POSITIVE)
+    );
+    Ok(())
+}
+
+async fn measure(
+    args: &Args,
+    name: &'static str,
+    kind: &Kind,
+    bin: &std::path::Path,
+) -> anyhow::Result<Outcome> {
+    let server = Server::start(kind, bin)?;
+    let book = Arc::new(Book::new());
+    let mut tasks: Vec<JoinHandle<()>> = Vec::new();
+    let period = Duration::from_secs_f64(1.0 / args.hz);
+    let coinop = matches!(kind, Kind::Coinop { .. });
+    for room in 0..args.rooms {
+        for member in 0..args.clients_per_room {
+            let room_name = format!("load{room}");
+            let player = format!("r{room}p{member}");
+            // Spread the clients' ticks over the period.
+            let phase =
+                period.mul_f64(((room * args.clients_per_room + member) % 97) as f64 / 97.0);
+            if coinop {
+                let (sink, stream, _) =
+                    coinop_client::join(&server.addr, &room_name, &player).await?;
+                tasks.push(tokio::spawn(coinop_reader(stream, book.clone())));
+                tasks.push(tokio::spawn(coinop_writer(
+                    sink,
+                    book.clone(),
+                    period,
+                    phase,
+                )));
+            } else {
+                let (sink, stream) = baseline_client::join(&server.addr, &room_name).await?;
+                tasks.push(tokio::spawn(baseline_reader(stream, book.clone())));
+                tasks.push(tokio::spawn(baseline_writer(
+                    sink,
+                    book.clone(),
+                    period,
+                    phase,
+                )));
+            }
+        }
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let cpu_before = server.cpu_time();
+    book.start_measuring();
+    let mut rss_max = 0;
+    let end = tokio::time::Instant::now() + Duration::from_secs(args.seconds);
+    while tokio::time::Instant::now() < end {
+        rss_max = rss_max.max(server.rss_bytes());
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    book.stop_measuring();
+    let cpu = server.cpu_time().saturating_sub(cpu_before);
+    for t in &tasks {
+        t.abort();
+    }
+    server.kill();
+    let delivered = book.delivered.load(Ordering::SeqCst);
+    let (p50, p99) = book.percentiles();
+    Ok(Outcome {
+        name,
+        p50,
+        p99,
+        delivered_per_sec: delivered as f64 / args.seconds as f64,
+        cpu_us_per_delivered: cpu.as_secs_f64() * 1e6 / delivered.max(1) as f64,
+        rss_max,
+    })
+}
+
+async fn coinop_writer(
+    mut sink: coinop_client::Sink,
+    book: Arc<Book>,
+    period: Duration,
+    phase: Duration,
+) {
+    let mut writer = coinop_client::Writer::new();
+    tokio::time::sleep(phase).await;
+    let mut tick = tokio::time::interval(period);
+    loop {
+        tick.tick().await;
+        let change = writer.next_change();
+        book.sent(&change);
+        if sink.send(writer.publish(vec![change])).await.is_err() {
+            return;
+        }
+    }
+}
+
+async fn coinop_reader(mut stream: coinop_client::Stream, book: Arc<Book>) {
+    while let Some(Ok(frame)) = stream.next().await {
+        if let Message::Binary(bytes) = frame
+            && let Ok(RelayMessage::Changes { entries }) = RelayMessage::decode(&bytes)
+        {
+            for entry in entries {
+                book.received(&entry.change);
+            }
+        }
+    }
+}
+
+async fn baseline_writer<S>(mut sink: S, book: Arc<Book>, period: Duration, phase: Duration)
+where
+    S: futures_util::Sink<Message> + Unpin,
+{
+    let mut writer = coinop_client::Writer::new();
+    tokio::time::sleep(phase).await;
+    let mut tick = tokio::time::interval(period);
+    loop {
+        tick.tick().await;
+        let change = writer.next_change();
+        book.sent(&change);
+        if sink.send(Message::Binary(change)).await.is_err() {
+            return;
+        }
+    }
+}
+
+async fn baseline_reader<S>(mut stream: S, book: Arc<Book>)
+where
+    S: futures_util::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin,
+{
+    while let Some(Ok(frame)) = stream.next().await {
+        if let Message::Binary(bytes) = frame {
+            book.received(&bytes);
+        }
+    }
+}
