@@ -1,1 +1,59 @@
-//! The coinop relay.
+//! # coinop-relay
+//!
+//! The only server of coinop: it forwards and persists, never runs app code.
+//!
+//! ## Pieces
+//!
+//! * [`Relay`] runs it: bind, serve, [`Relay::shutdown`].
+//! * [`RelayConfig`] holds every limit with its production default;
+//!   [`RelayConfig::for_tests`] gives port 0, in-memory storage and short
+//!   timeouts.
+//! * [`core`] is the room logic without I/O: a [`core::Room`] takes
+//!   [`core::Input`]s with the time and returns [`core::Effect`]s. The tokio
+//!   side runs one such room per task; tests can drive it directly.
+//! * [`storage`] holds the [`storage::Storage`] trait, its in-memory and
+//!   SQLite implementations, and the group-commit thread.
+//! * [`metrics`] holds the counters behind `GET /metrics`.
+//!
+//! ## Endpoints (one port)
+//!
+//! * `GET /ws` (and `/ws/...`): the WebSocket of `coinop-protocol`.
+//! * `GET /healthz`: `200 ok`.
+//! * `GET /metrics`: Prometheus text.
+//! * `GET /players/{id}/rooms` with `Authorization: Bearer <secret hex>`:
+//!   the rooms that player joined or hosted, as JSON; 401 otherwise.
+//!
+//! When [`RelayConfig::allowed_origins`] is set, a request whose `Origin`
+//! is not listed gets 403; requests without `Origin` (native clients) pass.
+//!
+//! ## Guarantees
+//!
+//! * An `Ack` is sent only after the changes are committed (SQLite WAL with
+//!   `synchronous=FULL`); appends from all rooms share one transaction per
+//!   batch.
+//! * Acks and forwards leave a room in sequence order; a forward is encoded
+//!   once and the same bytes go to every receiver.
+//! * Reliable frames are never dropped: a connection that cannot keep up is
+//!   closed with `SLOW_CONSUMER`. Unreliable frames are coalesced per
+//!   (sender, target, key) for slow receivers.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), coinop_relay::RelayError> {
+//! use coinop_relay::{Relay, RelayConfig};
+//! let relay = Relay::start(RelayConfig::for_tests()).await?;
+//! println!("clients connect to {}", relay.ws_url());
+//! relay.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+
+mod config;
+pub mod core;
+mod error;
+pub mod metrics;
+mod server;
+pub mod storage;
+
+pub use config::{RelayConfig, StorageConfig};
+pub use error::RelayError;
+pub use server::Relay;

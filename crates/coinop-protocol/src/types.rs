@@ -24,7 +24,7 @@ impl Seq {
 /// sequence number the client holds.
 ///
 /// A different epoch means the relay lost the room and made it anew, so the
-/// client must upload its replica (see [`crate::ClientMessage::Restore`]).
+/// client must publish its changes again (see [`crate::Welcome::reset`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoomCursor {
     /// The room's incarnation.

@@ -1,0 +1,154 @@
+//! Command-line flags, each with a `COINOP_*` environment fallback.
+
+use clap::Parser;
+use coinop_relay::{RelayConfig, StorageConfig};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// coinop relay: forwards and persists shared room state for coinop clients.
+#[derive(Debug, Parser)]
+#[command(name = "coinop-relay", version)]
+pub(crate) struct Cli {
+    /// Address to listen on (HTTP and WebSocket on the same port).
+    #[arg(long, env = "COINOP_ADDR", default_value = "127.0.0.1:8787")]
+    addr: SocketAddr,
+    /// Data directory for the embedded database (coinop.db).
+    #[arg(long, env = "COINOP_DATA_DIR", default_value = "./coinop-data")]
+    data_dir: PathBuf,
+    /// Keep everything in memory: nothing survives a restart.
+    #[arg(long, env = "COINOP_MEMORY")]
+    memory: bool,
+    /// Most players per room (also the default for rooms that name none).
+    #[arg(long, env = "COINOP_MAX_PLAYERS", default_value_t = 64)]
+    max_players: u16,
+    /// Largest WebSocket frame, in bytes.
+    #[arg(long, env = "COINOP_MAX_FRAME_BYTES", default_value_t = 1024 * 1024)]
+    max_frame_bytes: usize,
+    /// Largest automerge change, in bytes.
+    #[arg(long, env = "COINOP_MAX_CHANGE_BYTES", default_value_t = 512 * 1024)]
+    max_change_bytes: usize,
+    /// Largest stored room (snapshot + log), in bytes.
+    #[arg(long, env = "COINOP_MAX_ROOM_BYTES", default_value_t = 64 * 1024 * 1024)]
+    max_room_bytes: u64,
+    /// Reliable messages per second per connection (excess is read slower).
+    #[arg(long, env = "COINOP_RELIABLE_PER_SEC", default_value_t = 200)]
+    reliable_per_sec: u32,
+    /// Reliable message burst per connection.
+    #[arg(long, env = "COINOP_RELIABLE_BURST", default_value_t = 400)]
+    reliable_burst: u32,
+    /// Seconds a connection may stay throttled before RATE_LIMITED.
+    #[arg(long, env = "COINOP_RATE_LIMIT_PATIENCE_SECS", default_value_t = 5)]
+    rate_limit_patience_secs: u64,
+    /// Unreliable messages per second per connection (excess is dropped).
+    #[arg(long, env = "COINOP_UNRELIABLE_PER_SEC", default_value_t = 120)]
+    unreliable_per_sec: u32,
+    /// Unreliable message burst per connection.
+    #[arg(long, env = "COINOP_UNRELIABLE_BURST", default_value_t = 240)]
+    unreliable_burst: u32,
+    /// Most rooms loaded at once.
+    #[arg(long, env = "COINOP_MAX_ROOMS", default_value_t = 10_000)]
+    max_rooms: usize,
+    /// Seconds allowed for the HTTP request and the join frame.
+    #[arg(long, env = "COINOP_HANDSHAKE_TIMEOUT_SECS", default_value_t = 10)]
+    handshake_timeout_secs: u64,
+    /// Seconds without any message before a connection is closed.
+    #[arg(long, env = "COINOP_IDLE_TIMEOUT_SECS", default_value_t = 30)]
+    idle_timeout_secs: u64,
+    /// Default grace period for a dropped player's seat, in milliseconds.
+    #[arg(long, env = "COINOP_GRACE_PERIOD_MS", default_value_t = 5_000)]
+    grace_period_ms: u64,
+    /// Longest grace period a room may ask for, in milliseconds.
+    #[arg(long, env = "COINOP_MAX_GRACE_PERIOD_MS", default_value_t = 300_000)]
+    max_grace_period_ms: u64,
+    /// Allowed Origin header values, comma-separated; empty allows any.
+    #[arg(long, env = "COINOP_ALLOWED_ORIGINS", value_delimiter = ',')]
+    allowed_origins: Vec<String>,
+    /// Most bytes of reliable frames queued per connection (SLOW_CONSUMER beyond).
+    #[arg(long, env = "COINOP_MAX_OUTBOX_BYTES", default_value_t = 16 * 1024 * 1024)]
+    max_outbox_bytes: usize,
+    /// Compact a room once its log since the snapshot has this many entries.
+    #[arg(long, env = "COINOP_COMPACT_ENTRIES", default_value_t = 1000)]
+    compact_entries: usize,
+    /// Compact a room once its log since the snapshot has this many bytes.
+    #[arg(long, env = "COINOP_COMPACT_BYTES", default_value_t = 1024 * 1024)]
+    compact_bytes: u64,
+}
+
+impl Cli {
+    pub(crate) fn into_config(self) -> RelayConfig {
+        RelayConfig {
+            addr: self.addr,
+            storage: if self.memory {
+                StorageConfig::Memory
+            } else {
+                StorageConfig::Sqlite { dir: self.data_dir }
+            },
+            max_players: self.max_players,
+            max_frame_bytes: self.max_frame_bytes,
+            max_change_bytes: self.max_change_bytes,
+            max_room_bytes: self.max_room_bytes,
+            reliable_per_sec: self.reliable_per_sec,
+            reliable_burst: self.reliable_burst,
+            rate_limit_patience: Duration::from_secs(self.rate_limit_patience_secs),
+            unreliable_per_sec: self.unreliable_per_sec,
+            unreliable_burst: self.unreliable_burst,
+            max_rooms: self.max_rooms,
+            handshake_timeout: Duration::from_secs(self.handshake_timeout_secs),
+            idle_timeout: Duration::from_secs(self.idle_timeout_secs),
+            grace_period: Duration::from_millis(self.grace_period_ms),
+            max_grace_period: Duration::from_millis(self.max_grace_period_ms),
+            allowed_origins: self
+                .allowed_origins
+                .into_iter()
+                .filter(|o| !o.is_empty())
+                .collect(),
+            max_outbox_bytes: self.max_outbox_bytes,
+            compact_entries: self.compact_entries,
+            compact_bytes: self.compact_bytes,
+            ..RelayConfig::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn flags_are_consistent_and_map_to_the_config() {
+        Cli::command().debug_assert();
+        let cli = Cli::try_parse_from([
+            "coinop-relay",
+            "--memory",
+            "--max-players",
+            "8",
+            "--idle-timeout-secs",
+            "7",
+            "--allowed-origins",
+            "https://a.example,https://b.example",
+        ])
+        .unwrap();
+        let config = cli.into_config();
+        assert_eq!(config.storage, StorageConfig::Memory);
+        assert_eq!(config.max_players, 8);
+        assert_eq!(config.idle_timeout, Duration::from_secs(7));
+        assert_eq!(
+            config.allowed_origins,
+            ["https://a.example", "https://b.example"]
+        );
+        let defaults = Cli::try_parse_from(["coinop-relay"]).unwrap().into_config();
+        assert_eq!(
+            defaults.storage,
+            StorageConfig::Sqlite {
+                dir: PathBuf::from("./coinop-data")
+            }
+        );
+        assert_eq!(
+            defaults.max_frame_bytes,
+            RelayConfig::default().max_frame_bytes
+        );
+    }
+}

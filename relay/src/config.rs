@@ -1,0 +1,123 @@
+//! Relay configuration: every limit with its production default.
+
+use crate::core::RoomLimits;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Where the relay keeps room logs, snapshots and player credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StorageConfig {
+    /// Nothing persists across restarts (tests, demos).
+    Memory,
+    /// SQLite in `dir/coinop.db` (WAL, `synchronous=FULL`).
+    Sqlite {
+        /// The data directory, created if missing.
+        dir: PathBuf,
+    },
+}
+
+/// Everything a relay can be told. [`Default`] gives production defaults.
+#[derive(Debug, Clone)]
+pub struct RelayConfig {
+    /// Address to listen on.
+    pub addr: SocketAddr,
+    /// Storage backend.
+    pub storage: StorageConfig,
+    /// Most players per room; also the default when a join names none.
+    pub max_players: u16,
+    /// Largest WebSocket message or frame, in bytes.
+    pub max_frame_bytes: usize,
+    /// Largest automerge change, in bytes.
+    pub max_change_bytes: usize,
+    /// Largest stored room (snapshot + log), in bytes.
+    pub max_room_bytes: u64,
+    /// Reliable messages per second per connection (sustained).
+    pub reliable_per_sec: u32,
+    /// Reliable messages a connection may send in a burst.
+    pub reliable_burst: u32,
+    /// A connection throttled continuously for this long is closed with
+    /// RATE_LIMITED. Until then it is only read more slowly.
+    pub rate_limit_patience: Duration,
+    /// Unreliable messages per second per connection; the excess is dropped.
+    pub unreliable_per_sec: u32,
+    /// Unreliable messages a connection may send in a burst.
+    pub unreliable_burst: u32,
+    /// Most rooms loaded at once.
+    pub max_rooms: usize,
+    /// Time allowed for the HTTP request and the join frame.
+    pub handshake_timeout: Duration,
+    /// A connection that sends nothing for this long is closed.
+    pub idle_timeout: Duration,
+    /// Default grace period for a dropped player's seat.
+    pub grace_period: Duration,
+    /// Longest grace period a room may ask for.
+    pub max_grace_period: Duration,
+    /// Allowed `Origin` header values; empty allows any.
+    pub allowed_origins: Vec<String>,
+    /// Most bytes of reliable frames queued for one connection before it is
+    /// closed with SLOW_CONSUMER.
+    pub max_outbox_bytes: usize,
+    /// Compact a room once its log since the snapshot has this many entries...
+    pub compact_entries: usize,
+    /// ...or this many bytes.
+    pub compact_bytes: u64,
+    /// Largest HTTP request head, in bytes.
+    pub max_request_head_bytes: usize,
+}
+
+impl Default for RelayConfig {
+    fn default() -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8787)),
+            storage: StorageConfig::Sqlite {
+                dir: PathBuf::from("./coinop-data"),
+            },
+            max_players: 64,
+            max_frame_bytes: 1024 * 1024,
+            max_change_bytes: 512 * 1024,
+            max_room_bytes: 64 * 1024 * 1024,
+            reliable_per_sec: 200,
+            reliable_burst: 400,
+            rate_limit_patience: Duration::from_secs(5),
+            unreliable_per_sec: 120,
+            unreliable_burst: 240,
+            max_rooms: 10_000,
+            handshake_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(30),
+            grace_period: Duration::from_secs(5),
+            max_grace_period: Duration::from_secs(300),
+            allowed_origins: Vec::new(),
+            max_outbox_bytes: 16 * 1024 * 1024,
+            compact_entries: 1000,
+            compact_bytes: 1024 * 1024,
+            max_request_head_bytes: 16 * 1024,
+        }
+    }
+}
+
+impl RelayConfig {
+    /// For tests: `127.0.0.1:0`, in-memory storage, a 1 s grace period,
+    /// 2 s handshake and 10 s idle timeouts.
+    pub fn for_tests() -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            storage: StorageConfig::Memory,
+            handshake_timeout: Duration::from_secs(2),
+            idle_timeout: Duration::from_secs(10),
+            grace_period: Duration::from_secs(1),
+            ..Self::default()
+        }
+    }
+
+    /// The limits each room enforces.
+    pub fn room_limits(&self) -> RoomLimits {
+        RoomLimits {
+            max_change_bytes: self.max_change_bytes,
+            max_room_bytes: self.max_room_bytes,
+            compact_entries: self.compact_entries,
+            compact_bytes: self.compact_bytes,
+            ..RoomLimits::default()
+        }
+    }
+}

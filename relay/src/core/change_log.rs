@@ -1,0 +1,265 @@
+//! The reliable channel of one room: snapshot, durable log, the entries on
+//! their way to storage, and the hashes of every change the room holds.
+
+use super::snapshot::Snapshot;
+use coinop_protocol::{Bytes, LogEntry, PlayerId, RoomCursor, Seq};
+use std::collections::HashMap;
+
+/// An automerge change hash.
+pub(crate) type Hash = [u8; 32];
+
+/// Why stored room data could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The snapshot is not a loadable automerge document.
+    #[error("snapshot up to seq {upto} cannot be loaded: {source}")]
+    Snapshot {
+        /// The snapshot's seq.
+        upto: u64,
+        /// Automerge's reason.
+        #[source]
+        source: Box<automerge::AutomergeError>,
+    },
+    /// A log entry is not a valid automerge change.
+    #[error("log entry {seq} is not a valid automerge change")]
+    Entry {
+        /// The entry's seq.
+        seq: u64,
+    },
+    /// The log does not continue the snapshot with consecutive seqs.
+    #[error("log entry {seq} does not follow seq {prev}")]
+    Gap {
+        /// The entry's seq.
+        seq: u64,
+        /// The seq before it.
+        prev: u64,
+    },
+}
+
+/// What a joiner needs to catch up.
+pub(crate) struct CatchUp<'a> {
+    pub(crate) reset: bool,
+    pub(crate) snapshot: Option<&'a Snapshot>,
+    pub(crate) entries: &'a [LogEntry],
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct ChangeLog {
+    snapshot: Option<Snapshot>,
+    /// Durable entries after the snapshot.
+    log: Vec<LogEntry>,
+    /// Entries with a seq, not yet durable.
+    uncommitted: Vec<LogEntry>,
+    /// Every change held (snapshot, log, uncommitted) → its seq (the
+    /// snapshot's `upto` for changes folded into it).
+    hashes: HashMap<Hash, Seq>,
+    durable: Seq,
+    stored_bytes: u64,
+    /// The last seq handed to storage and not yet answered.
+    in_flight: Option<Seq>,
+    compacting: bool,
+    /// Log length at the last failed compaction: wait for it to grow again.
+    compact_failed_at: Option<usize>,
+}
+
+fn change_hash(bytes: &[u8]) -> Option<Hash> {
+    automerge::Change::from_bytes(bytes.to_vec())
+        .ok()
+        .map(|c| c.hash().0)
+}
+
+/// Parses `bytes` as an automerge change and returns its hash.
+pub(crate) fn validate_change(bytes: &[u8]) -> Option<Hash> {
+    change_hash(bytes)
+}
+
+impl ChangeLog {
+    /// Rebuilds a room's log from storage, including the dedup hashes of the
+    /// changes folded into the snapshot.
+    pub(crate) fn load(snapshot: Option<Snapshot>, tail: Vec<LogEntry>) -> Result<Self, LoadError> {
+        let mut me = ChangeLog::default();
+        if let Some(snap) = &snapshot {
+            let doc =
+                automerge::Automerge::load(&snap.doc).map_err(|source| LoadError::Snapshot {
+                    upto: snap.upto.0,
+                    source: Box::new(source),
+                })?;
+            for change in doc.get_changes(&[]) {
+                me.hashes.insert(change.hash().0, snap.upto);
+            }
+            me.durable = snap.upto;
+            me.stored_bytes = snap.doc.len() as u64;
+        }
+        for entry in &tail {
+            if entry.seq.0 != me.durable.0 + 1 {
+                return Err(LoadError::Gap {
+                    seq: entry.seq.0,
+                    prev: me.durable.0,
+                });
+            }
+            let hash = change_hash(&entry.change).ok_or(LoadError::Entry { seq: entry.seq.0 })?;
+            me.hashes.insert(hash, entry.seq);
+            me.durable = entry.seq;
+            me.stored_bytes += entry.change.len() as u64;
+        }
+        me.snapshot = snapshot;
+        me.log = tail;
+        Ok(me)
+    }
+
+    /// The last durable seq.
+    pub(crate) fn head(&self) -> Seq {
+        self.durable
+    }
+
+    /// The last seq handed out, durable or not.
+    pub(crate) fn assigned(&self) -> Seq {
+        self.uncommitted.last().map_or(self.durable, |e| e.seq)
+    }
+
+    pub(crate) fn stored_bytes(&self) -> u64 {
+        self.stored_bytes
+    }
+
+    pub(crate) fn seq_of(&self, hash: &Hash) -> Option<Seq> {
+        self.hashes.get(hash).copied()
+    }
+
+    pub(crate) fn is_busy(&self) -> bool {
+        self.in_flight.is_some() || self.compacting || !self.uncommitted.is_empty()
+    }
+
+    /// Gives the next seqs to these new changes. They count as held (for
+    /// dedup and size) until rolled back.
+    pub(crate) fn stage(
+        &mut self,
+        sender: &PlayerId,
+        changes: Vec<(Hash, Bytes)>,
+    ) -> Vec<LogEntry> {
+        let mut seq = self.assigned();
+        let mut staged = Vec::with_capacity(changes.len());
+        for (hash, change) in changes {
+            seq = seq.next();
+            self.hashes.insert(hash, seq);
+            self.stored_bytes += change.len() as u64;
+            staged.push(LogEntry {
+                seq,
+                sender: sender.clone(),
+                change,
+            });
+        }
+        self.uncommitted.extend(staged.iter().cloned());
+        staged
+    }
+
+    /// The next batch to persist, if none is outstanding.
+    pub(crate) fn take_persist(&mut self) -> Option<Vec<LogEntry>> {
+        if self.in_flight.is_some() || self.uncommitted.is_empty() {
+            return None;
+        }
+        self.in_flight = self.uncommitted.last().map(|e| e.seq);
+        Some(self.uncommitted.clone())
+    }
+
+    /// Marks the outstanding batch durable. Returns false when `upto` does
+    /// not match it (a shell bug; ignored).
+    pub(crate) fn persisted(&mut self, upto: Seq) -> bool {
+        if self.in_flight != Some(upto) {
+            return false;
+        }
+        self.in_flight = None;
+        let n = self
+            .uncommitted
+            .iter()
+            .take_while(|e| e.seq <= upto)
+            .count();
+        self.log.extend(self.uncommitted.drain(..n));
+        self.durable = upto;
+        true
+    }
+
+    /// Forgets every entry that is not durable.
+    pub(crate) fn rollback(&mut self) {
+        self.in_flight = None;
+        for entry in self.uncommitted.drain(..) {
+            if let Some(hash) = change_hash(&entry.change) {
+                self.hashes.remove(&hash);
+            }
+            self.stored_bytes = self.stored_bytes.saturating_sub(entry.change.len() as u64);
+        }
+    }
+
+    /// What a joiner holding `since` lacks.
+    pub(crate) fn catch_up(&self, epoch: u64, since: Option<RoomCursor>) -> CatchUp<'_> {
+        let valid = since.filter(|c| c.epoch == epoch && c.seq <= self.durable);
+        let everything = CatchUp {
+            reset: since.is_some() && valid.is_none(),
+            snapshot: self.snapshot.as_ref(),
+            entries: &self.log,
+        };
+        let Some(cursor) = valid else {
+            return everything;
+        };
+        let upto = self.snapshot.as_ref().map_or(Seq(0), |s| s.upto);
+        if cursor.seq < upto {
+            return everything;
+        }
+        let skip = self.log.iter().take_while(|e| e.seq <= cursor.seq).count();
+        CatchUp {
+            reset: false,
+            snapshot: None,
+            entries: &self.log[skip..],
+        }
+    }
+
+    /// A compaction job, when the log since the snapshot is long enough.
+    pub(crate) fn take_compaction(
+        &mut self,
+        entries_threshold: usize,
+        bytes_threshold: u64,
+    ) -> Option<(Option<Snapshot>, Vec<LogEntry>)> {
+        if self.compacting || self.log.is_empty() {
+            return None;
+        }
+        let bytes: u64 = self.log.iter().map(|e| e.change.len() as u64).sum();
+        let due = self.log.len() >= entries_threshold || bytes >= bytes_threshold;
+        let grown = self
+            .compact_failed_at
+            .is_none_or(|n| self.log.len() >= n.saturating_mul(2));
+        if !due || !grown {
+            return None;
+        }
+        self.compacting = true;
+        Some((self.snapshot.clone(), self.log.clone()))
+    }
+
+    /// Installs a stored snapshot and drops the entries folded into it.
+    pub(crate) fn compacted(&mut self, snapshot: Snapshot) {
+        self.compacting = false;
+        self.compact_failed_at = None;
+        if self
+            .snapshot
+            .as_ref()
+            .is_some_and(|s| s.upto >= snapshot.upto)
+        {
+            return;
+        }
+        let upto = snapshot.upto;
+        let folded: u64 = self
+            .log
+            .iter()
+            .filter(|e| e.seq <= upto)
+            .map(|e| e.change.len() as u64)
+            .sum();
+        let old = self.snapshot.as_ref().map_or(0, |s| s.doc.len() as u64);
+        self.stored_bytes =
+            self.stored_bytes.saturating_sub(folded + old) + snapshot.doc.len() as u64;
+        self.log.retain(|e| e.seq > upto);
+        self.snapshot = Some(snapshot);
+    }
+
+    pub(crate) fn compaction_failed(&mut self) {
+        self.compacting = false;
+        self.compact_failed_at = Some(self.log.len().max(1));
+    }
+}

@@ -1,0 +1,83 @@
+//! The sans-IO room logic.
+//!
+//! A [`Room`] is a plain struct: no tokio, no sockets, no clock. The relay
+//! runs one per room inside a task; tests drive it directly.
+//!
+//! ## Contract
+//!
+//! * Feed it [`Input`]s with the current time in ms since the Unix epoch:
+//!   `room.handle(input, now)`. It returns [`Effect`]s; carry them out in
+//!   order.
+//! * Before [`Input::Join`] the shell has checked the player's secret (player
+//!   ids are relay-wide, so that check is not per room) and the protocol
+//!   version. [`ConnId`]s are the shell's; never reuse one within a room.
+//! * [`Effect::Send`] carries an encoded [`coinop_protocol::RelayMessage`].
+//!   Frames for several receivers share one [`coinop_protocol::Bytes`]: the
+//!   relay never re-encodes per receiver.
+//! * [`Effect::Persist`]: store the entries durably, then answer
+//!   [`Input::Persisted`] (or [`Input::PersistFailed`]). Acks and forwards
+//!   are only emitted after that answer, in seq order. At most one persist
+//!   is outstanding; publishes arriving meanwhile are batched into the next.
+//! * [`Effect::Compact`]: build the snapshot off the hot path, store it, then
+//!   answer [`Input::Compacted`] (or [`Input::CompactionFailed`]).
+//! * When [`Room::next_deadline`] is `Some(t)`, send [`Input::Tick`] at `t`
+//!   (grace periods expire then).
+//! * After an [`Effect::Close`] the core has forgotten the connection.
+//!
+//! ```
+//! use coinop_protocol::*;
+//! use coinop_relay::core::*;
+//!
+//! let meta = RoomMeta {
+//!     code: RoomCode::new("ABCD").unwrap(),
+//!     epoch: 7,
+//!     max_players: 8,
+//!     grace_ms: 5_000,
+//!     created_ms: 0,
+//! };
+//! let mut room = Room::new(meta, RoomLimits::default());
+//! let join = Join {
+//!     version: PROTOCOL_VERSION,
+//!     room: RoomRequest::Code(RoomCode::new("ABCD").unwrap()),
+//!     player: PlayerId::new("alice").unwrap(),
+//!     secret: Secret::new(vec![1; 16]).unwrap(),
+//!     profile: Profile::default(),
+//!     since: None,
+//!     max_players: None,
+//!     grace_period_ms: None,
+//! };
+//! let effects = room.handle(Input::Join { conn: ConnId(1), join }, 1_000);
+//! let frames: Vec<RelayMessage> = effects
+//!     .iter()
+//!     .filter_map(|e| match e {
+//!         Effect::Send { frame, .. } => RelayMessage::decode(frame).ok(),
+//!         _ => None,
+//!     })
+//!     .collect();
+//! assert!(matches!(frames[0], RelayMessage::Welcome(_)));
+//! assert!(matches!(frames[1], RelayMessage::Synced { head: Seq(0) }));
+//! ```
+
+mod change_log;
+mod conn_id;
+mod effect;
+mod input;
+mod limits;
+mod room;
+mod room_messages;
+mod room_meta;
+mod room_publish;
+mod roster;
+mod snapshot;
+#[cfg(test)]
+mod tests;
+mod unreliable_store;
+
+pub use change_log::LoadError;
+pub use conn_id::ConnId;
+pub use effect::{CoalesceKey, Delivery, Effect, close_code};
+pub use input::Input;
+pub use limits::RoomLimits;
+pub use room::Room;
+pub use room_meta::RoomMeta;
+pub use snapshot::Snapshot;

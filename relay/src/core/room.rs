@@ -1,0 +1,334 @@
+//! The sans-IO room: one struct per room, driven by [`Input`]s.
+
+use super::change_log::{ChangeLog, LoadError};
+use super::conn_id::ConnId;
+use super::effect::{Delivery, Effect, close_code};
+use super::input::Input;
+use super::limits::RoomLimits;
+use super::room_meta::RoomMeta;
+use super::roster::Roster;
+use super::snapshot::Snapshot;
+use super::unreliable_store::UnreliableStore;
+use coinop_protocol::{
+    Bytes, ErrorCode, Join, LogEntry, PROTOCOL_VERSION, PlayerId, PlayerInfo, RelayMessage,
+    RoomCode, Seq, Welcome,
+};
+use std::collections::VecDeque;
+
+/// A publish waiting for its ack (and the forward of its new entries).
+#[derive(Debug)]
+pub(crate) struct PendingAck {
+    pub(crate) conn: ConnId,
+    pub(crate) client_ref: u64,
+    /// The seq echoed in the ack.
+    pub(crate) ack_seq: Seq,
+    /// Ack once the room is durable up to here.
+    pub(crate) ready_at: Seq,
+    /// New entries to forward to the others when acked.
+    pub(crate) entries: Vec<LogEntry>,
+}
+
+/// One room's state machine: roster and host, the ordered change log and
+/// its persistence pipeline, unreliable values, RPC routing.
+///
+/// It does no I/O and reads no clock: feed it [`Input`]s with the current
+/// time and carry out the returned [`Effect`]s in order. See the
+/// [module docs](super) for the contract.
+#[derive(Debug)]
+pub struct Room {
+    pub(crate) meta: RoomMeta,
+    pub(crate) limits: RoomLimits,
+    pub(crate) roster: Roster,
+    pub(crate) log: ChangeLog,
+    pub(crate) unreliable: UnreliableStore,
+    pub(crate) acks: VecDeque<PendingAck>,
+    pub(crate) effects: Vec<Effect>,
+}
+
+impl Room {
+    /// A new, empty room.
+    pub fn new(meta: RoomMeta, limits: RoomLimits) -> Room {
+        Room {
+            meta,
+            limits,
+            roster: Roster::default(),
+            log: ChangeLog::default(),
+            unreliable: UnreliableStore::default(),
+            acks: VecDeque::new(),
+            effects: Vec::new(),
+        }
+    }
+
+    /// A room rebuilt from storage: its snapshot (if compacted) and the log
+    /// after it. Fails when the stored data cannot be parsed; the relay must
+    /// then refuse joins rather than start the room empty.
+    pub fn load(
+        meta: RoomMeta,
+        limits: RoomLimits,
+        snapshot: Option<Snapshot>,
+        tail: Vec<LogEntry>,
+    ) -> Result<Room, LoadError> {
+        let mut room = Room::new(meta, limits);
+        room.log = ChangeLog::load(snapshot, tail)?;
+        Ok(room)
+    }
+
+    /// The room's code.
+    pub fn code(&self) -> &RoomCode {
+        &self.meta.code
+    }
+
+    /// The room's persisted settings.
+    pub fn meta(&self) -> &RoomMeta {
+        &self.meta
+    }
+
+    /// The last durable seq.
+    pub fn head(&self) -> Seq {
+        self.log.head()
+    }
+
+    /// The current host.
+    pub fn host(&self) -> Option<&PlayerId> {
+        self.roster.host()
+    }
+
+    /// Seated players (live or in grace), in seating order.
+    pub fn players(&self) -> Vec<PlayerInfo> {
+        self.roster.players()
+    }
+
+    /// Live connections.
+    pub fn connections(&self) -> usize {
+        self.roster.conns().count()
+    }
+
+    /// Bytes stored for this room (snapshot + log, including unacked).
+    pub fn stored_bytes(&self) -> u64 {
+        self.log.stored_bytes()
+    }
+
+    /// When the shell must send [`Input::Tick`] next (a grace period ends),
+    /// in ms since the Unix epoch.
+    pub fn next_deadline(&self) -> Option<u64> {
+        self.roster.next_expiry(self.meta.grace_ms)
+    }
+
+    /// Nobody is seated and no storage work is outstanding: the shell may
+    /// unload the room.
+    pub fn is_idle(&self) -> bool {
+        self.roster.is_empty() && !self.log.is_busy() && self.acks.is_empty()
+    }
+
+    /// Applies one input at time `now` (ms since the Unix epoch) and returns
+    /// what to do, in order.
+    pub fn handle(&mut self, input: Input, now: u64) -> Vec<Effect> {
+        match input {
+            Input::Join { conn, join } => self.join(conn, join, now),
+            Input::Message { conn, msg } => self.message(conn, msg, now),
+            Input::Disconnected { conn } => self.disconnected(conn, now),
+            Input::Persisted { upto } => self.persisted(upto),
+            Input::PersistFailed => self.persist_failed(),
+            Input::Compacted { upto, doc } => self.log.compacted(Snapshot { upto, doc }),
+            Input::CompactionFailed => self.log.compaction_failed(),
+            Input::Tick => self.tick(now),
+        }
+        std::mem::take(&mut self.effects)
+    }
+
+    pub(crate) fn send(&mut self, conn: ConnId, msg: &RelayMessage) {
+        self.effects.push(Effect::Send {
+            conn,
+            frame: Bytes::from(msg.encode()),
+            delivery: Delivery::Reliable,
+        });
+    }
+
+    /// Encodes once and sends the same bytes to every live connection but
+    /// `except`.
+    pub(crate) fn broadcast(&mut self, msg: &RelayMessage, except: Option<ConnId>) {
+        self.broadcast_as(msg, except, Delivery::Reliable);
+    }
+
+    pub(crate) fn broadcast_as(
+        &mut self,
+        msg: &RelayMessage,
+        except: Option<ConnId>,
+        delivery: Delivery,
+    ) {
+        let frame = Bytes::from(msg.encode());
+        let conns: Vec<ConnId> = self.roster.conns().filter(|c| Some(*c) != except).collect();
+        for conn in conns {
+            self.effects.push(Effect::Send {
+                conn,
+                frame: frame.clone(),
+                delivery: delivery.clone(),
+            });
+        }
+    }
+
+    pub(crate) fn error(
+        &mut self,
+        conn: ConnId,
+        code: ErrorCode,
+        message: String,
+        client_ref: Option<u64>,
+    ) {
+        let msg = RelayMessage::Error {
+            code,
+            message,
+            fatal: false,
+            client_ref,
+        };
+        self.send(conn, &msg);
+    }
+
+    /// Sends a fatal error and closes the connection.
+    pub(crate) fn fatal(&mut self, conn: ConnId, code: ErrorCode, message: String, close: u16) {
+        let msg = RelayMessage::Error {
+            code,
+            message: message.clone(),
+            fatal: true,
+            client_ref: None,
+        };
+        self.send(conn, &msg);
+        self.effects.push(Effect::Close {
+            conn,
+            code: close,
+            reason: code.name().to_owned(),
+        });
+    }
+
+    fn join(&mut self, conn: ConnId, join: Join, now: u64) {
+        let player = join.player.clone();
+        if let Some(seat) = self.roster.seat_mut(&player) {
+            // The same player again: take over the seat silently.
+            let old = seat.conn.replace(conn);
+            seat.dropped_at = None;
+            seat.info.profile = join.profile.clone();
+            if let Some(old) = old {
+                let text = "the same player joined from another connection".to_owned();
+                self.fatal(old, ErrorCode::REPLACED, text, close_code::POLICY);
+            }
+        } else {
+            if self.roster.len() >= usize::from(self.meta.max_players) {
+                let text = format!("the room holds {} players", self.meta.max_players);
+                self.fatal(conn, ErrorCode::ROOM_FULL, text, close_code::POLICY);
+                return;
+            }
+            self.roster
+                .add(player.clone(), join.profile.clone(), conn, now);
+            if let Some(seat) = self.roster.seat(&player) {
+                let msg = RelayMessage::PlayerJoined(seat.info.clone());
+                self.broadcast(&msg, Some(conn));
+            }
+        }
+        // Only the first seat of an empty room changes the host here.
+        if self.roster.elect() {
+            let host = self.roster.host().cloned();
+            self.broadcast(&RelayMessage::HostChanged { host }, Some(conn));
+        }
+        self.welcome(conn, &join, now);
+        let host = self.roster.host() == Some(&player);
+        self.effects.push(Effect::IndexPlayer {
+            player,
+            host,
+            at_ms: now,
+        });
+    }
+
+    fn welcome(&mut self, conn: ConnId, join: &Join, now: u64) {
+        let catch_up = self.log.catch_up(self.meta.epoch, join.since);
+        let welcome = Welcome {
+            version: PROTOCOL_VERSION,
+            room: self.meta.code.clone(),
+            epoch: self.meta.epoch,
+            reset: catch_up.reset,
+            players: self.roster.players(),
+            host: self.roster.host().cloned(),
+            server_time: now,
+            max_players: self.meta.max_players,
+            unreliable: self.unreliable.values(),
+        };
+        let mut frames = vec![RelayMessage::Welcome(welcome)];
+        if let Some(snap) = catch_up.snapshot {
+            frames.push(RelayMessage::Snapshot {
+                upto: snap.upto,
+                doc: snap.doc.clone(),
+            });
+        }
+        let mut batch = Vec::new();
+        let mut batch_bytes = 0;
+        for entry in catch_up.entries {
+            if !batch.is_empty()
+                && batch_bytes + entry.change.len() > self.limits.catch_up_batch_bytes
+            {
+                frames.push(RelayMessage::Changes {
+                    entries: std::mem::take(&mut batch),
+                });
+                batch_bytes = 0;
+            }
+            batch_bytes += entry.change.len();
+            batch.push(entry.clone());
+        }
+        if !batch.is_empty() {
+            frames.push(RelayMessage::Changes { entries: batch });
+        }
+        frames.push(RelayMessage::Synced {
+            head: self.log.head(),
+        });
+        for frame in &frames {
+            self.send(conn, frame);
+        }
+    }
+
+    pub(crate) fn disconnected(&mut self, conn: ConnId, now: u64) {
+        let Some(player) = self.roster.player_of(conn).cloned() else {
+            return;
+        };
+        if let Some(seat) = self.roster.seat_mut(&player) {
+            seat.conn = None;
+            seat.dropped_at = Some(now);
+        }
+        if self.meta.grace_ms == 0 {
+            self.remove_player(&player, None);
+        }
+    }
+
+    fn tick(&mut self, now: u64) {
+        for player in self.roster.expired(now, self.meta.grace_ms) {
+            self.remove_player(&player, None);
+        }
+    }
+
+    /// Removes a seat now: `PlayerLeft` to every live connection but
+    /// `except`, their unreliable values cleared, host re-elected.
+    pub(crate) fn remove_player(&mut self, player: &PlayerId, except: Option<ConnId>) {
+        if !self.roster.remove(player) {
+            return;
+        }
+        self.unreliable.clear_player(player);
+        self.broadcast(
+            &RelayMessage::PlayerLeft {
+                player: player.clone(),
+            },
+            except,
+        );
+        if self.roster.elect() {
+            let host = self.roster.host().cloned();
+            self.broadcast(&RelayMessage::HostChanged { host: host.clone() }, except);
+            if let Some(host) = host {
+                self.index_host(host);
+            }
+        }
+    }
+
+    pub(crate) fn index_host(&mut self, player: PlayerId) {
+        let at_ms = self.roster.seat(&player).map_or(0, |s| s.info.joined_at);
+        self.effects.push(Effect::IndexPlayer {
+            player,
+            host: true,
+            at_ms,
+        });
+    }
+}

@@ -1,0 +1,124 @@
+//! The reliable path: publish, persist, ack and forward, compaction.
+
+use super::change_log::{Hash, validate_change};
+use super::conn_id::ConnId;
+use super::effect::Effect;
+use super::room::{PendingAck, Room};
+use coinop_protocol::{Bytes, ErrorCode, RelayMessage, Seq};
+use std::collections::HashSet;
+
+impl Room {
+    /// Validates a whole publish; any refusal refuses all of it.
+    pub(crate) fn publish(&mut self, conn: ConnId, client_ref: u64, changes: Vec<Bytes>) {
+        let Some(player) = self.roster.player_of(conn).cloned() else {
+            return;
+        };
+        let mut fresh: Vec<(Hash, Bytes)> = Vec::new();
+        let mut seen: HashSet<Hash> = HashSet::new();
+        let mut dup_seq = None::<Seq>;
+        let mut new_bytes = 0u64;
+        for (i, change) in changes.into_iter().enumerate() {
+            if change.len() > self.limits.max_change_bytes {
+                let text = format!(
+                    "change {i} has {} bytes, the limit is {}",
+                    change.len(),
+                    self.limits.max_change_bytes
+                );
+                return self.error(conn, ErrorCode::CHANGE_TOO_LARGE, text, Some(client_ref));
+            }
+            let Some(hash) = validate_change(&change) else {
+                let text = format!("change {i} is not a valid automerge change");
+                return self.error(conn, ErrorCode::INVALID_CHANGE, text, Some(client_ref));
+            };
+            if let Some(seq) = self.log.seq_of(&hash) {
+                dup_seq = dup_seq.max(Some(seq));
+                continue;
+            }
+            if seen.insert(hash) {
+                new_bytes += change.len() as u64;
+                fresh.push((hash, change));
+            }
+        }
+        let limit = self.limits.max_room_bytes;
+        if self.log.stored_bytes() + new_bytes > limit {
+            let text = format!("the room would exceed its {limit} stored bytes");
+            return self.error(conn, ErrorCode::ROOM_TOO_LARGE, text, Some(client_ref));
+        }
+        let entries = self.log.stage(&player, fresh);
+        let ack_seq = entries
+            .last()
+            .map(|e| e.seq)
+            .or(dup_seq)
+            .unwrap_or_else(|| self.log.head());
+        self.acks.push_back(PendingAck {
+            conn,
+            client_ref,
+            ack_seq,
+            ready_at: self.log.assigned(),
+            entries,
+        });
+        self.release_acks();
+        self.start_persist();
+    }
+
+    fn start_persist(&mut self) {
+        if let Some(entries) = self.log.take_persist() {
+            self.effects.push(Effect::Persist { entries });
+        }
+    }
+
+    /// Acks (and forwards) every publish that is durable, in order.
+    fn release_acks(&mut self) {
+        while self
+            .acks
+            .front()
+            .is_some_and(|a| a.ready_at <= self.log.head())
+        {
+            let Some(ack) = self.acks.pop_front() else {
+                break;
+            };
+            // The publisher may have been replaced or left meanwhile; its
+            // ack is then lost and the client resends (deduplicated).
+            if self.roster.player_of(ack.conn).is_some() {
+                let msg = RelayMessage::Ack {
+                    client_ref: ack.client_ref,
+                    seq: ack.ack_seq,
+                };
+                self.send(ack.conn, &msg);
+            }
+            if !ack.entries.is_empty() {
+                let msg = RelayMessage::Changes {
+                    entries: ack.entries,
+                };
+                self.broadcast(&msg, Some(ack.conn));
+            }
+        }
+    }
+
+    pub(crate) fn persisted(&mut self, upto: Seq) {
+        if !self.log.persisted(upto) {
+            return;
+        }
+        self.release_acks();
+        self.start_persist();
+        let (entries, bytes) = (self.limits.compact_entries, self.limits.compact_bytes);
+        if let Some((base, entries)) = self.log.take_compaction(entries, bytes) {
+            self.effects.push(Effect::Compact { base, entries });
+        }
+    }
+
+    pub(crate) fn persist_failed(&mut self) {
+        self.log.rollback();
+        for ack in std::mem::take(&mut self.acks) {
+            if self.roster.player_of(ack.conn).is_some() {
+                let text = "the relay could not store the changes; resend later".to_owned();
+                self.error(
+                    ack.conn,
+                    ErrorCode::STORAGE_UNAVAILABLE,
+                    text,
+                    Some(ack.client_ref),
+                );
+            }
+        }
+    }
+}

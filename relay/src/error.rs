@@ -1,0 +1,23 @@
+//! The relay's error type.
+
+use crate::storage::StorageError;
+
+/// Why the relay could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum RelayError {
+    /// The listening socket could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: std::net::SocketAddr,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The storage backend could not be opened.
+    #[error("cannot open storage: {0}")]
+    Storage(#[from] StorageError),
+    /// The storage thread could not be started.
+    #[error("cannot start the storage thread: {0}")]
+    Thread(#[source] std::io::Error),
+}

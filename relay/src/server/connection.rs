@@ -1,0 +1,329 @@
+//! One WebSocket connection: the join handshake, then a reader feeding the
+//! room and a writer draining the outbox.
+
+use super::identity;
+use super::outbox::{Outbox, Outgoing};
+use super::rate::TokenBucket;
+use super::registry::JoinError;
+use super::room_cmd::{RoomCmd, RoomHandle};
+use super::shared::Shared;
+use crate::core::{ConnId, close_code};
+use coinop_protocol::{Bytes, ClientMessage, ErrorCode, Join, PROTOCOL_VERSION, peek_version};
+use futures_util::stream::{SplitSink, SplitStream};
+use futures_util::{SinkExt, StreamExt};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::Ordering::Relaxed;
+use std::time::{Duration, Instant};
+use tokio::net::TcpStream;
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
+
+type Ws = WebSocketStream<TcpStream>;
+
+/// What one read produced.
+enum Frame {
+    Binary(Bytes),
+    Skip,
+    Closed,
+    Fatal(ErrorCode, &'static str, u16),
+}
+
+fn classify(item: Option<Result<Message, WsError>>) -> Frame {
+    match item {
+        Some(Ok(Message::Binary(b))) => Frame::Binary(b),
+        Some(Ok(Message::Text(_))) => Frame::Fatal(
+            ErrorCode::MALFORMED,
+            "text frames are not part of the protocol",
+            close_code::POLICY,
+        ),
+        Some(Ok(Message::Close(_))) | None => Frame::Closed,
+        Some(Ok(_)) => Frame::Skip,
+        Some(Err(WsError::Capacity(_))) => Frame::Fatal(
+            ErrorCode::FRAME_TOO_LARGE,
+            "frame too large",
+            close_code::TOO_BIG,
+        ),
+        Some(Err(WsError::Protocol(_) | WsError::Utf8(_))) => Frame::Fatal(
+            ErrorCode::MALFORMED,
+            "WebSocket protocol violation",
+            close_code::POLICY,
+        ),
+        Some(Err(_)) => Frame::Closed,
+    }
+}
+
+/// Serves one upgraded connection until it closes.
+pub(crate) async fn serve(shared: Arc<Shared>, ws: Ws, peer: SocketAddr) {
+    let metrics = shared.metrics.clone();
+    metrics.connections.fetch_add(1, Relaxed);
+    let conn = ConnId(shared.next_conn_id());
+    tracing::info!(%conn, %peer, "connected");
+    let outbox = Outbox::new(shared.config.max_outbox_bytes, metrics.clone());
+    let (sink, mut stream) = ws.split();
+    let mut writer = tokio::spawn(write_loop(sink, outbox.clone(), shared.clone()));
+    if let Some(room) = handshake(&shared, conn, &mut stream, &outbox).await {
+        read_loop(&shared, conn, &mut stream, &outbox, &room).await;
+        let _ = room.tx.send(RoomCmd::Disconnected { conn }).await;
+    }
+    outbox.close(close_code::NORMAL, "closed");
+    // A peer that does not read cannot hold the writer (and the socket)
+    // forever: it gets a few seconds to take the close frame.
+    if tokio::time::timeout(Duration::from_secs(5), &mut writer)
+        .await
+        .is_err()
+    {
+        writer.abort();
+    }
+    metrics.connections.fetch_sub(1, Relaxed);
+    tracing::info!(%conn, "disconnected");
+}
+
+fn fatal(shared: &Shared, conn: ConnId, outbox: &Outbox, code: ErrorCode, text: &str, close: u16) {
+    shared.metrics.fatal_closes.fetch_add(1, Relaxed);
+    tracing::info!(%conn, %code, reason = text, "closing");
+    outbox.fatal(code, text, close, false);
+}
+
+/// Reads the join, checks it and seats the player. `None` when refused.
+async fn handshake(
+    shared: &Arc<Shared>,
+    conn: ConnId,
+    stream: &mut SplitStream<Ws>,
+    outbox: &Arc<Outbox>,
+) -> Option<RoomHandle> {
+    let deadline = tokio::time::Instant::now() + shared.config.handshake_timeout;
+    let bytes = loop {
+        let Ok(item) = tokio::time::timeout_at(deadline, stream.next()).await else {
+            let text = "no join frame in time";
+            fatal(
+                shared,
+                conn,
+                outbox,
+                ErrorCode::HANDSHAKE_TIMEOUT,
+                text,
+                close_code::POLICY,
+            );
+            return None;
+        };
+        match classify(item) {
+            Frame::Binary(b) => break b,
+            Frame::Skip => continue,
+            Frame::Closed => return None,
+            Frame::Fatal(code, text, close) => {
+                let code = if code == ErrorCode::MALFORMED {
+                    ErrorCode::BAD_HANDSHAKE
+                } else {
+                    code
+                };
+                fatal(shared, conn, outbox, code, text, close);
+                return None;
+            }
+        }
+    };
+    shared.metrics.reliable_in.add(bytes.len());
+    let join = match parse_join(&bytes) {
+        Ok(join) => join,
+        Err((code, text)) => {
+            fatal(shared, conn, outbox, code, &text, close_code::POLICY);
+            return None;
+        }
+    };
+    match identity::check_or_bind(&shared.storage, &join.player, join.secret.as_bytes()).await {
+        Ok(true) => {}
+        Ok(false) => {
+            let text = "this player id is bound to another secret";
+            fatal(
+                shared,
+                conn,
+                outbox,
+                ErrorCode::WRONG_SECRET,
+                text,
+                close_code::POLICY,
+            );
+            return None;
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "credential check failed");
+            let text = "storage is unavailable";
+            fatal(
+                shared,
+                conn,
+                outbox,
+                ErrorCode::STORAGE_UNAVAILABLE,
+                text,
+                close_code::INTERNAL,
+            );
+            return None;
+        }
+    }
+    let player = join.player.clone();
+    match shared
+        .registry
+        .join(shared, conn, join, outbox.clone())
+        .await
+    {
+        Ok((_, handle)) => Some(handle),
+        Err(JoinError::Refused) => {
+            tracing::info!(%conn, %player, "join refused");
+            None
+        }
+        Err(JoinError::Fatal(code, text)) => {
+            fatal(shared, conn, outbox, code, &text, close_code::POLICY);
+            None
+        }
+    }
+}
+
+fn parse_join(bytes: &[u8]) -> Result<Join, (ErrorCode, String)> {
+    match peek_version(bytes) {
+        Ok(PROTOCOL_VERSION) => {}
+        Ok(v) => {
+            let text = format!(
+                "protocol version {v} is not supported; this relay speaks {PROTOCOL_VERSION}"
+            );
+            return Err((ErrorCode::UNSUPPORTED_VERSION, text));
+        }
+        Err(e) => return Err((ErrorCode::BAD_HANDSHAKE, e.to_string())),
+    }
+    match ClientMessage::decode(bytes) {
+        Ok(ClientMessage::Join(join)) => Ok(join),
+        Ok(_) => Err((
+            ErrorCode::BAD_HANDSHAKE,
+            "the first frame must be a join".into(),
+        )),
+        Err(e) => Err((ErrorCode::BAD_HANDSHAKE, e.to_string())),
+    }
+}
+
+/// Forwards decoded messages to the room, with rate limits and timeouts.
+async fn read_loop(
+    shared: &Arc<Shared>,
+    conn: ConnId,
+    stream: &mut SplitStream<Ws>,
+    outbox: &Arc<Outbox>,
+    room: &RoomHandle,
+) {
+    let cfg = &shared.config;
+    let metrics = &shared.metrics;
+    let mut reliable = TokenBucket::new(cfg.reliable_per_sec, cfg.reliable_burst, Instant::now());
+    let mut unreliable =
+        TokenBucket::new(cfg.unreliable_per_sec, cfg.unreliable_burst, Instant::now());
+    let mut throttled_since: Option<Instant> = None;
+    let mut closed = outbox.closed();
+    let mut shutdown = shared.shutdown.subscribe();
+    loop {
+        let item = tokio::select! {
+            biased;
+            _ = closed.wait_for(|c| *c) => return,
+            _ = shutdown.wait_for(|s| *s) => {
+                let text = "the relay is shutting down";
+                outbox.fatal(ErrorCode::SHUTTING_DOWN, text, close_code::RESTART, false);
+                return;
+            }
+            item = tokio::time::timeout(cfg.idle_timeout, stream.next()) => item,
+        };
+        let Ok(item) = item else {
+            let text = "no message within the idle timeout";
+            fatal(
+                shared,
+                conn,
+                outbox,
+                ErrorCode::IDLE_TIMEOUT,
+                text,
+                close_code::POLICY,
+            );
+            return;
+        };
+        let bytes = match classify(item) {
+            Frame::Binary(b) => b,
+            Frame::Skip => continue,
+            Frame::Closed => return,
+            Frame::Fatal(code, text, close) => {
+                return fatal(shared, conn, outbox, code, text, close);
+            }
+        };
+        let msg = match ClientMessage::decode(&bytes) {
+            Ok(msg) => msg,
+            Err(e) => {
+                let text = e.to_string();
+                return fatal(
+                    shared,
+                    conn,
+                    outbox,
+                    ErrorCode::MALFORMED,
+                    &text,
+                    close_code::POLICY,
+                );
+            }
+        };
+        if matches!(msg, ClientMessage::Unreliable { .. }) {
+            metrics.unreliable_in.add(bytes.len());
+            if !unreliable.try_take(Instant::now()) {
+                metrics.unreliable_dropped.fetch_add(1, Relaxed);
+                continue;
+            }
+        } else {
+            metrics.reliable_in.add(bytes.len());
+            if reliable.try_take(Instant::now()) {
+                throttled_since = None;
+            } else {
+                // Backpressure: stop reading until a token is there. Reliable
+                // messages are delayed, never dropped.
+                let since = *throttled_since.get_or_insert_with(Instant::now);
+                loop {
+                    if since.elapsed() > cfg.rate_limit_patience {
+                        let text = "too many reliable messages per second";
+                        let code = ErrorCode::RATE_LIMITED;
+                        return fatal(shared, conn, outbox, code, text, close_code::POLICY);
+                    }
+                    tokio::time::sleep(reliable.wait_time()).await;
+                    if reliable.try_take(Instant::now()) {
+                        break;
+                    }
+                }
+            }
+        }
+        if room.tx.send(RoomCmd::Message { conn, msg }).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Sends reliable frames first, then coalesced unreliable ones.
+async fn write_loop(mut sink: SplitSink<Ws, Message>, outbox: Arc<Outbox>, shared: Arc<Shared>) {
+    let metrics = &shared.metrics;
+    loop {
+        while let Some(item) = outbox.try_next() {
+            let sent = match item {
+                Outgoing::Reliable(frame) => {
+                    metrics.reliable_out.add(frame.len());
+                    sink.feed(Message::Binary(frame)).await
+                }
+                Outgoing::Unreliable(frame) => {
+                    metrics.unreliable_out.add(frame.len());
+                    sink.feed(Message::Binary(frame)).await
+                }
+                Outgoing::Close(code, reason) => {
+                    let frame = CloseFrame {
+                        code: code.into(),
+                        reason: reason.into(),
+                    };
+                    let _ = sink.send(Message::Close(Some(frame))).await;
+                    let _ = sink.close().await;
+                    return;
+                }
+            };
+            if sent.is_err() {
+                outbox.close(close_code::NORMAL, "write failed");
+                return;
+            }
+        }
+        if sink.flush().await.is_err() {
+            outbox.close(close_code::NORMAL, "write failed");
+            return;
+        }
+        outbox.wait().await;
+    }
+}

@@ -1,0 +1,208 @@
+//! The networked relay: accept loop, HTTP router, connections, room tasks.
+
+mod connection;
+mod http;
+mod identity;
+mod outbox;
+mod rate;
+mod registry;
+mod room_cmd;
+mod room_task;
+mod router;
+mod shared;
+
+use crate::config::{RelayConfig, StorageConfig};
+use crate::error::RelayError;
+use crate::metrics::Metrics;
+use crate::storage::{MemoryStorage, SqliteStorage, Storage, StorageHandle};
+use room_cmd::RoomCmd;
+use shared::Shared;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinHandle;
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
+use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
+
+/// A running relay. Drop it or call [`Relay::shutdown`] to stop it.
+pub struct Relay {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    accept: JoinHandle<()>,
+}
+
+impl std::fmt::Debug for Relay {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Relay").field("addr", &self.addr).finish()
+    }
+}
+
+impl Relay {
+    /// Opens storage, binds the address and starts serving.
+    pub async fn start(config: RelayConfig) -> Result<Relay, RelayError> {
+        let metrics = Arc::new(Metrics::default());
+        let storage: Box<dyn Storage> = match &config.storage {
+            StorageConfig::Memory => Box::new(MemoryStorage::new()),
+            StorageConfig::Sqlite { dir } => Box::new(SqliteStorage::open(dir)?),
+        };
+        Self::start_with_storage(config, storage, metrics).await
+    }
+
+    /// Like [`Relay::start`] with a storage backend of the caller's choosing
+    /// (`config.storage` is ignored).
+    pub async fn start_with_storage(
+        config: RelayConfig,
+        storage: Box<dyn Storage>,
+        metrics: Arc<Metrics>,
+    ) -> Result<Relay, RelayError> {
+        let listener = TcpListener::bind(config.addr)
+            .await
+            .map_err(|source| RelayError::Bind {
+                addr: config.addr,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| RelayError::Bind {
+            addr: config.addr,
+            source,
+        })?;
+        let storage = StorageHandle::spawn(storage, metrics.clone()).map_err(RelayError::Thread)?;
+        let shared = Shared::new(config, storage, metrics);
+        let accept = tokio::spawn(accept_loop(shared.clone(), listener));
+        tracing::info!(%addr, "relay listening");
+        Ok(Relay {
+            shared,
+            addr,
+            accept,
+        })
+    }
+
+    /// The bound address (useful with port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The WebSocket URL, such as `ws://127.0.0.1:8787/ws`.
+    pub fn ws_url(&self) -> String {
+        format!("ws://{}/ws", self.addr)
+    }
+
+    /// The relay's metrics.
+    pub fn metrics(&self) -> Arc<Metrics> {
+        self.shared.metrics.clone()
+    }
+
+    /// Stops accepting, closes every socket with 1012 (after a
+    /// SHUTTING_DOWN error frame), commits queued writes and stops storage.
+    pub async fn shutdown(self) {
+        self.accept.abort();
+        self.shared.shutdown.send_replace(true);
+        // Let connections write their close frames, within bounds.
+        for _ in 0..50 {
+            if self
+                .shared
+                .metrics
+                .connections
+                .load(std::sync::atomic::Ordering::Relaxed)
+                <= 0
+            {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        for handle in self.shared.registry.handles().await {
+            let _ = handle.tx.send(RoomCmd::Shutdown).await;
+        }
+        self.shared.storage.stop().await;
+        tracing::info!(addr = %self.addr, "relay stopped");
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        self.accept.abort();
+        self.shared.shutdown.send_replace(true);
+    }
+}
+
+async fn accept_loop(shared: Arc<Shared>, listener: TcpListener) {
+    loop {
+        match listener.accept().await {
+            Ok((stream, peer)) => {
+                let _ = stream.set_nodelay(true);
+                tokio::spawn(serve_tcp(shared.clone(), stream, peer));
+            }
+            Err(e) => {
+                // Usually out of file descriptors: back off instead of spinning.
+                tracing::warn!(error = %e, "accept failed");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    }
+}
+
+fn ws_config(max_frame: usize) -> WebSocketConfig {
+    // Small buffers: thousands of mostly idle connections should not each
+    // hold 128 KiB. Incoming frames above the limit fail with a capacity
+    // error. The write buffer stays unbounded: outgoing frames (a large
+    // room's snapshot) may exceed the incoming limit, and the outbox
+    // already bounds what is queued per connection.
+    WebSocketConfig::default()
+        .read_buffer_size(8 * 1024)
+        .write_buffer_size(8 * 1024)
+        .max_message_size(Some(max_frame))
+        .max_frame_size(Some(max_frame))
+}
+
+async fn serve_tcp(shared: Arc<Shared>, mut stream: TcpStream, peer: SocketAddr) {
+    use tokio::io::AsyncWriteExt;
+    let cfg = &shared.config;
+    let req = match http::read_request(
+        &mut stream,
+        cfg.max_request_head_bytes,
+        cfg.handshake_timeout,
+    )
+    .await
+    {
+        Ok(req) => req,
+        Err(http::ReadError::TooLarge) => {
+            let _ = http::write_response(
+                &mut stream,
+                &http::Response::text(431, "request head too large\n"),
+            )
+            .await;
+            return;
+        }
+        Err(http::ReadError::Malformed) => {
+            let _ = http::write_response(&mut stream, &http::Response::text(400, "bad request\n"))
+                .await;
+            return;
+        }
+        Err(http::ReadError::Closed | http::ReadError::Timeout) => return,
+    };
+    match router::route(&shared, &req).await {
+        router::Route::Respond(resp) => {
+            let _ = http::write_response(&mut stream, &resp).await;
+        }
+        router::Route::Upgrade => {
+            let key = req.header("Sec-WebSocket-Key").unwrap_or_default();
+            let head = format!(
+                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {}\r\n\r\n",
+                derive_accept_key(key.trim().as_bytes())
+            );
+            if stream.write_all(head.as_bytes()).await.is_err() {
+                return;
+            }
+            let config = ws_config(cfg.max_frame_bytes);
+            let ws = WebSocketStream::from_partially_read(
+                stream,
+                req.leftover,
+                Role::Server,
+                Some(config),
+            )
+            .await;
+            connection::serve(shared, ws, peer).await;
+        }
+    }
+}

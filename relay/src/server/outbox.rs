@@ -1,0 +1,193 @@
+//! A connection's outgoing queue: reliable frames first, unreliable frames
+//! coalesced by key, bounded.
+
+use crate::core::{CoalesceKey, close_code};
+use crate::metrics::Metrics;
+use coinop_protocol::{Bytes, ErrorCode, RelayMessage};
+use std::collections::VecDeque;
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::{Arc, Mutex, MutexGuard};
+use tokio::sync::{Notify, watch};
+
+/// Most distinct unreliable keys queued for one connection; beyond it the
+/// oldest is dropped (it is stale anyway).
+const MAX_UNRELIABLE: usize = 256;
+
+/// What the writer sends next.
+#[derive(Debug)]
+pub(crate) enum Outgoing {
+    Reliable(Bytes),
+    Unreliable(Bytes),
+    Close(u16, String),
+}
+
+#[derive(Default)]
+struct State {
+    /// Frames with whether they count against the cap.
+    reliable: VecDeque<(Bytes, bool)>,
+    /// Bytes of the queued frames that count against the cap.
+    reliable_bytes: usize,
+    unreliable: VecDeque<(CoalesceKey, Bytes)>,
+    close: Option<(u16, String)>,
+    close_sent: bool,
+}
+
+/// Shared between the room (producer) and the connection's writer.
+pub(crate) struct Outbox {
+    state: Mutex<State>,
+    wake: Notify,
+    closed: watch::Sender<bool>,
+    max_bytes: usize,
+    metrics: Arc<Metrics>,
+}
+
+impl Outbox {
+    pub(crate) fn new(max_bytes: usize, metrics: Arc<Metrics>) -> Arc<Self> {
+        Arc::new(Self {
+            state: Mutex::new(State::default()),
+            wake: Notify::new(),
+            closed: watch::channel(false).0,
+            max_bytes,
+            metrics,
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding this lock cannot leave the queue in a state
+        // worse than "some frames missing", so poisoning is ignored.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Queues a reliable frame. A connection whose queue overflows is
+    /// closed with SLOW_CONSUMER: reliable frames are never dropped silently.
+    pub(crate) fn push_reliable(&self, frame: Bytes) {
+        self.push(frame, true);
+    }
+
+    /// Queues a catch-up frame (welcome, snapshot, catch-up changes). They
+    /// do not count against the cap: their total is bounded by the room
+    /// size limit, and a large room's snapshot alone may exceed the cap.
+    pub(crate) fn push_catch_up(&self, frame: Bytes) {
+        self.push(frame, false);
+    }
+
+    fn push(&self, frame: Bytes, counted: bool) {
+        let overflow = {
+            let mut s = self.lock();
+            if s.close.is_some() {
+                return;
+            }
+            if counted && s.reliable_bytes + frame.len() > self.max_bytes {
+                true
+            } else {
+                if counted {
+                    s.reliable_bytes += frame.len();
+                }
+                s.reliable.push_back((frame, counted));
+                false
+            }
+        };
+        if overflow {
+            self.metrics.fatal_closes.fetch_add(1, Relaxed);
+            self.fatal(
+                ErrorCode::SLOW_CONSUMER,
+                "the connection reads too slowly",
+                close_code::POLICY,
+                true,
+            );
+        } else {
+            self.wake.notify_one();
+        }
+    }
+
+    /// Queues an unreliable frame, replacing a queued one with the same key.
+    pub(crate) fn push_unreliable(&self, key: CoalesceKey, frame: Bytes) {
+        {
+            let mut s = self.lock();
+            if s.close.is_some() {
+                return;
+            }
+            if let Some(slot) = s.unreliable.iter_mut().find(|(k, _)| *k == key) {
+                slot.1 = frame;
+                self.metrics.unreliable_dropped.fetch_add(1, Relaxed);
+            } else {
+                if s.unreliable.len() >= MAX_UNRELIABLE {
+                    s.unreliable.pop_front();
+                    self.metrics.unreliable_dropped.fetch_add(1, Relaxed);
+                }
+                s.unreliable.push_back((key, frame));
+            }
+        }
+        self.wake.notify_one();
+    }
+
+    /// Sends a fatal error frame then closes. With `discard`, frames queued
+    /// before it are dropped (the receiver is too slow to get them anyway).
+    pub(crate) fn fatal(&self, code: ErrorCode, message: &str, close: u16, discard: bool) {
+        let frame = RelayMessage::Error {
+            code,
+            message: message.to_owned(),
+            fatal: true,
+            client_ref: None,
+        }
+        .encode();
+        {
+            let mut s = self.lock();
+            if s.close.is_some() {
+                return;
+            }
+            if discard {
+                s.reliable.clear();
+                s.reliable_bytes = 0;
+            }
+            s.reliable.push_back((Bytes::from(frame), false));
+        }
+        self.close(close, code.name());
+    }
+
+    /// Closes after the queued reliable frames; later pushes are ignored.
+    pub(crate) fn close(&self, code: u16, reason: &str) {
+        {
+            let mut s = self.lock();
+            if s.close.is_some() {
+                return;
+            }
+            s.close = Some((code, reason.to_owned()));
+            s.unreliable.clear();
+        }
+        self.closed.send_replace(true);
+        self.wake.notify_one();
+    }
+
+    /// Resolves once a close is requested.
+    pub(crate) fn closed(&self) -> watch::Receiver<bool> {
+        self.closed.subscribe()
+    }
+
+    /// The next item without waiting.
+    pub(crate) fn try_next(&self) -> Option<Outgoing> {
+        let mut s = self.lock();
+        if let Some((frame, counted)) = s.reliable.pop_front() {
+            if counted {
+                s.reliable_bytes = s.reliable_bytes.saturating_sub(frame.len());
+            }
+            return Some(Outgoing::Reliable(frame));
+        }
+        if let Some((_, frame)) = s.unreliable.pop_front() {
+            return Some(Outgoing::Unreliable(frame));
+        }
+        match &s.close {
+            Some((code, reason)) if !s.close_sent => {
+                let item = Outgoing::Close(*code, reason.clone());
+                s.close_sent = true;
+                Some(item)
+            }
+            _ => None,
+        }
+    }
+
+    /// Waits until something may be queued.
+    pub(crate) async fn wait(&self) {
+        self.wake.notified().await;
+    }
+}

@@ -1,0 +1,49 @@
+//! Messages into a room task, and the handle that sends them.
+
+use super::outbox::Outbox;
+use crate::core::{ConnId, Snapshot};
+use coinop_protocol::{ClientMessage, Join, Seq};
+use std::sync::Arc;
+use tokio::sync::{mpsc, oneshot};
+
+/// The room's answer to a join.
+#[derive(Debug)]
+pub(crate) enum JoinReply {
+    /// Seated; the welcome is queued in the outbox.
+    Accepted,
+    /// Refused; the error frame and close are queued in the outbox.
+    Refused,
+    /// The room was unloading; look it up again.
+    Retry,
+}
+
+/// One input for a room task.
+pub(crate) enum RoomCmd {
+    Join {
+        conn: ConnId,
+        join: Box<Join>,
+        outbox: Arc<Outbox>,
+        reply: oneshot::Sender<JoinReply>,
+    },
+    Message {
+        conn: ConnId,
+        msg: ClientMessage,
+    },
+    Disconnected {
+        conn: ConnId,
+    },
+    /// The storage answer to the outstanding persist: durable up to this
+    /// seq, or failed.
+    Persisted(Option<Seq>),
+    /// The storage answer to the outstanding compaction.
+    Compacted(Option<Snapshot>),
+    Shutdown,
+}
+
+/// Sends to one room task.
+#[derive(Clone)]
+pub(crate) struct RoomHandle {
+    pub(crate) tx: mpsc::Sender<RoomCmd>,
+    /// Tells apart two incarnations of a room in the registry.
+    pub(crate) id: u64,
+}

@@ -1,0 +1,305 @@
+//! The tokio shell around one [`Room`]: carries out its effects.
+
+use super::outbox::Outbox;
+use super::registry::Slot;
+use super::room_cmd::{JoinReply, RoomCmd, RoomHandle};
+use super::shared::{Shared, now_ms};
+use crate::core::{ConnId, Delivery, Effect, Input, Room, Snapshot, close_code};
+use crate::storage::{Append, PlayerRoomUpdate};
+use automerge::ReadDoc;
+use coinop_protocol::{Bytes, LogEntry};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::Ordering::Relaxed;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+
+/// Commands queued per room before senders wait (backpressure).
+const ROOM_QUEUE: usize = 1024;
+
+enum Wake {
+    Cmd(Option<RoomCmd>),
+    Tick,
+}
+
+struct RoomTask {
+    shared: Arc<Shared>,
+    room: Room,
+    id: u64,
+    rx: mpsc::Receiver<RoomCmd>,
+    tx: mpsc::Sender<RoomCmd>,
+    conns: HashMap<ConnId, Arc<Outbox>>,
+    persist_started: Option<Instant>,
+}
+
+/// Starts the room's task.
+pub(crate) fn spawn(shared: Arc<Shared>, room: Room, id: u64) -> RoomHandle {
+    let (tx, rx) = mpsc::channel(ROOM_QUEUE);
+    shared.metrics.rooms.fetch_add(1, Relaxed);
+    let task = RoomTask {
+        shared,
+        room,
+        id,
+        rx,
+        tx: tx.clone(),
+        conns: HashMap::new(),
+        persist_started: None,
+    };
+    tokio::spawn(task.run());
+    RoomHandle { tx, id }
+}
+
+impl RoomTask {
+    async fn run(mut self) {
+        loop {
+            let deadline = self.room.next_deadline().map(|at| {
+                let wait = at.saturating_sub(now_ms());
+                tokio::time::Instant::now() + Duration::from_millis(wait)
+            });
+            let wake = tokio::select! {
+                cmd = self.rx.recv() => Wake::Cmd(cmd),
+                _ = tokio::time::sleep_until(deadline.unwrap_or_else(tokio::time::Instant::now)),
+                    if deadline.is_some() => Wake::Tick,
+            };
+            match wake {
+                // The task holds a sender itself, so `None` never comes.
+                Wake::Cmd(None | Some(RoomCmd::Shutdown)) => break,
+                Wake::Cmd(Some(cmd)) => self.on_cmd(cmd),
+                Wake::Tick => {
+                    let effects = self.room.handle(Input::Tick, now_ms());
+                    self.apply(effects);
+                }
+            }
+            if self.room.is_idle() && self.try_unload().await {
+                break;
+            }
+        }
+        self.shared.metrics.rooms.fetch_sub(1, Relaxed);
+        tracing::debug!(room = %self.room.code(), "room unloaded");
+    }
+
+    fn on_cmd(&mut self, cmd: RoomCmd) {
+        let now = now_ms();
+        match cmd {
+            RoomCmd::Join {
+                conn,
+                join,
+                outbox,
+                reply,
+            } => {
+                self.conns.insert(conn, outbox);
+                let player = join.player.clone();
+                let effects = self.room.handle(Input::Join { conn, join: *join }, now);
+                let refused = effects
+                    .iter()
+                    .any(|e| matches!(e, Effect::Close { conn: c, .. } if *c == conn));
+                self.apply_with_catch_up(effects, Some(conn));
+                if !refused {
+                    tracing::info!(room = %self.room.code(), %conn, %player, "joined");
+                }
+                let _ = reply.send(if refused {
+                    JoinReply::Refused
+                } else {
+                    JoinReply::Accepted
+                });
+            }
+            RoomCmd::Message { conn, msg } => {
+                let effects = self.room.handle(Input::Message { conn, msg }, now);
+                self.apply(effects);
+            }
+            RoomCmd::Disconnected { conn } => {
+                self.conns.remove(&conn);
+                let effects = self.room.handle(Input::Disconnected { conn }, now);
+                self.apply(effects);
+            }
+            RoomCmd::Persisted(result) => {
+                if let Some(started) = self.persist_started.take() {
+                    self.shared.metrics.ack_latency.observe(started.elapsed());
+                }
+                let input = match result {
+                    Some(upto) => Input::Persisted { upto },
+                    None => Input::PersistFailed,
+                };
+                let effects = self.room.handle(input, now);
+                self.apply(effects);
+            }
+            RoomCmd::Compacted(result) => {
+                let input = match result {
+                    Some(snap) => {
+                        self.shared.metrics.compactions.fetch_add(1, Relaxed);
+                        Input::Compacted {
+                            upto: snap.upto,
+                            doc: snap.doc,
+                        }
+                    }
+                    None => {
+                        self.shared
+                            .metrics
+                            .compaction_failures
+                            .fetch_add(1, Relaxed);
+                        Input::CompactionFailed
+                    }
+                };
+                let effects = self.room.handle(input, now);
+                self.apply(effects);
+            }
+            RoomCmd::Shutdown => {}
+        }
+    }
+
+    fn apply(&mut self, effects: Vec<Effect>) {
+        self.apply_with_catch_up(effects, None);
+    }
+
+    /// Carries out effects; frames for `joiner` are its catch-up.
+    fn apply_with_catch_up(&mut self, effects: Vec<Effect>, joiner: Option<ConnId>) {
+        for effect in effects {
+            match effect {
+                Effect::Send {
+                    conn,
+                    frame,
+                    delivery,
+                } => {
+                    if let Some(outbox) = self.conns.get(&conn) {
+                        match delivery {
+                            Delivery::Reliable if joiner == Some(conn) => {
+                                outbox.push_catch_up(frame)
+                            }
+                            Delivery::Reliable => outbox.push_reliable(frame),
+                            Delivery::Unreliable(key) => outbox.push_unreliable(key, frame),
+                        }
+                    }
+                }
+                Effect::Close { conn, code, reason } => {
+                    if let Some(outbox) = self.conns.remove(&conn) {
+                        if code != close_code::NORMAL {
+                            self.shared.metrics.fatal_closes.fetch_add(1, Relaxed);
+                        }
+                        tracing::info!(room = %self.room.code(), %conn, code, %reason, "closing");
+                        outbox.close(code, &reason);
+                    }
+                }
+                Effect::Persist { entries } => self.persist(entries),
+                Effect::Compact { base, entries } => self.compact(base, entries),
+                Effect::IndexPlayer {
+                    player,
+                    host,
+                    at_ms,
+                } => {
+                    self.shared.storage.index_player(PlayerRoomUpdate {
+                        player,
+                        room: self.room.code().clone(),
+                        host,
+                        at_ms,
+                    });
+                }
+            }
+        }
+    }
+
+    fn persist(&mut self, entries: Vec<LogEntry>) {
+        let Some(upto) = entries.last().map(|e| e.seq) else {
+            return;
+        };
+        self.persist_started = Some(Instant::now());
+        let storage = self.shared.storage.clone();
+        let tx = self.tx.clone();
+        let room = self.room.code().clone();
+        tokio::spawn(async move {
+            let result = storage.append(Append { room, entries }).await;
+            if let Err(e) = &result {
+                tracing::error!(error = %e, "persist failed; publishes refused");
+            }
+            let _ = tx
+                .send(RoomCmd::Persisted(result.ok().map(|()| upto)))
+                .await;
+        });
+    }
+
+    fn compact(&mut self, base: Option<Snapshot>, entries: Vec<LogEntry>) {
+        let Some(upto) = entries.last().map(|e| e.seq) else {
+            return;
+        };
+        let storage = self.shared.storage.clone();
+        let tx = self.tx.clone();
+        let room = self.room.code().clone();
+        tokio::spawn(async move {
+            let folded = tokio::task::spawn_blocking(move || fold(base, &entries)).await;
+            let snapshot = match folded {
+                Ok(Ok(doc)) => Snapshot {
+                    upto,
+                    doc: Bytes::from(doc),
+                },
+                Ok(Err(reason)) => {
+                    tracing::error!(%room, %reason, "compaction failed");
+                    let _ = tx.send(RoomCmd::Compacted(None)).await;
+                    return;
+                }
+                Err(e) => {
+                    tracing::error!(%room, error = %e, "compaction task failed");
+                    let _ = tx.send(RoomCmd::Compacted(None)).await;
+                    return;
+                }
+            };
+            let stored = snapshot.clone();
+            let code = room.clone();
+            let result = storage
+                .call(move |s| s.write_snapshot(&code, &stored))
+                .await;
+            let answer = match result {
+                Ok(()) => {
+                    tracing::info!(%room, upto = upto.0, bytes = snapshot.doc.len(), "compacted");
+                    Some(snapshot)
+                }
+                Err(e) => {
+                    tracing::error!(%room, error = %e, "snapshot not stored");
+                    None
+                }
+            };
+            let _ = tx.send(RoomCmd::Compacted(answer)).await;
+        });
+    }
+
+    /// Leaves the registry if nothing is queued. Joins that slipped in are
+    /// told to retry (they will load the room again).
+    async fn try_unload(&mut self) -> bool {
+        let mut rooms = self.shared.registry.rooms.lock().await;
+        if !self.rx.is_empty() {
+            return false;
+        }
+        let code = self.room.code();
+        if matches!(rooms.map.get(code), Some(Slot::Ready(h)) if h.id == self.id) {
+            rooms.map.remove(self.room.code());
+        }
+        drop(rooms);
+        self.rx.close();
+        while let Ok(cmd) = self.rx.try_recv() {
+            if let RoomCmd::Join { reply, .. } = cmd {
+                let _ = reply.send(JoinReply::Retry);
+            }
+        }
+        true
+    }
+}
+
+/// Folds a snapshot and log entries into one saved automerge document.
+/// Refuses when a change cannot be applied (missing dependencies): saving
+/// then would silently lose it.
+fn fold(base: Option<Snapshot>, entries: &[LogEntry]) -> Result<Vec<u8>, String> {
+    let mut doc = match base {
+        Some(snap) => automerge::Automerge::load(&snap.doc).map_err(|e| e.to_string())?,
+        None => automerge::Automerge::new(),
+    };
+    let mut changes = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let change = automerge::Change::from_bytes(entry.change.to_vec())
+            .map_err(|e| format!("entry {}: {e}", entry.seq.0))?;
+        changes.push(change);
+    }
+    let hashes: Vec<_> = changes.iter().map(|c| c.hash()).collect();
+    doc.apply_changes(changes).map_err(|e| e.to_string())?;
+    if let Some(missing) = hashes.iter().find(|h| doc.get_change_by_hash(h).is_none()) {
+        return Err(format!("change {missing} has missing dependencies"));
+    }
+    Ok(doc.save())
+}

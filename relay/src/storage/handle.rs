@@ -1,0 +1,157 @@
+//! The storage thread: group commit for appends, serial execution for the rest.
+
+use super::{Append, PlayerRoomUpdate, Storage, StorageError};
+use crate::metrics::Metrics;
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::Instant;
+use tokio::sync::oneshot;
+
+type Call = Box<dyn FnOnce(&mut dyn Storage) + Send>;
+
+enum Op {
+    Append(Append, oneshot::Sender<Result<(), StorageError>>),
+    Call(Call),
+    Index(PlayerRoomUpdate),
+    Stop(oneshot::Sender<()>),
+}
+
+/// A cheap, cloneable handle to the storage thread.
+///
+/// Appends queued by any room while a commit runs are committed together
+/// in the next transaction: one fsync for many changes.
+#[derive(Clone)]
+pub struct StorageHandle {
+    tx: mpsc::Sender<Op>,
+}
+
+impl std::fmt::Debug for StorageHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StorageHandle")
+    }
+}
+
+/// The most appends merged into one transaction.
+const MAX_BATCH: usize = 4096;
+
+impl StorageHandle {
+    /// Starts the storage thread, which owns `storage`.
+    pub fn spawn(storage: Box<dyn Storage>, metrics: Arc<Metrics>) -> std::io::Result<Self> {
+        let (tx, rx) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("coinop-storage".into())
+            .spawn(move || run(storage, rx, metrics))?;
+        Ok(Self { tx })
+    }
+
+    /// Appends entries to a room log; resolves once they are durable.
+    pub async fn append(&self, append: Append) -> Result<(), StorageError> {
+        let (reply, rx) = oneshot::channel();
+        self.tx
+            .send(Op::Append(append, reply))
+            .map_err(|_| StorageError::Stopped)?;
+        rx.await.map_err(|_| StorageError::Stopped)?
+    }
+
+    /// Records a join in the per-player room index, without waiting. Index
+    /// writes are batched into one transaction per drain of the queue, so
+    /// joins do not cost one fsync each.
+    pub fn index_player(&self, update: PlayerRoomUpdate) {
+        let _ = self.tx.send(Op::Index(update));
+    }
+
+    /// Runs `f` on the storage thread, in order with every other operation.
+    pub async fn call<T, F>(&self, f: F) -> Result<T, StorageError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut dyn Storage) -> Result<T, StorageError> + Send + 'static,
+    {
+        let (reply, rx) = oneshot::channel();
+        let call: Call = Box::new(move |s| {
+            let _ = reply.send(f(s));
+        });
+        self.tx
+            .send(Op::Call(call))
+            .map_err(|_| StorageError::Stopped)?;
+        rx.await.map_err(|_| StorageError::Stopped)?
+    }
+
+    /// Commits everything queued, then stops the thread.
+    pub async fn stop(&self) {
+        let (reply, rx) = oneshot::channel();
+        if self.tx.send(Op::Stop(reply)).is_ok() {
+            let _ = rx.await;
+        }
+    }
+}
+
+fn run(mut storage: Box<dyn Storage>, rx: mpsc::Receiver<Op>, metrics: Arc<Metrics>) {
+    let mut pending = Pending::default();
+    while let Ok(first) = rx.recv() {
+        let mut next = Some(first);
+        while let Some(op) = next.take() {
+            match op {
+                Op::Append(append, reply) => pending.appends.push((append, reply)),
+                Op::Index(update) => pending.index.push(update),
+                Op::Call(call) => {
+                    pending.flush(storage.as_mut(), &metrics);
+                    call(storage.as_mut());
+                }
+                Op::Stop(reply) => {
+                    pending.flush(storage.as_mut(), &metrics);
+                    let _ = reply.send(());
+                    return;
+                }
+            }
+            if pending.appends.len() < MAX_BATCH {
+                next = rx.try_recv().ok();
+            }
+        }
+        pending.flush(storage.as_mut(), &metrics);
+    }
+}
+
+type Reply = oneshot::Sender<Result<(), StorageError>>;
+
+/// Writes collected while draining the queue.
+#[derive(Default)]
+struct Pending {
+    appends: Vec<(Append, Reply)>,
+    index: Vec<PlayerRoomUpdate>,
+}
+
+impl Pending {
+    fn flush(&mut self, storage: &mut dyn Storage, metrics: &Metrics) {
+        commit(storage, &mut self.appends, metrics);
+        if !self.index.is_empty() {
+            if let Err(e) = storage.record_player_rooms(&self.index) {
+                tracing::warn!(error = %e, rows = self.index.len(), "player room index not updated");
+            }
+            self.index.clear();
+        }
+    }
+}
+
+fn commit(storage: &mut dyn Storage, pending: &mut Vec<(Append, Reply)>, metrics: &Metrics) {
+    if pending.is_empty() {
+        return;
+    }
+    let (batch, replies): (Vec<Append>, Vec<_>) = pending.drain(..).unzip();
+    let started = Instant::now();
+    let result = storage.append(&batch);
+    metrics.storage_commit.observe(started.elapsed());
+    match result {
+        Ok(()) => {
+            for reply in replies {
+                let _ = reply.send(Ok(()));
+            }
+        }
+        Err(e) => {
+            tracing::error!(error = %e, appends = batch.len(), "storage commit failed");
+            let text = e.to_string();
+            for reply in replies {
+                let _ = reply.send(Err(StorageError::Commit(text.clone())));
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! In-memory storage, for tests and `--memory`.
+
+use super::{Append, PlayerRoom, PlayerRoomUpdate, Storage, StorageError};
+use crate::core::{RoomMeta, Snapshot};
+use coinop_protocol::{LogEntry, PlayerId, RoomCode, Seq};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Keeps everything in process memory; nothing survives a restart.
+#[derive(Debug, Default)]
+pub struct MemoryStorage {
+    logs: HashMap<RoomCode, Vec<LogEntry>>,
+    snapshots: HashMap<RoomCode, Snapshot>,
+    secrets: HashMap<PlayerId, [u8; 32]>,
+    metas: HashMap<RoomCode, RoomMeta>,
+    player_rooms: HashMap<PlayerId, Vec<PlayerRoom>>,
+    fail_appends: Arc<AtomicBool>,
+}
+
+impl MemoryStorage {
+    /// Empty storage.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A switch that, while set, makes every append fail (for testing the
+    /// relay's STORAGE_UNAVAILABLE path).
+    pub fn failure_switch(&self) -> Arc<AtomicBool> {
+        self.fail_appends.clone()
+    }
+}
+
+impl Storage for MemoryStorage {
+    fn append(&mut self, batch: &[Append]) -> Result<(), StorageError> {
+        if self.fail_appends.load(Ordering::SeqCst) {
+            return Err(StorageError::Injected);
+        }
+        for append in batch {
+            let log = self.logs.entry(append.room.clone()).or_default();
+            log.extend(append.entries.iter().cloned());
+        }
+        Ok(())
+    }
+
+    fn read_tail(&mut self, room: &RoomCode, after: Seq) -> Result<Vec<LogEntry>, StorageError> {
+        let log = self.logs.get(room).map(Vec::as_slice).unwrap_or_default();
+        Ok(log.iter().filter(|e| e.seq > after).cloned().collect())
+    }
+
+    fn read_snapshot(&mut self, room: &RoomCode) -> Result<Option<Snapshot>, StorageError> {
+        Ok(self.snapshots.get(room).cloned())
+    }
+
+    fn write_snapshot(&mut self, room: &RoomCode, snapshot: &Snapshot) -> Result<(), StorageError> {
+        if let Some(log) = self.logs.get_mut(room) {
+            log.retain(|e| e.seq > snapshot.upto);
+        }
+        self.snapshots.insert(room.clone(), snapshot.clone());
+        Ok(())
+    }
+
+    fn secret_hash(&mut self, player: &PlayerId) -> Result<Option<[u8; 32]>, StorageError> {
+        Ok(self.secrets.get(player).copied())
+    }
+
+    fn put_secret_hash(&mut self, player: &PlayerId, hash: [u8; 32]) -> Result<(), StorageError> {
+        self.secrets.insert(player.clone(), hash);
+        Ok(())
+    }
+
+    fn room_meta(&mut self, room: &RoomCode) -> Result<Option<RoomMeta>, StorageError> {
+        Ok(self.metas.get(room).cloned())
+    }
+
+    fn put_room_meta(&mut self, meta: &RoomMeta) -> Result<(), StorageError> {
+        self.metas.insert(meta.code.clone(), meta.clone());
+        Ok(())
+    }
+
+    fn list_rooms(&mut self) -> Result<Vec<RoomMeta>, StorageError> {
+        let mut rooms: Vec<RoomMeta> = self.metas.values().cloned().collect();
+        rooms.sort_by(|a, b| a.code.cmp(&b.code));
+        Ok(rooms)
+    }
+
+    fn record_player_rooms(&mut self, updates: &[PlayerRoomUpdate]) -> Result<(), StorageError> {
+        for u in updates {
+            let rows = self.player_rooms.entry(u.player.clone()).or_default();
+            match rows.iter_mut().find(|r| r.room == u.room) {
+                Some(row) => {
+                    row.host |= u.host;
+                    row.last_joined_ms = row.last_joined_ms.max(u.at_ms);
+                }
+                None => rows.push(PlayerRoom {
+                    room: u.room.clone(),
+                    host: u.host,
+                    last_joined_ms: u.at_ms,
+                }),
+            }
+        }
+        Ok(())
+    }
+
+    fn player_rooms(&mut self, player: &PlayerId) -> Result<Vec<PlayerRoom>, StorageError> {
+        let mut rows = self.player_rooms.get(player).cloned().unwrap_or_default();
+        rows.sort_by_key(|r| std::cmp::Reverse(r.last_joined_ms));
+        Ok(rows)
+    }
+}

@@ -1,0 +1,109 @@
+//! Durable storage behind one trait, and the group-commit thread that owns it.
+//!
+//! Every storage call happens on one dedicated thread ([`StorageHandle`]),
+//! which takes all pending appends from all rooms and commits them in one
+//! transaction: many changes per fsync.
+
+mod handle;
+mod memory;
+mod sqlite;
+#[cfg(test)]
+mod tests;
+
+pub use handle::StorageHandle;
+pub use memory::MemoryStorage;
+pub use sqlite::SqliteStorage;
+
+use crate::core::{RoomMeta, Snapshot};
+use coinop_protocol::{LogEntry, PlayerId, RoomCode, Seq};
+
+/// A storage backend failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// SQLite reported an error.
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The data directory could not be created.
+    #[error("data directory {path}: {source}")]
+    Io {
+        /// The directory.
+        path: std::path::PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Stored data did not have the expected shape.
+    #[error("corrupt stored data: {0}")]
+    Corrupt(String),
+    /// A group commit failed; nothing of it was stored.
+    #[error("commit failed: {0}")]
+    Commit(String),
+    /// The storage thread is gone (the relay is shutting down).
+    #[error("the storage thread stopped")]
+    Stopped,
+    /// An injected failure (tests).
+    #[error("storage failure injected for testing")]
+    Injected,
+}
+
+/// Entries to append to one room's log.
+#[derive(Debug, Clone)]
+pub struct Append {
+    /// The room.
+    pub room: RoomCode,
+    /// Consecutive entries, in seq order.
+    pub entries: Vec<LogEntry>,
+}
+
+/// One row of the per-player room index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlayerRoom {
+    /// The room.
+    pub room: RoomCode,
+    /// Whether the player was ever host there.
+    pub host: bool,
+    /// The last time the player joined (or became host), ms since the Unix epoch.
+    pub last_joined_ms: u64,
+}
+
+/// One join to record in the per-player room index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlayerRoomUpdate {
+    /// The player.
+    pub player: PlayerId,
+    /// The room.
+    pub room: RoomCode,
+    /// Whether the player is host there now.
+    pub host: bool,
+    /// When, in ms since the Unix epoch.
+    pub at_ms: u64,
+}
+
+/// What a relay persists. Implementations are used from one thread at a
+/// time, so they take `&mut self` and need no locking of their own.
+pub trait Storage: Send + 'static {
+    /// Appends every batch in ONE atomic, durable transaction: all or none.
+    fn append(&mut self, batch: &[Append]) -> Result<(), StorageError>;
+    /// The room's log entries with seq > `after`, in order.
+    fn read_tail(&mut self, room: &RoomCode, after: Seq) -> Result<Vec<LogEntry>, StorageError>;
+    /// The room's snapshot, if it was compacted.
+    fn read_snapshot(&mut self, room: &RoomCode) -> Result<Option<Snapshot>, StorageError>;
+    /// Stores the snapshot and deletes log entries with seq <= its `upto`,
+    /// atomically.
+    fn write_snapshot(&mut self, room: &RoomCode, snapshot: &Snapshot) -> Result<(), StorageError>;
+    /// The SHA-256 of the player's secret, if the id is bound.
+    fn secret_hash(&mut self, player: &PlayerId) -> Result<Option<[u8; 32]>, StorageError>;
+    /// Binds the player id to this secret hash.
+    fn put_secret_hash(&mut self, player: &PlayerId, hash: [u8; 32]) -> Result<(), StorageError>;
+    /// The room's settings, if it exists.
+    fn room_meta(&mut self, room: &RoomCode) -> Result<Option<RoomMeta>, StorageError>;
+    /// Creates the room's settings record.
+    fn put_room_meta(&mut self, meta: &RoomMeta) -> Result<(), StorageError>;
+    /// Every stored room.
+    fn list_rooms(&mut self) -> Result<Vec<RoomMeta>, StorageError>;
+    /// Records joins in the per-player room index, in one transaction
+    /// (host flags accumulate, the latest time wins).
+    fn record_player_rooms(&mut self, rows: &[PlayerRoomUpdate]) -> Result<(), StorageError>;
+    /// The rooms this player joined or hosted, most recent first.
+    fn player_rooms(&mut self, player: &PlayerId) -> Result<Vec<PlayerRoom>, StorageError>;
+}

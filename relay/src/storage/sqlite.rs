@@ -1,0 +1,266 @@
+//! SQLite storage: one `coinop.db` in the data directory, WAL mode,
+//! `synchronous=FULL` so a committed transaction survives power loss.
+
+use super::{Append, PlayerRoom, PlayerRoomUpdate, Storage, StorageError};
+use crate::core::{RoomMeta, Snapshot};
+use coinop_protocol::{Bytes, LogEntry, PlayerId, RoomCode, Seq};
+use rusqlite::{Connection, OptionalExtension, params};
+use std::path::Path;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS log (
+    room TEXT NOT NULL, seq INTEGER NOT NULL, sender TEXT NOT NULL, change BLOB NOT NULL,
+    PRIMARY KEY (room, seq)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS snapshots (
+    room TEXT PRIMARY KEY, upto INTEGER NOT NULL, doc BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS players (
+    id TEXT PRIMARY KEY, secret_hash BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS rooms (
+    code TEXT PRIMARY KEY, epoch INTEGER NOT NULL, max_players INTEGER NOT NULL,
+    grace_ms INTEGER NOT NULL, created_ms INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS player_rooms (
+    player TEXT NOT NULL, room TEXT NOT NULL, host INTEGER NOT NULL,
+    last_joined_ms INTEGER NOT NULL, PRIMARY KEY (player, room)) WITHOUT ROWID;
+";
+
+/// SQLite-backed storage in one data directory.
+#[derive(Debug)]
+pub struct SqliteStorage {
+    conn: Connection,
+}
+
+fn corrupt(what: impl Into<String>) -> StorageError {
+    StorageError::Corrupt(what.into())
+}
+
+fn room_code(s: String) -> Result<RoomCode, StorageError> {
+    RoomCode::new(s).map_err(|e| corrupt(e.to_string()))
+}
+
+// SQLite integers are i64; our u64 values (seqs, epochs, times) are stored
+// bit-for-bit so that random epochs above i64::MAX round-trip.
+fn to_sql(v: u64) -> i64 {
+    i64::from_ne_bytes(v.to_ne_bytes())
+}
+
+fn from_sql(v: i64) -> u64 {
+    u64::from_ne_bytes(v.to_ne_bytes())
+}
+
+impl SqliteStorage {
+    /// Opens (creating if needed) `dir/coinop.db`.
+    pub fn open(dir: &Path) -> Result<Self, StorageError> {
+        std::fs::create_dir_all(dir).map_err(|source| StorageError::Io {
+            path: dir.to_owned(),
+            source,
+        })?;
+        let conn = Connection::open(dir.join("coinop.db"))?;
+        // Another process (a backup, an inspector) may hold a lock briefly.
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(Self { conn })
+    }
+}
+
+impl Storage for SqliteStorage {
+    fn append(&mut self, batch: &[Append]) -> Result<(), StorageError> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt =
+                tx.prepare("INSERT INTO log (room, seq, sender, change) VALUES (?1, ?2, ?3, ?4)")?;
+            for append in batch {
+                for e in &append.entries {
+                    let change: &[u8] = &e.change;
+                    stmt.execute(params![
+                        append.room.as_str(),
+                        to_sql(e.seq.0),
+                        e.sender.as_str(),
+                        change
+                    ])?;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn read_tail(&mut self, room: &RoomCode, after: Seq) -> Result<Vec<LogEntry>, StorageError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT seq, sender, change FROM log WHERE room = ?1 AND seq > ?2 ORDER BY seq",
+        )?;
+        let rows = stmt.query_map(params![room.as_str(), to_sql(after.0)], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Vec<u8>>(2)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, sender, change) = row?;
+            out.push(LogEntry {
+                seq: Seq(from_sql(seq)),
+                sender: PlayerId::new(sender).map_err(|e| corrupt(e.to_string()))?,
+                change: Bytes::from(change),
+            });
+        }
+        Ok(out)
+    }
+
+    fn read_snapshot(&mut self, room: &RoomCode) -> Result<Option<Snapshot>, StorageError> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT upto, doc FROM snapshots WHERE room = ?1",
+                params![room.as_str()],
+                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)),
+            )
+            .optional()?;
+        Ok(row.map(|(upto, doc)| Snapshot {
+            upto: Seq(from_sql(upto)),
+            doc: Bytes::from(doc),
+        }))
+    }
+
+    fn write_snapshot(&mut self, room: &RoomCode, snapshot: &Snapshot) -> Result<(), StorageError> {
+        let tx = self.conn.transaction()?;
+        let doc: &[u8] = &snapshot.doc;
+        tx.execute(
+            "INSERT OR REPLACE INTO snapshots (room, upto, doc) VALUES (?1, ?2, ?3)",
+            params![room.as_str(), to_sql(snapshot.upto.0), doc],
+        )?;
+        tx.execute(
+            "DELETE FROM log WHERE room = ?1 AND seq <= ?2",
+            params![room.as_str(), to_sql(snapshot.upto.0)],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn secret_hash(&mut self, player: &PlayerId) -> Result<Option<[u8; 32]>, StorageError> {
+        let row: Option<Vec<u8>> = self
+            .conn
+            .query_row(
+                "SELECT secret_hash FROM players WHERE id = ?1",
+                params![player.as_str()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        row.map(|v| <[u8; 32]>::try_from(v).map_err(|_| corrupt("secret hash length")))
+            .transpose()
+    }
+
+    fn put_secret_hash(&mut self, player: &PlayerId, hash: [u8; 32]) -> Result<(), StorageError> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO players (id, secret_hash) VALUES (?1, ?2)",
+            params![player.as_str(), &hash[..]],
+        )?;
+        Ok(())
+    }
+
+    fn room_meta(&mut self, room: &RoomCode) -> Result<Option<RoomMeta>, StorageError> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT epoch, max_players, grace_ms, created_ms FROM rooms WHERE code = ?1",
+                params![room.as_str()],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, i64>(2)?,
+                        r.get::<_, i64>(3)?,
+                    ))
+                },
+            )
+            .optional()?;
+        row.map(|(epoch, max, grace, created)| {
+            Ok(RoomMeta {
+                code: room.clone(),
+                epoch: from_sql(epoch),
+                max_players: u16::try_from(max).map_err(|_| corrupt("max_players"))?,
+                grace_ms: from_sql(grace),
+                created_ms: from_sql(created),
+            })
+        })
+        .transpose()
+    }
+
+    fn put_room_meta(&mut self, meta: &RoomMeta) -> Result<(), StorageError> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO rooms (code, epoch, max_players, grace_ms, created_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                meta.code.as_str(),
+                to_sql(meta.epoch),
+                i64::from(meta.max_players),
+                to_sql(meta.grace_ms),
+                to_sql(meta.created_ms)
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn list_rooms(&mut self) -> Result<Vec<RoomMeta>, StorageError> {
+        let codes: Vec<String> = {
+            let mut stmt = self.conn.prepare("SELECT code FROM rooms ORDER BY code")?;
+            stmt.query_map([], |r| r.get(0))?
+                .collect::<Result<_, _>>()?
+        };
+        let mut out = Vec::new();
+        for code in codes {
+            if let Some(meta) = self.room_meta(&room_code(code)?)? {
+                out.push(meta);
+            }
+        }
+        Ok(out)
+    }
+
+    fn record_player_rooms(&mut self, updates: &[PlayerRoomUpdate]) -> Result<(), StorageError> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt = tx.prepare(
+                "INSERT INTO player_rooms (player, room, host, last_joined_ms) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (player, room) DO UPDATE SET
+                   host = MAX(host, excluded.host),
+                   last_joined_ms = MAX(last_joined_ms, excluded.last_joined_ms)",
+            )?;
+            for u in updates {
+                stmt.execute(params![
+                    u.player.as_str(),
+                    u.room.as_str(),
+                    u.host,
+                    to_sql(u.at_ms)
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn player_rooms(&mut self, player: &PlayerId) -> Result<Vec<PlayerRoom>, StorageError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT room, host, last_joined_ms FROM player_rooms WHERE player = ?1
+             ORDER BY last_joined_ms DESC",
+        )?;
+        let rows = stmt.query_map(params![player.as_str()], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, bool>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (room, host, at) = row?;
+            out.push(PlayerRoom {
+                room: room_code(room)?,
+                host,
+                last_joined_ms: from_sql(at),
+            });
+        }
+        Ok(out)
+    }
+}

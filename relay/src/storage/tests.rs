@@ -1,0 +1,139 @@
+//! One suite, run against every storage implementation.
+#![allow(clippy::unwrap_used)]
+
+use super::*;
+use coinop_protocol::Bytes;
+
+fn code(s: &str) -> RoomCode {
+    RoomCode::new(s).unwrap()
+}
+
+fn entry(seq: u64, byte: u8) -> LogEntry {
+    LogEntry {
+        seq: Seq(seq),
+        sender: PlayerId::new("p").unwrap(),
+        change: Bytes::from(vec![byte; 3]),
+    }
+}
+
+fn suite(s: &mut dyn Storage) {
+    let (a, b) = (code("AAAA"), code("BBBB"));
+    // One batch for two rooms.
+    s.append(&[
+        Append {
+            room: a.clone(),
+            entries: vec![entry(1, 1), entry(2, 2)],
+        },
+        Append {
+            room: b.clone(),
+            entries: vec![entry(1, 9)],
+        },
+    ])
+    .unwrap();
+    s.append(&[Append {
+        room: a.clone(),
+        entries: vec![entry(3, 3)],
+    }])
+    .unwrap();
+    let tail = s.read_tail(&a, Seq(1)).unwrap();
+    assert_eq!(tail, vec![entry(2, 2), entry(3, 3)]);
+    assert_eq!(s.read_tail(&b, Seq(0)).unwrap(), vec![entry(1, 9)]);
+
+    assert_eq!(s.read_snapshot(&a).unwrap(), None);
+    let snap = Snapshot {
+        upto: Seq(2),
+        doc: Bytes::from_static(b"doc"),
+    };
+    s.write_snapshot(&a, &snap).unwrap();
+    assert_eq!(s.read_snapshot(&a).unwrap(), Some(snap));
+    assert_eq!(
+        s.read_tail(&a, Seq(0)).unwrap(),
+        vec![entry(3, 3)],
+        "log trimmed up to the snapshot"
+    );
+
+    let p = PlayerId::new("alice").unwrap();
+    assert_eq!(s.secret_hash(&p).unwrap(), None);
+    s.put_secret_hash(&p, [5; 32]).unwrap();
+    assert_eq!(s.secret_hash(&p).unwrap(), Some([5; 32]));
+
+    let meta = RoomMeta {
+        code: a.clone(),
+        epoch: u64::MAX - 3,
+        max_players: 8,
+        grace_ms: 5000,
+        created_ms: 77,
+    };
+    assert_eq!(s.room_meta(&a).unwrap(), None);
+    s.put_room_meta(&meta).unwrap();
+    assert_eq!(s.room_meta(&a).unwrap(), Some(meta.clone()));
+    assert_eq!(s.list_rooms().unwrap(), vec![meta]);
+
+    let update = |room: &RoomCode, host, at_ms| PlayerRoomUpdate {
+        player: p.clone(),
+        room: room.clone(),
+        host,
+        at_ms,
+    };
+    s.record_player_rooms(&[update(&a, false, 10), update(&b, true, 20)])
+        .unwrap();
+    s.record_player_rooms(&[update(&a, true, 30), update(&b, false, 5)])
+        .unwrap();
+    let rows = s.player_rooms(&p).unwrap();
+    assert_eq!(
+        rows,
+        vec![
+            PlayerRoom {
+                room: a,
+                host: true,
+                last_joined_ms: 30
+            },
+            PlayerRoom {
+                room: b,
+                host: true,
+                last_joined_ms: 20
+            },
+        ]
+    );
+}
+
+#[test]
+fn memory_storage_passes_the_suite() {
+    suite(&mut MemoryStorage::new());
+}
+
+#[test]
+fn sqlite_storage_passes_the_suite_and_persists() {
+    let dir = tempfile::tempdir().unwrap();
+    suite(&mut SqliteStorage::open(dir.path()).unwrap());
+    let mut reopened = SqliteStorage::open(dir.path()).unwrap();
+    assert_eq!(
+        reopened.read_tail(&code("AAAA"), Seq(0)).unwrap(),
+        vec![entry(3, 3)]
+    );
+}
+
+#[test]
+fn sqlite_batch_is_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = SqliteStorage::open(dir.path()).unwrap();
+    let a = code("AAAA");
+    s.append(&[Append {
+        room: a.clone(),
+        entries: vec![entry(1, 1)],
+    }])
+    .unwrap();
+    // Seq 1 again violates the primary key: the whole batch must roll back.
+    let bad = s.append(&[
+        Append {
+            room: code("BBBB"),
+            entries: vec![entry(1, 2)],
+        },
+        Append {
+            room: a.clone(),
+            entries: vec![entry(1, 3)],
+        },
+    ]);
+    assert!(bad.is_err());
+    assert!(s.read_tail(&code("BBBB"), Seq(0)).unwrap().is_empty());
+}

@@ -1,0 +1,114 @@
+//! Relay-wide limits and quarantined rooms.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use coinop_protocol::*;
+use coinop_relay::core::{RoomMeta, Snapshot};
+use coinop_relay::storage::{SqliteStorage, Storage};
+use coinop_relay::{Relay, RelayConfig, StorageConfig};
+use std::time::Duration;
+use support::*;
+
+#[tokio::test]
+async fn too_many_rooms() {
+    let config = RelayConfig {
+        max_rooms: 1,
+        ..RelayConfig::for_tests()
+    };
+    let relay = Relay::start(config).await.unwrap();
+    let (_a, _) = Client::join(&relay.ws_url(), join_msg("ONE", "alice")).await;
+    let mut b = Client::connect(&relay.ws_url()).await;
+    b.send(&ClientMessage::Join(join_msg("TWO", "bob"))).await;
+    assert_eq!(b.expect_fatal().await.0, Some(ErrorCode::TOO_MANY_ROOMS));
+    // Joining the existing room is still fine.
+    Client::join(&relay.ws_url(), join_msg("ONE", "bob")).await;
+    relay.shutdown().await;
+}
+
+#[tokio::test]
+async fn throttled_reliable_messages_are_delayed_not_dropped() {
+    let config = RelayConfig {
+        reliable_per_sec: 20,
+        reliable_burst: 2,
+        ..RelayConfig::for_tests()
+    };
+    let relay = Relay::start(config).await.unwrap();
+    let (mut a, _) = Client::join(&relay.ws_url(), join_msg("RATE", "alice")).await;
+    for t in 0..8 {
+        a.send(&ClientMessage::Ping { client_time: t }).await;
+    }
+    for t in 0..8 {
+        assert!(
+            matches!(a.recv().await, RelayMessage::Pong { client_time, .. } if client_time == t)
+        );
+    }
+    relay.shutdown().await;
+}
+
+#[tokio::test]
+async fn sustained_flood_is_rate_limited() {
+    let config = RelayConfig {
+        reliable_per_sec: 2,
+        reliable_burst: 2,
+        rate_limit_patience: Duration::from_millis(300),
+        ..RelayConfig::for_tests()
+    };
+    let relay = Relay::start(config).await.unwrap();
+    let (mut a, _) = Client::join(&relay.ws_url(), join_msg("FLOOD", "alice")).await;
+    for t in 0..20 {
+        a.send(&ClientMessage::Ping { client_time: t }).await;
+    }
+    assert_eq!(
+        a.expect_fatal().await,
+        (Some(ErrorCode::RATE_LIMITED), Some(1008))
+    );
+    relay.shutdown().await;
+}
+
+#[tokio::test]
+async fn unreadable_room_is_quarantined_not_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let code = RoomCode::new("BROKEN").unwrap();
+    {
+        let mut store = SqliteStorage::open(dir.path()).unwrap();
+        let meta = RoomMeta {
+            code: code.clone(),
+            epoch: 9,
+            max_players: 4,
+            grace_ms: 0,
+            created_ms: 1,
+        };
+        store.put_room_meta(&meta).unwrap();
+        let junk = Snapshot {
+            upto: Seq(3),
+            doc: Bytes::from_static(b"not a document"),
+        };
+        store.write_snapshot(&code, &junk).unwrap();
+    }
+    let config = RelayConfig {
+        storage: StorageConfig::Sqlite {
+            dir: dir.path().to_owned(),
+        },
+        ..RelayConfig::for_tests()
+    };
+    let relay = Relay::start(config).await.unwrap();
+    for _ in 0..2 {
+        let mut c = Client::connect(&relay.ws_url()).await;
+        c.send(&ClientMessage::Join(join_msg("BROKEN", "alice")))
+            .await;
+        assert_eq!(c.expect_fatal().await.0, Some(ErrorCode::ROOM_UNAVAILABLE));
+    }
+    let (_, metrics) = http_get(relay.local_addr(), "/metrics", &[]).await;
+    assert!(
+        metrics.contains("coinop_rooms_unavailable_total 1"),
+        "{metrics}"
+    );
+    relay.shutdown().await;
+    // The stored snapshot was left alone.
+    let mut store = SqliteStorage::open(dir.path()).unwrap();
+    assert_eq!(
+        store.read_snapshot(&code).unwrap().unwrap().doc,
+        Bytes::from_static(b"not a document")
+    );
+}
