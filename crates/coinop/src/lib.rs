@@ -1,1 +1,42 @@
-//! The coinop SDK.
+#![doc = include_str!("guide.md")]
+
+mod builder;
+mod core;
+mod doc_layout;
+mod doc_value;
+mod driver;
+mod error;
+mod event;
+mod events;
+#[cfg(not(target_arch = "wasm32"))]
+mod file_store;
+mod identity;
+mod player;
+mod reliability;
+mod replica;
+mod room;
+mod room_events;
+mod room_players;
+mod room_rpc;
+mod shared;
+mod status;
+mod transport;
+
+pub use builder::{Driver, RoomBuilder};
+pub use doc_layout::state_map;
+pub use error::Error;
+pub use event::Event;
+pub use events::Events;
+#[cfg(not(target_arch = "wasm32"))]
+pub use file_store::{FileIdentityStore, FileReplicaStore, default_data_dir};
+pub use identity::{Identity, IdentityStore, MemoryIdentityStore};
+pub use player::Player;
+pub use reliability::Reliability;
+pub use replica::{MemoryReplicaStore, Replica, ReplicaStore};
+pub use room::Room;
+pub use status::Status;
+
+pub use automerge;
+/// The wire protocol, for bindings and tools.
+pub use coinop_protocol as protocol;
+pub use coinop_protocol::{ErrorCode, PlayerId, Profile, RoomCode, RpcTarget, StateTarget};

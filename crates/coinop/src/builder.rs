@@ -1,0 +1,244 @@
+//! Configuring and starting a room.
+
+use crate::core::{CoreConfig, RoomCore};
+use crate::driver;
+use crate::error::Error;
+use crate::identity::IdentityStore;
+use crate::replica::ReplicaStore;
+use crate::room::Room;
+use crate::shared::Shared;
+use coinop_protocol::{Profile, RoomCode, RoomRequest};
+use serde::Serialize;
+use serde_json::Value as Json;
+use std::collections::{BTreeMap, HashMap};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// The future that runs a room: spawn it on your runtime
+/// (`tokio::spawn` natively, `spawn_local` in the browser). It resolves
+/// when the room is left (`Ok`), refused for good (`Err`), or every
+/// [`Room`] handle is dropped (`Ok`).
+#[cfg(not(target_arch = "wasm32"))]
+pub type Driver = Pin<Box<dyn Future<Output = Result<(), Error>> + Send>>;
+/// The future that runs a room (see the native docs).
+#[cfg(target_arch = "wasm32")]
+pub type Driver = Pin<Box<dyn Future<Output = Result<(), Error>>>>;
+
+/// Configures a room, then [`RoomBuilder::build`] returns the handle and
+/// the driver future.
+pub struct RoomBuilder {
+    url: String,
+    room: Option<String>,
+    profile: Profile,
+    max_players: Option<u16>,
+    grace_period: Option<Duration>,
+    rpc_timeout: Duration,
+    defaults: BTreeMap<String, Json>,
+    player_defaults: BTreeMap<String, Json>,
+    identity_store: Option<Arc<dyn IdentityStore>>,
+    replica_store: Option<Arc<dyn ReplicaStore>>,
+    error: Option<Error>,
+}
+
+impl RoomBuilder {
+    /// A builder for the relay at `relay_url`: `ws://host:port`,
+    /// `wss://…`, `http://…` or `https://…`, with or without the `/ws` path.
+    /// By default it creates a new room; see [`RoomBuilder::room`].
+    pub fn new(relay_url: impl Into<String>) -> Self {
+        RoomBuilder {
+            url: relay_url.into(),
+            room: None,
+            profile: Profile::default(),
+            max_players: None,
+            grace_period: None,
+            rpc_timeout: Duration::from_secs(10),
+            defaults: BTreeMap::new(),
+            player_defaults: BTreeMap::new(),
+            identity_store: None,
+            replica_store: None,
+            error: None,
+        }
+    }
+
+    /// Joins the room with this code (created if it does not exist).
+    pub fn room(mut self, code: impl Into<String>) -> Self {
+        self.room = Some(code.into());
+        self
+    }
+
+    /// This player's profile (name, colour, avatar).
+    pub fn profile(mut self, profile: Profile) -> Self {
+        self.profile = profile;
+        self
+    }
+
+    /// The player cap, used when this client creates the room.
+    pub fn max_players(mut self, n: u16) -> Self {
+        self.max_players = Some(n);
+        self
+    }
+
+    /// How long a dropped player keeps their seat, used when this client
+    /// creates the room.
+    pub fn grace_period(mut self, d: Duration) -> Self {
+        self.grace_period = Some(d);
+        self
+    }
+
+    /// How long [`Room::call`] waits for a reply (default 10 s).
+    pub fn rpc_timeout(mut self, d: Duration) -> Self {
+        self.rpc_timeout = d;
+        self
+    }
+
+    /// The value a room key reads as until someone writes it, and what
+    /// [`Room::reset_states`] restores.
+    pub fn default_state<T: Serialize + ?Sized>(mut self, key: &str, value: &T) -> Self {
+        match serde_json::to_value(value) {
+            Ok(v) => {
+                self.defaults.insert(key.to_owned(), v);
+            }
+            Err(e) => self.error = Some(e.into()),
+        }
+        self
+    }
+
+    /// The value a player key reads as until someone writes it.
+    pub fn default_player_state<T: Serialize + ?Sized>(mut self, key: &str, value: &T) -> Self {
+        match serde_json::to_value(value) {
+            Ok(v) => {
+                self.player_defaults.insert(key.to_owned(), v);
+            }
+            Err(e) => self.error = Some(e.into()),
+        }
+        self
+    }
+
+    /// Where the player identity is kept. Default: natively a file in the
+    /// user's data directory (see [`crate::FileIdentityStore`]), so a
+    /// restarted program is the same player; in the browser, memory.
+    ///
+    /// Two programs on one machine using the default store are the *same*
+    /// player: the second join replaces the first, which stops with
+    /// `REPLACED`. Give each its own store (a [`crate::MemoryIdentityStore`],
+    /// or a `FileIdentityStore` at another path) to play against yourself.
+    pub fn identity_store(mut self, store: impl IdentityStore + 'static) -> Self {
+        self.identity_store = Some(Arc::new(store));
+        self
+    }
+
+    /// Keep a local replica (document, outbox, cursor) so that edits made
+    /// offline survive a restart. Default: none.
+    pub fn replica_store(mut self, store: impl ReplicaStore + 'static) -> Self {
+        self.replica_store = Some(Arc::new(store));
+        self
+    }
+
+    /// Builds the room: loads or creates the identity, restores the replica,
+    /// and returns the handle plus the driver future to spawn.
+    pub fn build(self) -> Result<(Room, Driver), Error> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        let url = ws_url(&self.url)?;
+        let store = match self.identity_store {
+            Some(s) => s,
+            None => default_identity_store(),
+        };
+        let identity = store.load_or_create()?;
+        let (request, replica) = match &self.room {
+            Some(code) => {
+                let code = RoomCode::new(code.clone())?;
+                let replica = match &self.replica_store {
+                    Some(s) => s.load(&code)?,
+                    None => None,
+                };
+                (RoomRequest::Code(code), replica)
+            }
+            None => (RoomRequest::New, None),
+        };
+        let mut seed = [0u8; 8];
+        getrandom::fill(&mut seed).map_err(|e| Error::Corrupt(format!("no randomness: {e}")))?;
+        let mut cfg = CoreConfig::new(
+            request,
+            identity.player,
+            identity.secret,
+            u64::from_le_bytes(seed),
+        );
+        cfg.profile = self.profile;
+        cfg.max_players = self.max_players;
+        cfg.grace_period_ms = self
+            .grace_period
+            .map(|d| d.as_millis().min(u32::MAX as u128) as u32);
+        cfg.rpc_timeout_ms = self.rpc_timeout.as_millis() as u64;
+        cfg.default_states = self.defaults;
+        cfg.default_player_states = self.player_defaults;
+        let core = RoomCore::new(cfg, replica)?;
+        let shared = Arc::new(Shared {
+            core: Mutex::new(core),
+            subscribers: Mutex::new(Vec::new()),
+            handlers: Mutex::new(HashMap::new()),
+            waiters: Mutex::new(HashMap::new()),
+            replica_store: self.replica_store,
+        });
+        let (wake, wake_rx) = futures_channel::mpsc::unbounded();
+        let room = Room {
+            shared: shared.clone(),
+            wake,
+        };
+        Ok((room, Box::pin(driver::run(shared, url, wake_rx))))
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn default_identity_store() -> Arc<dyn IdentityStore> {
+    Arc::new(crate::file_store::FileIdentityStore::default())
+}
+
+#[cfg(target_arch = "wasm32")]
+fn default_identity_store() -> Arc<dyn IdentityStore> {
+    Arc::new(crate::identity::MemoryIdentityStore::default())
+}
+
+/// The WebSocket URL of a relay: `ws(s)://host[:port][/prefix]/ws`.
+pub(crate) fn ws_url(base: &str) -> Result<String, Error> {
+    let base = base.trim().trim_end_matches('/');
+    let rest = if let Some(r) = base.strip_prefix("http://") {
+        format!("ws://{r}")
+    } else if let Some(r) = base.strip_prefix("https://") {
+        format!("wss://{r}")
+    } else if base.starts_with("ws://") || base.starts_with("wss://") {
+        base.to_owned()
+    } else {
+        return Err(Error::InvalidUrl(base.to_owned()));
+    };
+    if rest.split("://").nth(1).is_none_or(str::is_empty) {
+        return Err(Error::InvalidUrl(base.to_owned()));
+    }
+    Ok(if rest.ends_with("/ws") {
+        rest
+    } else {
+        format!("{rest}/ws")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn relay_urls_get_the_ws_path() {
+        assert_eq!(
+            ws_url("ws://127.0.0.1:8787").unwrap(),
+            "ws://127.0.0.1:8787/ws"
+        );
+        assert_eq!(ws_url("http://h:1/").unwrap(), "ws://h:1/ws");
+        assert_eq!(ws_url("https://h/relay").unwrap(), "wss://h/relay/ws");
+        assert_eq!(ws_url("wss://h/ws").unwrap(), "wss://h/ws");
+        assert!(ws_url("ftp://h").is_err());
+        assert!(ws_url("ws://").is_err());
+    }
+}

@@ -1,0 +1,48 @@
+//! What the core needs to know before it starts.
+
+use coinop_protocol::{PlayerId, Profile, RoomRequest, Secret};
+use serde_json::Value as Json;
+use std::collections::BTreeMap;
+
+/// The room core's fixed settings.
+#[derive(Debug, Clone)]
+pub(crate) struct CoreConfig {
+    /// Which room to join (a new one, or a code).
+    pub(crate) room: RoomRequest,
+    /// This player's id.
+    pub(crate) player: PlayerId,
+    /// This player's secret.
+    pub(crate) secret: Secret,
+    /// This player's profile, written into the document on start.
+    pub(crate) profile: Profile,
+    /// Player cap when this client creates the room.
+    pub(crate) max_players: Option<u16>,
+    /// Seat grace period when this client creates the room, in ms.
+    pub(crate) grace_period_ms: Option<u32>,
+    /// How long an RPC waits for a reply, in ms.
+    pub(crate) rpc_timeout_ms: u64,
+    /// Values room keys read as until someone writes them.
+    pub(crate) default_states: BTreeMap<String, Json>,
+    /// Values player keys read as until someone writes them.
+    pub(crate) default_player_states: BTreeMap<String, Json>,
+    /// Seeds the actor id and the backoff jitter.
+    pub(crate) seed: u64,
+}
+
+impl CoreConfig {
+    /// A configuration with defaults, for `player` joining `room`.
+    pub(crate) fn new(room: RoomRequest, player: PlayerId, secret: Secret, seed: u64) -> Self {
+        CoreConfig {
+            room,
+            player,
+            secret,
+            profile: Profile::default(),
+            max_players: None,
+            grace_period_ms: None,
+            rpc_timeout_ms: 10_000,
+            default_states: BTreeMap::new(),
+            default_player_states: BTreeMap::new(),
+            seed,
+        }
+    }
+}

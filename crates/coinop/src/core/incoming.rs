@@ -1,0 +1,334 @@
+//! How the core reacts to each relay message.
+
+use super::incoming_rpc::IncomingRpc;
+use super::room_core::{Link, PING_INTERVAL_MS, RoomCore};
+use crate::doc_layout::{self, Touched};
+use crate::error::{Error, stops_reconnecting};
+use crate::event::Event;
+use crate::reliability::Reliability;
+use crate::status::Status;
+use automerge::{Change, ChangeHash, PatchLog};
+use coinop_protocol::{
+    ErrorCode, LogEntry, PlayerId, RelayMessage, RoomCursor, RpcOutcome, Seq, StateTarget,
+    UnreliableValue, Welcome,
+};
+
+impl RoomCore {
+    /// A binary frame arrived. Undecodable frames are logged and ignored:
+    /// nothing a peer sends may crash the client.
+    pub(crate) fn handle_frame(&mut self, now: u64, frame: &[u8]) {
+        match RelayMessage::decode(frame) {
+            Ok(msg) => self.handle(now, msg),
+            Err(e) => tracing::warn!("ignoring an undecodable relay frame: {e}"),
+        }
+    }
+
+    /// A relay message arrived.
+    pub(crate) fn handle(&mut self, now: u64, msg: RelayMessage) {
+        if self.stopped {
+            return;
+        }
+        match msg {
+            RelayMessage::Welcome(w) => self.on_welcome(now, w),
+            RelayMessage::Snapshot { upto, doc } => {
+                let before = self.doc.get_heads();
+                let mut log = PatchLog::active();
+                if let Err(e) = self.doc.load_incremental_log_patches(&doc, &mut log) {
+                    tracing::warn!("ignoring a snapshot that does not load: {e}");
+                }
+                self.after_change(&before, &mut log, None);
+                self.advance_cursor(upto);
+            }
+            RelayMessage::Changes { entries } => self.on_changes(entries),
+            RelayMessage::Synced { head } => {
+                self.advance_cursor(head);
+                if self.link == (Link::Up { synced: false }) {
+                    self.link = Link::Up { synced: true };
+                    self.on_synced(now);
+                    self.events.push(Event::Synced);
+                }
+            }
+            RelayMessage::Ack { client_ref, seq } => {
+                if self.outbox.ack(client_ref) {
+                    self.publish_backoff.reset();
+                    self.replica_dirty = true;
+                }
+                self.advance_cursor(seq);
+            }
+            RelayMessage::Unreliable(v) => self.on_unreliable(v),
+            RelayMessage::PlayerJoined(info) => {
+                if self.roster.join(info.clone()) {
+                    self.events
+                        .push(Event::PlayerJoined(self.player_view(&info)));
+                }
+            }
+            RelayMessage::PlayerLeft { player } => self.on_left(&player),
+            RelayMessage::HostChanged { host } => {
+                if self.roster.host != host {
+                    self.roster.host = host.clone();
+                    self.events.push(Event::HostChanged(host));
+                }
+            }
+            RelayMessage::Rpc {
+                call,
+                from,
+                name,
+                payload,
+                want_reply,
+            } => self.incoming_rpcs.push(IncomingRpc {
+                call,
+                from,
+                name,
+                payload,
+                want_reply,
+            }),
+            RelayMessage::RpcReply { call, outcome, .. } => {
+                if self.calls.resolve(call) {
+                    let result = match outcome {
+                        RpcOutcome::Ok(bytes) => Ok(bytes),
+                        RpcOutcome::Err(msg) => Err(Error::RpcFailed(msg)),
+                    };
+                    self.completions.push((call, result));
+                }
+            }
+            RelayMessage::Error {
+                code,
+                message,
+                fatal,
+                client_ref,
+            } => self.on_error(now, code, message, fatal, client_ref),
+            RelayMessage::Pong {
+                client_time,
+                server_time,
+            } => self.clock.sample(client_time, now, server_time),
+            other => tracing::debug!("ignoring an unknown relay message: {other:?}"),
+        }
+        self.flush(now);
+    }
+
+    /// Caught up: now the profile can be compared with the room's copy.
+    /// Writing it earlier, into a document that has not seen the previous
+    /// session's write, would make the two concurrent, and the old one could
+    /// win the conflict.
+    fn on_synced(&mut self, now: u64) {
+        let profile = self.cfg.profile.clone();
+        if let Err(e) = self.write_profile(now, &profile) {
+            tracing::warn!("could not write the profile: {e}");
+        }
+    }
+
+    fn on_welcome(&mut self, now: u64, w: Welcome) {
+        self.room = Some(w.room.clone());
+        let same_epoch = self.cursor.is_some_and(|c| c.epoch == w.epoch);
+        if w.reset {
+            // The relay lost history we hold: upload everything; it de-duplicates.
+            let all = self.doc.get_changes(&[]);
+            self.outbox.replace(
+                all.iter()
+                    .map(|c| bytes::Bytes::copy_from_slice(c.raw_bytes()))
+                    .collect(),
+            );
+        }
+        if w.reset || !same_epoch {
+            self.cursor = Some(RoomCursor {
+                epoch: w.epoch,
+                seq: Seq(0),
+            });
+        }
+        self.replica_dirty = true;
+        self.clock.rough(now, w.server_time);
+        // Roster: report the difference with what we knew before the drop.
+        let old: Vec<PlayerId> = self.roster.players.iter().map(|p| p.id.clone()).collect();
+        for gone in old
+            .iter()
+            .filter(|id| !w.players.iter().any(|p| &p.id == *id))
+        {
+            self.on_left(gone);
+        }
+        for info in &w.players {
+            if self.roster.join(info.clone()) {
+                self.events
+                    .push(Event::PlayerJoined(self.player_view(info)));
+            }
+        }
+        // The relay's seating order is the truth.
+        self.roster.players = w.players;
+        if self.roster.host != w.host {
+            self.roster.host = w.host.clone();
+            self.events.push(Event::HostChanged(w.host));
+        }
+        self.shadows.clear_all();
+        let mut stale = Vec::new();
+        for v in w.unreliable {
+            let key = (v.target.clone(), v.key.clone());
+            if v.sender == self.cfg.player && !self.my_unreliable.contains(&key) {
+                // Ours, but we wrote the key reliably since: retract it.
+                if !v.value.is_empty() {
+                    stale.push(key);
+                }
+                continue;
+            }
+            self.on_unreliable(v);
+        }
+        self.link = Link::Up { synced: false };
+        for (target, key) in stale {
+            self.unreliable.push(target, &key, bytes::Bytes::new());
+        }
+        self.ever_welcomed = true;
+        self.backoff.reset();
+        self.publish_after = 0;
+        self.next_ping_at = now + PING_INTERVAL_MS;
+        self.set_status(Status::Connected);
+    }
+
+    fn on_changes(&mut self, entries: Vec<LogEntry>) {
+        let mut rest = entries.as_slice();
+        // Apply runs of entries from one sender together, so events name
+        // the right player without diffing after every single change.
+        while let Some(first) = rest.first() {
+            let n = rest.iter().take_while(|e| e.sender == first.sender).count();
+            let (run, tail) = rest.split_at(n);
+            rest = tail;
+            let before = self.doc.get_heads();
+            let changes: Vec<Change> = run
+                .iter()
+                .filter_map(|e| match Change::from_bytes(e.change.to_vec()) {
+                    Ok(c) => Some(c),
+                    Err(err) => {
+                        tracing::warn!("ignoring an undecodable change at {:?}: {err}", e.seq);
+                        None
+                    }
+                })
+                .collect();
+            let mut log = PatchLog::active();
+            if let Err(err) = self.doc.apply_changes_log_patches(changes, &mut log) {
+                tracing::warn!("ignoring changes that do not apply: {err}");
+            }
+            self.after_change(&before, &mut log, Some(first.sender.clone()));
+            if let Some(last) = run.last() {
+                self.advance_cursor(last.seq);
+            }
+        }
+    }
+
+    /// Emits events for what changed since `before` and applies the shadow
+    /// rule: a reliable write clears the key's unreliable shadow.
+    /// Returns the state keys touched.
+    ///
+    /// The patches come from the log of the operation that changed the
+    /// document (not from diffing heads), so the cost follows the size of
+    /// the change, not of the document.
+    pub(crate) fn after_change(
+        &mut self,
+        before: &[ChangeHash],
+        log: &mut PatchLog,
+        by: Option<PlayerId>,
+    ) -> Vec<(StateTarget, String)> {
+        if self.doc.get_heads() == before {
+            return Vec::new();
+        }
+        self.replica_dirty = true;
+        let patches = self.doc.make_patches(log);
+        let mut keys = Vec::new();
+        for t in doc_layout::touched(&patches) {
+            match t {
+                Touched::State(target, key) => {
+                    keys.push((target.clone(), key.clone()));
+                    self.shadows.clear(&target, &key);
+                    let value = self.get_state(&target, &key);
+                    self.events.push(Event::StateChanged {
+                        target,
+                        key,
+                        value,
+                        by: by.clone(),
+                        reliability: Reliability::Reliable,
+                    });
+                }
+                Touched::Profile(player) => self.events.push(Event::ProfileChanged { player }),
+            }
+        }
+        keys
+    }
+
+    fn on_unreliable(&mut self, v: UnreliableValue) {
+        if v.value.is_empty() {
+            // A tombstone: the sender wrote the key reliably since.
+            if self.shadows.clear_from(&v.target, &v.key, &v.sender) {
+                let value = self.get_state(&v.target, &v.key);
+                self.events.push(Event::StateChanged {
+                    target: v.target,
+                    key: v.key,
+                    value,
+                    by: Some(v.sender),
+                    reliability: Reliability::Unreliable,
+                });
+            }
+            return;
+        }
+        let Ok(value) = serde_json::from_slice(&v.value) else {
+            tracing::debug!("ignoring a non-JSON unreliable value for {:?}", v.key);
+            return;
+        };
+        self.shadows
+            .set(v.target.clone(), v.key.clone(), value, v.sender.clone());
+        let value = self.get_state(&v.target, &v.key);
+        self.events.push(Event::StateChanged {
+            target: v.target,
+            key: v.key,
+            value,
+            by: Some(v.sender),
+            reliability: Reliability::Unreliable,
+        });
+    }
+
+    fn on_left(&mut self, player: &PlayerId) {
+        if !self.roster.leave(player) {
+            return;
+        }
+        self.events.push(Event::PlayerLeft(player.clone()));
+        for (target, key) in self.shadows.clear_sender(player) {
+            let value = self.get_state(&target, &key);
+            self.events.push(Event::StateChanged {
+                target,
+                key,
+                value,
+                by: Some(player.clone()),
+                reliability: Reliability::Unreliable,
+            });
+        }
+    }
+
+    fn on_error(
+        &mut self,
+        now: u64,
+        code: ErrorCode,
+        message: String,
+        fatal: bool,
+        client_ref: Option<u64>,
+    ) {
+        let error = Error::Relay {
+            code,
+            message,
+            fatal,
+        };
+        if let Some(r) = client_ref {
+            if code.is_retryable() {
+                self.outbox.retry(r);
+                self.publish_after = now + self.publish_backoff.next_delay();
+                tracing::info!("publish {r} will be retried: {error}");
+                return;
+            }
+            // Refused for good: the change stays in our document but
+            // cannot reach the others; tell the application.
+            self.outbox.discard(r);
+            self.replica_dirty = true;
+        }
+        if fatal && stops_reconnecting(code) {
+            self.stop(Some(error));
+        } else if fatal {
+            tracing::info!("relay closes the connection, will reconnect: {error}");
+        } else {
+            self.events.push(Event::Error(error));
+        }
+    }
+}

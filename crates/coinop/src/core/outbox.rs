@@ -1,0 +1,153 @@
+//! Local changes not yet acknowledged by the relay.
+
+use bytes::Bytes;
+use std::collections::BTreeMap;
+
+/// Publish frames stay under this many bytes of change data, well below the
+/// relay's frame limit.
+pub(crate) const MAX_BATCH_BYTES: usize = 512 * 1024;
+
+/// Changes waiting to be sent (`pending`) or sent and waiting for their ack
+/// (`inflight`, by `client_ref`). Nothing leaves the outbox without an ack or
+/// a non-retryable refusal.
+#[derive(Debug, Default)]
+pub(crate) struct Outbox {
+    pending: Vec<Bytes>,
+    inflight: BTreeMap<u64, Vec<Bytes>>,
+    next_ref: u64,
+}
+
+impl Outbox {
+    /// Queues one change.
+    pub(crate) fn push(&mut self, change: Bytes) {
+        self.pending.push(change);
+    }
+
+    /// Whether every change is acknowledged.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.pending.is_empty() && self.inflight.is_empty()
+    }
+
+    /// Whether a publish waits for its ack.
+    pub(crate) fn has_inflight(&self) -> bool {
+        !self.inflight.is_empty()
+    }
+
+    /// Whether changes wait to be sent.
+    pub(crate) fn has_pending(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
+    /// Moves every pending change into flight, batched into as few publishes
+    /// as the size cap allows; returns `(client_ref, changes)` per publish.
+    pub(crate) fn take_batches(&mut self) -> Vec<(u64, Vec<Bytes>)> {
+        let mut out = Vec::new();
+        let mut batch: Vec<Bytes> = Vec::new();
+        let mut size = 0;
+        for change in std::mem::take(&mut self.pending) {
+            if !batch.is_empty() && size + change.len() > MAX_BATCH_BYTES {
+                out.push(self.send(std::mem::take(&mut batch)));
+                size = 0;
+            }
+            size += change.len();
+            batch.push(change);
+        }
+        if !batch.is_empty() {
+            out.push(self.send(batch));
+        }
+        out
+    }
+
+    fn send(&mut self, batch: Vec<Bytes>) -> (u64, Vec<Bytes>) {
+        self.next_ref += 1;
+        self.inflight.insert(self.next_ref, batch.clone());
+        (self.next_ref, batch)
+    }
+
+    /// The relay stored this publish; returns whether it was ours.
+    pub(crate) fn ack(&mut self, client_ref: u64) -> bool {
+        self.inflight.remove(&client_ref).is_some()
+    }
+
+    /// The relay refused this publish for good; its changes leave the outbox.
+    pub(crate) fn discard(&mut self, client_ref: u64) -> Option<Vec<Bytes>> {
+        self.inflight.remove(&client_ref)
+    }
+
+    /// The publish must be sent again later (retryable refusal).
+    pub(crate) fn retry(&mut self, client_ref: u64) {
+        if let Some(batch) = self.inflight.remove(&client_ref) {
+            self.pending.splice(0..0, batch);
+        }
+    }
+
+    /// The connection dropped: everything in flight goes back to pending, in
+    /// its original order, ahead of newer changes.
+    pub(crate) fn requeue_all(&mut self) {
+        let mut all: Vec<Bytes> = std::mem::take(&mut self.inflight)
+            .into_values()
+            .flatten()
+            .collect();
+        all.append(&mut self.pending);
+        self.pending = all;
+    }
+
+    /// Every unacknowledged change, oldest first (for the replica store).
+    pub(crate) fn all(&self) -> Vec<Bytes> {
+        let mut all: Vec<Bytes> = self.inflight.values().flatten().cloned().collect();
+        all.extend(self.pending.iter().cloned());
+        all
+    }
+
+    /// Replaces the whole outbox (the relay lost history: send everything).
+    pub(crate) fn replace(&mut self, changes: Vec<Bytes>) {
+        self.inflight.clear();
+        self.pending = changes;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn b(s: &'static str) -> Bytes {
+        Bytes::from_static(s.as_bytes())
+    }
+
+    #[test]
+    fn ack_and_requeue_bookkeeping() {
+        let mut o = Outbox::default();
+        o.push(b("a"));
+        o.push(b("b"));
+        let batches = o.take_batches();
+        assert_eq!(batches.len(), 1, "pending changes share one publish");
+        assert_eq!(batches[0].1, vec![b("a"), b("b")]);
+        assert!(!o.is_empty() && !o.has_pending());
+        o.push(b("c"));
+        let r2 = o.take_batches()[0].0;
+        o.push(b("d"));
+        assert!(o.ack(batches[0].0));
+        assert!(!o.ack(batches[0].0), "an ack counts once");
+        o.requeue_all();
+        assert_eq!(o.all(), vec![b("c"), b("d")]);
+        assert!(!o.ack(r2), "requeued publishes get new refs");
+        let again = o.take_batches();
+        o.retry(again[0].0);
+        assert_eq!(o.all(), vec![b("c"), b("d")]);
+        let last = o.take_batches();
+        assert!(o.discard(last[0].0).is_some());
+        assert!(o.is_empty());
+    }
+
+    #[test]
+    fn big_batches_split() {
+        let mut o = Outbox::default();
+        let big = Bytes::from(vec![0u8; MAX_BATCH_BYTES / 2 + 1]);
+        o.push(big.clone());
+        o.push(big.clone());
+        o.push(b("x"));
+        let batches = o.take_batches();
+        assert_eq!(batches.len(), 2);
+        assert_eq!(batches[1].1.len(), 2);
+    }
+}

@@ -1,0 +1,92 @@
+//! Reading room state, players and status from the core.
+
+use super::room_core::RoomCore;
+use crate::doc_layout;
+use crate::doc_value::get_json;
+use crate::player::Player;
+use coinop_protocol::{PlayerId, PlayerInfo, Profile, StateTarget};
+use serde_json::Value as Json;
+use std::collections::BTreeSet;
+
+impl RoomCore {
+    /// The value visible at `key`: the unreliable shadow, else the document
+    /// value, else the default.
+    pub(crate) fn get_state(&self, target: &StateTarget, key: &str) -> Option<Json> {
+        if let Some(v) = self.shadows.get(target, key) {
+            return Some(v.clone());
+        }
+        if let Some(map) = doc_layout::state_map(&self.doc, target)
+            && let Some(v) = get_json(&self.doc, &map, key)
+        {
+            return Some(v);
+        }
+        self.defaults(target).get(key).cloned()
+    }
+
+    /// Every key with a visible value, sorted.
+    pub(crate) fn keys(&self, target: &StateTarget) -> Vec<String> {
+        use automerge::ReadDoc;
+        let mut keys: BTreeSet<String> = self.defaults(target).keys().cloned().collect();
+        if let Some(map) = doc_layout::state_map(&self.doc, target) {
+            keys.extend(self.doc.keys(&map));
+        }
+        keys.extend(self.shadows.keys(target).map(str::to_owned));
+        keys.into_iter().collect()
+    }
+
+    pub(crate) fn defaults(
+        &self,
+        target: &StateTarget,
+    ) -> &std::collections::BTreeMap<String, Json> {
+        match target {
+            StateTarget::Room => &self.cfg.default_states,
+            StateTarget::Player(_) => &self.cfg.default_player_states,
+        }
+    }
+
+    /// A player's profile: the document's copy, else (for this player) the
+    /// configured one, else the one from the roster.
+    pub(crate) fn profile(&self, player: &PlayerId) -> Option<Profile> {
+        let from_doc = doc_layout::profile_map(&self.doc, player).and_then(|map| {
+            let field = |k: &str| match get_json(&self.doc, &map, k) {
+                Some(Json::String(s)) => Some(s),
+                _ => None,
+            };
+            Some(Profile {
+                name: field("name")?,
+                color: field("color").unwrap_or_default(),
+                avatar: field("avatar").unwrap_or_default(),
+            })
+        });
+        from_doc
+            .or_else(|| (player == &self.cfg.player).then(|| self.cfg.profile.clone()))
+            .or_else(|| self.roster.get(player).map(|p| p.profile.clone()))
+    }
+
+    /// The application's view of a roster entry.
+    pub(crate) fn player_view(&self, info: &PlayerInfo) -> Player {
+        Player {
+            id: info.id.clone(),
+            profile: self
+                .profile(&info.id)
+                .unwrap_or_else(|| info.profile.clone()),
+            joined_at: info.joined_at,
+            is_host: self.roster.host.as_ref() == Some(&info.id),
+            is_me: info.id == self.cfg.player,
+        }
+    }
+
+    /// Seated players in seating order.
+    pub(crate) fn players(&self) -> Vec<Player> {
+        self.roster
+            .players
+            .iter()
+            .map(|p| self.player_view(p))
+            .collect()
+    }
+
+    /// Whether this client is the host.
+    pub(crate) fn is_host(&self) -> bool {
+        self.roster.host.as_ref() == Some(&self.cfg.player)
+    }
+}

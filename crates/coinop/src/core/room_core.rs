@@ -1,0 +1,330 @@
+//! The room core: its state, connection lifecycle, timers and outputs.
+
+use super::backoff::Backoff;
+use super::clock::ClockEstimate;
+use super::config::CoreConfig;
+use super::incoming_rpc::IncomingRpc;
+use super::outbox::Outbox;
+use super::pending_calls::PendingCalls;
+use super::roster::Roster;
+use super::shadows::Shadows;
+use super::unreliable_queue::UnreliableQueue;
+use crate::doc_layout;
+use crate::error::Error;
+use crate::event::Event;
+use crate::replica::Replica;
+use crate::status::Status;
+use automerge::{ActorId, Automerge};
+use bytes::Bytes;
+use coinop_protocol::{
+    CallId, ClientMessage, Join, PROTOCOL_VERSION, RoomCode, RoomCursor, RoomRequest, StateTarget,
+};
+use sha2::{Digest, Sha256};
+use std::collections::{HashSet, VecDeque};
+
+/// How often a connected client pings (heartbeat and clock probe), in ms.
+pub(crate) const PING_INTERVAL_MS: u64 = 5_000;
+
+/// The state of the link to the relay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Link {
+    /// No connection; `reconnect_at` says when to try.
+    Down,
+    /// Connected, join sent, no welcome yet.
+    Joining,
+    /// Welcomed; `synced` once catch-up completed.
+    Up {
+        /// Whether `Synced` arrived on this connection.
+        synced: bool,
+    },
+}
+
+/// The sans-IO room state machine. See the module docs.
+pub(crate) struct RoomCore {
+    pub(crate) cfg: CoreConfig,
+    pub(crate) doc: Automerge,
+    pub(crate) room: Option<RoomCode>,
+    pub(crate) cursor: Option<RoomCursor>,
+    pub(crate) link: Link,
+    pub(crate) status: Status,
+    pub(crate) stopped: bool,
+    pub(crate) roster: Roster,
+    pub(crate) shadows: Shadows,
+    pub(crate) outbox: Outbox,
+    pub(crate) calls: PendingCalls,
+    pub(crate) clock: ClockEstimate,
+    pub(crate) backoff: Backoff,
+    pub(crate) reconnect_at: u64,
+    pub(crate) publish_backoff: Backoff,
+    pub(crate) publish_after: u64,
+    pub(crate) next_ping_at: u64,
+    pub(crate) outgoing: VecDeque<ClientMessage>,
+    pub(crate) unreliable: UnreliableQueue,
+    /// Keys whose latest write by this player was unreliable: the relay may
+    /// hold our value for them. A reliable write retracts it (see `writes`).
+    pub(crate) my_unreliable: HashSet<(StateTarget, String)>,
+    pub(crate) events: Vec<Event>,
+    pub(crate) completions: Vec<(CallId, Result<Bytes, Error>)>,
+    pub(crate) incoming_rpcs: Vec<IncomingRpc>,
+    pub(crate) replica_dirty: bool,
+    pub(crate) was_saved: bool,
+    pub(crate) ever_welcomed: bool,
+    /// Why the room stopped, when a fatal error stopped it.
+    pub(crate) fatal: Option<Error>,
+}
+
+impl RoomCore {
+    /// A core for `cfg`, resuming from `replica` when given. Writes the
+    /// document skeleton locally (published once connected); the profile is
+    /// written after the first catch-up, see `on_synced`.
+    pub(crate) fn new(cfg: CoreConfig, replica: Option<Replica>) -> Result<Self, Error> {
+        let (mut doc, outbox, cursor) = match replica {
+            Some(r) => (Automerge::load(&r.doc)?, r.outbox, r.cursor),
+            None => (Automerge::new(), Vec::new(), None),
+        };
+        // A fresh actor per session: a replica restored elsewhere must
+        // never reuse an actor's sequence numbers.
+        let mut h = Sha256::new();
+        h.update(cfg.seed.to_le_bytes());
+        h.update(cfg.player.as_str().as_bytes());
+        doc.set_actor(ActorId::from(h.finalize()[..16].to_vec()));
+        let seed = cfg.seed;
+        let room = match &cfg.room {
+            RoomRequest::Code(c) => Some(c.clone()),
+            _ => None,
+        };
+        let mut core = RoomCore {
+            cfg,
+            doc,
+            room,
+            cursor,
+            link: Link::Down,
+            status: Status::Connecting,
+            stopped: false,
+            roster: Roster::default(),
+            shadows: Shadows::default(),
+            outbox: Outbox::default(),
+            calls: PendingCalls::default(),
+            clock: ClockEstimate::default(),
+            backoff: Backoff::new(250, 10_000, seed),
+            reconnect_at: 0,
+            publish_backoff: Backoff::new(500, 10_000, seed.rotate_left(17)),
+            publish_after: 0,
+            next_ping_at: 0,
+            outgoing: VecDeque::new(),
+            unreliable: UnreliableQueue::default(),
+            my_unreliable: HashSet::new(),
+            events: Vec::new(),
+            completions: Vec::new(),
+            incoming_rpcs: Vec::new(),
+            replica_dirty: false,
+            was_saved: outbox.is_empty(),
+            ever_welcomed: false,
+            fatal: None,
+        };
+        for change in outbox {
+            core.outbox.push(change);
+        }
+        if doc_layout::state_map(&core.doc, &StateTarget::Room).is_none() {
+            core.apply_local_change(doc_layout::skeleton()?)?;
+        }
+        Ok(core)
+    }
+
+    /// Applies a ready-made local change (a skeleton) and queues it.
+    pub(crate) fn apply_local_change(&mut self, change: automerge::Change) -> Result<(), Error> {
+        let bytes = Bytes::copy_from_slice(change.raw_bytes());
+        self.doc.apply_changes([change])?;
+        self.outbox.push(bytes);
+        self.replica_dirty = true;
+        Ok(())
+    }
+
+    /// The WebSocket opened: send the join.
+    pub(crate) fn connected(&mut self, _now: u64) {
+        if self.stopped {
+            return;
+        }
+        self.link = Link::Joining;
+        let room = match &self.room {
+            Some(code) => RoomRequest::Code(code.clone()),
+            None => self.cfg.room.clone(),
+        };
+        self.outgoing.clear();
+        self.outgoing.push_back(ClientMessage::Join(Join {
+            version: PROTOCOL_VERSION,
+            room,
+            player: self.cfg.player.clone(),
+            secret: self.cfg.secret.clone(),
+            profile: self.cfg.profile.clone(),
+            since: self.cursor,
+            max_players: self.cfg.max_players,
+            grace_period_ms: self.cfg.grace_period_ms,
+        }));
+    }
+
+    /// The connection closed or could not be opened.
+    pub(crate) fn disconnected(&mut self, now: u64) {
+        self.outgoing.clear();
+        self.unreliable.clear();
+        self.outbox.requeue_all();
+        if self.stopped {
+            self.link = Link::Down;
+            return;
+        }
+        self.link = Link::Down;
+        self.reconnect_at = now + self.backoff.next_delay();
+        if self.status == Status::Connected {
+            self.set_status(Status::Reconnecting);
+        }
+    }
+
+    /// Stops for good with `error` (a fatal refusal).
+    pub(crate) fn stop(&mut self, error: Option<Error>) {
+        self.stopped = true;
+        if let Some(e) = error {
+            self.fatal = Some(e.clone());
+            self.events.push(Event::Error(e));
+        }
+        self.set_status(Status::Offline);
+    }
+
+    pub(crate) fn set_status(&mut self, status: Status) {
+        if self.status != status {
+            self.status = status;
+            self.events.push(Event::StatusChanged(status));
+        }
+    }
+
+    /// Whether the driver should open a connection now.
+    pub(crate) fn want_connect(&self, now: u64) -> bool {
+        !self.stopped && self.link == Link::Down && now >= self.reconnect_at
+    }
+
+    /// Whether the room stopped for good.
+    pub(crate) fn is_stopped(&self) -> bool {
+        self.stopped
+    }
+
+    /// Whether catch-up completed on this connection.
+    pub(crate) fn is_synced(&self) -> bool {
+        self.link == (Link::Up { synced: true })
+    }
+
+    /// Whether the relay welcomed this connection.
+    pub(crate) fn is_up(&self) -> bool {
+        matches!(self.link, Link::Up { .. })
+    }
+
+    /// When the core next needs [`RoomCore::tick`], in ms.
+    pub(crate) fn next_wakeup(&self) -> Option<u64> {
+        let mut at = self.calls.next_deadline();
+        let mut consider = |t: u64| at = Some(at.map_or(t, |a| a.min(t)));
+        match self.link {
+            Link::Down if !self.stopped => consider(self.reconnect_at),
+            Link::Up { .. } => {
+                consider(self.next_ping_at);
+                if let Some(t) = self.unreliable.next_ready_at() {
+                    consider(t);
+                }
+                // Waiting for an ack is not a timer: the ack wakes us.
+                if self.outbox.has_pending() && !self.outbox.has_inflight() {
+                    consider(self.publish_after);
+                }
+            }
+            _ => {}
+        }
+        at
+    }
+
+    /// Time passed: expire RPCs, ping, retry publishes.
+    pub(crate) fn tick(&mut self, now: u64) {
+        for (call, name) in self.calls.expire(now) {
+            self.completions
+                .push((call, Err(Error::RpcTimeout { name })));
+        }
+        if self.is_up() && now >= self.next_ping_at {
+            self.outgoing
+                .push_back(ClientMessage::Ping { client_time: now });
+            self.next_ping_at = now + PING_INTERVAL_MS;
+        }
+        self.flush(now);
+    }
+
+    /// Sends pending changes when the link allows, and reports `saved`.
+    ///
+    /// One publish is in flight at a time: changes made meanwhile wait for
+    /// its ack and then travel together, so a game writing every frame sends
+    /// one publish per round trip, far below the relay's message-rate limit.
+    pub(crate) fn flush(&mut self, now: u64) {
+        if self.is_up()
+            && self.outbox.has_pending()
+            && !self.outbox.has_inflight()
+            && now >= self.publish_after
+        {
+            for (client_ref, changes) in self.outbox.take_batches() {
+                self.outgoing.push_back(ClientMessage::Publish {
+                    client_ref,
+                    changes,
+                });
+            }
+        }
+        if self.is_up() {
+            let ready = self.unreliable.take_ready(now);
+            self.outgoing.extend(ready);
+        }
+        let saved = self.outbox.is_empty();
+        if saved != self.was_saved {
+            self.was_saved = saved;
+            self.events.push(Event::Saved(saved));
+        }
+    }
+
+    /// The next frame to send.
+    pub(crate) fn poll_transmit(&mut self) -> Option<ClientMessage> {
+        self.outgoing.pop_front()
+    }
+
+    /// Events produced since the last call.
+    pub(crate) fn take_events(&mut self) -> Vec<Event> {
+        std::mem::take(&mut self.events)
+    }
+
+    /// RPC calls resolved since the last call.
+    pub(crate) fn take_completions(&mut self) -> Vec<(CallId, Result<Bytes, Error>)> {
+        std::mem::take(&mut self.completions)
+    }
+
+    /// RPCs for this client's handlers since the last call.
+    pub(crate) fn take_incoming_rpcs(&mut self) -> Vec<IncomingRpc> {
+        std::mem::take(&mut self.incoming_rpcs)
+    }
+
+    /// The replica to persist, if anything changed since the last call and
+    /// the room code is known.
+    pub(crate) fn take_replica(&mut self) -> Option<(RoomCode, Replica)> {
+        if !self.replica_dirty {
+            return None;
+        }
+        let room = self.room.clone()?;
+        self.replica_dirty = false;
+        Some((
+            room,
+            Replica {
+                doc: self.doc.save(),
+                outbox: self.outbox.all(),
+                cursor: self.cursor,
+            },
+        ))
+    }
+
+    /// Raises the cursor to `seq` (within the current epoch).
+    pub(crate) fn advance_cursor(&mut self, seq: coinop_protocol::Seq) {
+        if let Some(c) = &mut self.cursor
+            && seq > c.seq
+        {
+            c.seq = seq;
+            self.replica_dirty = true;
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! Unit tests of the sans-IO core, driven by hand-built relay messages.
+//! This file holds the shared helpers; each submodule one topic.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod session;
+mod state;
+mod sync;
+mod unreliable;
+
+use super::{CoreConfig, RoomCore};
+use crate::error::Error;
+use crate::event::Event;
+use crate::reliability::Reliability;
+use crate::status::Status;
+use bytes::Bytes;
+use coinop_protocol::{
+    ClientMessage, ErrorCode, LogEntry, PlayerId, PlayerInfo, Profile, RelayMessage, RoomCode,
+    RoomRequest, RpcOutcome, RpcTarget, Secret, Seq, StateTarget, UnreliableValue, Welcome,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+pub(super) const ROOM: StateTarget = StateTarget::Room;
+
+pub(super) fn pid(s: &str) -> PlayerId {
+    PlayerId::new(s).unwrap()
+}
+
+pub(super) fn core(name: &str, seed: u64) -> RoomCore {
+    let mut cfg = CoreConfig::new(
+        RoomRequest::Code(RoomCode::new("ROOM").unwrap()),
+        pid(name),
+        Secret::new(vec![7; 32]).unwrap(),
+        seed,
+    );
+    cfg.profile = Profile {
+        name: name.into(),
+        ..Profile::default()
+    };
+    cfg.default_states.insert("round".into(), json!(1));
+    RoomCore::new(cfg, None).unwrap()
+}
+
+fn info(name: &str) -> PlayerInfo {
+    PlayerInfo {
+        id: pid(name),
+        profile: Profile::default(),
+        joined_at: 1,
+    }
+}
+
+pub(super) fn welcome(players: &[&str], reset: bool) -> RelayMessage {
+    RelayMessage::Welcome(Welcome {
+        version: 1,
+        room: RoomCode::new("ROOM").unwrap(),
+        epoch: 9,
+        reset,
+        players: players.iter().map(|p| info(p)).collect(),
+        host: players.first().map(|p| pid(p)),
+        server_time: 50_000,
+        max_players: 8,
+        unreliable: vec![],
+    })
+}
+
+/// Connects and welcomes `c`, dropping the join frame.
+pub(super) fn join(c: &mut RoomCore, players: &[&str]) {
+    c.connected(0);
+    c.handle(0, welcome(players, false));
+}
+
+pub(super) fn frames(c: &mut RoomCore) -> Vec<ClientMessage> {
+    std::iter::from_fn(|| c.poll_transmit()).collect()
+}
+
+pub(super) fn publishes(c: &mut RoomCore) -> Vec<(u64, Vec<Bytes>)> {
+    frames(c)
+        .into_iter()
+        .filter_map(|m| match m {
+            ClientMessage::Publish {
+                client_ref,
+                changes,
+            } => Some((client_ref, changes)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Everything `from` has not had acked, delivered to `to` as from `sender`.
+pub(super) fn deliver(from: &RoomCore, to: &mut RoomCore, sender: &str) {
+    let entries = from
+        .outbox
+        .all()
+        .into_iter()
+        .enumerate()
+        .map(|(i, change)| LogEntry {
+            seq: Seq(i as u64 + 1),
+            sender: pid(sender),
+            change,
+        })
+        .collect();
+    to.handle(0, RelayMessage::Changes { entries });
+}

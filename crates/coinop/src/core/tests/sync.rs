@@ -1,0 +1,138 @@
+//! The outbox, acks, resends, resets and relay errors.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use super::*;
+
+#[test]
+fn outbox_is_batched_and_cleared_by_acks() {
+    let mut c = core("alice", 1);
+    let mut events = Vec::new();
+    c.set_state(0, ROOM, "k", json!(1), Reliability::Reliable)
+        .unwrap();
+    assert!(
+        publishes(&mut c).is_empty(),
+        "nothing is sent before joining"
+    );
+    join(&mut c, &["alice"]);
+    let sent = publishes(&mut c);
+    assert_eq!(sent.len(), 1, "pending changes go in one publish");
+    let n = sent[0].1.len();
+    assert_eq!(n, 2, "skeleton and write");
+    events.extend(c.take_events());
+    c.handle(
+        0,
+        RelayMessage::Ack {
+            client_ref: sent[0].0,
+            seq: Seq(3),
+        },
+    );
+    events.extend(c.take_events());
+    assert!(c.outbox.is_empty());
+    assert!(
+        matches!(events.last(), Some(Event::Saved(true))),
+        "{events:?}"
+    );
+    assert_eq!(c.cursor.unwrap().seq, Seq(3));
+}
+
+#[test]
+fn unacked_changes_are_resent_after_reconnect() {
+    let mut c = core("alice", 1);
+    join(&mut c, &["alice"]);
+    let first = publishes(&mut c);
+    c.set_state(0, ROOM, "k", json!(1), Reliability::Reliable)
+        .unwrap();
+    c.set_state(0, ROOM, "k", json!(2), Reliability::Reliable)
+        .unwrap();
+    assert!(
+        publishes(&mut c).is_empty(),
+        "one publish in flight at a time"
+    );
+    c.handle(
+        0,
+        RelayMessage::Ack {
+            client_ref: first[0].0,
+            seq: Seq(2),
+        },
+    );
+    let second = publishes(&mut c);
+    assert_eq!(second.len(), 1);
+    assert_eq!(second[0].1.len(), 2, "held changes travel together");
+    c.disconnected(100);
+    assert_eq!(c.status, Status::Reconnecting);
+    assert!(!c.want_connect(100) || c.reconnect_at <= 100);
+    assert!(c.want_connect(100 + 250), "first retry within 250 ms");
+    c.connected(400);
+    match frames(&mut c).first() {
+        Some(ClientMessage::Join(j)) => assert_eq!(j.since.unwrap().seq, Seq(2)),
+        other => panic!("expected a join, got {other:?}"),
+    }
+    c.handle(400, welcome(&["alice"], false));
+    let resent = publishes(&mut c);
+    assert_eq!(resent.len(), 1);
+    assert_eq!(resent[0].1, second[0].1, "the same change bytes again");
+}
+
+#[test]
+fn reset_welcome_publishes_every_change() {
+    let mut c = core("alice", 1);
+    join(&mut c, &["alice"]);
+    let sent = publishes(&mut c);
+    c.handle(
+        0,
+        RelayMessage::Ack {
+            client_ref: sent[0].0,
+            seq: Seq(5),
+        },
+    );
+    c.set_state(0, ROOM, "k", json!(1), Reliability::Reliable)
+        .unwrap();
+    c.disconnected(0);
+    c.connected(1000);
+    frames(&mut c);
+    c.handle(1000, welcome(&["alice"], true));
+    let all: usize = publishes(&mut c).iter().map(|(_, ch)| ch.len()).sum();
+    assert_eq!(all, c.doc.get_changes(&[]).len());
+    assert_eq!(c.cursor.unwrap().seq, Seq(0), "a new epoch starts at zero");
+}
+
+#[test]
+fn retryable_publish_errors_keep_changes_and_fatal_ones_stop() {
+    let mut c = core("alice", 1);
+    join(&mut c, &["alice"]);
+    let sent = publishes(&mut c);
+    let err = |code: ErrorCode, fatal, client_ref| RelayMessage::Error {
+        code,
+        message: "x".into(),
+        fatal,
+        client_ref,
+    };
+    c.handle(
+        10,
+        err(ErrorCode::STORAGE_UNAVAILABLE, false, Some(sent[0].0)),
+    );
+    assert!(c.outbox.has_pending());
+    c.tick(10 + 10_001);
+    let again = publishes(&mut c);
+    assert_eq!(again[0].1, sent[0].1, "retried after the backoff");
+    c.take_events();
+    c.handle(
+        20_000,
+        err(ErrorCode::CHANGE_TOO_LARGE, false, Some(again[0].0)),
+    );
+    assert!(c.outbox.is_empty(), "a refused change leaves the outbox");
+    let ev = c.take_events();
+    assert!(
+        ev.iter()
+            .any(|e| matches!(e, Event::Error(e) if e.code() == Some(ErrorCode::CHANGE_TOO_LARGE)))
+    );
+    c.handle(20_000, err(ErrorCode::KICKED, true, None));
+    assert!(c.is_stopped());
+    c.disconnected(20_001);
+    assert!(
+        !c.want_connect(u64::MAX),
+        "no reconnect after a fatal error"
+    );
+    assert_eq!(c.status, Status::Offline);
+}

@@ -1,0 +1,289 @@
+//! Local commands: writes to the document, unreliable values, RPC, host.
+
+use super::room_core::RoomCore;
+use crate::doc_layout;
+use crate::doc_value::{Slot, put_json};
+use crate::error::Error;
+use crate::event::Event;
+use crate::reliability::Reliability;
+use automerge::transaction::{Transactable, Transaction};
+use automerge::{ObjId, PatchLog, Prop, ReadDoc, ScalarValue, Value};
+use bytes::Bytes;
+use coinop_protocol::{
+    CallId, ClientMessage, PlayerId, Profile, RpcOutcome, RpcTarget, StateTarget,
+};
+use serde_json::Value as Json;
+
+impl RoomCore {
+    /// Runs `f` in one automerge transaction: one local change, queued for
+    /// the relay, with events for what it touched. On error nothing changes.
+    pub(crate) fn edit<R>(
+        &mut self,
+        now: u64,
+        f: impl FnOnce(&mut Transaction<'_>) -> Result<R, Error>,
+    ) -> Result<R, Error> {
+        let before = self.doc.get_heads();
+        let mut tx = self
+            .doc
+            .transaction_log_patches(PatchLog::active())
+            .map_err(automerge::AutomergeError::from)?;
+        let out = match f(&mut tx) {
+            Ok(out) => out,
+            Err(e) => {
+                tx.rollback();
+                return Err(e);
+            }
+        };
+        let (_, mut log) = tx.commit();
+        for change in self.doc.get_changes(&before) {
+            self.outbox.push(Bytes::copy_from_slice(change.raw_bytes()));
+        }
+        let me = Some(self.cfg.player.clone());
+        let touched = self.after_change(&before, &mut log, me);
+        for (target, key) in touched {
+            self.retract_unreliable(target, &key);
+        }
+        self.flush(now);
+        Ok(out)
+    }
+
+    /// After a reliable write: if the relay holds an unreliable value of
+    /// ours for the key, replace it with a tombstone (an empty value), so
+    /// that clients reconnecting later are not shown it over the newer
+    /// reliable value. Offline, the next welcome retracts it instead (it
+    /// lists our values, and the key is no longer in `my_unreliable`).
+    fn retract_unreliable(&mut self, target: StateTarget, key: &str) {
+        let k = (target, key.to_owned());
+        if self.my_unreliable.remove(&k) && self.is_up() {
+            self.unreliable.push(k.0, key, Bytes::new());
+        }
+    }
+
+    /// The state map of `target`, creating a player's maps if needed.
+    fn ensure_state_map(&mut self, target: &StateTarget) -> Result<ObjId, Error> {
+        if let Some(map) = doc_layout::state_map(&self.doc, target) {
+            return Ok(map);
+        }
+        if let StateTarget::Player(p) = target {
+            self.apply_local_change(doc_layout::player_skeleton(p)?)?;
+        }
+        // The skeleton change creates it, so this only fails if a `with_doc`
+        // edit replaced the layout's maps.
+        doc_layout::state_map(&self.doc, target).ok_or_else(layout_broken)
+    }
+
+    /// Writes a state key (see [`Reliability`] for the rule).
+    pub(crate) fn set_state(
+        &mut self,
+        now: u64,
+        target: StateTarget,
+        key: &str,
+        value: Json,
+        reliability: Reliability,
+    ) -> Result<(), Error> {
+        match reliability {
+            Reliability::Reliable => {
+                let map = self.ensure_state_map(&target)?;
+                self.edit(now, |tx| {
+                    put_json(tx, &map, Slot::Put(key.into()), &value).map_err(Error::from)
+                })?;
+                // A rewrite with the same value makes no patch, yet the
+                // shadow must still go.
+                if self.shadows.clear(&target, key) {
+                    self.push_state_event(target.clone(), key, Reliability::Reliable);
+                }
+                self.retract_unreliable(target, key);
+                self.flush(now);
+            }
+            Reliability::Unreliable => {
+                let bytes = Bytes::from(serde_json::to_vec(&value)?);
+                self.my_unreliable.insert((target.clone(), key.to_owned()));
+                self.shadows.set(
+                    target.clone(),
+                    key.to_owned(),
+                    value,
+                    self.cfg.player.clone(),
+                );
+                self.send_unreliable(target.clone(), key, bytes);
+                self.push_state_event(target, key, Reliability::Unreliable);
+                self.flush(now);
+            }
+        }
+        Ok(())
+    }
+
+    fn push_state_event(&mut self, target: StateTarget, key: &str, reliability: Reliability) {
+        let value = self.get_state(&target, key);
+        self.events.push(Event::StateChanged {
+            target,
+            key: key.to_owned(),
+            value,
+            by: Some(self.cfg.player.clone()),
+            reliability,
+        });
+    }
+
+    /// Queues an unreliable frame (paced, latest value per key wins).
+    fn send_unreliable(&mut self, target: StateTarget, key: &str, value: Bytes) {
+        if self.is_up() {
+            self.unreliable.push(target, key, value);
+        } // else dropped while offline, by the rule
+    }
+
+    /// Removes a key (reliable).
+    pub(crate) fn delete_state(
+        &mut self,
+        now: u64,
+        target: StateTarget,
+        key: &str,
+    ) -> Result<(), Error> {
+        let map = self.ensure_state_map(&target)?;
+        self.shadows.clear(&target, key);
+        self.edit(now, |tx| tx.delete(&map, key).map_err(Error::from))
+    }
+
+    /// Adds `by` to a counter; concurrent increments add up. A key that is
+    /// not a counter yet becomes one, starting from its current number.
+    pub(crate) fn increment(
+        &mut self,
+        now: u64,
+        target: StateTarget,
+        key: &str,
+        by: i64,
+    ) -> Result<i64, Error> {
+        let map = self.ensure_state_map(&target)?;
+        let start = self
+            .get_state(&target, key)
+            .and_then(|v| v.as_i64())
+            .unwrap_or(0);
+        self.shadows.clear(&target, key);
+        self.edit(now, |tx| {
+            let is_counter = matches!(
+                tx.get(&map, key)?,
+                Some((Value::Scalar(s), _)) if matches!(s.as_ref(), ScalarValue::Counter(_))
+            );
+            if is_counter {
+                tx.increment(&map, key, by)?;
+            } else {
+                tx.put(&map, key, ScalarValue::counter(start + by))?;
+            }
+            Ok(())
+        })?;
+        Ok(self
+            .get_state(&target, key)
+            .and_then(|v| v.as_i64())
+            .unwrap_or(0))
+    }
+
+    /// Puts every room key back to its default, removing the others.
+    pub(crate) fn reset_states(&mut self, now: u64, target: StateTarget) -> Result<(), Error> {
+        let map = self.ensure_state_map(&target)?;
+        let defaults = self.defaults(&target).clone();
+        let keys: Vec<String> = self.doc.keys(&map).collect();
+        self.edit(now, |tx| {
+            for k in keys.iter().filter(|k| !defaults.contains_key(*k)) {
+                tx.delete(&map, k.as_str())?;
+            }
+            for (k, v) in &defaults {
+                put_json(tx, &map, Slot::Put(Prop::Map(k.clone())), v)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Writes this player's profile into the document, if it differs.
+    pub(crate) fn write_profile(&mut self, now: u64, profile: &Profile) -> Result<(), Error> {
+        self.cfg.profile = profile.clone();
+        let me = self.cfg.player.clone();
+        if self.profile(&me).as_ref() == Some(profile)
+            && doc_layout::profile_map(&self.doc, &me).is_some()
+        {
+            return Ok(());
+        }
+        self.ensure_state_map(&StateTarget::Player(me.clone()))?;
+        let map = doc_layout::profile_map(&self.doc, &me).ok_or_else(layout_broken)?;
+        self.edit(now, |tx| {
+            tx.put(&map, "name", profile.name.as_str())?;
+            tx.put(&map, "color", profile.color.as_str())?;
+            tx.put(&map, "avatar", profile.avatar.as_str())?;
+            Ok(())
+        })
+    }
+
+    /// Starts an RPC that expects a reply; errors when offline.
+    pub(crate) fn call(
+        &mut self,
+        now: u64,
+        target: RpcTarget,
+        name: &str,
+        payload: Bytes,
+        timeout_ms: Option<u64>,
+    ) -> Result<CallId, Error> {
+        if !self.is_up() {
+            return Err(Error::Offline);
+        }
+        let deadline = now + timeout_ms.unwrap_or(self.cfg.rpc_timeout_ms);
+        let call = self.calls.start(name.to_owned(), deadline);
+        self.outgoing.push_back(ClientMessage::Rpc {
+            call,
+            target,
+            name: name.to_owned(),
+            payload,
+            want_reply: true,
+        });
+        Ok(call)
+    }
+
+    /// Sends a fire-and-forget RPC (an event); errors when offline.
+    pub(crate) fn send_rpc(
+        &mut self,
+        target: RpcTarget,
+        name: &str,
+        payload: Bytes,
+    ) -> Result<(), Error> {
+        if !self.is_up() {
+            return Err(Error::Offline);
+        }
+        let call = self.calls.fresh_id();
+        self.outgoing.push_back(ClientMessage::Rpc {
+            call,
+            target,
+            name: name.to_owned(),
+            payload,
+            want_reply: false,
+        });
+        Ok(())
+    }
+
+    /// Answers a call received from `to`.
+    pub(crate) fn reply_rpc(&mut self, call: CallId, to: PlayerId, outcome: RpcOutcome) {
+        if self.is_up() {
+            self.outgoing
+                .push_back(ClientMessage::RpcReply { call, to, outcome });
+        }
+    }
+
+    /// Host-only commands: transfer the host role, or kick a player.
+    pub(crate) fn host_command(&mut self, msg: ClientMessage) -> Result<(), Error> {
+        if !self.is_host() {
+            return Err(Error::NotHost);
+        }
+        if !self.is_up() {
+            return Err(Error::Offline);
+        }
+        self.outgoing.push_back(msg);
+        Ok(())
+    }
+
+    /// Leaves the room for good (no grace period).
+    pub(crate) fn leave(&mut self) {
+        if self.is_up() {
+            self.outgoing.push_back(ClientMessage::Leave);
+        }
+        self.stop(None);
+    }
+}
+
+fn layout_broken() -> Error {
+    Error::Document(std::sync::Arc::new(automerge::AutomergeError::Fail))
+}

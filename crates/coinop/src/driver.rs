@@ -1,0 +1,135 @@
+//! The async driver: connects, feeds the core, runs its timers, reconnects.
+
+use crate::error::Error;
+use crate::shared::{Shared, lock};
+use crate::transport::{FrameSink, FrameStream, Platform, Transport, now_ms, sleep_ms};
+use futures_channel::mpsc::UnboundedReceiver;
+use futures_util::stream::FusedStream;
+use futures_util::{FutureExt, SinkExt, StreamExt, select_biased};
+use std::sync::Arc;
+
+/// A connection attempt that takes longer than this counts as failed.
+const CONNECT_TIMEOUT_MS: u64 = 10_000;
+/// How long to sleep when the core has no timer (a wake or frame comes first).
+const IDLE_MS: u64 = 60_000;
+
+/// Why a session ended.
+enum End {
+    /// The connection closed or failed: reconnect.
+    Closed,
+    /// Every room handle is gone: stop.
+    Abandoned,
+}
+
+/// Runs the room until it is left, refused for good, or every handle is
+/// dropped. Returns the fatal error, if that is why it stopped.
+pub(crate) async fn run(
+    shared: Arc<Shared>,
+    url: String,
+    mut wake: UnboundedReceiver<()>,
+) -> Result<(), Error> {
+    loop {
+        shared.pump();
+        if gone(&wake) {
+            return Ok(());
+        }
+        let (stopped, want, wakeup) = {
+            let core = lock(&shared.core);
+            let now = now_ms();
+            (
+                core.is_stopped(),
+                core.want_connect(now),
+                core.next_wakeup(),
+            )
+        };
+        if stopped {
+            return lock(&shared.core).fatal.clone().map_or(Ok(()), Err);
+        }
+        if !want {
+            let delay = wakeup.map_or(IDLE_MS, |t| t.saturating_sub(now_ms()));
+            select_biased! {
+                w = wake.next() => if w.is_none() { return Ok(()) } else { drain(&mut wake) },
+                _ = sleep_ms(delay).fuse() => lock(&shared.core).tick(now_ms()),
+            }
+            continue;
+        }
+        let attempt = select_biased! {
+            r = Platform::connect(&url).fuse() => r,
+            _ = sleep_ms(CONNECT_TIMEOUT_MS).fuse() => Err(Error::Transport("connect timed out".into())),
+        };
+        match attempt {
+            Err(e) => tracing::debug!("connecting to {url} failed: {e}"),
+            Ok((sink, stream)) => {
+                lock(&shared.core).connected(now_ms());
+                let end = session(&shared, sink, stream, &mut wake).await;
+                if let End::Abandoned = end {
+                    lock(&shared.core).disconnected(now_ms());
+                    shared.pump();
+                    return Ok(());
+                }
+            }
+        }
+        lock(&shared.core).disconnected(now_ms());
+    }
+}
+
+/// One connection's life: send what the core queues, feed it what arrives.
+async fn session(
+    shared: &Shared,
+    mut sink: FrameSink,
+    mut stream: FrameStream,
+    wake: &mut UnboundedReceiver<()>,
+) -> End {
+    loop {
+        shared.pump();
+        if gone(wake) {
+            return End::Abandoned;
+        }
+        let (frames, stopped, wakeup) = {
+            let mut core = lock(&shared.core);
+            let frames: Vec<Vec<u8>> = std::iter::from_fn(|| core.poll_transmit())
+                .map(|m| m.encode())
+                .collect();
+            (frames, core.is_stopped(), core.next_wakeup())
+        };
+        for frame in frames {
+            if sink.feed(frame).await.is_err() {
+                return End::Closed;
+            }
+        }
+        if sink.flush().await.is_err() {
+            return End::Closed;
+        }
+        if stopped {
+            let _ = sink.close().await;
+            return End::Closed;
+        }
+        let delay = wakeup.map_or(IDLE_MS, |t| t.saturating_sub(now_ms()));
+        select_biased! {
+            frame = stream.next().fuse() => match frame {
+                Some(Ok(bytes)) => lock(&shared.core).handle_frame(now_ms(), &bytes),
+                Some(Err(e)) => {
+                    tracing::debug!("connection failed: {e}");
+                    return End::Closed;
+                }
+                None => return End::Closed,
+            },
+            w = wake.next() => if w.is_none() { return End::Abandoned } else { drain(wake) },
+            _ = sleep_ms(delay).fuse() => lock(&shared.core).tick(now_ms()),
+        }
+    }
+}
+
+/// Swallows queued wake-ups: one pass of the loop serves them all.
+///
+/// Reading the channel's end here marks it terminated, and `select!` skips
+/// terminated streams, so the loops check [`gone`] rather than wait for a
+/// `None` that would never be polled.
+fn drain(wake: &mut UnboundedReceiver<()>) {
+    while wake.try_recv().is_ok() {}
+}
+
+/// Whether every [`crate::Room`] handle is gone.
+fn gone(wake: &UnboundedReceiver<()>) -> bool {
+    wake.is_terminated()
+}

@@ -1,0 +1,38 @@
+//! The one private seam between the driver and the platform: opening a
+//! WebSocket of binary frames, sleeping, and reading the wall clock. The
+//! implementation is chosen once, here, by `cfg`; the rest of the crate is
+//! identical on every target.
+
+use crate::error::Error;
+use futures_util::{Sink, Stream};
+use std::future::Future;
+use std::pin::Pin;
+
+#[cfg(not(target_arch = "wasm32"))]
+mod native;
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) use native::{NativeTransport as Platform, now_ms, sleep_ms};
+
+#[cfg(target_arch = "wasm32")]
+mod web;
+#[cfg(target_arch = "wasm32")]
+pub(crate) use web::{WebTransport as Platform, now_ms, sleep_ms};
+
+/// Outgoing binary frames.
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) type FrameSink = Pin<Box<dyn Sink<Vec<u8>, Error = Error> + Send>>;
+/// Incoming binary frames; ends when the connection closes.
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) type FrameStream = Pin<Box<dyn Stream<Item = Result<Vec<u8>, Error>> + Send>>;
+/// Outgoing binary frames.
+#[cfg(target_arch = "wasm32")]
+pub(crate) type FrameSink = Pin<Box<dyn Sink<Vec<u8>, Error = Error>>>;
+/// Incoming binary frames; ends when the connection closes.
+#[cfg(target_arch = "wasm32")]
+pub(crate) type FrameStream = Pin<Box<dyn Stream<Item = Result<Vec<u8>, Error>>>>;
+
+/// Opens WebSocket connections carrying binary frames.
+pub(crate) trait Transport {
+    /// Connects to `url` (`ws://…/ws` or `wss://…/ws`).
+    fn connect(url: &str) -> impl Future<Output = Result<(FrameSink, FrameStream), Error>>;
+}
