@@ -47,6 +47,22 @@ pub enum Event {
     /// Caught up: everything the relay held when this connection joined is
     /// applied. Sent after every (re)connection.
     Synced,
+    /// A call for a name with no handler registered on this client
+    /// ([`crate::Room::register_rpc`]). Answer it with
+    /// [`crate::Room::reply_rpc`] — from async code, or another language
+    /// through the bindings — or ignore it: the caller's timeout ends the call.
+    RpcRequest {
+        /// Ties the reply to the call.
+        call: u64,
+        /// The caller, stamped by the relay.
+        from: PlayerId,
+        /// The handler's name.
+        name: String,
+        /// The JSON argument (`null` when it is not valid JSON).
+        payload: serde_json::Value,
+        /// Whether the caller waits for a reply.
+        want_reply: bool,
+    },
     /// Something failed. Fatal errors are followed by
     /// `StatusChanged(Status::Offline)`; others (a refused change, a host-only
     /// command) leave the room running.

@@ -138,7 +138,13 @@ impl Room {
     /// Puts the room state back to the builder's defaults: keys without a
     /// default are removed. One reliable change.
     pub fn reset_states(&self) -> Result<(), Error> {
-        self.with_core(|c| c.reset_states(now_ms(), StateTarget::Room))
+        self.reset_states_except(&[])
+    }
+
+    /// [`Room::reset_states`], leaving the keys in `keep` as they are
+    /// (Playroom Kit's `resetStates(keysToExclude)`).
+    pub fn reset_states_except(&self, keep: &[String]) -> Result<(), Error> {
+        self.with_core(|c| c.reset_states(now_ms(), StateTarget::Room, keep))
     }
 
     /// The escape hatch: edit the automerge document directly (lists, text,

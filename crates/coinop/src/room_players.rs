@@ -71,10 +71,16 @@ impl Room {
     /// Puts every seated player's state back to the builder's player
     /// defaults (keys without a default are removed); one change per player.
     pub fn reset_player_states(&self) -> Result<(), Error> {
+        self.reset_player_states_except(&[])
+    }
+
+    /// [`Room::reset_player_states`], leaving the keys in `keep` as they are
+    /// (Playroom Kit's `resetPlayersStates(keysToExclude)`).
+    pub fn reset_player_states_except(&self, keep: &[String]) -> Result<(), Error> {
         self.with_core(|c| {
             let ids: Vec<PlayerId> = c.roster.players.iter().map(|p| p.id.clone()).collect();
             ids.into_iter()
-                .try_for_each(|id| c.reset_states(now_ms(), StateTarget::Player(id)))
+                .try_for_each(|id| c.reset_states(now_ms(), StateTarget::Player(id), keep))
         })
     }
 

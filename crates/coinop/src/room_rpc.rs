@@ -10,7 +10,7 @@ use crate::room::Room;
 use crate::shared::{Handler, lock};
 use crate::transport::now_ms;
 use bytes::Bytes;
-use coinop_protocol::{PlayerId, RpcOutcome, RpcTarget};
+use coinop_protocol::{CallId, PlayerId, RpcOutcome, RpcTarget};
 use futures_channel::oneshot;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -23,9 +23,11 @@ impl Room {
     /// returns a value or an error message for the caller. A call whose
     /// argument does not deserialize as `A` is answered with an error.
     ///
-    /// A client with no handler for a name answers calls to it with an
-    /// error; for `All`/`Others` calls the first reply wins, so register the
-    /// handler on every client that may receive such calls.
+    /// A client with no handler for a name does not answer: the call shows
+    /// up as [`crate::Event::RpcRequest`] instead, for the application to
+    /// answer with [`Room::reply_rpc`] (async handlers) or to ignore. The
+    /// first reply resolves a call; one nobody answers ends in
+    /// [`Error::RpcTimeout`].
     pub fn register_rpc<A, R, F>(&self, name: &str, handler: F)
     where
         A: DeserializeOwned,
@@ -44,6 +46,24 @@ impl Room {
             }
         });
         lock(&self.shared.handlers).insert(name.to_owned(), h);
+    }
+
+    /// Answers an [`crate::Event::RpcRequest`]: `Ok(value)` resolves the
+    /// caller's call with `value`, `Err(message)` fails it with
+    /// [`Error::RpcFailed`]. Answering when offline, twice, or a call that
+    /// wanted no reply is harmless (the relay or the caller drops it).
+    pub fn reply_rpc(
+        &self,
+        call: u64,
+        to: &PlayerId,
+        outcome: Result<serde_json::Value, String>,
+    ) -> Result<(), Error> {
+        let outcome = match outcome {
+            Ok(value) => RpcOutcome::Ok(Bytes::from(serde_json::to_vec(&value)?)),
+            Err(message) => RpcOutcome::Err(message),
+        };
+        self.with_core(|c| c.reply_rpc(CallId(call), to.clone(), outcome));
+        Ok(())
     }
 
     /// Removes the handler for `name`.

@@ -77,10 +77,20 @@ impl Shared {
         };
         for rpc in rpcs {
             let handler = lock(&self.handlers).get(&rpc.name).cloned();
-            let outcome = match handler {
-                Some(h) => h(rpc.payload, rpc.from.clone()),
-                None => RpcOutcome::Err(format!("no handler named {:?}", rpc.name)),
+            let Some(handler) = handler else {
+                // No reply: for All/Others calls another player's handler
+                // may answer, and a silent client must not win with an error.
+                let event = Event::RpcRequest {
+                    call: rpc.call.0,
+                    from: rpc.from,
+                    name: rpc.name,
+                    payload: serde_json::from_slice(&rpc.payload).unwrap_or_default(),
+                    want_reply: rpc.want_reply,
+                };
+                lock(&self.subscribers).retain(|s| s.unbounded_send(event.clone()).is_ok());
+                continue;
             };
+            let outcome = handler(rpc.payload, rpc.from.clone());
             if rpc.want_reply {
                 lock(&self.core).reply_rpc(rpc.call, rpc.from, outcome);
             }

@@ -187,11 +187,17 @@ async fn rpc_to_one_player_and_timeout() {
     assert_eq!(sum, 5);
     let sum: i64 = a.call(RpcTarget::Others, "add", &(1, 1)).await.unwrap();
     assert_eq!(sum, 2);
+    // No handler: b stays silent (an event for the app), the call times out.
     let err = a
-        .call::<_, i64>(RpcTarget::Player(b.me()), "nope", &())
+        .call_with_timeout::<_, i64>(
+            RpcTarget::Player(b.me()),
+            "nope",
+            &(),
+            Duration::from_millis(300),
+        )
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::RpcFailed(_)), "{err:?}");
+    assert_eq!(err.code(), Some(ErrorCode::RPC_TIMEOUT), "{err:?}");
     b.leave();
     eventually("b left", || a.players().len() == 1).await;
     let started = std::time::Instant::now();
@@ -473,4 +479,56 @@ async fn a_relay_that_lost_the_room_gets_it_back_from_a_client() {
     let (b, _tb) = join(builder(&url, "lost", "b")).await;
     assert_eq!(b.get_state::<String>("precious").as_deref(), Some("data"));
     second.shutdown().await;
+}
+
+#[tokio::test]
+async fn calls_without_a_handler_arrive_as_events_and_can_be_answered_later() {
+    use futures_util::StreamExt;
+    let relay = relay().await;
+    let url = base_url(&relay);
+    let (a, _ta) = join(builder(&url, "rpc-ev", "a")).await;
+    let (b, _tb) = join(builder(&url, "rpc-ev", "b")).await;
+    let mut events = b.events();
+    let answerer = {
+        let b = b.clone();
+        tokio::spawn(async move {
+            while let Some(event) = events.next().await {
+                if let Event::RpcRequest {
+                    call,
+                    from,
+                    name,
+                    payload,
+                    want_reply,
+                } = event
+                {
+                    assert_eq!(name, "double");
+                    assert!(want_reply);
+                    let n = payload.as_i64().expect("a number");
+                    // An async handler: answer after some other work.
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    let reply = if n < 0 {
+                        Err("negative".to_string())
+                    } else {
+                        Ok(serde_json::json!(n * 2))
+                    };
+                    b.reply_rpc(call, &from, reply).expect("reply");
+                }
+            }
+        })
+    };
+    let doubled: i64 = a
+        .call(RpcTarget::Player(b.me()), "double", &21)
+        .await
+        .unwrap();
+    assert_eq!(doubled, 42);
+    let err = a
+        .call::<_, i64>(RpcTarget::Player(b.me()), "double", &-1)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::RpcFailed(m) if m.contains("negative")),
+        "{err:?}"
+    );
+    answerer.abort();
+    relay.shutdown().await;
 }

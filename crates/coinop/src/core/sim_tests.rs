@@ -69,7 +69,7 @@ fn step(sim: &mut Sim) {
             core.increment(now, ROOM, "score", v % 5 + 1).unwrap();
         }
         36..=38 => core.delete_state(now, ROOM, &key).unwrap(),
-        39 => core.reset_states(now, ROOM).unwrap(),
+        39 => core.reset_states(now, ROOM, &[]).unwrap(),
         40..=59 => {
             sim.maybe_connect(i);
             sim.send_one(i);

@@ -175,16 +175,26 @@ impl RoomCore {
             .unwrap_or(0))
     }
 
-    /// Puts every room key back to its default, removing the others.
-    pub(crate) fn reset_states(&mut self, now: u64, target: StateTarget) -> Result<(), Error> {
+    /// Puts every key of `target` back to its default, removing the others,
+    /// except the keys in `keep`, which stay as they are.
+    pub(crate) fn reset_states(
+        &mut self,
+        now: u64,
+        target: StateTarget,
+        keep: &[String],
+    ) -> Result<(), Error> {
         let map = self.ensure_state_map(&target)?;
         let defaults = self.defaults(&target).clone();
         let keys: Vec<String> = self.doc.keys(&map).collect();
+        let kept = |k: &String| keep.contains(k);
         self.edit(now, |tx| {
-            for k in keys.iter().filter(|k| !defaults.contains_key(*k)) {
+            for k in keys
+                .iter()
+                .filter(|k| !defaults.contains_key(*k) && !kept(k))
+            {
                 tx.delete(&map, k.as_str())?;
             }
-            for (k, v) in &defaults {
+            for (k, v) in defaults.iter().filter(|(k, _)| !kept(k)) {
                 put_json(tx, &map, Slot::Put(Prop::Map(k.clone())), v)?;
             }
             Ok(())

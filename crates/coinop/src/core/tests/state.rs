@@ -84,7 +84,7 @@ fn reset_restores_defaults_and_removes_the_rest() {
         .unwrap();
     c.set_state(0, ROOM, "x", json!("gone soon"), Reliability::Reliable)
         .unwrap();
-    c.reset_states(0, ROOM).unwrap();
+    c.reset_states(0, ROOM, &[]).unwrap();
     assert_eq!(c.get_state(&ROOM, "round"), Some(json!(1)));
     assert_eq!(c.get_state(&ROOM, "x"), None);
     assert_eq!(c.keys(&ROOM), vec!["round".to_string()]);
@@ -94,4 +94,24 @@ fn reset_restores_defaults_and_removes_the_rest() {
         Some(json!(1)),
         "the default is written into the document"
     );
+}
+
+#[test]
+fn reset_keeps_the_excluded_keys() {
+    let mut c = core("alice", 1);
+    c.set_state(0, ROOM, "round", json!(5), Reliability::Reliable)
+        .unwrap();
+    c.set_state(0, ROOM, "winner", json!("ada"), Reliability::Reliable)
+        .unwrap();
+    c.set_state(0, ROOM, "x", json!(1), Reliability::Reliable)
+        .unwrap();
+    c.reset_states(0, ROOM, &["winner".to_string(), "round".to_string()])
+        .unwrap();
+    assert_eq!(
+        c.get_state(&ROOM, "round"),
+        Some(json!(5)),
+        "kept, not reset to its default"
+    );
+    assert_eq!(c.get_state(&ROOM, "winner"), Some(json!("ada")));
+    assert_eq!(c.get_state(&ROOM, "x"), None);
 }
