@@ -58,6 +58,30 @@ pub(crate) fn player_skeleton(player: &PlayerId) -> Result<Change, AutomergeErro
     last_change(&doc)
 }
 
+/// The change that creates a counter at `key` of `target`'s state map with
+/// value 0; its actor is derived from the target and key. Every client that
+/// starts the same counter makes this same change, so concurrent first
+/// increments land on one counter and add up instead of conflicting.
+pub(crate) fn counter_creation(target: &StateTarget, key: &str) -> Result<Change, AutomergeError> {
+    let mut doc = Automerge::new();
+    doc.apply_changes([skeleton()?])?;
+    let path = match target {
+        StateTarget::Room => format!("coinop-counter:room:{key}"),
+        StateTarget::Player(p) => {
+            doc.apply_changes([player_skeleton(p)?])?;
+            format!("coinop-counter:player:{p}:{key}")
+        }
+    };
+    doc.set_actor(ActorId::from(
+        Sha256::digest(path.as_bytes())[..16].to_vec(),
+    ));
+    let map = state_map(&doc, target).ok_or(AutomergeError::Fail)?;
+    let mut tx = doc.transaction();
+    tx.put(&map, key, automerge::ScalarValue::counter(0))?;
+    tx.commit_with(CommitOptions::default().with_time(0));
+    last_change(&doc)
+}
+
 fn last_change(doc: &Automerge) -> Result<Change, AutomergeError> {
     doc.get_last_local_change().ok_or(AutomergeError::Fail)
 }

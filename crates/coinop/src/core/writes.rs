@@ -157,14 +157,22 @@ impl RoomCore {
             .and_then(|v| v.as_i64())
             .unwrap_or(0);
         self.shadows.clear(&target, key);
+        let is_counter = |doc: &automerge::Automerge| {
+            matches!(
+                doc.get(&map, key),
+                Ok(Some((Value::Scalar(s), _))) if matches!(s.as_ref(), ScalarValue::Counter(_))
+            )
+        };
+        if !is_counter(&self.doc) && start == 0 {
+            // A new counter: made by the change every client makes alike.
+            self.apply_local_change(doc_layout::counter_creation(&target, key)?)?;
+        }
+        let counter = is_counter(&self.doc);
         self.edit(now, |tx| {
-            let is_counter = matches!(
-                tx.get(&map, key)?,
-                Some((Value::Scalar(s), _)) if matches!(s.as_ref(), ScalarValue::Counter(_))
-            );
-            if is_counter {
+            if counter {
                 tx.increment(&map, key, by)?;
             } else {
+                // A plain number becomes a counter from its current value.
                 tx.put(&map, key, ScalarValue::counter(start + by))?;
             }
             Ok(())

@@ -115,3 +115,20 @@ fn reset_keeps_the_excluded_keys() {
     assert_eq!(c.get_state(&ROOM, "winner"), Some(json!("ada")));
     assert_eq!(c.get_state(&ROOM, "x"), None);
 }
+
+#[test]
+fn concurrent_first_increments_of_a_new_counter_add_up() {
+    let mut a = core("alice", 1);
+    let mut b = core("bob", 2);
+    a.increment(0, ROOM, "votes", 1).unwrap();
+    b.increment(0, ROOM, "votes", 2).unwrap();
+    let p = StateTarget::Player(PlayerId::new("carol").unwrap());
+    a.increment(0, p.clone(), "hits", 3).unwrap();
+    b.increment(0, p.clone(), "hits", 4).unwrap();
+    deliver(&a, &mut b, "alice");
+    deliver(&b, &mut a, "bob");
+    for c in [&a, &b] {
+        assert_eq!(c.get_state(&ROOM, "votes"), Some(json!(3)));
+        assert_eq!(c.get_state(&p, "hits"), Some(json!(7)));
+    }
+}
