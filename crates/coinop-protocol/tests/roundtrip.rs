@@ -1,4 +1,5 @@
 //! Every message survives encode → decode, and no input makes a decoder panic.
+#![allow(clippy::unwrap_used)] // test inputs are built to be valid
 
 use coinop_protocol::*;
 use proptest::collection::vec;

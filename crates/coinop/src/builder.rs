@@ -32,6 +32,7 @@ pub struct RoomBuilder {
     url: String,
     room: Option<String>,
     profile: Profile,
+    profile_is_default: bool,
     max_players: Option<u16>,
     grace_period: Option<Duration>,
     rpc_timeout: Duration,
@@ -51,6 +52,7 @@ impl RoomBuilder {
             url: relay_url.into(),
             room: None,
             profile: Profile::default(),
+            profile_is_default: false,
             max_players: None,
             grace_period: None,
             rpc_timeout: Duration::from_secs(10),
@@ -71,6 +73,15 @@ impl RoomBuilder {
     /// This player's profile (name, colour, avatar).
     pub fn profile(mut self, profile: Profile) -> Self {
         self.profile = profile;
+        self
+    }
+
+    /// A profile for a player the room does not know yet (a random name and
+    /// colour, say); a returning player keeps the profile the room holds.
+    /// [`RoomBuilder::profile`] instead always writes its profile.
+    pub fn default_profile(mut self, profile: Profile) -> Self {
+        self.profile = profile;
+        self.profile_is_default = true;
         self
     }
 
@@ -168,6 +179,7 @@ impl RoomBuilder {
             u64::from_le_bytes(seed),
         );
         cfg.profile = self.profile;
+        cfg.profile_is_default = self.profile_is_default;
         cfg.max_players = self.max_players;
         cfg.grace_period_ms = self
             .grace_period

@@ -15,6 +15,9 @@ pub(crate) struct CoreConfig {
     pub(crate) secret: Secret,
     /// This player's profile, written into the document on start.
     pub(crate) profile: Profile,
+    /// Whether a profile already stored in the room for this player wins
+    /// over `profile` (which is then only a default for a new player).
+    pub(crate) profile_is_default: bool,
     /// Player cap when this client creates the room.
     pub(crate) max_players: Option<u16>,
     /// Seat grace period when this client creates the room, in ms.
@@ -37,6 +40,7 @@ impl CoreConfig {
             player,
             secret,
             profile: Profile::default(),
+            profile_is_default: false,
             max_players: None,
             grace_period_ms: None,
             rpc_timeout_ms: 10_000,

@@ -111,6 +111,14 @@ impl RoomCore {
     /// session's write, would make the two concurrent, and the old one could
     /// win the conflict.
     fn on_synced(&mut self, now: u64) {
+        let me = self.cfg.player.clone();
+        if self.cfg.profile_is_default
+            && let Some(stored) = self.profile_in_doc(&me)
+        {
+            // A returning player keeps the profile the room remembers.
+            self.cfg.profile = stored;
+            return;
+        }
         let profile = self.cfg.profile.clone();
         if let Err(e) = self.write_profile(now, &profile) {
             tracing::warn!("could not write the profile: {e}");

@@ -47,7 +47,14 @@ impl RoomCore {
     /// A player's profile: the document's copy, else (for this player) the
     /// configured one, else the one from the roster.
     pub(crate) fn profile(&self, player: &PlayerId) -> Option<Profile> {
-        let from_doc = doc_layout::profile_map(&self.doc, player).and_then(|map| {
+        self.profile_in_doc(player)
+            .or_else(|| (player == &self.cfg.player).then(|| self.cfg.profile.clone()))
+            .or_else(|| self.roster.get(player).map(|p| p.profile.clone()))
+    }
+
+    /// A player's profile as the document holds it, if it holds a name.
+    pub(crate) fn profile_in_doc(&self, player: &PlayerId) -> Option<Profile> {
+        doc_layout::profile_map(&self.doc, player).and_then(|map| {
             let field = |k: &str| match get_json(&self.doc, &map, k) {
                 Some(Json::String(s)) => Some(s),
                 _ => None,
@@ -57,10 +64,7 @@ impl RoomCore {
                 color: field("color").unwrap_or_default(),
                 avatar: field("avatar").unwrap_or_default(),
             })
-        });
-        from_doc
-            .or_else(|| (player == &self.cfg.player).then(|| self.cfg.profile.clone()))
-            .or_else(|| self.roster.get(player).map(|p| p.profile.clone()))
+        })
     }
 
     /// The application's view of a roster entry.

@@ -145,6 +145,35 @@ fn profile_is_written_after_catch_up_only_if_it_differs() {
 }
 
 #[test]
+fn a_default_profile_yields_to_the_stored_one_and_fills_in_for_a_new_player() {
+    // First session: a chosen profile is written.
+    let mut first = core("alice", 1);
+    first.cfg.profile.name = "Ada".into();
+    join(&mut first, &["alice"]);
+    first.handle(0, RelayMessage::Synced { head: Seq(0) });
+    assert_eq!(first.profile_in_doc(&pid("alice")).unwrap().name, "Ada");
+    // A reload: same player, same document, only a random default profile.
+    let mut again = core("alice", 2);
+    again.doc = first.doc.clone();
+    again.cfg.profile.name = "Player 42".into();
+    again.cfg.profile_is_default = true;
+    join(&mut again, &["alice"]);
+    again.handle(0, RelayMessage::Synced { head: Seq(0) });
+    assert_eq!(
+        again.profile(&pid("alice")).unwrap().name,
+        "Ada",
+        "the stored profile wins"
+    );
+    // A new player with a default profile gets it written.
+    let mut fresh = core("bob", 3);
+    fresh.cfg.profile.name = "Player 7".into();
+    fresh.cfg.profile_is_default = true;
+    join(&mut fresh, &["bob"]);
+    fresh.handle(0, RelayMessage::Synced { head: Seq(0) });
+    assert_eq!(fresh.profile_in_doc(&pid("bob")).unwrap().name, "Player 7");
+}
+
+#[test]
 fn timers_never_ask_for_a_wakeup_in_the_past() {
     let mut c = core("alice", 1);
     join(&mut c, &["alice"]);

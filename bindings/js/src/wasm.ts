@@ -1,0 +1,23 @@
+// Loads the Wasm module once, in browsers (fetch) and in Node (file read).
+import init, { WasmRoom } from "./wasm/coinop_wasm.js";
+import type { Backend, BackendOptions, IdentityStorage } from "./backend.js";
+
+let loading: Promise<unknown> | undefined;
+
+async function load(): Promise<unknown> {
+  const url = new URL("./wasm/coinop_wasm_bg.wasm", import.meta.url);
+  if (url.protocol === "file:") {
+    // Node: fetch() cannot read file: URLs.
+    const fs = "node:fs/promises";
+    const { readFile } = (await import(/* @vite-ignore */ fs)) as { readFile(path: URL): Promise<Uint8Array> };
+    return init({ module_or_path: await readFile(url) });
+  }
+  return init({ module_or_path: url });
+}
+
+/** Creates the Wasm room; it starts connecting at once. */
+export async function createBackend(options: BackendOptions, storage: IdentityStorage): Promise<Backend> {
+  loading ??= load();
+  await loading;
+  return new WasmRoom(options, storage) as unknown as Backend;
+}

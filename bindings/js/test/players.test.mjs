@@ -1,0 +1,49 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { eventually, join, roomCode, startRelay } from "./support.mjs";
+
+let relay;
+before(async () => {
+  relay = await startRelay();
+});
+after(async () => {
+  await relay.stop();
+});
+
+test("onPlayerJoin replays existing players first, then new ones; onQuit fires", async () => {
+  const code = roomCode();
+  const a = await join(relay, code, { reconnectGracePeriod: 0 });
+  const b = await join(relay, code);
+  const joined = [];
+  b.onPlayerJoin((p) => joined.push(p.id));
+  assert.deepEqual(joined, [a.myPlayer().id, b.myPlayer().id]);
+  const c = await join(relay, code);
+  await eventually(() => joined.length === 3, 5000, "third join");
+  assert.equal(joined[2], c.myPlayer().id);
+  let quit = false;
+  b.getPlayer(c.myPlayer().id).onQuit(() => (quit = true));
+  await c.leaveRoom();
+  await eventually(() => quit, 5000, "quit");
+  await a.leaveRoom();
+  await b.leaveRoom();
+});
+
+test("the first player is host; the host can transfer it", async () => {
+  const code = roomCode();
+  const a = await join(relay, code);
+  const b = await join(relay, code);
+  await eventually(() => a.isHost() && !b.isHost(), 5000, "host");
+  await a.transferHost(b.myPlayer().id);
+  await eventually(() => b.isHost() && !a.isHost(), 5000, "transfer");
+  await a.leaveRoom();
+  await b.leaveRoom();
+});
+
+test("a full room rejects with ROOM_LIMIT_EXCEEDED", async () => {
+  const code = roomCode();
+  const a = await join(relay, code, { maxPlayersPerRoom: 2 });
+  const b = await join(relay, code);
+  await assert.rejects(join(relay, code), (e) => e.code === "ROOM_LIMIT_EXCEEDED");
+  await a.leaveRoom();
+  await b.leaveRoom();
+});

@@ -1,0 +1,110 @@
+// Test support: the real relay binary on a free loopback port, and clients.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, connect } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join as joinPath } from "node:path";
+import { fileURLToPath } from "node:url";
+import WebSocket from "ws";
+import { createClient, memoryStorage } from "../dist/index.js";
+
+const root = joinPath(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+
+/** Path of the relay binary cargo built. */
+export function relayBin() {
+  if (process.env.COINOP_RELAY_BIN) return process.env.COINOP_RELAY_BIN;
+  const target = process.env.CARGO_TARGET_DIR ?? joinPath(root, "target");
+  return joinPath(target, "debug", "coinop-relay");
+}
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on("error", reject);
+  });
+}
+
+async function waitListening(port, deadline) {
+  while (Date.now() < deadline) {
+    const ok = await new Promise((resolve) => {
+      const s = connect(port, "127.0.0.1", () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.on("error", () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`relay did not listen on ${port}`);
+}
+
+/** Starts the relay on a fresh data directory; `restart()` keeps port and data. */
+export async function startRelay(extraArgs = []) {
+  const port = await freePort();
+  const dataDir = mkdtempSync(joinPath(tmpdir(), "coinop-js-"));
+  let child;
+  const relay = {
+    url: `ws://127.0.0.1:${port}`,
+    async start() {
+      child = spawn(relayBin(), ["--addr", `127.0.0.1:${port}`, "--data-dir", dataDir, ...extraArgs], {
+        stdio: ["ignore", "ignore", "inherit"],
+        env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? "warn" },
+      });
+      await waitListening(port, Date.now() + 20000);
+    },
+    async kill() {
+      if (!child) return;
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGKILL");
+      await exited;
+      child = undefined;
+    },
+    async restart() {
+      await relay.kill();
+      await relay.start();
+    },
+    async stop() {
+      await relay.kill();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  await relay.start();
+  return relay;
+}
+
+/** A joined client; `storage` lets a test "reload" as the same player. */
+export async function join(relay, roomCode, options = {}) {
+  const client = createClient();
+  await client.insertCoin({
+    relayUrl: relay.url,
+    roomCode,
+    skipLobby: true,
+    WebSocket,
+    storage: options.storage ?? memoryStorage(),
+    ...options,
+  });
+  return client;
+}
+
+/** Resolves when `check()` is truthy, rejects after `ms`. */
+export async function eventually(check, ms = 5000, what = "condition") {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+let rooms = 0;
+/** A fresh room code per test. */
+export function roomCode() {
+  rooms += 1;
+  return `js${process.pid}x${rooms}`;
+}

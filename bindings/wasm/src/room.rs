@@ -1,0 +1,325 @@
+//! `WasmRoom`: one player in one room, driven on the JS event loop.
+
+use crate::convert::{opt_to_js, to_js, to_json};
+use crate::error::{from_sdk, js_error};
+use crate::event::{status_name, to_js_events};
+use crate::identity;
+use crate::options::Options;
+use coinop::{Events, PlayerId, Profile, Reliability, Room, RoomBuilder, RpcTarget};
+use futures_util::StreamExt;
+use js_sys::{Function, Promise};
+use serde::Deserialize;
+use std::cell::RefCell;
+use std::time::Duration;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{future_to_promise, spawn_local};
+
+/// One player in one room. Created by the npm package's `insertCoin`.
+#[wasm_bindgen]
+pub struct WasmRoom {
+    room: Room,
+    events: RefCell<Option<Events>>,
+}
+
+fn player_id(id: &str) -> Result<PlayerId, JsValue> {
+    PlayerId::new(id).map_err(|e| js_error("INVALID_ID", &e.to_string()))
+}
+
+fn reliability(reliable: bool) -> Reliability {
+    if reliable {
+        Reliability::Reliable
+    } else {
+        Reliability::Unreliable
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "mode", rename_all = "lowercase")]
+enum Target {
+    Host,
+    All,
+    Others,
+    Player { player: String },
+}
+
+#[wasm_bindgen]
+impl WasmRoom {
+    /// Starts joining the room `options` describe; the identity is read from
+    /// (or written to) `storage`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue, storage: JsValue) -> Result<WasmRoom, JsValue> {
+        let options: Options = serde_wasm_bindgen::from_value(options)
+            .map_err(|e| js_error("INVALID_OPTIONS", &e.to_string()))?;
+        let identity = identity::load_or_create(&storage, options.identity_key.as_deref())?;
+        let fallback = options.default_profile.unwrap_or_default();
+        let merged = |p: crate::options::ProfileOptions| Profile {
+            name: p.name.or(fallback.name.clone()).unwrap_or_default(),
+            color: p.color.or(fallback.color.clone()).unwrap_or_default(),
+            avatar: p.avatar.or(fallback.avatar.clone()).unwrap_or_default(),
+        };
+        let mut builder = RoomBuilder::new(options.relay_url).identity_store(identity);
+        builder = match options.profile {
+            Some(chosen) => builder.profile(merged(chosen)),
+            None => builder.default_profile(merged(Default::default())),
+        };
+        if let Some(code) = options.room_code {
+            builder = builder.room(code);
+        }
+        if let Some(n) = options.max_players {
+            builder = builder.max_players(n);
+        }
+        if let Some(ms) = options.grace_period_ms {
+            builder = builder.grace_period(Duration::from_millis(ms.into()));
+        }
+        if let Some(ms) = options.rpc_timeout_ms {
+            builder = builder.rpc_timeout(Duration::from_millis(ms.into()));
+        }
+        for (key, value) in options.default_states.iter().flatten() {
+            builder = builder.default_state(key, value);
+        }
+        for (key, value) in options.default_player_states.iter().flatten() {
+            builder = builder.default_player_state(key, value);
+        }
+        let (room, driver) = builder.build().map_err(from_sdk)?;
+        let events = room.events();
+        spawn_local(async move {
+            // Fatal errors reach JS as events; the driver's result repeats them.
+            let _ = driver.await;
+        });
+        Ok(WasmRoom {
+            room,
+            events: RefCell::new(Some(events)),
+        })
+    }
+
+    /// Resolves once joined and caught up; rejects with the relay's refusal.
+    pub fn ready(&self) -> Promise {
+        let room = self.room.clone();
+        future_to_promise(async move {
+            room.ready().await.map_err(from_sdk)?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// Delivers every event to `callback` (call once).
+    #[wasm_bindgen(js_name = onEvent)]
+    pub fn on_event(&self, callback: Function) {
+        let Some(mut events) = self.events.borrow_mut().take() else {
+            return;
+        };
+        let room = self.room.clone();
+        spawn_local(async move {
+            while let Some(event) = events.next().await {
+                for object in to_js_events(event, room.status(), room.is_saved()) {
+                    let _ = callback.call1(&JsValue::NULL, &object);
+                }
+            }
+        });
+    }
+
+    /// The room's code, once known.
+    #[wasm_bindgen(js_name = roomCode)]
+    pub fn room_code(&self) -> Option<String> {
+        self.room.room_code().map(|c| c.to_string())
+    }
+
+    /// This player's id.
+    #[wasm_bindgen(js_name = myId)]
+    pub fn my_id(&self) -> String {
+        self.room.me().to_string()
+    }
+
+    /// Sets a room state key.
+    #[wasm_bindgen(js_name = setState)]
+    pub fn set_state(&self, key: &str, value: JsValue, reliable: bool) -> Result<(), JsValue> {
+        let value = to_json(value)?;
+        self.room
+            .set_state(key, &value, reliability(reliable))
+            .map_err(from_sdk)
+    }
+
+    /// A room state value, `undefined` when unset.
+    #[wasm_bindgen(js_name = getState)]
+    pub fn get_state(&self, key: &str) -> JsValue {
+        opt_to_js(self.room.get_state_json(key))
+    }
+
+    /// The room state's keys.
+    #[wasm_bindgen(js_name = stateKeys)]
+    pub fn state_keys(&self) -> Vec<String> {
+        self.room.state_keys()
+    }
+
+    /// Resets room state to the defaults, keeping `exclude`.
+    #[wasm_bindgen(js_name = resetStates)]
+    pub fn reset_states(&self, exclude: Vec<String>) -> Result<(), JsValue> {
+        self.room.reset_states_except(&exclude).map_err(from_sdk)
+    }
+
+    /// Adds `by` to a counter.
+    pub fn increment(&self, key: &str, by: f64) -> Result<(), JsValue> {
+        if by.fract() != 0.0 || !by.is_finite() {
+            return Err(js_error(
+                "INVALID_VALUE",
+                "increment() takes a whole number",
+            ));
+        }
+        self.room
+            .increment(key, by as i64)
+            .map(|_| ())
+            .map_err(from_sdk)
+    }
+
+    /// Sets a player's state key.
+    #[wasm_bindgen(js_name = setPlayerState)]
+    pub fn set_player_state(
+        &self,
+        player: &str,
+        key: &str,
+        value: JsValue,
+        reliable: bool,
+    ) -> Result<(), JsValue> {
+        let value = to_json(value)?;
+        self.room
+            .set_player_state(&player_id(player)?, key, &value, reliability(reliable))
+            .map_err(from_sdk)
+    }
+
+    /// A player's state value, `undefined` when unset.
+    #[wasm_bindgen(js_name = getPlayerState)]
+    pub fn get_player_state(&self, player: &str, key: &str) -> Result<JsValue, JsValue> {
+        Ok(opt_to_js(
+            self.room.get_player_state_json(&player_id(player)?, key),
+        ))
+    }
+
+    /// Resets every player's state to the defaults, keeping `exclude`.
+    #[wasm_bindgen(js_name = resetPlayersStates)]
+    pub fn reset_players_states(&self, exclude: Vec<String>) -> Result<(), JsValue> {
+        self.room
+            .reset_player_states_except(&exclude)
+            .map_err(from_sdk)
+    }
+
+    /// A player's profile `{name, color, avatar}`, `undefined` when unknown.
+    pub fn profile(&self, player: &str) -> Result<JsValue, JsValue> {
+        Ok(self
+            .room
+            .profile(&player_id(player)?)
+            .map_or(JsValue::UNDEFINED, |p| {
+                to_js(&serde_json::json!({"name": p.name, "color": p.color, "avatar": p.avatar}))
+            }))
+    }
+
+    /// Changes this player's profile; missing fields keep their value.
+    #[wasm_bindgen(js_name = setProfile)]
+    pub fn set_profile(&self, profile: JsValue) -> Result<(), JsValue> {
+        let update: crate::options::ProfileOptions = serde_wasm_bindgen::from_value(profile)
+            .map_err(|e| js_error("INVALID_VALUE", &e.to_string()))?;
+        let mut current = self.room.profile(&self.room.me()).unwrap_or_default();
+        if let Some(name) = update.name {
+            current.name = name;
+        }
+        if let Some(color) = update.color {
+            current.color = color;
+        }
+        if let Some(avatar) = update.avatar {
+            current.avatar = avatar;
+        }
+        self.room.set_profile(current).map_err(from_sdk)
+    }
+
+    /// Seated players' ids in seating order.
+    pub fn players(&self) -> Vec<String> {
+        self.room
+            .players()
+            .into_iter()
+            .map(|p| p.id.to_string())
+            .collect()
+    }
+
+    /// The host's id.
+    #[wasm_bindgen(js_name = hostId)]
+    pub fn host_id(&self) -> Option<String> {
+        self.room.host().map(|p| p.to_string())
+    }
+
+    /// Host only: makes `player` the host.
+    #[wasm_bindgen(js_name = transferHost)]
+    pub fn transfer_host(&self, player: &str) -> Result<(), JsValue> {
+        self.room
+            .transfer_host(&player_id(player)?)
+            .map_err(from_sdk)
+    }
+
+    /// Host only: removes `player`.
+    pub fn kick(&self, player: &str) -> Result<(), JsValue> {
+        self.room.kick(&player_id(player)?).map_err(from_sdk)
+    }
+
+    /// Leaves the room now.
+    pub fn leave(&self) {
+        self.room.leave();
+    }
+
+    /// `{connection, saved}`.
+    pub fn status(&self) -> JsValue {
+        to_js(
+            &serde_json::json!({"connection": status_name(self.room.status()), "saved": self.room.is_saved()}),
+        )
+    }
+
+    /// The shared clock: the relay's time estimate, ms since the Unix epoch.
+    #[wasm_bindgen(js_name = serverTime)]
+    pub fn server_time(&self) -> f64 {
+        self.room.server_time_ms() as f64
+    }
+
+    /// Calls `name`; resolves with the first reply, rejects with `RPC_TIMEOUT`.
+    #[wasm_bindgen(js_name = callRpc)]
+    pub fn call_rpc(
+        &self,
+        name: String,
+        payload: JsValue,
+        target: JsValue,
+        timeout_ms: u32,
+    ) -> Result<Promise, JsValue> {
+        let payload = to_json(payload)?;
+        let target = match serde_wasm_bindgen::from_value::<Target>(target)
+            .map_err(|e| js_error("INVALID_TARGET", &e.to_string()))?
+        {
+            Target::Host => RpcTarget::Host,
+            Target::All => RpcTarget::All,
+            Target::Others => RpcTarget::Others,
+            Target::Player { player } => RpcTarget::Player(player_id(&player)?),
+        };
+        let room = self.room.clone();
+        Ok(future_to_promise(async move {
+            let reply: serde_json::Value = room
+                .call_with_timeout(
+                    target,
+                    &name,
+                    &payload,
+                    Duration::from_millis(timeout_ms.into()),
+                )
+                .await
+                .map_err(from_sdk)?;
+            Ok(to_js(&reply))
+        }))
+    }
+
+    /// Answers an incoming call (`ok = false`: `value` is an error message).
+    #[wasm_bindgen(js_name = replyRpc)]
+    pub fn reply_rpc(&self, call: f64, to: &str, ok: bool, value: JsValue) -> Result<(), JsValue> {
+        let outcome = if ok {
+            Ok(to_json(value)?)
+        } else {
+            Err(value
+                .as_string()
+                .unwrap_or_else(|| "handler failed".to_owned()))
+        };
+        self.room
+            .reply_rpc(call as u64, &player_id(to)?, outcome)
+            .map_err(from_sdk)
+    }
+}
