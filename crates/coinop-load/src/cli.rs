@@ -32,7 +32,8 @@ pub struct Args {
     /// Fan-out: seconds measured (after a warm-up of 2 s).
     #[arg(long, default_value_t = 10)]
     pub seconds: u64,
-    /// Late join: changes in the room before the late joiner arrives.
+    /// Late join: changes in the room before the late joiner arrives
+    /// (also the number of writes in the SDK size measurement).
     #[arg(long, default_value_t = 10_000)]
     pub changes: usize,
     /// Idle: connections held open.
@@ -51,4 +52,6 @@ pub enum Scenario {
     LateJoin,
     /// Many idle connections: relay memory per connection.
     Idle,
+    /// The Rust SDK end to end: set_state latency, cost per call, document size.
+    Sdk,
 }

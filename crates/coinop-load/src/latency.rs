@@ -71,6 +71,11 @@ impl Book {
         }
     }
 
+    /// A copy of the measured window's histogram.
+    pub fn histogram(&self) -> Histogram<u64> {
+        lock(&self.latency).clone()
+    }
+
     /// (p50, p99) of the measured window.
     pub fn percentiles(&self) -> (Duration, Duration) {
         let h = lock(&self.latency);

@@ -11,6 +11,7 @@ mod fanout;
 mod idle;
 mod late_join;
 mod latency;
+mod sdk;
 mod server;
 
 use clap::Parser;
@@ -26,6 +27,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if run(Scenario::LateJoin) {
         late_join::run(&args).await?;
+    }
+    if run(Scenario::Sdk) {
+        sdk::run(&args).await?;
     }
     if run(Scenario::Idle) {
         idle::run(&args).await?;

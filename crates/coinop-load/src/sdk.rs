@@ -1,0 +1,183 @@
+//! The SDK end to end: `set_state` on one native client → the value observed
+//! by another through the relay, next to the forward-only baseline measured
+//! the same way in the same run; the cost of one `set_state`; and document
+//! size after many writes to one key.
+
+use crate::cli::Args;
+use crate::latency::Book;
+use crate::server::{Kind, Server, sibling_binary};
+use crate::{baseline_client, coinop_client};
+use coinop::{Event, MemoryIdentityStore, Reliability, Room, RoomBuilder, StateTarget};
+use futures_util::{SinkExt, StreamExt};
+use hdrhistogram::Histogram;
+use std::time::{Duration, Instant};
+use tokio_tungstenite::tungstenite::Message;
+
+const WRITES: u64 = 2_000;
+const PERIOD: Duration = Duration::from_millis(5);
+
+/// Runs every SDK measurement.
+pub async fn run(args: &Args) -> anyhow::Result<()> {
+    let relay_bin = match &args.relay_bin {
+        Some(p) => p.clone(),
+        None => sibling_binary("coinop-relay")?,
+    };
+    let baseline_bin = match &args.baseline_bin {
+        Some(p) => p.clone(),
+        None => sibling_binary("coinop-baseline-relay")?,
+    };
+    println!("\n## SDK: set_state → observed by another client, {WRITES} writes at 200/s");
+    let base = baseline_latency(&baseline_bin).await?;
+    let server = Server::start(
+        &Kind::Coinop {
+            memory: args.memory,
+        },
+        &relay_bin,
+    )?;
+    let url = format!("ws://{}", server.addr);
+    let sdk = sdk_latency(&url).await?;
+    println!("| path | p50 ms | p99 ms |\n|---|---|---|");
+    println!(
+        "| baseline relay, raw frames | {:.2} | {:.2} |",
+        ms(&base, 0.5),
+        ms(&base, 0.99)
+    );
+    println!(
+        "| coinop SDK through the durable relay | {:.2} | {:.2} |",
+        ms(&sdk, 0.5),
+        ms(&sdk, 0.99)
+    );
+    cost_and_size(&url, args.changes as u64).await?;
+    server.kill();
+    Ok(())
+}
+
+fn ms(h: &Histogram<u64>, q: f64) -> f64 {
+    h.value_at_quantile(q) as f64 / 1000.0
+}
+
+fn histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, 60_000_000, 3).unwrap_or_else(|e| panic!("histogram bounds: {e}"))
+}
+
+async fn join(url: &str, room: &str) -> anyhow::Result<Room> {
+    let (room, driver) = RoomBuilder::new(url)
+        .room(room)
+        .identity_store(MemoryIdentityStore::default())
+        .build()?;
+    tokio::spawn(driver);
+    room.ready().await?;
+    Ok(room)
+}
+
+async fn sdk_latency(url: &str) -> anyhow::Result<Histogram<u64>> {
+    let writer = join(url, "sdk-latency").await?;
+    let reader = join(url, "sdk-latency").await?;
+    let mut events = reader.events();
+    let started = Instant::now();
+    let write = async {
+        let mut tick = tokio::time::interval(PERIOD);
+        for i in 1..=WRITES {
+            tick.tick().await;
+            // The value carries its send time, in µs since `started`.
+            let sent = started.elapsed().as_micros() as u64;
+            writer.set_state("t", &(i, sent), Reliability::Reliable)?;
+        }
+        anyhow::Ok(())
+    };
+    let read = async {
+        let mut h = histogram();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        while h.len() < WRITES {
+            let next = tokio::time::timeout_at(deadline, events.next()).await;
+            let Ok(Some(event)) = next else { break };
+            if let Event::StateChanged {
+                target: StateTarget::Room,
+                key,
+                value: Some(v),
+                ..
+            } = event
+                && key == "t"
+                && let Some(sent) = v.get(1).and_then(|s| s.as_u64())
+            {
+                let now = started.elapsed().as_micros() as u64;
+                let _ = h.record(now.saturating_sub(sent).max(1));
+            }
+        }
+        h
+    };
+    let (written, h) = tokio::join!(write, read);
+    written?;
+    if h.len() < WRITES / 2 {
+        anyhow::bail!("only {} of {WRITES} writes were observed", h.len());
+    }
+    writer.leave();
+    reader.leave();
+    Ok(h)
+}
+
+async fn baseline_latency(bin: &std::path::Path) -> anyhow::Result<Histogram<u64>> {
+    let server = Server::start(&Kind::Baseline, bin)?;
+    let (mut sink, _) = baseline_client::join(&server.addr, "sdk").await?;
+    let (_, mut stream) = baseline_client::join(&server.addr, "sdk").await?;
+    let book = Book::new();
+    book.start_measuring();
+    let mut writer = coinop_client::Writer::new();
+    let changes: Vec<_> = (0..WRITES).map(|_| writer.next_change()).collect();
+    let send = async {
+        let mut tick = tokio::time::interval(PERIOD);
+        for change in changes {
+            tick.tick().await;
+            book.sent(&change);
+            sink.send(Message::Binary(change)).await?;
+        }
+        anyhow::Ok(())
+    };
+    let receive = async {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        let mut got = 0;
+        while got < WRITES {
+            match tokio::time::timeout_at(deadline, stream.next()).await {
+                Ok(Some(Ok(Message::Binary(bytes)))) => {
+                    book.received(&bytes);
+                    got += 1;
+                }
+                Ok(Some(Ok(_))) => {}
+                _ => break,
+            }
+        }
+    };
+    let (sent, ()) = tokio::join!(send, receive);
+    sent?;
+    server.kill();
+    Ok(book.histogram())
+}
+
+async fn cost_and_size(url: &str, writes: u64) -> anyhow::Result<()> {
+    let room = join(url, "sdk-size").await?;
+    // Warm up, then time the calls alone (the driver sends in the background).
+    for i in 0..100u64 {
+        room.set_state("k", &i, Reliability::Reliable)?;
+    }
+    let started = Instant::now();
+    for i in 0..writes {
+        room.set_state("k", &i, Reliability::Reliable)?;
+    }
+    let per_call = started.elapsed().as_secs_f64() * 1e6 / writes as f64;
+    tokio::time::timeout(Duration::from_secs(120), room.saved()).await??;
+    let (changes_bytes, saved_bytes) = room.read_doc(|doc| {
+        let log: usize = doc
+            .get_changes(&[])
+            .iter()
+            .map(|c| c.raw_bytes().len())
+            .sum();
+        (log, doc.save().len())
+    });
+    println!("\n## SDK: cost and size, {writes} reliable writes to one key");
+    println!("| measure | value |\n|---|---|");
+    println!("| one set_state (reliable), mean | {per_call:.1} µs |");
+    println!("| document as a log of changes | {changes_bytes} bytes |");
+    println!("| document after compaction (automerge save) | {saved_bytes} bytes |");
+    room.leave();
+    Ok(())
+}
