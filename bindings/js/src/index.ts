@@ -42,6 +42,8 @@ export const waitForPlayerState: CoinopClient["waitForPlayerState"] = (...a) => 
 export const myPlayer: CoinopClient["myPlayer"] = () => c.myPlayer();
 export const me: CoinopClient["me"] = () => c.me();
 export const getPlayer: CoinopClient["getPlayer"] = (...a) => c.getPlayer(...a);
+export const getPlayers: CoinopClient["getPlayers"] = () => c.getPlayers();
+export const getHostId: CoinopClient["getHostId"] = () => c.getHostId();
 export const onPlayerJoin: CoinopClient["onPlayerJoin"] = (...a) => c.onPlayerJoin(...a);
 export const onStateChange: CoinopClient["onStateChange"] = (...a) => c.onStateChange(...a);
 export const onPlayerStateChange: CoinopClient["onPlayerStateChange"] = (...a) => c.onPlayerStateChange(...a);

@@ -25,7 +25,9 @@ pub enum ClientMessage {
         changes: Vec<Bytes>,
     },
     /// An unreliable value: latest wins per (target, key), kept in relay
-    /// memory only, never persisted, dropped for slow receivers.
+    /// memory only, never persisted, dropped for slow receivers. An empty
+    /// `value` withdraws the key's value (clients read it as "no value"),
+    /// as a client does after writing the same key reliably.
     Unreliable {
         /// Room-wide, or which player's.
         target: StateTarget,
