@@ -1,15 +1,17 @@
-//! Command-line flags, each with a `COINOP_*` environment fallback.
+//! The `coinop-relay` command line: flags (each with a `COINOP_*`
+//! environment fallback) and [`run`], the whole binary.
 
+use crate::{Relay, RelayConfig, StorageConfig};
 use clap::Parser;
-use coinop_relay::{RelayConfig, StorageConfig};
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::process::ExitCode;
 use std::time::Duration;
 
 /// coinop relay: forwards and persists shared room state for coinop clients.
 #[derive(Debug, Parser)]
 #[command(name = "coinop-relay", version)]
-pub(crate) struct Cli {
+pub struct Cli {
     /// Address to listen on (HTTP and WebSocket on the same port).
     #[arg(long, env = "COINOP_ADDR", default_value = "127.0.0.1:8787")]
     addr: SocketAddr,
@@ -76,7 +78,8 @@ pub(crate) struct Cli {
 }
 
 impl Cli {
-    pub(crate) fn into_config(self) -> RelayConfig {
+    /// The relay configuration these flags describe.
+    pub fn into_config(self) -> RelayConfig {
         RelayConfig {
             addr: self.addr,
             storage: if self.memory {
@@ -108,6 +111,56 @@ impl Cli {
             compact_bytes: self.compact_bytes,
             ..RelayConfig::default()
         }
+    }
+}
+
+/// The whole `coinop-relay` binary: logs to stderr, parses the flags,
+/// starts the relay, prints `listening on ADDR` on stdout, then runs until
+/// SIGINT or SIGTERM and shuts down gracefully.
+pub async fn run() -> ExitCode {
+    // Logs go to stderr; stdout carries only the "listening on" line.
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let config = Cli::parse().into_config();
+    let relay = match Relay::start(config).await {
+        Ok(relay) => relay,
+        Err(e) => {
+            tracing::error!(error = %e, "relay failed to start");
+            return ExitCode::FAILURE;
+        }
+    };
+    // Tests and scripts read this line to learn the port.
+    println!("listening on {}", relay.local_addr());
+    wait_for_signal().await;
+    tracing::info!("shutting down");
+    relay.shutdown().await;
+    ExitCode::SUCCESS
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
 

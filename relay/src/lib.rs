@@ -14,6 +14,8 @@
 //! * [`storage`] holds the [`storage::Storage`] trait, its in-memory and
 //!   SQLite implementations, and the group-commit thread.
 //! * [`metrics`] holds the counters behind `GET /metrics`.
+//! * [`cli`] is the whole `coinop-relay` binary ([`cli::run`]), so that
+//!   other packages' tests can build the very same binary.
 //!
 //! ## Endpoints (one port)
 //!
@@ -47,6 +49,7 @@
 //! # }
 //! ```
 
+pub mod cli;
 mod config;
 pub mod core;
 mod error;

@@ -20,6 +20,18 @@ pub enum LoadError {
         #[source]
         source: Box<automerge::AutomergeError>,
     },
+    /// The snapshot is not one automerge document chunk.
+    #[error("snapshot up to seq {upto} is not one automerge document chunk")]
+    NotADocument {
+        /// The snapshot's seq.
+        upto: u64,
+    },
+    /// Automerge panicked while parsing the snapshot.
+    #[error("snapshot up to seq {upto} cannot be loaded: the automerge parser panicked")]
+    SnapshotPanicked {
+        /// The snapshot's seq.
+        upto: u64,
+    },
     /// A log entry is not a valid automerge change.
     #[error("log entry {seq} is not a valid automerge change")]
     Entry {
@@ -62,9 +74,46 @@ pub(crate) struct ChangeLog {
     compact_failed_at: Option<usize>,
 }
 
+/// The magic bytes that start every automerge chunk.
+const CHUNK_MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
+/// The chunk type of a saved document (what `Automerge::save` gives).
+const DOCUMENT_CHUNK: u8 = 0;
+/// The chunk type of one uncompressed change (what `Change::raw_bytes`
+/// gives).
+const CHANGE_CHUNK: u8 = 1;
+
+/// Whether `bytes` is exactly one automerge chunk of type `kind`: magic,
+/// 4-byte checksum, type byte, ULEB128 length, then that many bytes.
+/// Automerge's parser reads any chunk type, and fuzzing found malformed
+/// "bundle" chunks on which automerge 0.12 panics or allocates 2 GiB, so
+/// nothing else reaches it.
+fn is_single_chunk(bytes: &[u8], kind: u8) -> bool {
+    if bytes.get(..4) != Some(&CHUNK_MAGIC[..]) || bytes.get(8) != Some(&kind) {
+        return false;
+    }
+    let mut len: u64 = 0;
+    for (i, byte) in bytes.iter().skip(9).take(10).enumerate() {
+        len |= u64::from(byte & 0x7f) << (7 * i);
+        if byte & 0x80 == 0 {
+            let header = 9 + i as u64 + 1;
+            return header.checked_add(len) == Some(bytes.len() as u64);
+        }
+    }
+    false
+}
+
+/// Parses `bytes` as an automerge change.
+///
+/// Only one plain change chunk reaches automerge's parser (see
+/// [`is_single_chunk`]). A change comes from a client, so a panic in the
+/// parser also counts as "not a change" instead of killing the room.
 fn change_hash(bytes: &[u8]) -> Option<Hash> {
-    automerge::Change::from_bytes(bytes.to_vec())
+    if !is_single_chunk(bytes, CHANGE_CHUNK) {
+        return None;
+    }
+    std::panic::catch_unwind(|| automerge::Change::from_bytes(bytes.to_vec()).ok())
         .ok()
+        .flatten()
         .map(|c| c.hash().0)
 }
 
@@ -79,11 +128,18 @@ impl ChangeLog {
     pub(crate) fn load(snapshot: Option<Snapshot>, tail: Vec<LogEntry>) -> Result<Self, LoadError> {
         let mut me = ChangeLog::default();
         if let Some(snap) = &snapshot {
-            let doc =
-                automerge::Automerge::load(&snap.doc).map_err(|source| LoadError::Snapshot {
-                    upto: snap.upto.0,
-                    source: Box::new(source),
-                })?;
+            // Stored bytes may be corrupt, and automerge's parser can panic
+            // or over-allocate on some malformed input: refuse anything but
+            // one document chunk, and count a panic as unreadable too.
+            if !is_single_chunk(&snap.doc, DOCUMENT_CHUNK) {
+                return Err(LoadError::NotADocument { upto: snap.upto.0 });
+            }
+            let loaded = std::panic::catch_unwind(|| automerge::Automerge::load(&snap.doc))
+                .map_err(|_| LoadError::SnapshotPanicked { upto: snap.upto.0 })?;
+            let doc = loaded.map_err(|source| LoadError::Snapshot {
+                upto: snap.upto.0,
+                source: Box::new(source),
+            })?;
             for change in doc.get_changes(&[]) {
                 me.hashes.insert(change.hash().0, snap.upto);
             }

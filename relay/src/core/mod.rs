@@ -61,6 +61,8 @@
 mod change_log;
 mod conn_id;
 mod effect;
+#[doc(hidden)]
+pub mod fuzzing;
 mod input;
 mod limits;
 mod room;

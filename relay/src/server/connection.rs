@@ -22,6 +22,10 @@ use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
 type Ws = WebSocketStream<TcpStream>;
 
+/// A throttled connection counts as no longer throttled once it has sent
+/// this long without waiting for a token.
+const THROTTLE_RESET: Duration = Duration::from_secs(1);
+
 /// What one read produced.
 enum Frame {
     Binary(Bytes),
@@ -211,6 +215,10 @@ async fn read_loop(
     let mut unreliable =
         TokenBucket::new(cfg.unreliable_per_sec, cfg.unreliable_burst, Instant::now());
     let mut throttled_since: Option<Instant> = None;
+    // When the last wait for a token ended. A token that is there at once
+    // right after a wait only means the wait overslept (a busy machine):
+    // the connection is still throttled.
+    let mut last_wait: Option<Instant> = None;
     let mut closed = outbox.closed();
     let mut shutdown = shared.shutdown.subscribe();
     loop {
@@ -267,7 +275,9 @@ async fn read_loop(
         } else {
             metrics.reliable_in.add(bytes.len());
             if reliable.try_take(Instant::now()) {
-                throttled_since = None;
+                if last_wait.is_none_or(|t| t.elapsed() > THROTTLE_RESET) {
+                    throttled_since = None;
+                }
             } else {
                 // Backpressure: stop reading until a token is there. Reliable
                 // messages are delayed, never dropped.
@@ -280,6 +290,7 @@ async fn read_loop(
                     }
                     tokio::time::sleep(reliable.wait_time()).await;
                     if reliable.try_take(Instant::now()) {
+                        last_wait = Some(Instant::now());
                         break;
                     }
                 }

@@ -4,12 +4,14 @@
 //! which takes all pending appends from all rooms and commits them in one
 //! transaction: many changes per fsync.
 
+mod crash_point;
 mod handle;
 mod memory;
 mod sqlite;
 #[cfg(test)]
 mod tests;
 
+pub use crash_point::{CRASH_POINT_ENV, CrashPoint};
 pub use handle::StorageHandle;
 pub use memory::MemoryStorage;
 pub use sqlite::SqliteStorage;

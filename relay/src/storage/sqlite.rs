@@ -1,6 +1,7 @@
 //! SQLite storage: one `coinop.db` in the data directory, WAL mode,
 //! `synchronous=FULL` so a committed transaction survives power loss.
 
+use super::crash_point::CrashPoint;
 use super::{Append, PlayerRoom, PlayerRoomUpdate, Storage, StorageError};
 use crate::core::{RoomMeta, Snapshot};
 use coinop_protocol::{Bytes, LogEntry, PlayerId, RoomCode, Seq};
@@ -27,6 +28,8 @@ CREATE TABLE IF NOT EXISTS player_rooms (
 #[derive(Debug)]
 pub struct SqliteStorage {
     conn: Connection,
+    /// Read once at open: where to abort (durability tests only).
+    crash_point: Option<CrashPoint>,
 }
 
 fn corrupt(what: impl Into<String>) -> StorageError {
@@ -60,7 +63,10 @@ impl SqliteStorage {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.execute_batch(SCHEMA)?;
-        Ok(Self { conn })
+        Ok(Self {
+            conn,
+            crash_point: CrashPoint::from_env(),
+        })
     }
 }
 
@@ -135,7 +141,9 @@ impl Storage for SqliteStorage {
             "DELETE FROM log WHERE room = ?1 AND seq <= ?2",
             params![room.as_str(), to_sql(snapshot.upto.0)],
         )?;
+        CrashPoint::BeforeSnapshotCommit.hit(self.crash_point);
         tx.commit()?;
+        CrashPoint::AfterSnapshotCommit.hit(self.crash_point);
         Ok(())
     }
 

@@ -1,0 +1,226 @@
+//! Access against the real relay binary: nobody joins as someone else,
+//! nobody forges the sender of a change, an unreliable value or an RPC, a
+//! foreign Origin is refused, and room capacity is counted per player.
+#![allow(clippy::unwrap_used)]
+
+use coinop_harness::RelayProcess;
+use coinop_protocol::{
+    Bytes, CallId, ClientMessage, ErrorCode, PlayerId, RelayMessage, RpcOutcome, RpcTarget, Secret,
+    StateTarget,
+};
+use coinop_reliability::raw_ws;
+use coinop_reliability::{Client, Doc, Event, Scale, join_msg, serial};
+use std::collections::HashMap;
+use std::time::Duration;
+
+fn relay(extra: &[&str]) -> RelayProcess {
+    let mut args = vec![
+        "--reliable-per-sec",
+        "1000000",
+        "--reliable-burst",
+        "1000000",
+        "--unreliable-per-sec",
+        "1000000",
+        "--unreliable-burst",
+        "1000000",
+    ];
+    args.extend_from_slice(extra);
+    RelayProcess::start(env!("CARGO_BIN_EXE_relay-under-test"), &args).expect("start the relay")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nobody_joins_as_another_player_without_its_secret() {
+    let _serial = serial().await;
+    let attempts = Scale::from_env().pick(1_000u64, 10_000);
+    let relay = relay(&[]);
+    let url = relay.ws_url();
+    // The victim binds its id first.
+    let (_victim, _) = Client::join(&url, join_msg("SAFE", "victim")).await;
+    let workers: Vec<_> = (0..8u64)
+        .map(|w| {
+            let url = url.clone();
+            tokio::spawn(async move {
+                let mut outcomes: HashMap<String, u64> = HashMap::new();
+                for i in (w..attempts).step_by(8) {
+                    let mut join = join_msg("SAFE", "victim");
+                    let mut guess = i.to_le_bytes().repeat(4);
+                    guess[31] = 0xAB;
+                    join.secret = Secret::new(guess).unwrap();
+                    let (_c, first) = Client::try_join(&url, join).await;
+                    let key = match first {
+                        Event::Frame(RelayMessage::Welcome(_)) => "ACCEPTED".to_owned(),
+                        Event::Frame(RelayMessage::Error { code, .. }) => code.name().to_owned(),
+                        other => format!("{other:?}"),
+                    };
+                    *outcomes.entry(key).or_default() += 1;
+                }
+                outcomes
+            })
+        })
+        .collect();
+    let mut total: HashMap<String, u64> = HashMap::new();
+    for w in workers {
+        for (k, v) in w.await.unwrap() {
+            *total.entry(k).or_default() += v;
+        }
+    }
+    eprintln!("{attempts} joins with a wrong secret: {total:?}");
+    assert_eq!(total.get("WRONG_SECRET"), Some(&attempts), "{total:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn senders_cannot_be_forged() {
+    let _serial = serial().await;
+    let per_kind = Scale::from_env().pick(3_000u64, 10_000);
+    let relay = relay(&[]);
+    let url = relay.ws_url();
+    let (mut alice, _) = Client::join(&url, join_msg("FORGE", "alice")).await;
+    let (mut mallory, _) = Client::join(&url, join_msg("FORGE", "mallory")).await;
+    let (mut bob, _) = Client::join(&url, join_msg("FORGE", "bob")).await;
+    let alice_id = PlayerId::new("alice").unwrap();
+    let bob_id = PlayerId::new("bob").unwrap();
+    // Mallory's changes come from a document whose actor is alice's.
+    let mut doc = Doc::new();
+    let alice_actor = alice_doc_actor();
+    doc.0.set_actor(alice_actor);
+    for i in 0..per_kind {
+        let change = doc.change("owner", i as i64);
+        mallory
+            .send(&ClientMessage::Publish {
+                client_ref: i,
+                changes: vec![change],
+            })
+            .await;
+        mallory
+            .send(&ClientMessage::Unreliable {
+                target: StateTarget::Player(alice_id.clone()),
+                key: "cursor".into(),
+                value: Bytes::from(i.to_le_bytes().to_vec()),
+            })
+            .await;
+        let rpc = if i % 2 == 0 {
+            ClientMessage::Rpc {
+                call: CallId(i),
+                target: RpcTarget::Others,
+                name: "as-alice".into(),
+                payload: Bytes::new(),
+                want_reply: false,
+            }
+        } else {
+            ClientMessage::RpcReply {
+                call: CallId(i),
+                to: bob_id.clone(),
+                outcome: RpcOutcome::Ok(Bytes::from_static(b"from alice")),
+            }
+        };
+        mallory.send(&rpc).await;
+    }
+    mallory.send(&ClientMessage::Ping { client_time: 42 }).await;
+    mallory
+        .recv_until(|m| {
+            matches!(
+                m,
+                RelayMessage::Pong {
+                    client_time: 42,
+                    ..
+                }
+            )
+        })
+        .await;
+    // Bob sees every message, each stamped with mallory's id.
+    let mut seen: HashMap<&'static str, u64> = HashMap::new();
+    let mut as_alice = 0u64;
+    let mut bad = Vec::new();
+    while let Some(Event::Frame(m)) = bob.event_within(Duration::from_secs(2)).await {
+        let senders: Vec<(&'static str, &PlayerId)> = match &m {
+            RelayMessage::Changes { entries } => {
+                entries.iter().map(|e| ("change", &e.sender)).collect()
+            }
+            RelayMessage::Unreliable(v) => vec![("unreliable", &v.sender)],
+            RelayMessage::Rpc { from, .. } => vec![("rpc", from)],
+            RelayMessage::RpcReply { from, .. } => vec![("rpc-reply", from)],
+            RelayMessage::Error { .. } => {
+                bad.push(format!("{m:?}"));
+                vec![]
+            }
+            _ => vec![],
+        };
+        for (kind, sender) in senders {
+            *seen.entry(kind).or_default() += 1;
+            if sender.as_str() != "mallory" {
+                as_alice += 1;
+            }
+        }
+    }
+    let attempts = per_kind * 3;
+    eprintln!("{attempts} forgery attempts: bob saw {seen:?}; {as_alice} not stamped mallory");
+    assert!(bad.is_empty(), "{bad:?}");
+    assert_eq!(as_alice, 0);
+    assert_eq!(
+        seen.get("change"),
+        Some(&per_kind),
+        "every change forwarded once"
+    );
+    assert_eq!(seen.get("rpc"), Some(&(per_kind / 2)));
+    assert_eq!(seen.get("rpc-reply"), Some(&(per_kind - per_kind / 2)));
+    assert!(seen.get("unreliable").is_some_and(|n| *n > 0));
+    // Alice, too, only ever heard of mallory's values under mallory's name.
+    while let Some(Event::Frame(m)) = alice.event_within(Duration::from_millis(500)).await {
+        if let RelayMessage::Unreliable(v) = m {
+            assert_eq!(v.sender.as_str(), "mallory");
+        }
+    }
+}
+
+fn alice_doc_actor() -> automerge::ActorId {
+    automerge::ActorId::from(b"alice-actor-0001".to_vec())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn foreign_origin_is_refused_when_an_allow_list_is_set() {
+    let _serial = serial().await;
+    let relay = relay(&["--allowed-origins", "https://good.example"]);
+    for (origin, want) in [
+        (Some("https://evil.example"), 403),
+        (Some("https://good.example.evil.example"), 403),
+        (Some("null"), 403),
+        (Some("https://good.example"), 101),
+        (None, 101),
+    ] {
+        let headers: Vec<(&str, &str)> = origin.map(|o| ("Origin", o)).into_iter().collect();
+        let (_s, status) = raw_ws::upgrade(relay.addr(), &headers).await.unwrap();
+        assert_eq!(status, want, "Origin {origin:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn room_capacity_is_per_player_and_a_returning_player_keeps_its_seat() {
+    let _serial = serial().await;
+    let relay = relay(&["--grace-period-ms", "10000"]);
+    let url = relay.ws_url();
+    let mut first = join_msg("CAPS", "alice");
+    first.max_players = Some(2);
+    let (alice1, _) = Client::join(&url, first).await;
+    let (_bob, _) = Client::join(&url, join_msg("CAPS", "bob")).await;
+    let refused = |e: &Event| matches!(e, Event::Frame(RelayMessage::Error { code, fatal: true, .. }) if *code == ErrorCode::ROOM_FULL);
+    let (_c, e) = Client::try_join(&url, join_msg("CAPS", "carol")).await;
+    assert!(refused(&e), "{e:?}");
+    // Alice again from a second connection: same seat, the old one replaced.
+    let (mut alice2, joined) = Client::join(&url, join_msg("CAPS", "alice")).await;
+    assert_eq!(joined.welcome.players.len(), 2);
+    drop(alice1);
+    // Alice drops; her seat is held through the grace period...
+    alice2.ws.close(None).await.unwrap();
+    drop(alice2);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (_c, e) = Client::try_join(&url, join_msg("CAPS", "carol")).await;
+    assert!(refused(&e), "carol took alice's held seat: {e:?}");
+    // ...and she gets it back, as many times as she reconnects.
+    for _ in 0..5 {
+        let (c, joined) = Client::join(&url, join_msg("CAPS", "alice")).await;
+        assert_eq!(joined.welcome.players.len(), 2);
+        drop(c);
+    }
+    let (_c, e) = Client::try_join(&url, join_msg("CAPS", "carol")).await;
+    assert!(refused(&e), "{e:?}");
+}

@@ -1,0 +1,227 @@
+//! Entry points for the fuzz targets in `relay/fuzz/`, kept in the library
+//! so that `cargo test` replays every saved crash through the same code.
+//!
+//! Both take arbitrary bytes and must never panic; they assert the room's
+//! own invariants (every frame it emits decodes, its head never goes back).
+
+use super::{ConnId, Effect, Input, Room, RoomLimits, RoomMeta, Snapshot};
+use automerge::transaction::Transactable;
+use coinop_protocol::{
+    Bytes, ClientMessage, Join, LogEntry, PROTOCOL_VERSION, PlayerId, Profile, RelayMessage,
+    RoomCode, RoomRequest, Secret, Seq,
+};
+
+/// Splits fuzz input into length-prefixed pieces: a tag byte, a u16
+/// length, then that many bytes (or what is left).
+struct Pieces<'a>(&'a [u8]);
+
+impl<'a> Iterator for Pieces<'a> {
+    type Item = (u8, &'a [u8]);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let (&tag, rest) = self.0.split_first()?;
+        let (len, rest) = match rest {
+            [a, b, rest @ ..] => (usize::from(u16::from_le_bytes([*a, *b])), rest),
+            _ => (rest.len(), &[][..]),
+        };
+        let (piece, rest) = rest.split_at(len.min(rest.len()));
+        self.0 = rest;
+        Some((tag, piece))
+    }
+}
+
+fn meta() -> Option<RoomMeta> {
+    Some(RoomMeta {
+        code: RoomCode::new("FUZZ").ok()?,
+        epoch: 7,
+        max_players: 4,
+        grace_ms: 1_000,
+        created_ms: 0,
+    })
+}
+
+fn limits() -> RoomLimits {
+    RoomLimits {
+        max_change_bytes: 4 * 1024,
+        max_room_bytes: 64 * 1024,
+        max_unreliable_values: 64,
+        compact_entries: 8,
+        compact_bytes: 16 * 1024,
+        catch_up_batch_bytes: 1024,
+        ..RoomLimits::default()
+    }
+}
+
+fn join(player: &str) -> Option<Join> {
+    Some(Join {
+        version: PROTOCOL_VERSION,
+        room: RoomRequest::Code(RoomCode::new("FUZZ").ok()?),
+        player: PlayerId::new(player).ok()?,
+        secret: Secret::new(vec![1; 16]).ok()?,
+        profile: Profile::default(),
+        since: None,
+        max_players: None,
+        grace_period_ms: None,
+    })
+}
+
+/// Loads a room from a fuzzed snapshot and log, then lets a player join
+/// it. First piece (tag bit 0 set): the snapshot, its `upto` from the next
+/// tag. Every other piece: one log entry; tag bit 7 set gives it a seq out
+/// of order.
+pub fn load_from_bytes(data: &[u8]) {
+    let Some(meta) = meta() else { return };
+    let mut pieces = Pieces(data).peekable();
+    let mut snapshot = None;
+    if let Some((tag, doc)) = pieces.peek().copied()
+        && tag & 1 == 1
+    {
+        pieces.next();
+        snapshot = Some(Snapshot {
+            upto: Seq(u64::from(tag >> 1)),
+            doc: Bytes::copy_from_slice(doc),
+        });
+    }
+    let mut seq = snapshot.as_ref().map_or(0, |s| s.upto.0);
+    let mut tail = Vec::new();
+    for (tag, change) in pieces.take(256) {
+        seq = if tag & 0x80 != 0 {
+            u64::from(tag & 0x7f)
+        } else {
+            seq + 1
+        };
+        let Ok(sender) = PlayerId::new(format!("p{}", tag % 4)) else {
+            return;
+        };
+        tail.push(LogEntry {
+            seq: Seq(seq),
+            sender,
+            change: Bytes::copy_from_slice(change),
+        });
+    }
+    let Ok(mut room) = Room::load(meta, limits(), snapshot, tail) else {
+        return;
+    };
+    let Some(j) = join("reader") else { return };
+    let effects = room.handle(
+        Input::Join {
+            conn: ConnId(1),
+            join: j,
+        },
+        1,
+    );
+    check_frames(&effects);
+}
+
+/// Drives a room with two seated players through fuzzed inputs. Tag bits
+/// 0..=2 pick the input, bits 4..=5 the connection.
+pub fn handle_from_bytes(data: &[u8]) {
+    let Some(meta) = meta() else { return };
+    let mut room = Room::new(meta, limits());
+    let mut now = 1_000u64;
+    let mut fail_next_persist = false;
+    let mut doc = automerge::AutoCommit::new();
+    let mut pending = Vec::new();
+    for (conn, player) in [(1, "a"), (2, "b")] {
+        let Some(j) = join(player) else { return };
+        pending.push(Input::Join {
+            conn: ConnId(conn),
+            join: j,
+        });
+    }
+    let mut next_conn = 3;
+    let mut head = Seq(0);
+    for (tag, piece) in Pieces(data).take(512) {
+        let conn = ConnId(u64::from((tag >> 4) & 3).min(next_conn));
+        let input = match tag & 7 {
+            0 | 1 => ClientMessage::decode(piece)
+                .ok()
+                .map(|msg| Input::Message { conn, msg }),
+            2 => Some(Input::Disconnected { conn }),
+            3 => {
+                now += u64::from(piece.first().copied().unwrap_or(0)) * 50;
+                Some(Input::Tick)
+            }
+            4 => {
+                next_conn += 1;
+                let name = format!("j{}", piece.first().copied().unwrap_or(0) % 8);
+                join(&name).map(|j| Input::Join {
+                    conn: ConnId(next_conn),
+                    join: j,
+                })
+            }
+            5 => {
+                fail_next_persist = !fail_next_persist;
+                None
+            }
+            _ => {
+                // A valid change, so that the reliable path gets exercised.
+                let key = format!("k{}", piece.first().copied().unwrap_or(0) % 16);
+                let _ = doc.put(automerge::ROOT, key, piece.len() as i64);
+                let _ = doc.commit();
+                doc.get_last_local_change().map(|c| Input::Message {
+                    conn,
+                    msg: ClientMessage::Publish {
+                        client_ref: u64::from(tag),
+                        changes: vec![Bytes::copy_from_slice(c.raw_bytes())],
+                    },
+                })
+            }
+        };
+        pending.extend(input);
+        // Bounded: each round answers what the last one asked of storage.
+        for _ in 0..64 {
+            let Some(input) = pending.pop() else { break };
+            let effects = room.handle(input, now);
+            check_frames(&effects);
+            for effect in effects {
+                match effect {
+                    Effect::Persist { entries } => match entries.last() {
+                        Some(last) if !fail_next_persist => {
+                            pending.push(Input::Persisted { upto: last.seq })
+                        }
+                        _ => pending.push(Input::PersistFailed),
+                    },
+                    Effect::Compact { base, entries } => pending.push(compact(base, &entries)),
+                    _ => {}
+                }
+            }
+            assert!(room.head() >= head, "the durable head went back");
+            head = room.head();
+        }
+    }
+}
+
+/// What the shell would answer to a compaction.
+fn compact(base: Option<Snapshot>, entries: &[LogEntry]) -> Input {
+    let Some(upto) = entries.last().map(|e| e.seq) else {
+        return Input::CompactionFailed;
+    };
+    let mut doc = match base {
+        Some(s) => match automerge::Automerge::load(&s.doc) {
+            Ok(d) => d,
+            Err(_) => return Input::CompactionFailed,
+        },
+        None => automerge::Automerge::new(),
+    };
+    for e in entries {
+        if doc.load_incremental(&e.change).is_err() {
+            return Input::CompactionFailed;
+        }
+    }
+    Input::Compacted {
+        upto,
+        doc: Bytes::from(doc.save()),
+    }
+}
+
+fn check_frames(effects: &[Effect]) {
+    for effect in effects {
+        if let Effect::Send { frame, .. } = effect {
+            assert!(
+                RelayMessage::decode(frame).is_ok(),
+                "the room emitted a frame that does not decode"
+            );
+        }
+    }
+}
