@@ -85,13 +85,18 @@ async fn session(
         if gone(wake) {
             return End::Abandoned;
         }
-        let (frames, stopped, wakeup) = {
+        let (frames, stopped, dead, wakeup) = {
             let mut core = lock(&shared.core);
             let frames: Vec<Vec<u8>> = std::iter::from_fn(|| core.poll_transmit())
                 .map(|m| m.encode())
                 .collect();
-            (frames, core.is_stopped(), core.next_wakeup())
+            let dead = core.link_is_dead(now_ms());
+            (frames, core.is_stopped(), dead, core.next_wakeup())
         };
+        if dead {
+            tracing::debug!("no frame from the relay within the heartbeat timeout");
+            return End::Closed;
+        }
         for frame in frames {
             if sink.feed(frame).await.is_err() {
                 return End::Closed;

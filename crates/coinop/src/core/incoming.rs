@@ -17,6 +17,7 @@ impl RoomCore {
     /// A binary frame arrived. Undecodable frames are logged and ignored:
     /// nothing a peer sends may crash the client.
     pub(crate) fn handle_frame(&mut self, now: u64, frame: &[u8]) {
+        self.last_heard_at = now;
         match RelayMessage::decode(frame) {
             Ok(msg) => self.handle(now, msg),
             Err(e) => tracing::warn!("ignoring an undecodable relay frame: {e}"),

@@ -24,6 +24,10 @@ use std::collections::{HashSet, VecDeque};
 
 /// How often a connected client pings (heartbeat and clock probe), in ms.
 pub(crate) const PING_INTERVAL_MS: u64 = 5_000;
+/// A connection that delivers no frame for this long (two pings' worth of
+/// pongs missed) is dead: a frozen or vanished relay does not always close
+/// the socket, so the client drops it and reconnects.
+pub(crate) const HEARTBEAT_TIMEOUT_MS: u64 = 2 * PING_INTERVAL_MS + 2_000;
 
 /// The state of the link to the relay.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,6 +62,8 @@ pub(crate) struct RoomCore {
     pub(crate) publish_backoff: Backoff,
     pub(crate) publish_after: u64,
     pub(crate) next_ping_at: u64,
+    /// When the current connection last delivered a frame (or opened).
+    pub(crate) last_heard_at: u64,
     pub(crate) outgoing: VecDeque<ClientMessage>,
     pub(crate) unreliable: UnreliableQueue,
     /// Keys whose latest write by this player was unreliable: the relay may
@@ -106,11 +112,14 @@ impl RoomCore {
             outbox: Outbox::default(),
             calls: PendingCalls::default(),
             clock: ClockEstimate::default(),
-            backoff: Backoff::new(250, 10_000, seed),
+            // Capped low so a returning relay is found within ~1.5 s; the jitter
+            // spreads a storm of reconnects over that window.
+            backoff: Backoff::new(100, 1_500, seed),
             reconnect_at: 0,
             publish_backoff: Backoff::new(500, 10_000, seed.rotate_left(17)),
             publish_after: 0,
             next_ping_at: 0,
+            last_heard_at: 0,
             outgoing: VecDeque::new(),
             unreliable: UnreliableQueue::default(),
             my_unreliable: HashSet::new(),
@@ -141,10 +150,11 @@ impl RoomCore {
     }
 
     /// The WebSocket opened: send the join.
-    pub(crate) fn connected(&mut self, _now: u64) {
+    pub(crate) fn connected(&mut self, now: u64) {
         if self.stopped {
             return;
         }
+        self.last_heard_at = now;
         self.link = Link::Joining;
         let room = match &self.room {
             Some(code) => RoomRequest::Code(code.clone()),
@@ -201,6 +211,12 @@ impl RoomCore {
         !self.stopped && self.link == Link::Down && now >= self.reconnect_at
     }
 
+    /// Whether the connection has been silent past the heartbeat timeout;
+    /// the driver then drops it and reconnects.
+    pub(crate) fn link_is_dead(&self, now: u64) -> bool {
+        self.link != Link::Down && now.saturating_sub(self.last_heard_at) > HEARTBEAT_TIMEOUT_MS
+    }
+
     /// Whether the room stopped for good.
     pub(crate) fn is_stopped(&self) -> bool {
         self.stopped
@@ -222,8 +238,10 @@ impl RoomCore {
         let mut consider = |t: u64| at = Some(at.map_or(t, |a| a.min(t)));
         match self.link {
             Link::Down if !self.stopped => consider(self.reconnect_at),
+            Link::Joining => consider(self.last_heard_at + HEARTBEAT_TIMEOUT_MS + 1),
             Link::Up { .. } => {
                 consider(self.next_ping_at);
+                consider(self.last_heard_at + HEARTBEAT_TIMEOUT_MS + 1);
                 if let Some(t) = self.unreliable.next_ready_at() {
                     consider(t);
                 }

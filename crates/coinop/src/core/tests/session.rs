@@ -192,3 +192,25 @@ fn timers_never_ask_for_a_wakeup_in_the_past() {
     c.disconnected(20_000);
     assert!(c.next_wakeup().expect("reconnect timer") >= 20_000);
 }
+
+#[test]
+fn a_silent_connection_is_declared_dead_after_the_heartbeat_timeout() {
+    use crate::core::room_core::HEARTBEAT_TIMEOUT_MS;
+    let mut c = core("alice", 1);
+    join(&mut c, &["alice"]);
+    assert!(!c.link_is_dead(HEARTBEAT_TIMEOUT_MS));
+    // Pings go out, nothing comes back.
+    for now in (0..=HEARTBEAT_TIMEOUT_MS).step_by(1_000) {
+        c.tick(now);
+    }
+    assert!(c.link_is_dead(HEARTBEAT_TIMEOUT_MS + 1));
+    assert!(c.next_wakeup().expect("a timer") <= HEARTBEAT_TIMEOUT_MS + 1);
+    // Any frame keeps it alive.
+    let pong = RelayMessage::Pong {
+        client_time: 0,
+        server_time: 1,
+    }
+    .encode();
+    c.handle_frame(HEARTBEAT_TIMEOUT_MS, &pong);
+    assert!(!c.link_is_dead(HEARTBEAT_TIMEOUT_MS + 1));
+}
