@@ -61,15 +61,13 @@ async fn assert_all_written(url: &str, rooms: &[String], written: &[(usize, Stri
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_during_concurrent_writes_loses_nothing() {
     let _serial = serial().await;
-    // The SDK's backoff is capped at 10 s: every client is back by then.
+    // A generous bound; the next test holds the SDK to the issue's 2 s.
     kill_scenario(Duration::from_secs(12)).await;
 }
 
-/// The issue asks for convergence within 2 s of the relay accepting again.
-/// The SDK's reconnect backoff (250 ms doubling, full jitter, no retry
-/// reset on a refused connect) makes it take 3–4 s here.
+/// The issue asks for convergence within 2 s of the relay accepting again:
+/// the SDK's reconnect backoff is capped at 1.5 s (full jitter).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "SDK: reconnect backoff exceeds the 2 s convergence target (see RELIABILITY.md)"]
 async fn sigkill_replicas_converge_within_2s() {
     let _serial = serial().await;
     kill_scenario(Duration::from_secs(2)).await;
@@ -186,10 +184,9 @@ async fn sigstop_then_sigcont_loses_and_duplicates_nothing() {
     assert_no_duplicates(&relay, &rooms).await;
 }
 
-/// Clients should notice a frozen relay through missing pongs. The SDK
-/// pings every 5 s but never gives up on an unanswered ping.
+/// Clients notice a frozen relay through missing pongs: the SDK pings every
+/// 5 s and drops a connection silent for 12 s.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "SDK: no heartbeat deadline, a frozen relay goes unnoticed (see RELIABILITY.md)"]
 async fn clients_notice_a_frozen_relay_through_heartbeats() {
     let _serial = serial().await;
     let relay = relay();
