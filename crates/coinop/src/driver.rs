@@ -90,11 +90,14 @@ async fn session(
             let frames: Vec<Vec<u8>> = std::iter::from_fn(|| core.poll_transmit())
                 .map(|m| m.encode())
                 .collect();
-            let dead = core.link_is_dead(now_ms());
-            (frames, core.is_stopped(), dead, core.next_wakeup())
+            (
+                frames,
+                core.is_stopped(),
+                core.link_is_dead(),
+                core.next_wakeup(),
+            )
         };
         if dead {
-            tracing::debug!("no frame from the relay within the heartbeat timeout");
             return End::Closed;
         }
         for frame in frames {

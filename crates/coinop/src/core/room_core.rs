@@ -64,6 +64,9 @@ pub(crate) struct RoomCore {
     pub(crate) next_ping_at: u64,
     /// When the current connection last delivered a frame (or opened).
     pub(crate) last_heard_at: u64,
+    /// Set when the heartbeat deadline took the link down, until the driver
+    /// reports the socket closed.
+    pub(crate) link_dropped: bool,
     pub(crate) outgoing: VecDeque<ClientMessage>,
     pub(crate) unreliable: UnreliableQueue,
     /// Keys whose latest write by this player was unreliable: the relay may
@@ -120,6 +123,7 @@ impl RoomCore {
             publish_after: 0,
             next_ping_at: 0,
             last_heard_at: 0,
+            link_dropped: false,
             outgoing: VecDeque::new(),
             unreliable: UnreliableQueue::default(),
             my_unreliable: HashSet::new(),
@@ -155,6 +159,7 @@ impl RoomCore {
             return;
         }
         self.last_heard_at = now;
+        self.link_dropped = false;
         self.link = Link::Joining;
         let room = match &self.room {
             Some(code) => RoomRequest::Code(code.clone()),
@@ -175,6 +180,11 @@ impl RoomCore {
 
     /// The connection closed or could not be opened.
     pub(crate) fn disconnected(&mut self, now: u64) {
+        if std::mem::take(&mut self.link_dropped) {
+            // Already taken down by the heartbeat deadline in `tick`.
+            self.reconnect_at = self.reconnect_at.max(now);
+            return;
+        }
         self.outgoing.clear();
         self.unreliable.clear();
         self.outbox.requeue_all();
@@ -211,10 +221,11 @@ impl RoomCore {
         !self.stopped && self.link == Link::Down && now >= self.reconnect_at
     }
 
-    /// Whether the connection has been silent past the heartbeat timeout;
-    /// the driver then drops it and reconnects.
-    pub(crate) fn link_is_dead(&self, now: u64) -> bool {
-        self.link != Link::Down && now.saturating_sub(self.last_heard_at) > HEARTBEAT_TIMEOUT_MS
+    /// Whether [`RoomCore::tick`] found the connection silent past the
+    /// heartbeat timeout and took the link down: the driver must drop the
+    /// socket (its own `disconnected` call is then absorbed).
+    pub(crate) fn link_is_dead(&self) -> bool {
+        self.link_dropped
     }
 
     /// Whether the room stopped for good.
@@ -257,6 +268,14 @@ impl RoomCore {
 
     /// Time passed: expire RPCs, ping, retry publishes.
     pub(crate) fn tick(&mut self, now: u64) {
+        if self.link != Link::Down
+            && !self.stopped
+            && now.saturating_sub(self.last_heard_at) > HEARTBEAT_TIMEOUT_MS
+        {
+            tracing::debug!("no frame from the relay within the heartbeat timeout");
+            self.disconnected(now);
+            self.link_dropped = true;
+        }
         for (call, name) in self.calls.expire(now) {
             self.completions
                 .push((call, Err(Error::RpcTimeout { name })));

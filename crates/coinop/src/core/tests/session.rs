@@ -194,23 +194,36 @@ fn timers_never_ask_for_a_wakeup_in_the_past() {
 }
 
 #[test]
-fn a_silent_connection_is_declared_dead_after_the_heartbeat_timeout() {
+fn a_silent_connection_is_dropped_after_the_heartbeat_timeout() {
     use crate::core::room_core::HEARTBEAT_TIMEOUT_MS;
+    // Frames keep a connection alive however long it lasts.
     let mut c = core("alice", 1);
     join(&mut c, &["alice"]);
-    assert!(!c.link_is_dead(HEARTBEAT_TIMEOUT_MS));
-    // Pings go out, nothing comes back.
-    for now in (0..=HEARTBEAT_TIMEOUT_MS).step_by(1_000) {
-        c.tick(now);
-    }
-    assert!(c.link_is_dead(HEARTBEAT_TIMEOUT_MS + 1));
-    assert!(c.next_wakeup().expect("a timer") <= HEARTBEAT_TIMEOUT_MS + 1);
-    // Any frame keeps it alive.
     let pong = RelayMessage::Pong {
         client_time: 0,
         server_time: 1,
     }
     .encode();
-    c.handle_frame(HEARTBEAT_TIMEOUT_MS, &pong);
-    assert!(!c.link_is_dead(HEARTBEAT_TIMEOUT_MS + 1));
+    for now in (0..=3 * HEARTBEAT_TIMEOUT_MS).step_by(1_000) {
+        c.handle_frame(now, &pong);
+        c.tick(now);
+    }
+    assert!(!c.link_is_dead());
+    assert!(c.is_up());
+    // Pings go out, nothing comes back: the link goes down at the deadline.
+    let mut c = core("alice", 1);
+    join(&mut c, &["alice"]);
+    for now in (0..=HEARTBEAT_TIMEOUT_MS).step_by(1_000) {
+        c.tick(now);
+    }
+    assert!(c.is_up(), "not before the deadline");
+    let at = c.next_wakeup().expect("the heartbeat deadline");
+    assert!(at <= HEARTBEAT_TIMEOUT_MS + 1);
+    c.tick(at);
+    assert!(c.link_is_dead() && !c.is_up());
+    assert_eq!(c.status, Status::Reconnecting);
+    // The driver's report of the closed socket is absorbed, once.
+    c.disconnected(at);
+    assert!(!c.link_is_dead());
+    assert!(c.next_wakeup().expect("reconnect timer") >= at);
 }
