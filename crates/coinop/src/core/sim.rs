@@ -5,8 +5,8 @@
 use super::{CoreConfig, RoomCore};
 use automerge::{Automerge, Change};
 use bytes::Bytes;
-use coinop_protocol::{ClientMessage, PlayerId, RoomCode, RoomRequest, Secret};
-use coinop_relay::core::{ConnId, Effect, Input, Room, RoomLimits, RoomMeta};
+use coinop_protocol::{ClientMessage, LogEntry, PlayerId, RoomCode, RoomRequest, Secret};
+use coinop_relay::core::{ConnId, Effect, Input, Room, RoomLimits, RoomMeta, Snapshot};
 use std::collections::VecDeque;
 
 /// One simulated client.
@@ -26,6 +26,15 @@ pub(crate) struct Sim {
     rng: u64,
     /// How many snapshots the relay core asked for and got.
     pub(crate) compactions: usize,
+    /// What the relay's storage holds: the log since the snapshot, and the
+    /// snapshot. A restart reloads the room from these.
+    stored_log: Vec<LogEntry>,
+    stored_snapshot: Option<Snapshot>,
+    meta: RoomMeta,
+    limits: RoomLimits,
+    /// How many times the relay restarted (and lost the room).
+    pub(crate) restarts: usize,
+    pub(crate) losses: usize,
 }
 
 impl Sim {
@@ -67,11 +76,17 @@ impl Sim {
             .collect();
         Sim {
             now: 1_000_000,
-            relay: Room::new(meta, limits),
+            relay: Room::new(meta.clone(), limits.clone()),
             clients,
             next_conn: 0,
             rng: seed | 1,
             compactions: 0,
+            stored_log: Vec::new(),
+            stored_snapshot: None,
+            meta,
+            limits,
+            restarts: 0,
+            losses: 0,
         }
     }
 
@@ -102,6 +117,7 @@ impl Sim {
                         if let Some(last) = entries.last() {
                             work.push(Input::Persisted { upto: last.seq });
                         }
+                        self.stored_log.extend(entries);
                     }
                     Effect::Compact { base, entries } => {
                         self.compactions += 1;
@@ -118,15 +134,48 @@ impl Sim {
                             .map(|e| e.seq)
                             .or(base.map(|s| s.upto))
                             .unwrap_or_default();
-                        work.push(Input::Compacted {
+                        let doc = Bytes::from(doc.save());
+                        // Written, then the log trimmed, as the storage does.
+                        self.stored_snapshot = Some(Snapshot {
                             upto,
-                            doc: Bytes::from(doc.save()),
+                            doc: doc.clone(),
                         });
+                        self.stored_log.retain(|e| e.seq > upto);
+                        work.push(Input::Compacted { upto, doc });
                     }
                     _ => {}
                 }
             }
         }
+    }
+
+    /// Restarts the relay: every connection drops, and the room is loaded
+    /// again from what was stored — or, with `lose`, from nothing, under a
+    /// new epoch (a wiped disk), so clients must upload what they hold.
+    pub(crate) fn restart_relay(&mut self, lose: bool) {
+        for c in &mut self.clients {
+            if c.conn.take().is_some() {
+                c.inbox.clear();
+                c.closing = false;
+                c.core.disconnected(self.now);
+            }
+        }
+        self.restarts += 1;
+        self.relay = if lose {
+            self.losses += 1;
+            self.stored_log.clear();
+            self.stored_snapshot = None;
+            self.meta.epoch += 1;
+            Room::new(self.meta.clone(), self.limits.clone())
+        } else {
+            Room::load(
+                self.meta.clone(),
+                self.limits.clone(),
+                self.stored_snapshot.clone(),
+                self.stored_log.clone(),
+            )
+            .expect("the stored room loads")
+        };
     }
 
     /// Opens a connection for client `i` if it wants one.

@@ -78,6 +78,12 @@ fn step(sim: &mut Sim) {
             sim.recv_one(i);
         }
         85..=87 => sim.disconnect(i),
+        88 => {
+            // A relay crash and restart on the same storage; rarely, a
+            // relay that lost the room.
+            let lose = sim.rand(5) == 0;
+            sim.restart_relay(lose);
+        }
         _ => {
             let ms = sim.rand(400);
             sim.advance(ms);
@@ -168,6 +174,37 @@ fn a_late_joiner_catches_up_from_a_snapshot() {
     sim.settle();
     assert_converged(&sim, 7);
     assert_eq!(sim.clients[2].core.get_state(&ROOM, "k4"), Some(json!(39)));
+}
+
+#[test]
+fn relay_restarts_and_a_lost_room_converge() {
+    let mut sim = Sim::new(3, 11);
+    sim.settle();
+    for round in 0..30 {
+        let now = sim.now;
+        let i = round % 3;
+        sim.clients[i]
+            .core
+            .set_state(
+                now,
+                ROOM,
+                &format!("k{}", round % 4),
+                json!(round),
+                Reliability::Reliable,
+            )
+            .unwrap();
+        sim.exchange(i);
+        if round == 10 {
+            sim.restart_relay(false);
+        }
+        if round == 20 {
+            sim.restart_relay(true);
+        }
+    }
+    sim.settle();
+    assert_eq!((sim.restarts, sim.losses), (2, 1));
+    assert_converged(&sim, 11);
+    assert_eq!(sim.clients[0].core.get_state(&ROOM, "k1"), Some(json!(29)));
 }
 
 #[test]
