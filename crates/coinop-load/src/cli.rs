@@ -41,6 +41,23 @@ pub struct Args {
     pub idle_connections: usize,
 }
 
+impl Args {
+    /// The coinop relay binary to start.
+    pub fn relay_bin(&self) -> anyhow::Result<PathBuf> {
+        self.relay_bin
+            .clone()
+            .map_or_else(|| crate::server::sibling_binary("coinop-relay"), Ok)
+    }
+
+    /// The baseline relay binary to start.
+    pub fn baseline_bin(&self) -> anyhow::Result<PathBuf> {
+        self.baseline_bin.clone().map_or_else(
+            || crate::server::sibling_binary("coinop-baseline-relay"),
+            Ok,
+        )
+    }
+}
+
 /// A measurement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Scenario {

@@ -5,7 +5,7 @@
 
 use crate::cli::Args;
 use crate::latency::Book;
-use crate::server::{Kind, Server, sibling_binary};
+use crate::server::{Kind, Server};
 use crate::{baseline_client, coinop_client};
 use coinop_protocol::RelayMessage;
 use futures_util::{SinkExt, StreamExt};
@@ -27,14 +27,8 @@ pub struct Outcome {
 
 /// Runs the scenario against the baseline, then coinop, and prints both.
 pub async fn run(args: &Args) -> anyhow::Result<()> {
-    let baseline_bin = match &args.baseline_bin {
-        Some(p) => p.clone(),
-        None => sibling_binary("coinop-baseline-relay")?,
-    };
-    let relay_bin = match &args.relay_bin {
-        Some(p) => p.clone(),
-        None => sibling_binary("coinop-relay")?,
-    };
+    let baseline_bin = args.baseline_bin()?;
+    let relay_bin = args.relay_bin()?;
     println!(
         "\n## fan-out: {} rooms x {} clients, {} updates/s each, {} s measured",
         args.rooms, args.clients_per_room, args.hz, args.seconds

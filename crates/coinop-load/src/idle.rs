@@ -2,21 +2,15 @@
 //! (pinging only often enough to stay under the idle timeout).
 
 use crate::cli::Args;
-use crate::server::{Kind, Server, sibling_binary};
+use crate::server::{Kind, Server};
 use crate::{baseline_client, coinop_client};
 use futures_util::{SinkExt, StreamExt};
 use std::time::Duration;
 
 /// Opens the connections against both relays and prints memory per connection.
 pub async fn run(args: &Args) -> anyhow::Result<()> {
-    let relay_bin = match &args.relay_bin {
-        Some(p) => p.clone(),
-        None => sibling_binary("coinop-relay")?,
-    };
-    let baseline_bin = match &args.baseline_bin {
-        Some(p) => p.clone(),
-        None => sibling_binary("coinop-baseline-relay")?,
-    };
+    let relay_bin = args.relay_bin()?;
+    let baseline_bin = args.baseline_bin()?;
     let n = args.idle_connections;
     println!("\n## idle: {n} connections, rooms of 4");
     println!("| relay | RSS before | RSS with connections | per connection |\n|---|---|---|---|");

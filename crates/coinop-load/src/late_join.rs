@@ -4,7 +4,7 @@
 
 use crate::cli::Args;
 use crate::coinop_client::{self, Writer};
-use crate::server::{Kind, Server, sibling_binary};
+use crate::server::{Kind, Server};
 use anyhow::{Context, bail};
 use automerge::{AutoCommit, Change, ROOT, ReadDoc};
 use coinop_protocol::RelayMessage;
@@ -16,10 +16,7 @@ const JOINERS: usize = 9;
 
 /// Fills a room, then times late joiners.
 pub async fn run(args: &Args) -> anyhow::Result<()> {
-    let bin = match &args.relay_bin {
-        Some(p) => p.clone(),
-        None => sibling_binary("coinop-relay")?,
-    };
+    let bin = args.relay_bin()?;
     let server = Server::start(
         &Kind::Coinop {
             memory: args.memory,

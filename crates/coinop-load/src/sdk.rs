@@ -5,7 +5,7 @@
 
 use crate::cli::Args;
 use crate::latency::Book;
-use crate::server::{Kind, Server, sibling_binary};
+use crate::server::{Kind, Server};
 use crate::{baseline_client, coinop_client};
 use coinop::{Event, MemoryIdentityStore, Reliability, Room, RoomBuilder, StateTarget};
 use futures_util::{SinkExt, StreamExt};
@@ -18,14 +18,8 @@ const PERIOD: Duration = Duration::from_millis(5);
 
 /// Runs every SDK measurement.
 pub async fn run(args: &Args) -> anyhow::Result<()> {
-    let relay_bin = match &args.relay_bin {
-        Some(p) => p.clone(),
-        None => sibling_binary("coinop-relay")?,
-    };
-    let baseline_bin = match &args.baseline_bin {
-        Some(p) => p.clone(),
-        None => sibling_binary("coinop-baseline-relay")?,
-    };
+    let relay_bin = args.relay_bin()?;
+    let baseline_bin = args.baseline_bin()?;
     println!("\n## SDK: set_state → observed by another client, {WRITES} writes at 200/s");
     let base = baseline_latency(&baseline_bin).await?;
     let server = Server::start(
