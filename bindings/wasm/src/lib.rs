@@ -1,7 +1,7 @@
 //! # coinop-wasm
 //!
 //! The thin wasm-bindgen layer between the `coinop` SDK and the `coinop` npm
-//! package (`bindings/js`). It exposes one class, [`WasmRoom`]; the npm
+//! package (`bindings/js`). It exposes one class, `WasmRoom`; the npm
 //! package wraps it in Playroom Kit's names. Values cross as plain JS values
 //! (JSON-compatible), errors as `Error` objects carrying a stable `code`.
 //!
