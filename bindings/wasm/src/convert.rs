@@ -1,21 +1,33 @@
-//! JS values ⇄ JSON values.
+//! JS values ⇄ JSON values, through the engine's own `JSON`: values are
+//! JSON-compatible by contract, and this keeps a serde-to-JS layer out of the
+//! package (smaller Wasm).
 
+use crate::error::js_error;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use wasm_bindgen::JsValue;
 
 /// A JS value as JSON (`undefined` becomes `null`).
 pub fn to_json(value: JsValue) -> Result<serde_json::Value, JsValue> {
-    if value.is_undefined() {
-        return Ok(serde_json::Value::Null);
-    }
-    serde_wasm_bindgen::from_value(value)
-        .map_err(|e| crate::error::js_error("INVALID_VALUE", &e.to_string()))
+    from_js(value, "INVALID_VALUE")
 }
 
-/// Any serializable value as a plain JS value: objects, not `Map`s.
+/// A JS value decoded as `T`; failures carry `code`.
+pub fn from_js<T: DeserializeOwned>(value: JsValue, code: &str) -> Result<T, JsValue> {
+    if value.is_undefined() {
+        return serde_json::from_str("null").map_err(|e| js_error(code, &e.to_string()));
+    }
+    let text = js_sys::JSON::stringify(&value)
+        .map_err(|_| js_error(code, "the value cannot be converted to JSON"))?;
+    let text: String = text.into();
+    serde_json::from_str(&text).map_err(|e| js_error(code, &e.to_string()))
+}
+
+/// Any serializable value as a plain JS value.
 pub fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+    serde_json::to_string(value)
+        .ok()
+        .and_then(|text| js_sys::JSON::parse(&text).ok())
         .unwrap_or(JsValue::UNDEFINED)
 }
 

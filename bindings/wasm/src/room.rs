@@ -1,6 +1,6 @@
 //! `WasmRoom`: one player in one room, driven on the JS event loop.
 
-use crate::convert::{opt_to_js, to_js, to_json};
+use crate::convert::{from_js, opt_to_js, to_js, to_json};
 use crate::error::{from_sdk, js_error};
 use crate::event::{status_name, to_js_events};
 use crate::identity;
@@ -48,8 +48,7 @@ impl WasmRoom {
     /// (or written to) `storage`.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue, storage: JsValue) -> Result<WasmRoom, JsValue> {
-        let options: Options = serde_wasm_bindgen::from_value(options)
-            .map_err(|e| js_error("INVALID_OPTIONS", &e.to_string()))?;
+        let options: Options = from_js(options, "INVALID_OPTIONS")?;
         let identity = identity::load_or_create(&storage, options.identity_key.as_deref())?;
         let fallback = options.default_profile.unwrap_or_default();
         let merged = |p: crate::options::ProfileOptions| Profile {
@@ -214,8 +213,7 @@ impl WasmRoom {
     /// Changes this player's profile; missing fields keep their value.
     #[wasm_bindgen(js_name = setProfile)]
     pub fn set_profile(&self, profile: JsValue) -> Result<(), JsValue> {
-        let update: crate::options::ProfileOptions = serde_wasm_bindgen::from_value(profile)
-            .map_err(|e| js_error("INVALID_VALUE", &e.to_string()))?;
+        let update: crate::options::ProfileOptions = from_js(profile, "INVALID_VALUE")?;
         let mut current = self.room.profile(&self.room.me()).unwrap_or_default();
         if let Some(name) = update.name {
             current.name = name;
@@ -285,9 +283,7 @@ impl WasmRoom {
         timeout_ms: u32,
     ) -> Result<Promise, JsValue> {
         let payload = to_json(payload)?;
-        let target = match serde_wasm_bindgen::from_value::<Target>(target)
-            .map_err(|e| js_error("INVALID_TARGET", &e.to_string()))?
-        {
+        let target = match from_js::<Target>(target, "INVALID_TARGET")? {
             Target::Host => RpcTarget::Host,
             Target::All => RpcTarget::All,
             Target::Others => RpcTarget::Others,
