@@ -10,11 +10,21 @@ import { createClient, memoryStorage } from "../dist/index.js";
 
 const root = joinPath(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 
+/** Path of a binary cargo built (debug profile), or the env override. */
+function cargoBin(name, override) {
+  if (process.env[override]) return process.env[override];
+  const target = process.env.CARGO_TARGET_DIR ?? joinPath(root, "target");
+  return joinPath(target, "debug", name);
+}
+
 /** Path of the relay binary cargo built. */
 export function relayBin() {
-  if (process.env.COINOP_RELAY_BIN) return process.env.COINOP_RELAY_BIN;
-  const target = process.env.CARGO_TARGET_DIR ?? joinPath(root, "target");
-  return joinPath(target, "debug", "coinop-relay");
+  return cargoBin("coinop-relay", "COINOP_RELAY_BIN");
+}
+
+/** Path of the native bot example cargo built. */
+export function nativeBotBin() {
+  return cargoBin("native-bot", "COINOP_NATIVE_BOT_BIN");
 }
 
 async function freePort() {

@@ -1,0 +1,32 @@
+// A JS player and the native Rust bot (examples/native-bot) in one room.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { after, before, test } from "node:test";
+import { eventually, join, nativeBotBin, roomCode, startRelay } from "./support.mjs";
+
+let relay;
+before(async () => {
+  relay = await startRelay();
+});
+after(async () => {
+  await relay.stop();
+});
+
+test("a JS client and a native Rust bot share one room", async () => {
+  const code = roomCode();
+  const bot = spawn(nativeBotBin(), [relay.url, code], { stdio: ["ignore", "ignore", "inherit"] });
+  const exited = new Promise((resolve) => bot.once("exit", resolve));
+  try {
+    const js = await join(relay, code, { profile: { name: "ada" } });
+    const botPlayer = await eventually(() => js.getPlayers().find((p) => p.getProfile().name === "bot"), 15000, "the bot's seat");
+    await eventually(() => botPlayer.getState("isBot") === true, 5000, "isBot");
+    assert.equal(await js.RPC.call("bot.ping", null, { player: botPlayer.id }), `pong to ${js.myPlayer().id}`);
+    js.setState("question", "2+2?");
+    const answer = await eventually(() => botPlayer.getState("answer"), 5000, "the bot's answer");
+    assert.equal(answer, 'bot heard "2+2?" (4 chars)');
+    await js.leaveRoom();
+  } finally {
+    bot.kill("SIGINT");
+    await exited;
+  }
+});
