@@ -7,7 +7,7 @@ use crate::cli::Args;
 use crate::latency::Book;
 use crate::server::{Kind, Server};
 use crate::{baseline_client, coinop_client};
-use coinop_protocol::RelayMessage;
+use coinop_protocol::{Bytes, RelayMessage};
 use futures_util::{SinkExt, StreamExt};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -96,20 +96,24 @@ async fn measure(
                 let (sink, stream, _) =
                     coinop_client::join(&server.addr, &room_name, &player).await?;
                 tasks.push(tokio::spawn(coinop_reader(stream, book.clone())));
-                tasks.push(tokio::spawn(coinop_writer(
+                let frame = |w: &mut coinop_client::Writer, c| w.publish(vec![c]);
+                tasks.push(tokio::spawn(writer(
                     sink,
                     book.clone(),
                     period,
                     phase,
+                    frame,
                 )));
             } else {
                 let (sink, stream) = baseline_client::join(&server.addr, &room_name).await?;
                 tasks.push(tokio::spawn(baseline_reader(stream, book.clone())));
-                tasks.push(tokio::spawn(baseline_writer(
+                let frame = |_: &mut coinop_client::Writer, c| Message::Binary(c);
+                tasks.push(tokio::spawn(writer(
                     sink,
                     book.clone(),
                     period,
                     phase,
+                    frame,
                 )));
             }
         }
@@ -141,12 +145,17 @@ async fn measure(
     })
 }
 
-async fn coinop_writer(
-    mut sink: coinop_client::Sink,
+/// Sends one update every `period` (after `phase`), framed by `frame`:
+/// a coinop publish or the bare change for the baseline.
+async fn writer<S>(
+    mut sink: S,
     book: Arc<Book>,
     period: Duration,
     phase: Duration,
-) {
+    frame: fn(&mut coinop_client::Writer, Bytes) -> Message,
+) where
+    S: futures_util::Sink<Message> + Unpin,
+{
     let mut writer = coinop_client::Writer::new();
     tokio::time::sleep(phase).await;
     let mut tick = tokio::time::interval(period);
@@ -154,7 +163,8 @@ async fn coinop_writer(
         tick.tick().await;
         let change = writer.next_change();
         book.sent(&change);
-        if sink.send(writer.publish(vec![change])).await.is_err() {
+        let msg = frame(&mut writer, change);
+        if sink.send(msg).await.is_err() {
             return;
         }
     }
@@ -168,23 +178,6 @@ async fn coinop_reader(mut stream: coinop_client::Stream, book: Arc<Book>) {
             for entry in entries {
                 book.received(&entry.change);
             }
-        }
-    }
-}
-
-async fn baseline_writer<S>(mut sink: S, book: Arc<Book>, period: Duration, phase: Duration)
-where
-    S: futures_util::Sink<Message> + Unpin,
-{
-    let mut writer = coinop_client::Writer::new();
-    tokio::time::sleep(phase).await;
-    let mut tick = tokio::time::interval(period);
-    loop {
-        tick.tick().await;
-        let change = writer.next_change();
-        book.sent(&change);
-        if sink.send(Message::Binary(change)).await.is_err() {
-            return;
         }
     }
 }

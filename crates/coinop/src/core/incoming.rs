@@ -262,24 +262,17 @@ impl RoomCore {
     fn on_unreliable(&mut self, v: UnreliableValue) {
         if v.value.is_empty() {
             // A tombstone: the sender wrote the key reliably since.
-            if self.shadows.clear_from(&v.target, &v.key, &v.sender) {
-                let value = self.get_state(&v.target, &v.key);
-                self.events.push(Event::StateChanged {
-                    target: v.target,
-                    key: v.key,
-                    value,
-                    by: Some(v.sender),
-                    reliability: Reliability::Unreliable,
-                });
+            if !self.shadows.clear_from(&v.target, &v.key, &v.sender) {
+                return;
             }
-            return;
+        } else {
+            let Ok(value) = serde_json::from_slice(&v.value) else {
+                tracing::debug!("ignoring a non-JSON unreliable value for {:?}", v.key);
+                return;
+            };
+            self.shadows
+                .set(v.target.clone(), v.key.clone(), value, v.sender.clone());
         }
-        let Ok(value) = serde_json::from_slice(&v.value) else {
-            tracing::debug!("ignoring a non-JSON unreliable value for {:?}", v.key);
-            return;
-        };
-        self.shadows
-            .set(v.target.clone(), v.key.clone(), value, v.sender.clone());
         let value = self.get_state(&v.target, &v.key);
         self.events.push(Event::StateChanged {
             target: v.target,
