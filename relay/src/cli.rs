@@ -75,6 +75,30 @@ pub struct Cli {
     /// Compact a room once its log since the snapshot has this many bytes.
     #[arg(long, env = "COINOP_COMPACT_BYTES", default_value_t = 1024 * 1024)]
     compact_bytes: u64,
+    /// Serve the files of DIR under the URL prefix PREFIX (such as
+    /// `/coinop/=bindings/js/dist` or `/=site`); repeatable, the longest
+    /// prefix wins. Comma-separated in the environment variable.
+    #[arg(long = "serve", value_name = "PREFIX=DIR", env = "COINOP_SERVE",
+          value_delimiter = ',', value_parser = parse_mount)]
+    serve: Vec<(String, PathBuf)>,
+    /// Let non-loopback peers use the inspector (/inspect, /api/rooms) with
+    /// `Authorization: Bearer TOKEN` (or `?token=TOKEN` for the page).
+    #[arg(long, env = "COINOP_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: Option<String>,
+}
+
+/// Parses `PREFIX=DIR`; the prefix must start with `/`.
+fn parse_mount(s: &str) -> Result<(String, PathBuf), String> {
+    let (prefix, dir) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected PREFIX=DIR, got {s:?}"))?;
+    if !prefix.starts_with('/') {
+        return Err(format!("the prefix must start with '/', got {prefix:?}"));
+    }
+    if dir.is_empty() {
+        return Err(format!("no directory given for {prefix:?}"));
+    }
+    Ok((prefix.to_owned(), PathBuf::from(dir)))
 }
 
 impl Cli {
@@ -109,6 +133,8 @@ impl Cli {
             max_outbox_bytes: self.max_outbox_bytes,
             compact_entries: self.compact_entries,
             compact_bytes: self.compact_bytes,
+            serve: self.serve,
+            admin_token: self.admin_token.filter(|t| !t.is_empty()),
             ..RelayConfig::default()
         }
     }
@@ -118,15 +144,44 @@ impl Cli {
 /// starts the relay, prints `listening on ADDR` on stdout, then runs until
 /// SIGINT or SIGTERM and shuts down gracefully.
 pub async fn run() -> ExitCode {
+    // Tests and scripts read this line to learn the port.
+    run_with(Cli::parse(), Vec::new(), |addr| {
+        println!("listening on {addr}")
+    })
+    .await
+}
+
+/// Like [`run`] with flags parsed by the caller and more static mounts
+/// (`(prefix, dir)`, added after the flags' own, which win on an equal
+/// prefix): lets a launcher such as an example's binary run the very same
+/// relay in-process. `on_listening` gets the bound address.
+pub async fn run_with(
+    cli: Cli,
+    extra_serve: Vec<(String, PathBuf)>,
+    on_listening: impl FnOnce(SocketAddr),
+) -> ExitCode {
     // Logs go to stderr; stdout carries only the "listening on" line.
-    tracing_subscriber::fmt()
+    // `try_init`: an embedding program may have set up logging already.
+    let _ = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
-        .init();
-    let config = Cli::parse().into_config();
+        .try_init();
+    let mut config = cli.into_config();
+    for (prefix, dir) in extra_serve {
+        if !config.serve.iter().any(|(p, _)| *p == prefix) {
+            config.serve.push((prefix, dir));
+        }
+    }
+    for (prefix, dir) in &config.serve {
+        if !dir.is_dir() {
+            // Not fatal (it may appear later, e.g. a build in progress),
+            // but every request under the prefix would 404 meanwhile.
+            tracing::warn!(%prefix, dir = %dir.display(), "--serve directory does not exist");
+        }
+    }
     let relay = match Relay::start(config).await {
         Ok(relay) => relay,
         Err(e) => {
@@ -134,8 +189,7 @@ pub async fn run() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    // Tests and scripts read this line to learn the port.
-    println!("listening on {}", relay.local_addr());
+    on_listening(relay.local_addr());
     wait_for_signal().await;
     tracing::info!("shutting down");
     relay.shutdown().await;
@@ -182,6 +236,12 @@ mod tests {
             "7",
             "--allowed-origins",
             "https://a.example,https://b.example",
+            "--serve",
+            "/coinop/=dist",
+            "--serve",
+            "/=site",
+            "--admin-token",
+            "s3cret",
         ])
         .unwrap();
         let config = cli.into_config();
@@ -192,6 +252,16 @@ mod tests {
             config.allowed_origins,
             ["https://a.example", "https://b.example"]
         );
+        assert_eq!(
+            config.serve,
+            [
+                ("/coinop/".to_owned(), PathBuf::from("dist")),
+                ("/".to_owned(), PathBuf::from("site"))
+            ]
+        );
+        assert_eq!(config.admin_token.as_deref(), Some("s3cret"));
+        assert!(Cli::try_parse_from(["coinop-relay", "--serve", "nodir"]).is_err());
+        assert!(Cli::try_parse_from(["coinop-relay", "--serve", "x=dir"]).is_err());
         let defaults = Cli::try_parse_from(["coinop-relay"]).unwrap().into_config();
         assert_eq!(
             defaults.storage,

@@ -64,6 +64,15 @@ pub struct RelayConfig {
     pub compact_bytes: u64,
     /// Largest HTTP request head, in bytes.
     pub max_request_head_bytes: usize,
+    /// Static file mounts: URL prefix (such as `/` or `/coinop/`) and the
+    /// directory served under it. The longest matching prefix wins; the
+    /// relay's own endpoints always come first.
+    pub serve: Vec<(String, PathBuf)>,
+    /// Largest static file served, in bytes (larger ones answer 404).
+    pub max_static_file_bytes: u64,
+    /// Lets non-loopback peers use the inspector (`/inspect`, `/api/rooms`)
+    /// when they present this token. `None`: loopback only.
+    pub admin_token: Option<String>,
 }
 
 impl Default for RelayConfig {
@@ -92,6 +101,9 @@ impl Default for RelayConfig {
             compact_entries: 1000,
             compact_bytes: 1024 * 1024,
             max_request_head_bytes: 16 * 1024,
+            serve: Vec::new(),
+            max_static_file_bytes: 64 * 1024 * 1024,
+            admin_token: None,
         }
     }
 }

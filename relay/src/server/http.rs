@@ -36,6 +36,10 @@ pub(crate) struct Response {
     pub(crate) status: u16,
     pub(crate) content_type: &'static str,
     pub(crate) body: Vec<u8>,
+    /// Further header lines, such as caching or CORS.
+    pub(crate) headers: Vec<(&'static str, String)>,
+    /// An answer to HEAD: the head only, with the body's length.
+    pub(crate) head_only: bool,
 }
 
 impl Response {
@@ -44,6 +48,8 @@ impl Response {
             status,
             content_type: "text/plain; charset=utf-8",
             body: body.as_bytes().to_vec(),
+            headers: Vec::new(),
+            head_only: false,
         }
     }
 }
@@ -51,6 +57,9 @@ impl Response {
 fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
+        204 => "No Content",
+        301 => "Moved Permanently",
+        304 => "Not Modified",
         400 => "Bad Request",
         401 => "Unauthorized",
         403 => "Forbidden",
@@ -124,14 +133,20 @@ async fn read_head(stream: &mut TcpStream, cap: usize) -> Result<Request, ReadEr
 
 /// Writes the response and shuts the write side down.
 pub(crate) async fn write_response(stream: &mut TcpStream, resp: &Response) -> std::io::Result<()> {
-    let head = format!(
-        "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+    let mut head = format!(
+        "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n",
         resp.status,
         reason(resp.status),
         resp.content_type,
         resp.body.len()
     );
+    for (name, value) in &resp.headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
     stream.write_all(head.as_bytes()).await?;
-    stream.write_all(&resp.body).await?;
+    if !resp.head_only {
+        stream.write_all(&resp.body).await?;
+    }
     stream.shutdown().await
 }

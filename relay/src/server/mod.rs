@@ -3,6 +3,7 @@
 mod connection;
 mod http;
 mod identity;
+mod inspector;
 mod outbox;
 mod rate;
 mod registry;
@@ -10,6 +11,7 @@ mod room_cmd;
 mod room_task;
 mod router;
 mod shared;
+mod static_files;
 
 use crate::config::{RelayConfig, StorageConfig};
 use crate::error::RelayError;
@@ -181,7 +183,7 @@ async fn serve_tcp(shared: Arc<Shared>, mut stream: TcpStream, peer: SocketAddr)
         }
         Err(http::ReadError::Closed | http::ReadError::Timeout) => return,
     };
-    match router::route(&shared, &req).await {
+    match router::route(&shared, &req, peer).await {
         router::Route::Respond(resp) => {
             let _ = http::write_response(&mut stream, &resp).await;
         }

@@ -37,6 +37,8 @@ pub(crate) enum RoomCmd {
     Persisted(Option<Seq>),
     /// The storage answer to the outstanding compaction.
     Compacted(Option<Snapshot>),
+    /// The inspector's question: the room's report as JSON.
+    Inspect(oneshot::Sender<serde_json::Value>),
     Shutdown,
 }
 

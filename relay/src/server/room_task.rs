@@ -30,6 +30,8 @@ struct RoomTask {
     tx: mpsc::Sender<RoomCmd>,
     conns: HashMap<ConnId, Arc<Outbox>>,
     persist_started: Option<Instant>,
+    /// Message counts for the inspector.
+    counters: super::inspector::RoomCounters,
 }
 
 /// Starts the room's task.
@@ -44,6 +46,7 @@ pub(crate) fn spawn(shared: Arc<Shared>, room: Room, id: u64) -> RoomHandle {
         tx: tx.clone(),
         conns: HashMap::new(),
         persist_started: None,
+        counters: Default::default(),
     };
     tokio::spawn(task.run());
     RoomHandle { tx, id }
@@ -104,6 +107,7 @@ impl RoomTask {
                 });
             }
             RoomCmd::Message { conn, msg } => {
+                self.counters.count(&msg);
                 let effects = self.room.handle(Input::Message { conn, msg }, now);
                 self.apply(effects);
             }
@@ -142,6 +146,9 @@ impl RoomTask {
                 };
                 let effects = self.room.handle(input, now);
                 self.apply(effects);
+            }
+            RoomCmd::Inspect(reply) => {
+                let _ = reply.send(self.counters.report(&self.room));
             }
             RoomCmd::Shutdown => {}
         }

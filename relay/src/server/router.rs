@@ -1,11 +1,13 @@
 //! Routes one HTTP request: the WebSocket endpoint, health, metrics, the
-//! player room index. Static files (a demo page) can be added in
-//! [`static_file`] without touching the rest.
+//! player room index (with CORS), the inspector, then static files.
 
 use super::http::{Request, Response};
 use super::identity;
+use super::inspector;
 use super::shared::Shared;
+use super::static_files;
 use coinop_protocol::PlayerId;
+use std::net::SocketAddr;
 
 /// What to do with a request.
 pub(crate) enum Route {
@@ -15,33 +17,81 @@ pub(crate) enum Route {
     Upgrade,
 }
 
-pub(crate) async fn route(shared: &Shared, req: &Request) -> Route {
-    if !origin_allowed(shared, req) {
+pub(crate) async fn route(shared: &Shared, req: &Request, peer: SocketAddr) -> Route {
+    let path = req.path.split('?').next().unwrap_or_default();
+    // The allow-list guards the relay's own endpoints. Static files are
+    // public anyway, and browsers send `Origin` even on same-origin module
+    // scripts: checking them would break a page whose origin is not listed.
+    if is_relay_endpoint(path) && !origin_allowed(shared, req) {
         return Route::Respond(Response::text(403, "origin not allowed\n"));
     }
-    let path = req.path.split('?').next().unwrap_or_default();
     if path == "/ws" || path.starts_with("/ws/") {
         return match upgrade_ok(req) {
             Ok(()) => Route::Upgrade,
             Err(why) => Route::Respond(Response::text(400, why)),
         };
     }
-    if req.method != "GET" {
+    if let Some(player) = player_rooms_path(path) {
+        let mut resp = match req.method.as_str() {
+            "OPTIONS" => preflight(),
+            "GET" => player_rooms(shared, req, player).await,
+            _ => Response::text(405, "method not allowed\n"),
+        };
+        allow_origin(req, &mut resp);
+        return Route::Respond(resp);
+    }
+    let head = req.method == "HEAD";
+    if req.method != "GET" && !head {
         return Route::Respond(Response::text(405, "method not allowed\n"));
     }
-    let resp = match path {
+    let mut resp = match path {
         "/healthz" => Response::text(200, "ok"),
         "/metrics" => Response {
             status: 200,
             content_type: "text/plain; version=0.0.4",
             body: shared.metrics.render().into_bytes(),
+            headers: Vec::new(),
+            head_only: false,
         },
-        _ => match player_rooms_path(path) {
-            Some(player) => player_rooms(shared, req, player).await,
-            None => static_file(path).unwrap_or_else(|| Response::text(404, "not found\n")),
+        "/inspect" | "/api/rooms" => inspector::route(shared, req, path, peer).await,
+        _ => match static_files::serve(shared, req, path).await {
+            Some(resp) => resp,
+            None => Response::text(404, "not found\n"),
         },
     };
+    resp.head_only = head;
     Route::Respond(resp)
+}
+
+/// The CORS preflight of `GET /players/{id}/rooms`: a game on another
+/// origin sends `Authorization`, which needs one. The origin itself was
+/// already checked against the allow-list.
+fn preflight() -> Response {
+    let mut resp = Response::text(204, "");
+    resp.body.clear();
+    resp.headers.extend([
+        ("Access-Control-Allow-Methods", "GET, OPTIONS".to_owned()),
+        ("Access-Control-Allow-Headers", "Authorization".to_owned()),
+        ("Access-Control-Max-Age", "600".to_owned()),
+    ]);
+    resp
+}
+
+/// Lets the requesting origin read the answer. Only reached when the
+/// origin passed the allow-list (or the list is empty).
+fn allow_origin(req: &Request, resp: &mut Response) {
+    if let Some(origin) = req.header("Origin") {
+        resp.headers
+            .push(("Access-Control-Allow-Origin", origin.to_owned()));
+        resp.headers.push(("Vary", "Origin".to_owned()));
+    }
+}
+
+fn is_relay_endpoint(path: &str) -> bool {
+    path == "/ws"
+        || path.starts_with("/ws/")
+        || matches!(path, "/healthz" | "/metrics" | "/inspect" | "/api/rooms")
+        || player_rooms_path(path).is_some()
 }
 
 /// Browsers send `Origin`; native clients usually do not, and are allowed.
@@ -120,12 +170,9 @@ async fn player_rooms(shared: &Shared, req: &Request, player: &str) -> Response 
         status: 200,
         content_type: "application/json",
         body: serde_json::Value::Array(list).to_string().into_bytes(),
+        headers: vec![("Cache-Control", "no-store".to_owned())],
+        head_only: false,
     }
-}
-
-/// Static assets served next to the API. None yet; the demo page goes here.
-fn static_file(_path: &str) -> Option<Response> {
-    None
 }
 
 #[cfg(test)]

@@ -1,0 +1,268 @@
+//! The inspector for people running their own relay: `GET /inspect` (a
+//! self-contained page) and `GET /api/rooms` (JSON): loaded rooms, their
+//! players, stored size and message rates.
+//!
+//! Room codes are join capabilities, so both answer only loopback peers,
+//! unless the relay has an admin token and the request presents it
+//! (`Authorization: Bearer TOKEN`, or `?token=TOKEN`). A request carrying
+//! `Forwarded`/`X-Forwarded-For` is never taken as loopback: a reverse
+//! proxy on the same host would otherwise open it to everyone.
+
+use super::http::{Request, Response};
+use super::registry::Slot;
+use super::room_cmd::RoomCmd;
+use super::shared::Shared;
+use crate::core::Room;
+use coinop_protocol::ClientMessage;
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering::Relaxed;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc::error::TrySendError;
+use tokio::sync::oneshot;
+
+/// The page; it polls `/api/rooms`.
+const PAGE: &str = include_str!("../../assets/inspector.html");
+
+/// How long a busy room may take to answer before it is listed without
+/// details (the inspector must never stall on a loaded room).
+const ROOM_ANSWER: Duration = Duration::from_millis(500);
+
+/// Messages a room received, per channel. Kept by the room task; counting
+/// is two additions, and the clock is read only when the inspector asks.
+#[derive(Debug)]
+pub(crate) struct RoomCounters {
+    reliable_total: u64,
+    unreliable_total: u64,
+    /// When the rates were last computed, and the totals then.
+    sample: (Instant, u64, u64),
+    rates: (f64, f64),
+}
+
+impl Default for RoomCounters {
+    fn default() -> Self {
+        Self {
+            reliable_total: 0,
+            unreliable_total: 0,
+            sample: (Instant::now(), 0, 0),
+            rates: (0.0, 0.0),
+        }
+    }
+}
+
+impl RoomCounters {
+    /// Counts one message from a client. Heartbeats are not app traffic.
+    pub(crate) fn count(&mut self, msg: &ClientMessage) {
+        match msg {
+            ClientMessage::Ping { .. } => {}
+            ClientMessage::Unreliable { .. } => self.unreliable_total += 1,
+            _ => self.reliable_total += 1,
+        }
+    }
+
+    /// Recomputes the rates over the time since the last sample, once that
+    /// is at least a second (several viewers polling share one sample).
+    fn roll(&mut self) {
+        let (at, reliable, unreliable) = self.sample;
+        let elapsed = at.elapsed().as_secs_f64();
+        if elapsed >= 1.0 {
+            self.rates = (
+                (self.reliable_total - reliable) as f64 / elapsed,
+                (self.unreliable_total - unreliable) as f64 / elapsed,
+            );
+            self.sample = (Instant::now(), self.reliable_total, self.unreliable_total);
+        }
+    }
+
+    /// The room as the inspector shows it.
+    pub(crate) fn report(&mut self, room: &Room) -> Value {
+        self.roll();
+        let host = room.host();
+        let players: Vec<Value> = room
+            .players()
+            .iter()
+            .map(|p| {
+                json!({
+                    "id": p.id.as_str(),
+                    "name": p.profile.name,
+                    "color": p.profile.color,
+                    "online": room.roster.conn_of(&p.id).is_some(),
+                    "host": host == Some(&p.id),
+                })
+            })
+            .collect();
+        json!({
+            "code": room.code().as_str(),
+            "players": players,
+            "connections": room.connections(),
+            "stored_bytes": room.stored_bytes(),
+            "head": room.head().0,
+            "reliable_per_sec": round(self.rates.0),
+            "unreliable_per_sec": round(self.rates.1),
+            "reliable_total": self.reliable_total,
+            "unreliable_total": self.unreliable_total,
+        })
+    }
+}
+
+fn round(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+/// Answers `/inspect` and `/api/rooms`.
+pub(crate) async fn route(
+    shared: &Shared,
+    req: &Request,
+    path: &str,
+    peer: SocketAddr,
+) -> Response {
+    if !allowed(shared, req, peer) {
+        let why = if shared.config.admin_token.is_some() {
+            "the inspector needs the admin token: send Authorization: Bearer TOKEN \
+             (or open /inspect?token=TOKEN)\n"
+        } else {
+            "the inspector answers only on loopback (127.0.0.1 / ::1); start the relay \
+             with --admin-token TOKEN (COINOP_ADMIN_TOKEN) to allow remote access\n"
+        };
+        return Response::text(403, why);
+    }
+    let mut resp = if path == "/inspect" {
+        Response {
+            status: 200,
+            content_type: "text/html; charset=utf-8",
+            body: PAGE.as_bytes().to_vec(),
+            headers: Vec::new(),
+            head_only: false,
+        }
+    } else {
+        Response {
+            status: 200,
+            content_type: "application/json",
+            body: snapshot(shared).await.to_string().into_bytes(),
+            headers: Vec::new(),
+            head_only: false,
+        }
+    };
+    // Room codes must not linger in caches, nor the page be framed.
+    resp.headers.extend([
+        ("Cache-Control", "no-store".to_owned()),
+        ("X-Frame-Options", "DENY".to_owned()),
+        ("Referrer-Policy", "no-referrer".to_owned()),
+    ]);
+    resp
+}
+
+fn allowed(shared: &Shared, req: &Request, peer: SocketAddr) -> bool {
+    let proxied = req.header("Forwarded").is_some() || req.header("X-Forwarded-For").is_some();
+    if peer.ip().to_canonical().is_loopback() && !proxied {
+        return true;
+    }
+    let Some(token) = &shared.config.admin_token else {
+        return false;
+    };
+    let bearer = req
+        .header("Authorization")
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    let query = req
+        .path
+        .split_once('?')
+        .and_then(|(_, q)| q.split('&').find_map(|kv| kv.strip_prefix("token=")));
+    [bearer, query]
+        .into_iter()
+        .flatten()
+        .any(|given| same(given.as_bytes(), token.as_bytes()))
+}
+
+/// Compares without an early exit, so timing does not reveal the token.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Asks every loaded room for its report, in parallel and bounded in time.
+async fn snapshot(shared: &Shared) -> Value {
+    let (handles, loading) = {
+        let rooms = shared.registry.rooms.lock().await;
+        let mut handles = Vec::new();
+        let mut loading = 0;
+        for (code, slot) in &rooms.map {
+            match slot {
+                Slot::Ready(h) => handles.push((code.clone(), h.clone())),
+                Slot::Loading(_) => loading += 1,
+            }
+        }
+        (handles, loading)
+    };
+    let mut pending = Vec::with_capacity(handles.len());
+    for (code, handle) in handles {
+        let (tx, rx) = oneshot::channel();
+        match handle.tx.try_send(RoomCmd::Inspect(tx)) {
+            Ok(()) => pending.push((code, Some(rx))),
+            // A full queue means a busy room: list it without waiting.
+            Err(TrySendError::Full(_)) => pending.push((code, None)),
+            // It unloaded meanwhile: it is gone.
+            Err(TrySendError::Closed(_)) => {}
+        }
+    }
+    let deadline = tokio::time::Instant::now() + ROOM_ANSWER;
+    let mut rooms = Vec::with_capacity(pending.len());
+    for (code, rx) in pending {
+        let busy = json!({ "code": code.as_str(), "busy": true });
+        let Some(rx) = rx else {
+            rooms.push(busy);
+            continue;
+        };
+        match tokio::time::timeout_at(deadline, rx).await {
+            Ok(Ok(report)) => rooms.push(report),
+            // Dropped unanswered: the room unloaded.
+            Ok(Err(_)) => {}
+            Err(_) => rooms.push(busy),
+        }
+    }
+    rooms.sort_by(|a, b| a["code"].as_str().cmp(&b["code"].as_str()));
+    totals(shared, rooms, loading)
+}
+
+fn totals(shared: &Shared, rooms: Vec<Value>, loading: usize) -> Value {
+    // A fold from +0.0: an empty f64 `sum` is -0.0.
+    let sum = |key: &str| {
+        rooms
+            .iter()
+            .filter_map(|r| r[key].as_f64())
+            .fold(0.0, |a, b| a + b)
+    };
+    let online = rooms
+        .iter()
+        .filter_map(|r| r["players"].as_array())
+        .flatten()
+        .filter(|p| p["online"] == true)
+        .count();
+    let m = &shared.metrics;
+    json!({
+        "totals": {
+            "rooms": rooms.len(),
+            "rooms_loading": loading,
+            "connections": m.connections.load(Relaxed),
+            "players_online": online,
+            "stored_bytes": sum("stored_bytes") as u64,
+            "reliable_per_sec": round(sum("reliable_per_sec")),
+            "unreliable_per_sec": round(sum("unreliable_per_sec")),
+            "reliable_frames_in": m.reliable_in.frames.load(Relaxed),
+            "unreliable_frames_in": m.unreliable_in.frames.load(Relaxed),
+            "unreliable_dropped": m.unreliable_dropped.load(Relaxed),
+        },
+        "rooms": rooms,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_comparison() {
+        assert!(same(b"abc", b"abc"));
+        assert!(!same(b"abc", b"abd"));
+        assert!(!same(b"abc", b"abcd"));
+    }
+}
