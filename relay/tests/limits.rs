@@ -83,6 +83,7 @@ async fn unreadable_room_is_quarantined_not_replaced() {
         let junk = Snapshot {
             upto: Seq(3),
             doc: Bytes::from_static(b"not a document"),
+            clock: None,
         };
         store.write_snapshot(&code, &junk).unwrap();
     }

@@ -1,12 +1,21 @@
 //! The reliable channel of one room: snapshot, durable log, the entries on
 //! their way to storage, and the hashes of every change the room holds.
 
+use super::actor_clock::ActorClock;
 use super::snapshot::Snapshot;
 use coinop_protocol::{Bytes, LogEntry, PlayerId, RoomCursor, Seq};
+use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
 /// An automerge change hash.
 pub(crate) type Hash = [u8; 32];
+
+/// Who a valid change is: its hash, and its author's actor id and seq.
+pub(crate) struct ChangeId {
+    pub(crate) hash: Hash,
+    actor: Vec<u8>,
+    seq: u64,
+}
 
 /// Why stored room data could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -20,8 +29,9 @@ pub enum LoadError {
         #[source]
         source: Box<automerge::AutomergeError>,
     },
-    /// The snapshot is not one automerge document chunk.
-    #[error("snapshot up to seq {upto} is not one automerge document chunk")]
+    /// The snapshot is not one automerge document chunk with a valid
+    /// checksum.
+    #[error("snapshot up to seq {upto} is not one intact automerge document chunk")]
     NotADocument {
         /// The snapshot's seq.
         upto: u64,
@@ -62,9 +72,12 @@ pub(crate) struct ChangeLog {
     log: Vec<LogEntry>,
     /// Entries with a seq, not yet durable.
     uncommitted: Vec<LogEntry>,
-    /// Every change held (snapshot, log, uncommitted) → its seq (the
-    /// snapshot's `upto` for changes folded into it).
+    /// Every change in the log or uncommitted → its seq. Changes folded
+    /// into the snapshot are known by `folded` instead, so this map is
+    /// bounded by the compaction threshold, not by the room's history.
     hashes: HashMap<Hash, Seq>,
+    /// The changes folded into the snapshot.
+    folded: ActorClock,
     durable: Seq,
     stored_bytes: u64,
     /// The last seq handed to storage and not yet answered.
@@ -102,47 +115,75 @@ fn is_single_chunk(bytes: &[u8], kind: u8) -> bool {
     false
 }
 
+/// Whether a chunk's stored checksum matches its contents: the first four
+/// bytes of SHA-256 over the type, length and data, as automerge computes
+/// it. Catches a damaged stored snapshot without parsing the document.
+fn checksum_ok(bytes: &[u8]) -> bool {
+    match (bytes.get(4..8), bytes.get(8..)) {
+        (Some(stored), Some(rest)) => Sha256::digest(rest)[..4] == *stored,
+        _ => false,
+    }
+}
+
 /// Parses `bytes` as an automerge change.
 ///
 /// Only one plain change chunk reaches automerge's parser (see
 /// [`is_single_chunk`]). A change comes from a client, so a panic in the
 /// parser also counts as "not a change" instead of killing the room.
-fn change_hash(bytes: &[u8]) -> Option<Hash> {
+pub(crate) fn validate_change(bytes: &[u8]) -> Option<ChangeId> {
     if !is_single_chunk(bytes, CHANGE_CHUNK) {
         return None;
     }
     std::panic::catch_unwind(|| automerge::Change::from_bytes(bytes.to_vec()).ok())
         .ok()
         .flatten()
-        .map(|c| c.hash().0)
+        .map(|c| ChangeId {
+            hash: c.hash().0,
+            actor: c.actor_id().to_bytes().to_vec(),
+            seq: c.seq(),
+        })
 }
 
-/// Parses `bytes` as an automerge change and returns its hash.
-pub(crate) fn validate_change(bytes: &[u8]) -> Option<Hash> {
-    change_hash(bytes)
+fn change_hash(bytes: &[u8]) -> Option<Hash> {
+    validate_change(bytes).map(|id| id.hash)
+}
+
+/// The clock of a snapshot stored before clocks were: parses the whole
+/// document (slow, once per such room).
+fn clock_of_legacy(snap: &Snapshot) -> Result<ActorClock, LoadError> {
+    let loaded = std::panic::catch_unwind(|| automerge::Automerge::load(&snap.doc))
+        .map_err(|_| LoadError::SnapshotPanicked { upto: snap.upto.0 })?;
+    let doc = loaded.map_err(|source| LoadError::Snapshot {
+        upto: snap.upto.0,
+        source: Box::new(source),
+    })?;
+    Ok(ActorClock::of_doc(&doc))
 }
 
 impl ChangeLog {
-    /// Rebuilds a room's log from storage, including the dedup hashes of the
-    /// changes folded into the snapshot.
-    pub(crate) fn load(snapshot: Option<Snapshot>, tail: Vec<LogEntry>) -> Result<Self, LoadError> {
+    /// Rebuilds a room's log from storage.
+    ///
+    /// The snapshot is not parsed: its chunk framing and checksum are checked
+    /// (a damaged one is refused, so the room is quarantined), and what it
+    /// holds is known from its stored clock. Loading a long history takes
+    /// automerge milliseconds per thousand changes, which a joiner would
+    /// otherwise wait for; the compactor parses the document off the hot
+    /// path when it next folds the log.
+    pub(crate) fn load(mut snapshot: Option<Snapshot>, tail: Vec<LogEntry>) -> Result<Self, LoadError> {
         let mut me = ChangeLog::default();
-        if let Some(snap) = &snapshot {
+        if let Some(snap) = &mut snapshot {
             // Stored bytes may be corrupt, and automerge's parser can panic
             // or over-allocate on some malformed input: refuse anything but
-            // one document chunk, and count a panic as unreadable too.
-            if !is_single_chunk(&snap.doc, DOCUMENT_CHUNK) {
+            // one intact document chunk.
+            if !is_single_chunk(&snap.doc, DOCUMENT_CHUNK) || !checksum_ok(&snap.doc) {
                 return Err(LoadError::NotADocument { upto: snap.upto.0 });
             }
-            let loaded = std::panic::catch_unwind(|| automerge::Automerge::load(&snap.doc))
-                .map_err(|_| LoadError::SnapshotPanicked { upto: snap.upto.0 })?;
-            let doc = loaded.map_err(|source| LoadError::Snapshot {
-                upto: snap.upto.0,
-                source: Box::new(source),
-            })?;
-            for change in doc.get_changes(&[]) {
-                me.hashes.insert(change.hash().0, snap.upto);
-            }
+            let clock = match snap.clock.take() {
+                Some(clock) => clock,
+                None => clock_of_legacy(snap)?,
+            };
+            me.folded = clock.clone();
+            snap.clock = Some(clock);
             me.durable = snap.upto;
             me.stored_bytes = snap.doc.len() as u64;
         }
@@ -177,8 +218,15 @@ impl ChangeLog {
         self.stored_bytes
     }
 
-    pub(crate) fn seq_of(&self, hash: &Hash) -> Option<Seq> {
-        self.hashes.get(hash).copied()
+    /// The seq of a change the room already holds.
+    pub(crate) fn seq_of(&self, id: &ChangeId) -> Option<Seq> {
+        if let Some(seq) = self.hashes.get(&id.hash) {
+            return Some(*seq);
+        }
+        let snapshot = self.snapshot.as_ref()?;
+        self.folded
+            .covers(&id.actor, id.seq)
+            .then_some(snapshot.upto)
     }
 
     pub(crate) fn is_busy(&self) -> bool {
@@ -301,6 +349,10 @@ impl ChangeLog {
             return;
         }
         let upto = snapshot.upto;
+        if let Some(clock) = &snapshot.clock {
+            self.folded = clock.clone();
+            self.hashes.retain(|_, seq| *seq > upto);
+        }
         let folded: u64 = self
             .log
             .iter()

@@ -80,6 +80,7 @@ pub fn load_from_bytes(data: &[u8]) {
         snapshot = Some(Snapshot {
             upto: Seq(u64::from(tag >> 1)),
             doc: Bytes::copy_from_slice(doc),
+            clock: None,
         });
     }
     let mut seq = snapshot.as_ref().map_or(0, |s| s.upto.0);
@@ -197,21 +198,13 @@ fn compact(base: Option<Snapshot>, entries: &[LogEntry]) -> Input {
     let Some(upto) = entries.last().map(|e| e.seq) else {
         return Input::CompactionFailed;
     };
-    let mut doc = match base {
-        Some(s) => match automerge::Automerge::load(&s.doc) {
-            Ok(d) => d,
-            Err(_) => return Input::CompactionFailed,
+    match super::fold(base.as_ref(), entries) {
+        Ok(snap) => Input::Compacted {
+            upto,
+            doc: snap.doc,
+            clock: snap.clock,
         },
-        None => automerge::Automerge::new(),
-    };
-    for e in entries {
-        if doc.load_incremental(&e.change).is_err() {
-            return Input::CompactionFailed;
-        }
-    }
-    Input::Compacted {
-        upto,
-        doc: Bytes::from(doc.save()),
+        Err(_) => Input::CompactionFailed,
     }
 }
 

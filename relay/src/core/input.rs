@@ -43,6 +43,9 @@ pub enum Input {
         upto: Seq,
         /// The saved document.
         doc: Bytes,
+        /// What `doc` holds per actor ([`super::fold`] computes it). `None`
+        /// keeps the hashes of the folded changes in memory instead.
+        clock: Option<super::ActorClock>,
     },
     /// The outstanding [`super::Effect::Compact`] failed; the log is kept.
     CompactionFailed,

@@ -58,9 +58,11 @@
 //! assert!(matches!(frames[1], RelayMessage::Synced { head: Seq(0) }));
 //! ```
 
+mod actor_clock;
 mod change_log;
 mod conn_id;
 mod effect;
+mod fold;
 #[doc(hidden)]
 pub mod fuzzing;
 mod input;
@@ -75,8 +77,10 @@ mod snapshot;
 mod tests;
 mod unreliable_store;
 
+pub use actor_clock::ActorClock;
 pub use change_log::LoadError;
 pub use conn_id::ConnId;
+pub use fold::fold;
 pub use effect::{CoalesceKey, Delivery, Effect, close_code};
 pub use input::Input;
 pub use limits::RoomLimits;

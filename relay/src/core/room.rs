@@ -129,7 +129,9 @@ impl Room {
             Input::Disconnected { conn } => self.disconnected(conn, now),
             Input::Persisted { upto } => self.persisted(upto),
             Input::PersistFailed => self.persist_failed(),
-            Input::Compacted { upto, doc } => self.log.compacted(Snapshot { upto, doc }),
+            Input::Compacted { upto, doc, clock } => {
+                self.log.compacted(Snapshot { upto, doc, clock });
+            }
             Input::CompactionFailed => self.log.compaction_failed(),
             Input::Tick => self.tick(now),
         }

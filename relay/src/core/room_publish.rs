@@ -26,17 +26,17 @@ impl Room {
                 );
                 return self.error(conn, ErrorCode::CHANGE_TOO_LARGE, text, Some(client_ref));
             }
-            let Some(hash) = validate_change(&change) else {
+            let Some(id) = validate_change(&change) else {
                 let text = format!("change {i} is not a valid automerge change");
                 return self.error(conn, ErrorCode::INVALID_CHANGE, text, Some(client_ref));
             };
-            if let Some(seq) = self.log.seq_of(&hash) {
+            if let Some(seq) = self.log.seq_of(&id) {
                 dup_seq = dup_seq.max(Some(seq));
                 continue;
             }
-            if seen.insert(hash) {
+            if seen.insert(id.hash) {
                 new_bytes += change.len() as u64;
-                fresh.push((hash, change));
+                fresh.push((id.hash, change));
             }
         }
         let limit = self.limits.max_room_bytes;

@@ -1,5 +1,6 @@
 //! A compacted room document.
 
+use super::ActorClock;
 use coinop_protocol::{Bytes, Seq};
 
 /// An automerge `save()` of every change up to and including `upto`.
@@ -9,4 +10,7 @@ pub struct Snapshot {
     pub upto: Seq,
     /// The saved document.
     pub doc: Bytes,
+    /// The highest change seq per actor in `doc`; `None` for snapshots
+    /// stored before clocks were (computed from `doc` on load).
+    pub clock: Option<ActorClock>,
 }

@@ -4,10 +4,9 @@ use super::outbox::Outbox;
 use super::registry::Slot;
 use super::room_cmd::{JoinReply, RoomCmd, RoomHandle};
 use super::shared::{Shared, now_ms};
-use crate::core::{ConnId, Delivery, Effect, Input, Room, Snapshot, close_code};
+use crate::core::{ConnId, Delivery, Effect, Input, Room, Snapshot, close_code, fold};
 use crate::storage::{Append, PlayerRoomUpdate};
-use automerge::ReadDoc;
-use coinop_protocol::{Bytes, LogEntry};
+use coinop_protocol::LogEntry;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
@@ -134,6 +133,7 @@ impl RoomTask {
                         Input::Compacted {
                             upto: snap.upto,
                             doc: snap.doc,
+                            clock: snap.clock,
                         }
                     }
                     None => {
@@ -231,12 +231,9 @@ impl RoomTask {
         let tx = self.tx.clone();
         let room = self.room.code().clone();
         tokio::spawn(async move {
-            let folded = tokio::task::spawn_blocking(move || fold(base, &entries)).await;
+            let folded = tokio::task::spawn_blocking(move || fold(base.as_ref(), &entries)).await;
             let snapshot = match folded {
-                Ok(Ok(doc)) => Snapshot {
-                    upto,
-                    doc: Bytes::from(doc),
-                },
+                Ok(Ok(snapshot)) => snapshot,
                 Ok(Err(reason)) => {
                     tracing::error!(%room, %reason, "compaction failed");
                     let _ = tx.send(RoomCmd::Compacted(None)).await;
@@ -287,26 +284,4 @@ impl RoomTask {
         }
         true
     }
-}
-
-/// Folds a snapshot and log entries into one saved automerge document.
-/// Refuses when a change cannot be applied (missing dependencies): saving
-/// then would silently lose it.
-fn fold(base: Option<Snapshot>, entries: &[LogEntry]) -> Result<Vec<u8>, String> {
-    let mut doc = match base {
-        Some(snap) => automerge::Automerge::load(&snap.doc).map_err(|e| e.to_string())?,
-        None => automerge::Automerge::new(),
-    };
-    let mut changes = Vec::with_capacity(entries.len());
-    for entry in entries {
-        let change = automerge::Change::from_bytes(entry.change.to_vec())
-            .map_err(|e| format!("entry {}: {e}", entry.seq.0))?;
-        changes.push(change);
-    }
-    let hashes: Vec<_> = changes.iter().map(|c| c.hash()).collect();
-    doc.apply_changes(changes).map_err(|e| e.to_string())?;
-    if let Some(missing) = hashes.iter().find(|h| doc.get_change_by_hash(h).is_none()) {
-        return Err(format!("change {missing} has missing dependencies"));
-    }
-    Ok(doc.save())
 }

@@ -3,7 +3,7 @@
 
 use super::crash_point::CrashPoint;
 use super::{Append, PlayerRoom, PlayerRoomUpdate, Storage, StorageError};
-use crate::core::{RoomMeta, Snapshot};
+use crate::core::{ActorClock, RoomMeta, Snapshot};
 use coinop_protocol::{Bytes, LogEntry, PlayerId, RoomCode, Seq};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
@@ -13,7 +13,7 @@ CREATE TABLE IF NOT EXISTS log (
     room TEXT NOT NULL, seq INTEGER NOT NULL, sender TEXT NOT NULL, change BLOB NOT NULL,
     PRIMARY KEY (room, seq)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS snapshots (
-    room TEXT PRIMARY KEY, upto INTEGER NOT NULL, doc BLOB NOT NULL);
+    room TEXT PRIMARY KEY, upto INTEGER NOT NULL, doc BLOB NOT NULL, clock BLOB);
 CREATE TABLE IF NOT EXISTS players (
     id TEXT PRIMARY KEY, secret_hash BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS rooms (
@@ -63,11 +63,24 @@ impl SqliteStorage {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.execute_batch(SCHEMA)?;
+        add_snapshot_clock(&conn)?;
         Ok(Self {
             conn,
             crash_point: CrashPoint::from_env(),
         })
     }
+}
+
+/// Data directories from before snapshots carried their actor clock get
+/// the column; their snapshots load with `clock: None` (computed then).
+fn add_snapshot_clock(conn: &Connection) -> Result<(), StorageError> {
+    let has_clock = conn
+        .prepare("SELECT 1 FROM pragma_table_info('snapshots') WHERE name = 'clock'")?
+        .exists([])?;
+    if !has_clock {
+        conn.execute_batch("ALTER TABLE snapshots ADD COLUMN clock BLOB")?;
+    }
+    Ok(())
 }
 
 impl Storage for SqliteStorage {
@@ -119,23 +132,36 @@ impl Storage for SqliteStorage {
         let row = self
             .conn
             .query_row(
-                "SELECT upto, doc FROM snapshots WHERE room = ?1",
+                "SELECT upto, doc, clock FROM snapshots WHERE room = ?1",
                 params![room.as_str()],
-                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)),
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, Vec<u8>>(1)?,
+                        r.get::<_, Option<Vec<u8>>>(2)?,
+                    ))
+                },
             )
             .optional()?;
-        Ok(row.map(|(upto, doc)| Snapshot {
+        let Some((upto, doc, clock)) = row else {
+            return Ok(None);
+        };
+        // A damaged clock is recomputed from the document, like a missing one.
+        let clock = clock.and_then(|c| ActorClock::decode(&c));
+        Ok(Some(Snapshot {
             upto: Seq(from_sql(upto)),
             doc: Bytes::from(doc),
+            clock,
         }))
     }
 
     fn write_snapshot(&mut self, room: &RoomCode, snapshot: &Snapshot) -> Result<(), StorageError> {
         let tx = self.conn.transaction()?;
         let doc: &[u8] = &snapshot.doc;
+        let clock = snapshot.clock.as_ref().map(ActorClock::encode);
         tx.execute(
-            "INSERT OR REPLACE INTO snapshots (room, upto, doc) VALUES (?1, ?2, ?3)",
-            params![room.as_str(), to_sql(snapshot.upto.0), doc],
+            "INSERT OR REPLACE INTO snapshots (room, upto, doc, clock) VALUES (?1, ?2, ?3, ?4)",
+            params![room.as_str(), to_sql(snapshot.upto.0), doc, clock],
         )?;
         tx.execute(
             "DELETE FROM log WHERE room = ?1 AND seq <= ?2",

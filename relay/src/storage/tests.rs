@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)]
 
 use super::*;
+use crate::core::ActorClock;
 use coinop_protocol::Bytes;
 
 fn code(s: &str) -> RoomCode {
@@ -43,6 +44,7 @@ fn suite(s: &mut dyn Storage) {
     let snap = Snapshot {
         upto: Seq(2),
         doc: Bytes::from_static(b"doc"),
+        clock: Some(ActorClock::default()),
     };
     s.write_snapshot(&a, &snap).unwrap();
     assert_eq!(s.read_snapshot(&a).unwrap(), Some(snap));

@@ -121,27 +121,19 @@ impl Sim {
                     }
                     Effect::Compact { base, entries } => {
                         self.compactions += 1;
-                        let mut doc = base
-                            .as_ref()
-                            .and_then(|s| Automerge::load(&s.doc).ok())
-                            .unwrap_or_default();
-                        let changes = entries
-                            .iter()
-                            .filter_map(|e| Change::from_bytes(e.change.to_vec()).ok());
-                        let _ = doc.apply_changes(changes.collect::<Vec<_>>());
-                        let upto = entries
-                            .last()
-                            .map(|e| e.seq)
-                            .or(base.map(|s| s.upto))
-                            .unwrap_or_default();
-                        let doc = Bytes::from(doc.save());
+                        // The relay's own compaction.
+                        let Ok(snap) = coinop_relay::core::fold(base.as_ref(), &entries) else {
+                            work.push(Input::CompactionFailed);
+                            continue;
+                        };
                         // Written, then the log trimmed, as the storage does.
-                        self.stored_snapshot = Some(Snapshot {
-                            upto,
-                            doc: doc.clone(),
+                        self.stored_log.retain(|e| e.seq > snap.upto);
+                        self.stored_snapshot = Some(snap.clone());
+                        work.push(Input::Compacted {
+                            upto: snap.upto,
+                            doc: snap.doc,
+                            clock: snap.clock,
                         });
-                        self.stored_log.retain(|e| e.seq > upto);
-                        work.push(Input::Compacted { upto, doc });
                     }
                     _ => {}
                 }

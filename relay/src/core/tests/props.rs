@@ -180,7 +180,11 @@ proptest! {
                 }
                 Op::CompactOk => {
                     if let Some((upto, doc)) = h.compacting.take() {
-                        h.input(Input::Compacted { upto, doc });
+                        h.input(Input::Compacted {
+                            upto,
+                            doc,
+                            clock: None,
+                        });
                     }
                 }
                 Op::CompactFail => {

@@ -229,6 +229,7 @@ fn compaction_keeps_dedup_and_serves_snapshot_plus_tail() {
         Input::Compacted {
             upto: Seq(2),
             doc: saved.clone(),
+            clock: None,
         },
         T0,
     );
@@ -266,6 +267,7 @@ fn compaction_keeps_dedup_and_serves_snapshot_plus_tail() {
         Some(Snapshot {
             upto: Seq(2),
             doc: saved,
+            clock: None,
         }),
         vec![],
     );
@@ -276,6 +278,7 @@ fn compaction_keeps_dedup_and_serves_snapshot_plus_tail() {
         Some(Snapshot {
             upto: Seq(2),
             doc: Bytes::from_static(b"nope"),
+            clock: None,
         }),
         vec![],
     );

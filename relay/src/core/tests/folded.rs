@@ -1,0 +1,106 @@
+//! Changes folded into a snapshot: known by the snapshot's actor clock, so
+//! a reload does not parse the document and a republish is still a
+//! duplicate.
+#![allow(clippy::unwrap_used)]
+
+use super::*;
+
+fn persist_effect(fx: &[Effect]) -> bool {
+    fx.iter().any(|e| matches!(e, Effect::Persist { .. }))
+}
+
+#[test]
+fn folded_changes_stay_duplicates_across_a_reload() {
+    let limits = RoomLimits {
+        compact_entries: 2,
+        ..RoomLimits::default()
+    };
+    let mut room = Room::new(meta(8, 0), limits.clone());
+    room.handle(
+        Input::Join {
+            conn: ConnId(1),
+            join: join("alice", None),
+        },
+        T0,
+    );
+    let mut doc = Doc::new();
+    let first = doc.change("a", 1);
+    room.handle(msg(1, publish(1, vec![first.clone()])), T0);
+    room.handle(msg(1, publish(2, vec![doc.change("b", 2)])), T0);
+    room.handle(Input::Persisted { upto: Seq(1) }, T0);
+    let fx = room.handle(Input::Persisted { upto: Seq(2) }, T0);
+    let Some(Effect::Compact { base, entries }) =
+        fx.iter().find(|e| matches!(e, Effect::Compact { .. }))
+    else {
+        panic!("no compaction: {fx:?}")
+    };
+    let snap = fold(base.as_ref(), entries).unwrap();
+    assert_eq!(snap.upto, Seq(2));
+    room.handle(
+        Input::Compacted {
+            upto: snap.upto,
+            doc: snap.doc.clone(),
+            clock: snap.clock.clone(),
+        },
+        T0,
+    );
+    // Folded: acked with the snapshot's seq, not stored again.
+    let fx = room.handle(msg(1, publish(3, vec![first.clone()])), T0);
+    assert!(!persist_effect(&fx));
+    assert_eq!(
+        sent_to(&fx, 1),
+        [RelayMessage::Ack {
+            client_ref: 3,
+            seq: Seq(2)
+        }]
+    );
+
+    // The same after a reload from storage.
+    let mut reloaded = Room::load(meta(8, 0), limits, Some(snap.clone()), vec![]).unwrap();
+    assert_eq!(reloaded.head(), Seq(2));
+    reloaded.handle(
+        Input::Join {
+            conn: ConnId(5),
+            join: join("alice", None),
+        },
+        T0,
+    );
+    let fx = reloaded.handle(msg(5, publish(4, vec![first])), T0);
+    assert!(!persist_effect(&fx), "a folded change is not stored twice");
+    assert_eq!(
+        sent_to(&fx, 5),
+        [RelayMessage::Ack {
+            client_ref: 4,
+            seq: Seq(2)
+        }]
+    );
+    let fx = reloaded.handle(msg(5, publish(5, vec![doc.change("c", 3)])), T0);
+    let Some(Effect::Persist { entries }) = fx.iter().find(|e| persist_effect(std::slice::from_ref(e)))
+    else {
+        panic!("a new change is stored: {fx:?}")
+    };
+    assert_eq!(entries[0].seq, Seq(3));
+}
+
+#[test]
+fn a_damaged_snapshot_is_refused_without_parsing_it() {
+    let mut doc = Doc::new();
+    let entries: Vec<LogEntry> = (1..=3)
+        .map(|i| LogEntry {
+            seq: Seq(i),
+            sender: pid("alice"),
+            change: doc.change("k", i as i64),
+        })
+        .collect();
+    let snap = fold(None, &entries).unwrap();
+    assert!(Room::load(meta(8, 0), RoomLimits::default(), Some(snap.clone()), vec![]).is_ok());
+    let mut bytes = snap.doc.to_vec();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x40;
+    let damaged = Snapshot {
+        doc: Bytes::from(bytes),
+        ..snap
+    };
+    let err = Room::load(meta(8, 0), RoomLimits::default(), Some(damaged), vec![]);
+    assert!(matches!(err, Err(LoadError::NotADocument { upto: 3 })));
+}
