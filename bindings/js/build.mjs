@@ -1,12 +1,23 @@
 // Builds the npm package into dist/: the Wasm core (crate coinop-wasm), its
 // wasm-bindgen glue, and the TypeScript layer with its .d.ts files.
 //
-//   node build.mjs            (or: npm run build)
+//   node build.mjs               (or: npm run build)
+//   node build.mjs --skip-wasm   TypeScript only, reusing src/wasm/ from a full build
 //
 // Needs cargo; installs the wasm toolchain (../../.ci/setup-wasm) and the
 // matching wasm-bindgen-cli when missing.
+//
+// The TypeScript layer is bundled by esbuild into dist/index.js (with the
+// wasm-bindgen glue and the QR code library), so that the package works from
+// a plain directory with an import map, where bare imports such as "uqr"
+// cannot resolve. dist/react.js is bundled too but imports "./index.js"
+// (one default client for both entry points) and "react" (a peer). tsc
+// writes only the .d.ts files. The Wasm file stays beside the bundle:
+// dist/index.js finds it with new URL("./wasm/coinop_wasm_bg.wasm", import.meta.url),
+// a pattern bundlers (Vite, webpack 5, esbuild with a file loader) follow.
 import { execFileSync, execSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import * as esbuild from "esbuild";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -15,43 +26,86 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..");
 const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { stdio: "inherit", cwd: root, ...opts });
 
-// 1. The wasm toolchain: rustup's target if present, else Debian's rustc-web.
-const envLines = execSync(join(root, ".ci", "setup-wasm") + " --env", { cwd: root, encoding: "utf8" });
-const env = { ...process.env };
-for (const line of envLines.split("\n")) {
-  const m = /^export (\w+)=(.*)$/.exec(line.trim());
-  if (m) env[m[1]] = m[2].replace(/^'(.*)'$/, "$1").replace(/\\,/g, ",");
-}
-const toolchain = env.COINOP_WASM_CARGO ? [env.COINOP_WASM_CARGO] : [];
-const flags = env.COINOP_WASM_FLAGS ? env.COINOP_WASM_FLAGS.split(" ") : [];
-run("cargo", [...toolchain, "build", ...flags, "--locked", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release", "-p", "coinop-wasm"], { env });
-const targetDir = env.CARGO_TARGET_DIR ?? join(root, "target");
-const wasm = join(targetDir, "wasm32-unknown-unknown", "wasm-release", "coinop_wasm.wasm");
-
-// 2. wasm-bindgen-cli at exactly the version in Cargo.lock.
-const lock = readFileSync(join(root, "Cargo.lock"), "utf8");
-const version = /name = "wasm-bindgen"\nversion = "([^"]+)"/.exec(lock)?.[1];
-if (!version) throw new Error("wasm-bindgen is not in Cargo.lock");
-let installed = "";
-try {
-  installed = execFileSync("wasm-bindgen", ["--version"], { encoding: "utf8" });
-} catch {}
-if (!installed.includes(version)) {
-  // Not --locked: its lockfile pins a crate version the registry no longer serves.
-  run("cargo", ["install", "wasm-bindgen-cli", "--version", `=${version}`]);
-}
-
-// 3. Glue and types, then the TypeScript layer.
 const glue = join(here, "src", "wasm");
-rmSync(glue, { recursive: true, force: true });
-run("wasm-bindgen", ["--target", "web", "--out-dir", glue, "--out-name", "coinop_wasm", wasm]);
-rmSync(join(here, "dist"), { recursive: true, force: true });
-run(join(here, "node_modules", ".bin", "tsc"), ["-p", join(here, "tsconfig.json")]);
-mkdirSync(join(here, "dist", "wasm"), { recursive: true });
-cpSync(glue, join(here, "dist", "wasm"), { recursive: true });
+if (!process.argv.includes("--skip-wasm")) buildWasm();
+else if (!existsSync(join(glue, "coinop_wasm_bg.wasm"))) throw new Error("--skip-wasm needs a full build first (src/wasm/ is missing)");
 
-const out = join(here, "dist", "wasm", "coinop_wasm_bg.wasm");
-const raw = statSync(out).size;
-const gz = gzipSync(readFileSync(out), { level: 9 }).length;
+function buildWasm() {
+  // 1. The wasm toolchain: rustup's target if present, else Debian's rustc-web.
+  const envLines = execSync(join(root, ".ci", "setup-wasm") + " --env", { cwd: root, encoding: "utf8" });
+  const env = { ...process.env };
+  for (const line of envLines.split("\n")) {
+    const m = /^export (\w+)=(.*)$/.exec(line.trim());
+    if (m) env[m[1]] = m[2].replace(/^'(.*)'$/, "$1").replace(/\\,/g, ",");
+  }
+  const toolchain = env.COINOP_WASM_CARGO ? [env.COINOP_WASM_CARGO] : [];
+  const flags = env.COINOP_WASM_FLAGS ? env.COINOP_WASM_FLAGS.split(" ") : [];
+  run("cargo", [...toolchain, "build", ...flags, "--locked", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release", "-p", "coinop-wasm"], { env });
+  const targetDir = env.CARGO_TARGET_DIR ?? join(root, "target");
+  const wasm = join(targetDir, "wasm32-unknown-unknown", "wasm-release", "coinop_wasm.wasm");
+
+  // 2. wasm-bindgen-cli at exactly the version in Cargo.lock.
+  const lock = readFileSync(join(root, "Cargo.lock"), "utf8");
+  const version = /name = "wasm-bindgen"\nversion = "([^"]+)"/.exec(lock)?.[1];
+  if (!version) throw new Error("wasm-bindgen is not in Cargo.lock");
+  let installed = "";
+  try {
+    installed = execFileSync("wasm-bindgen", ["--version"], { encoding: "utf8" });
+  } catch {}
+  if (!installed.includes(version)) {
+    // Not --locked: its lockfile pins a crate version the registry no longer serves.
+    run("cargo", ["install", "wasm-bindgen-cli", "--version", `=${version}`]);
+  }
+  // 3. The glue and its types, into src/wasm/ where the TypeScript imports them.
+  rmSync(glue, { recursive: true, force: true });
+  run("wasm-bindgen", ["--target", "web", "--out-dir", glue, "--out-name", "coinop_wasm", wasm]);
+}
+
+// 4. The bundle and the types, built aside (in git-ignored node_modules/) and
+// swapped in at the end, so that dist/ (which examples serve) is never half-built.
+const out = join(here, "node_modules", ".coinop-dist-next");
+rmSync(out, { recursive: true, force: true });
+run(join(here, "node_modules", ".bin", "tsc"), ["-p", join(here, "tsconfig.json"), "--emitDeclarationOnly", "--outDir", out]);
+const indexExternal = {
+  name: "index-external",
+  setup(build) {
+    build.onResolve({ filter: /^\.\/index\.js$/ }, (args) => (args.importer.endsWith("react.ts") ? { path: "./index.js", external: true } : undefined));
+  },
+};
+// The glue's own fallback URL (used only when init() gets no path) would,
+// once bundled into dist/index.js, point at dist/coinop_wasm_bg.wasm, which
+// does not exist; bundlers that follow new URL(…, import.meta.url) would fail
+// on it. Point it at the file the package ships.
+const glueUrl = {
+  name: "glue-url",
+  setup(build) {
+    build.onLoad({ filter: /coinop_wasm\.js$/ }, (args) => {
+      const text = readFileSync(args.path, "utf8");
+      const fixed = text.replace("new URL('coinop_wasm_bg.wasm', import.meta.url)", "new URL('./wasm/coinop_wasm_bg.wasm', import.meta.url)");
+      if (fixed === text) throw new Error("wasm-bindgen glue: default wasm URL not found; update build.mjs");
+      return { contents: fixed, loader: "js" };
+    });
+  },
+};
+await esbuild.build({
+  entryPoints: { index: join(here, "src", "index.ts"), react: join(here, "src", "react.ts") },
+  outdir: out,
+  bundle: true,
+  format: "esm",
+  platform: "neutral",
+  mainFields: ["module", "main"],
+  target: "es2022",
+  external: ["react"],
+  plugins: [indexExternal, glueUrl],
+  logLevel: "warning",
+});
+mkdirSync(join(out, "wasm"), { recursive: true });
+cpSync(join(glue, "coinop_wasm_bg.wasm"), join(out, "wasm", "coinop_wasm_bg.wasm"));
+if (!existsSync(join(out, "index.d.ts"))) throw new Error("tsc produced no index.d.ts");
+rmSync(join(here, "dist"), { recursive: true, force: true });
+renameSync(out, join(here, "dist"));
+
+const wasmOut = join(here, "dist", "wasm", "coinop_wasm_bg.wasm");
+const raw = statSync(wasmOut).size;
+const gz = gzipSync(readFileSync(wasmOut), { level: 9 }).length;
 console.log(`dist/wasm/coinop_wasm_bg.wasm: ${(raw / 1024).toFixed(0)} KiB raw, ${(gz / 1024).toFixed(0)} KiB gzipped`);
-if (!existsSync(join(here, "dist", "index.d.ts"))) throw new Error("tsc produced no dist/index.d.ts");

@@ -1,9 +1,12 @@
 import type { Backend, BackendEvent, Status } from "./backend.js";
 import { CoinopError, playroomCode, toCoinopError } from "./errors.js";
-import { defaultStorage } from "./identity.js";
-import { defaultRelayUrl, roomCodeFromUrl, type InitOptions } from "./options.js";
+import { defaultStorage, readIdentity, writeIdentity, type Identity } from "./identity.js";
+import { openLobby, wantsLobby } from "./lobby/open.js";
+import { defaultRelayUrl, roomCodeFromUrl, writeRoomCodeToUrl, type InitOptions } from "./options.js";
 import { PlayerState } from "./player_state.js";
 import { defaultProfile } from "./profile.js";
+import { isReserved, LAUNCHED_KEY } from "./reserved.js";
+import { listMyRooms, type ListMyRoomsOptions, type MyRoom } from "./rooms.js";
 import { Mode, toTarget, type Rpc, type RpcCallOptions, type RpcHandler, type RpcMode } from "./rpc.js";
 import { createBackend } from "./wasm.js";
 
@@ -41,6 +44,8 @@ function listeners<A extends unknown[]>() {
  */
 export class CoinopClient {
   #backend?: Backend;
+  #identity?: Identity;
+  #relayUrl?: string;
   #joining?: Promise<void>;
   #players = new Map<string, PlayerState>();
   #seated: string[] = [];
@@ -91,31 +96,52 @@ export class CoinopClient {
     }
     this.#rpcTimeout = options.rpcTimeout ?? 5000;
     const storage = options.storage ?? defaultStorage();
-    const backend = await createBackend(
-      {
-        relayUrl: options.relayUrl ?? defaultRelayUrl(),
-        roomCode: options.roomCode ?? roomCodeFromUrl(),
-        maxPlayers: options.maxPlayersPerRoom,
-        gracePeriodMs: options.reconnectGracePeriod,
-        defaultStates: options.defaultStates,
-        defaultPlayerStates: options.defaultPlayerStates,
-        profile: options.profile,
-        defaultProfile: defaultProfile(Math.floor(Math.random() * 1e6)),
-        rpcTimeoutMs: this.#rpcTimeout,
-        identityKey: options.identityKey,
-      },
-      storage,
-    );
-    this.#backend = backend;
-    backend.onEvent((event) => this.#dispatch(event));
+    // Written before the Wasm core starts: it reads the identity from there.
+    if (options.identity) writeIdentity(storage, options.identity, options.identityKey);
+    const relayUrl = options.relayUrl ?? defaultRelayUrl();
+    this.#relayUrl = relayUrl;
+    const lobby = wantsLobby(options) ? openLobby(this) : undefined;
+    let backend: Backend | undefined;
     try {
+      backend = await createBackend(
+        {
+          relayUrl,
+          roomCode: options.roomCode ?? roomCodeFromUrl(),
+          maxPlayers: options.maxPlayersPerRoom,
+          gracePeriodMs: options.reconnectGracePeriod,
+          defaultStates: options.defaultStates,
+          defaultPlayerStates: options.defaultPlayerStates,
+          profile: options.profile,
+          defaultProfile: defaultProfile(Math.floor(Math.random() * 1e6)),
+          rpcTimeoutMs: this.#rpcTimeout,
+          identityKey: options.identityKey,
+        },
+        storage,
+      );
+      this.#backend = backend;
+      backend.onEvent((event) => this.#dispatch(event));
       await backend.ready();
     } catch (e) {
       this.#backend = undefined;
-      backend.free();
+      backend?.free();
+      const error = toCoinopError(e);
+      lobby?.fail(error);
+      throw error;
+    }
+    const stored = readIdentity(storage, options.identityKey);
+    this.#identity = stored?.playerId === backend.myId() ? stored : undefined;
+    for (const id of backend.players()) this.#seat(id);
+    const code = backend.roomCode();
+    if (code) writeRoomCodeToUrl(code);
+    if (!lobby) return;
+    try {
+      if (!backend.getState(LAUNCHED_KEY)) await lobby.launched();
+      lobby.close();
+    } catch (e) {
+      // Kicked or replaced while waiting: the session is over.
+      await this.leaveRoom();
       throw toCoinopError(e);
     }
-    for (const id of backend.players()) this.#seat(id);
   }
 
   #seat(id: string): void {
@@ -136,7 +162,8 @@ export class CoinopClient {
   #dispatch(event: BackendEvent): void {
     switch (event.type) {
       case "state":
-        this.#state.emit(event.key, event.value, event.player);
+        // Reserved keys (the lobby's) reach only `_onAnyChange` listeners.
+        if (!isReserved(event.key)) this.#state.emit(event.key, event.value, event.player);
         break;
       case "playerState":
         this.#playerState.emit(this.#player(event.player), event.key, event.value, event.by);
@@ -217,27 +244,30 @@ export class CoinopClient {
 
   /** Sets a room state key. Reliable by default: stored, merged, never lost. `reliable = false`: latest value wins, not stored (positions, cursors). */
   setState(key: string, value: unknown, reliable = true): void {
+    if (isReserved(key)) throw new CoinopError("INVALID_KEY", `room state keys starting with "coinop:" are reserved`);
     this._requireBackend().setState(key, value, reliable);
   }
 
   /** A room state value, or `undefined`. */
   getState<T = any>(key: string): T | undefined {
-    return this.#backend?.getState(key) as T | undefined;
+    return isReserved(key) ? undefined : (this.#backend?.getState(key) as T | undefined);
   }
 
   /** The room state's keys. */
   getStateKeys(): string[] {
-    return this.#backend?.stateKeys() ?? [];
+    return (this.#backend?.stateKeys() ?? []).filter((key) => !isReserved(key));
   }
 
   /** Adds `by` to a counter; concurrent increments from several players add up. */
   increment(key: string, by = 1): void {
+    if (isReserved(key)) throw new CoinopError("INVALID_KEY", `room state keys starting with "coinop:" are reserved`);
     this._requireBackend().increment(key, by);
   }
 
   /** Resets room state to `defaultStates`, keeping the keys listed. */
   async resetStates(keysToExclude: string[] = []): Promise<void> {
-    this._requireBackend().resetStates(keysToExclude);
+    const backend = this._requireBackend();
+    backend.resetStates([...keysToExclude, ...backend.stateKeys().filter(isReserved)]);
   }
 
   /** Resets every player's state to `defaultPlayerStates`, keeping the keys listed. */
@@ -355,6 +385,26 @@ export class CoinopClient {
   /** The relay's clock estimate in ms since the Unix epoch, the same on every client: run countdowns on it. */
   getServerTime(): number {
     return this.#backend?.serverTime() ?? Date.now();
+  }
+
+  /** This player's identity (`playerId`, `secret` as lowercase hex), once `insertCoin` has joined; carry it to another device with `insertCoin({ identity })`. */
+  getIdentity(): Identity | undefined {
+    return this.#identity;
+  }
+
+  /**
+   * The rooms a player has joined, from the relay's room index. Works without
+   * joining: the identity comes from `options`, else this client's (once
+   * joined), else the storage `insertCoin` keeps it in. Rejects with
+   * `NO_IDENTITY`, `UNAUTHORIZED` (401), `NETWORK_ERROR` or `RELAY_ERROR`.
+   */
+  listMyRooms(options: ListMyRoomsOptions = {}): Promise<MyRoom[]> {
+    const fromStorage = options.identity || options.storage || options.identityKey !== undefined;
+    return listMyRooms({
+      ...options,
+      relayUrl: options.relayUrl ?? this.#relayUrl,
+      identity: options.identity ?? (fromStorage ? undefined : this.#identity),
+    });
   }
 
   /** Leaves the room now (others see you quit at once) and closes the connection. */

@@ -17,7 +17,8 @@ import { CoinopClient, createClient } from "./client.js";
 
 export { CoinopClient, createClient, type DisconnectEvent } from "./client.js";
 export { CoinopError } from "./errors.js";
-export { memoryStorage } from "./identity.js";
+export { memoryStorage, type Identity } from "./identity.js";
+export type { ListMyRoomsOptions, MyRoom } from "./rooms.js";
 export type { InitOptions } from "./options.js";
 export { PlayerState } from "./player_state.js";
 export type { PlayerProfile } from "./profile.js";
@@ -56,3 +57,5 @@ export const getRoomCode: CoinopClient["getRoomCode"] = () => c.getRoomCode();
 export const getStatus: CoinopClient["getStatus"] = () => c.getStatus();
 export const getServerTime: CoinopClient["getServerTime"] = () => c.getServerTime();
 export const leaveRoom: CoinopClient["leaveRoom"] = () => c.leaveRoom();
+export const getIdentity: CoinopClient["getIdentity"] = () => c.getIdentity();
+export const listMyRooms: CoinopClient["listMyRooms"] = (...a) => c.listMyRooms(...a);

@@ -1,4 +1,5 @@
 import type { IdentityStorage, RawProfile } from "./backend.js";
+import type { Identity } from "./identity.js";
 
 /** Options of `insertCoin`, with Playroom Kit's names. */
 export interface InitOptions {
@@ -15,7 +16,10 @@ export interface InitOptions {
   defaultStates?: Record<string, unknown>;
   /** Initial state of every player; `resetPlayersStates()` restores it. */
   defaultPlayerStates?: Record<string, unknown>;
-  /** Resolve at once instead of waiting for the host in the lobby. */
+  /**
+   * Resolve as soon as joined, without the lobby. The lobby only shows in
+   * browsers (a `document`); elsewhere this is always the behaviour.
+   */
   skipLobby?: boolean;
   /** How long (ms) a dropped player keeps their seat and state before others see them quit. */
   reconnectGracePeriod?: number;
@@ -27,6 +31,11 @@ export interface InitOptions {
   storage?: IdentityStorage;
   /** Key prefix in `storage`, to run several players in one page (tests, bots). */
   identityKey?: string;
+  /**
+   * Join as this identity (from `getIdentity()` on another device, e.g. a
+   * "host key" link) and store it in `storage`, replacing the one there.
+   */
+  identity?: Identity;
   /** A WebSocket class for runtimes without a global one (Node 20: pass the `ws` package's default export). */
   WebSocket?: unknown;
 }
@@ -45,4 +54,22 @@ export function roomCodeFromUrl(): string | undefined {
   const hash = (globalThis as { location?: Location }).location?.hash ?? "";
   const match = /[#&]r=([A-Za-z0-9_-]+)/.exec(hash);
   return match?.[1];
+}
+
+/**
+ * Puts `r=CODE` in the page URL's hash (keeping its other `&` parts), so that
+ * a reload or a shared link joins the same room. `replaceState` adds no
+ * history entry and fires no `hashchange` for the page's own router.
+ */
+export function writeRoomCodeToUrl(code: string): void {
+  const g = globalThis as { location?: Location; history?: History; document?: unknown };
+  if (!g.location || !g.document || roomCodeFromUrl() === code) return;
+  const rest = g.location.hash.replace(/^#/, "").split("&").filter((part) => part && !part.startsWith("r="));
+  const hash = `#${[`r=${code}`, ...rest].join("&")}`;
+  try {
+    g.history?.replaceState(g.history.state, "", hash);
+  } catch {
+    g.location.hash = hash;
+  }
+  if (roomCodeFromUrl() !== code) g.location.hash = hash;
 }

@@ -12,10 +12,14 @@ after(async () => {
   await relay.stop();
 });
 
-test("a JS client and a native Rust bot share one room", async () => {
+test("a JS client and a native Rust bot share one room", { timeout: 60000 }, async () => {
   const code = roomCode();
   const bot = spawn(nativeBotBin(), [relay.url, code], { stdio: ["ignore", "ignore", "inherit"] });
-  const exited = new Promise((resolve) => bot.once("exit", resolve));
+  // "error" too: a missing binary emits no "exit", and the test would hang on it.
+  const exited = new Promise((resolve) => {
+    bot.once("exit", resolve);
+    bot.once("error", resolve);
+  });
   try {
     const js = await join(relay, code, { profile: { name: "ada" } });
     const botPlayer = await eventually(() => js.getPlayers().find((p) => p.getProfile().name === "bot"), 15000, "the bot's seat");

@@ -2,14 +2,18 @@
 import {
   CoinopError,
   createClient,
+  getIdentity,
   getState,
   insertCoin,
+  listMyRooms,
   isHost,
   myPlayer,
   onPlayerJoin,
   onStateChange,
   RPC,
   setState,
+  type Identity,
+  type MyRoom,
   type PlayerState,
   type Status,
 } from "coinop";
@@ -44,5 +48,9 @@ export async function main(): Promise<void> {
   } catch (e) {
     if (e instanceof CoinopError && e.code === "ROOM_LIMIT_EXCEEDED") console.log("full");
   }
-  console.log(round, pos, name, hex, reply, host, connection, now);
+  const identity: Identity | undefined = getIdentity();
+  if (identity) await insertCoin({ identity: { playerId: identity.playerId, secret: identity.secret }, identityKey: "host" });
+  const rooms: MyRoom[] = await listMyRooms({ relayUrl: "wss://relay.example.com", identityKey: "host" });
+  const mine: { roomCode: string; host: boolean; lastJoinedMs: number }[] = await client.listMyRooms();
+  console.log(round, pos, name, hex, reply, host, connection, now, rooms, mine);
 }

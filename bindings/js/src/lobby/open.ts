@@ -1,0 +1,97 @@
+// The lobby's controller: shows the view while joining, keeps it live, and
+// settles when the host launches (or the session ends).
+import type { CoinopClient } from "../client.js";
+import { CoinopError } from "../errors.js";
+import type { InitOptions } from "../options.js";
+import { LAUNCHED_KEY } from "../reserved.js";
+import { snapshot } from "./snapshot.js";
+import { LobbyView } from "./view.js";
+
+// Profile edits of other players emit no event from the Wasm core yet, so
+// the lobby also re-reads the room on this period.
+const POLL_MS = 300;
+
+/** The lobby of one `insertCoin` call. */
+export interface LobbyHandle {
+  /** Shows why joining failed; the element stays until the user closes it. */
+  fail(error: CoinopError): void;
+  /** Shows the room; resolves when the host launches, rejects if this player is kicked or replaced. */
+  launched(): Promise<void>;
+  /** Removes the lobby. */
+  close(): void;
+}
+
+/** Whether `insertCoin` shows the lobby: in a browser page, unless `skipLobby`. */
+export function wantsLobby(options: InitOptions): boolean {
+  return !options.skipLobby && typeof document !== "undefined";
+}
+
+/** A title and message for the user about why joining failed or ended. */
+function explain(error: CoinopError): [string, string] {
+  switch (error.code) {
+    case "ROOM_LIMIT_EXCEEDED":
+      return ["Room full", "This room is full. Ask the host for a new link."];
+    case "KICKED":
+      return ["Removed", "The host removed you from the room."];
+    case "REPLACED":
+      return ["Opened elsewhere", "You joined this room from another tab or device."];
+    default:
+      return ["Can't join", `Could not join the room: ${error.message}`];
+  }
+}
+
+/**
+ * The lobby of one `insertCoin`. Nothing shows while joining: the element is
+ * appended only once there is something to show (the room, or an error), so
+ * a player who joins after the launch never sees it.
+ */
+export function openLobby(client: CoinopClient): LobbyHandle {
+  const view = new LobbyView({
+    launch: () => client._requireBackend().setState(LAUNCHED_KEY, true, true),
+    kick: (id) => void client.getPlayer(id)?.kick().catch((e) => console.warn("coinop: kick failed", e)),
+    saveProfile: (profile) => client._backend()?.setProfile(profile),
+  });
+  const mount = () => {
+    if (view.element.isConnected) return;
+    // The body exists by then (joining takes a round trip) unless the page has none at all.
+    (document.body ?? document.documentElement).append(view.element);
+    view.focus();
+  };
+  return {
+    fail: (error) => {
+      mount();
+      view.fail(...explain(error));
+    },
+    close: () => view.remove(),
+    launched: () =>
+      new Promise<void>((resolve, reject) => {
+        const render = () => {
+          const backend = client._backend();
+          if (!backend) return;
+          if (backend.getState(LAUNCHED_KEY)) {
+            stop();
+            resolve();
+            return;
+          }
+          view.show(snapshot(client), backend.profile(backend.myId()));
+          mount();
+        };
+        const stopChanges = client._onAnyChange(render);
+        const stopDisconnect = client.onDisconnect((e) => {
+          if (e.code === "CONNECTION_LOST") return; // it reconnects by itself
+          stop();
+          const error = new CoinopError(e.code, e.reason);
+          mount();
+          view.fail(...explain(error));
+          reject(error);
+        });
+        const timer = setInterval(render, POLL_MS);
+        const stop = () => {
+          stopChanges();
+          stopDisconnect();
+          clearInterval(timer);
+        };
+        render();
+      }),
+  };
+}

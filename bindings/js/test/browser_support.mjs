@@ -1,0 +1,47 @@
+// Browser test support: a static file server for the package directory and
+// Debian's Chromium driven by playwright-core.
+import { createReadStream, existsSync, mkdirSync, statSync } from "node:fs";
+import { createServer } from "node:http";
+import { dirname, extname, join, normalize } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const pkg = join(dirname(fileURLToPath(import.meta.url)), "..");
+const TYPES = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".json": "application/json" };
+
+/** Chromium's path; tests skip when it is missing. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+/**
+ * Serves bindings/js over HTTP on a free loopback port; `/` is `index`, and
+ * `extra` maps more URL paths to files anywhere (e.g. a test bundle).
+ */
+export async function servePackage(index = "test/browser/page.html", extra = {}) {
+  const server = createServer((req, res) => {
+    const path = new URL(req.url, "http://x").pathname;
+    const file = extra[path] ?? normalize(join(pkg, path === "/" ? index : path));
+    if (!(extra[path] || file.startsWith(pkg)) || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
+    createReadStream(file).pipe(res);
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  return { base: `http://127.0.0.1:${server.address().port}`, close: () => server.close() };
+}
+
+/** Launches headless Chromium. */
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+}
+
+/** Where screenshots go: $COINOP_E2E_ARTIFACTS, else <repo>/target/e2e-artifacts. */
+export function artifactsDir() {
+  const dir = process.env.COINOP_E2E_ARTIFACTS ?? join(pkg, "..", "..", "target", "e2e-artifacts");
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}

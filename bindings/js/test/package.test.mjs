@@ -1,0 +1,28 @@
+// The built package's shape: `import "coinop"` by name works in Node,
+// dist/index.js is self-contained (a plain directory with an import map can
+// serve it), and coinop/react reuses coinop's module (one default client).
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+
+const read = (file) => readFileSync(new URL(`../dist/${file}`, import.meta.url), "utf8");
+const imports = (code) => [...code.matchAll(/^\s*(?:import|export)\s[^;]*?from\s*["']([^"']+)["']/gm)].map((m) => m[1]);
+
+test("the package imports by name in Node, with both entry points", async () => {
+  const coinop = await import("coinop");
+  const react = await import("coinop/react");
+  assert.equal(typeof coinop.insertCoin, "function");
+  assert.equal(typeof coinop.listMyRooms, "function");
+  assert.equal(typeof coinop.getIdentity, "function");
+  assert.equal(typeof react.useMultiplayerState, "function");
+  assert.equal(coinop.getIdentity(), undefined);
+});
+
+test("dist/index.js has no bare imports; dist/react.js imports only ./index.js and react", () => {
+  assert.deepEqual(imports(read("index.js")), []);
+  assert.deepEqual(imports(read("react.js")).sort(), ["./index.js", "react"]);
+  // The Wasm is found next to the bundle.
+  assert.match(read("index.js"), /new URL\("\.\/wasm\/coinop_wasm_bg\.wasm", import\.meta\.url\)/);
+  readFileSync(new URL("../dist/wasm/coinop_wasm_bg.wasm", import.meta.url));
+  for (const types of ["index.d.ts", "react.d.ts"]) assert.ok(read(types).length > 0);
+});
