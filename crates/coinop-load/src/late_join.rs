@@ -27,16 +27,19 @@ pub async fn run(args: &Args) -> anyhow::Result<()> {
     // Let the relay compact off the hot path.
     tokio::time::sleep(Duration::from_secs(2)).await;
     let mut times = Vec::new();
+    let mut welcomes = Vec::new();
     let mut snapshot_bytes = 0;
     let mut tail = 0;
     for i in 0..JOINERS {
-        let (elapsed, snap, changes) =
+        let (elapsed, welcome, snap, changes) =
             late_join(&server.addr, &format!("late{i}"), args.changes).await?;
         times.push(elapsed);
+        welcomes.push(welcome);
         snapshot_bytes = snap;
         tail = changes;
     }
     times.sort();
+    welcomes.sort();
     println!(
         "\n## late join: room of {} changes to one key, {JOINERS} joiners",
         args.changes
@@ -49,6 +52,10 @@ pub async fn run(args: &Args) -> anyhow::Result<()> {
     println!(
         "| time to latest state, max | {:.2} ms |",
         times[JOINERS - 1].as_secs_f64() * 1e3
+    );
+    println!(
+        "| of which: socket open to welcome (relay side), median | {:.2} ms |",
+        welcomes[JOINERS / 2].as_secs_f64() * 1e3
     );
     println!("| snapshot received | {snapshot_bytes} bytes |");
     println!("| changes received after the snapshot | {tail} |");
@@ -84,9 +91,10 @@ async fn late_join(
     addr: &str,
     name: &str,
     expect: usize,
-) -> anyhow::Result<(Duration, usize, usize)> {
+) -> anyhow::Result<(Duration, Duration, usize, usize)> {
     let start = Instant::now();
     let (_sink, mut stream, _) = coinop_client::join(addr, "late", name).await?;
+    let welcome = start.elapsed();
     let mut doc = AutoCommit::new();
     let mut snapshot_bytes = 0;
     let mut tail = Vec::new();
@@ -116,5 +124,5 @@ async fn late_join(
     if value.as_deref() != Some(&expect.to_string()) {
         bail!("late joiner saw k = {value:?}, expected {expect}");
     }
-    Ok((elapsed, snapshot_bytes, changes))
+    Ok((elapsed, welcome, snapshot_bytes, changes))
 }

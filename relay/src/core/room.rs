@@ -131,6 +131,7 @@ impl Room {
             Input::PersistFailed => self.persist_failed(),
             Input::Compacted { upto, doc, clock } => {
                 self.log.compacted(Snapshot { upto, doc, clock });
+                self.maybe_compact();
             }
             Input::CompactionFailed => self.log.compaction_failed(),
             Input::Tick => self.tick(now),

@@ -101,6 +101,14 @@ impl Room {
         }
         self.release_acks();
         self.start_persist();
+        self.maybe_compact();
+    }
+
+    /// Starts a compaction when the log since the snapshot is long enough
+    /// and none runs. Also called when one ends: a busy room may have grown
+    /// past the threshold again meanwhile, and a late joiner should not get
+    /// that tail just because the room went quiet.
+    pub(crate) fn maybe_compact(&mut self) {
         let (entries, bytes) = (self.limits.compact_entries, self.limits.compact_bytes);
         if let Some((base, entries)) = self.log.take_compaction(entries, bytes) {
             self.effects.push(Effect::Compact { base, entries });

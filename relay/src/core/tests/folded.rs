@@ -104,3 +104,47 @@ fn a_damaged_snapshot_is_refused_without_parsing_it() {
     let err = Room::load(meta(8, 0), RoomLimits::default(), Some(damaged), vec![]);
     assert!(matches!(err, Err(LoadError::NotADocument { upto: 3 })));
 }
+
+#[test]
+fn a_log_that_grew_during_compaction_is_compacted_again_at_once() {
+    let limits = RoomLimits {
+        compact_entries: 2,
+        ..RoomLimits::default()
+    };
+    let mut room = Room::new(meta(8, 0), limits);
+    room.handle(
+        Input::Join {
+            conn: ConnId(1),
+            join: join("alice", None),
+        },
+        T0,
+    );
+    let mut doc = Doc::new();
+    let mut compactions = Vec::new();
+    for i in 1..=4 {
+        room.handle(msg(1, publish(i, vec![doc.change("k", i as i64)])), T0);
+        let fx = room.handle(Input::Persisted { upto: Seq(i) }, T0);
+        compactions.extend(fx.into_iter().filter_map(|e| match e {
+            Effect::Compact { base, entries } => Some((base, entries)),
+            _ => None,
+        }));
+    }
+    // One compaction of seqs 1-2 started; 3-4 arrived while it ran.
+    assert_eq!(compactions.len(), 1);
+    let (base, entries) = compactions.remove(0);
+    let snap = fold(base.as_ref(), &entries).unwrap();
+    let fx = room.handle(
+        Input::Compacted {
+            upto: snap.upto,
+            doc: snap.doc,
+            clock: snap.clock,
+        },
+        T0,
+    );
+    let again = fx.iter().find_map(|e| match e {
+        Effect::Compact { entries, .. } => Some(entries.clone()),
+        _ => None,
+    });
+    let seqs: Vec<u64> = again.expect("compacted again").iter().map(|e| e.seq.0).collect();
+    assert_eq!(seqs, [3, 4]);
+}
