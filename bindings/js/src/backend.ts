@@ -24,6 +24,7 @@ export type BackendEvent =
   | { type: "playerState"; player: string; key: string; value: unknown; by: string | null }
   | { type: "join"; player: string }
   | { type: "quit"; player: string }
+  | { type: "profile"; player: string }
   | { type: "host"; host: string | null }
   | { type: "status"; connection: ConnectionState; saved: boolean }
   | { type: "disconnect"; code: string; reason: string; fatal: boolean }

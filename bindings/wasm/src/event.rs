@@ -47,6 +47,9 @@ pub fn to_js_events(event: Event, status: Status, saved: bool) -> Vec<wasm_bindg
             vec![json!({"type": "join", "player": player.id.to_string()})]
         }
         Event::PlayerLeft(player) => vec![json!({"type": "quit", "player": player.to_string()})],
+        Event::ProfileChanged { player } => {
+            vec![json!({"type": "profile", "player": player.to_string()})]
+        }
         Event::HostChanged(host) => {
             vec![json!({"type": "host", "host": host.map(|p| p.to_string())})]
         }

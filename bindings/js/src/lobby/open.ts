@@ -7,10 +7,6 @@ import { LAUNCHED_KEY } from "../reserved.js";
 import { snapshot } from "./snapshot.js";
 import { LobbyView } from "./view.js";
 
-// Profile edits of other players emit no event from the Wasm core yet, so
-// the lobby also re-reads the room on this period.
-const POLL_MS = 300;
-
 /** The lobby of one `insertCoin` call. */
 export interface LobbyHandle {
   /** Shows why joining failed; the element stays until the user closes it. */
@@ -85,11 +81,9 @@ export function openLobby(client: CoinopClient): LobbyHandle {
           view.fail(...explain(error));
           reject(error);
         });
-        const timer = setInterval(render, POLL_MS);
         const stop = () => {
           stopChanges();
           stopDisconnect();
-          clearInterval(timer);
         };
         render();
       }),
