@@ -75,6 +75,11 @@ pub struct Cli {
     /// Compact a room once its log since the snapshot has this many bytes.
     #[arg(long, env = "COINOP_COMPACT_BYTES", default_value_t = 1024 * 1024)]
     compact_bytes: u64,
+    /// Keep this many bytes of each room's newest log entries in memory;
+    /// older entries (all on disk) are read back for late joiners and
+    /// compaction.
+    #[arg(long, env = "COINOP_LOG_CACHE_BYTES", default_value_t = 16 * 1024)]
+    log_cache_bytes: u64,
     /// Serve the files of DIR under the URL prefix PREFIX (such as
     /// `/coinop/=bindings/js/dist` or `/=site`); repeatable, the longest
     /// prefix wins. Comma-separated in the environment variable.
@@ -133,6 +138,7 @@ impl Cli {
             max_outbox_bytes: self.max_outbox_bytes,
             compact_entries: self.compact_entries,
             compact_bytes: self.compact_bytes,
+            log_cache_bytes: self.log_cache_bytes,
             serve: self.serve,
             admin_token: self.admin_token.filter(|t| !t.is_empty()),
             ..RelayConfig::default()

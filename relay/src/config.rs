@@ -62,6 +62,9 @@ pub struct RelayConfig {
     pub compact_entries: usize,
     /// ...or this many bytes.
     pub compact_bytes: u64,
+    /// Change bytes of each room's newest durable log entries kept in
+    /// memory; older ones are read back from storage when needed.
+    pub log_cache_bytes: u64,
     /// Largest HTTP request head, in bytes.
     pub max_request_head_bytes: usize,
     /// Static file mounts: URL prefix (such as `/` or `/coinop/`) and the
@@ -100,6 +103,7 @@ impl Default for RelayConfig {
             max_outbox_bytes: 16 * 1024 * 1024,
             compact_entries: 1000,
             compact_bytes: 1024 * 1024,
+            log_cache_bytes: 16 * 1024,
             max_request_head_bytes: 16 * 1024,
             serve: Vec::new(),
             max_static_file_bytes: 64 * 1024 * 1024,
@@ -129,6 +133,7 @@ impl RelayConfig {
             max_room_bytes: self.max_room_bytes,
             compact_entries: self.compact_entries,
             compact_bytes: self.compact_bytes,
+            cached_log_bytes: self.log_cache_bytes,
             ..RoomLimits::default()
         }
     }

@@ -222,3 +222,42 @@ async fn catch_up_larger_than_the_outbox_cap_is_delivered() {
     assert_eq!(joined.head, Seq(6));
     relay.shutdown().await;
 }
+
+#[tokio::test]
+async fn catch_up_reads_what_memory_no_longer_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = RelayConfig {
+        storage: StorageConfig::Sqlite {
+            dir: dir.path().to_owned(),
+        },
+        // Only the newest ~1 KiB of the log stays in memory.
+        log_cache_bytes: 1024,
+        ..RelayConfig::for_tests()
+    };
+    let relay = Relay::start(config).await.unwrap();
+    let url = relay.ws_url();
+    let (mut a, first) = Client::join(&url, join_msg("EVICT", "alice")).await;
+    let epoch = first.welcome.epoch;
+    let mut doc = Doc::new();
+    for i in 1..=60 {
+        a.publish(i, vec![doc.change("k", i as i64)]).await;
+    }
+    let seqs = |j: &Joined| j.entries.iter().map(|e| e.seq.0).collect::<Vec<_>>();
+    // From nothing: every entry, in order, from disk and memory.
+    let (_b, joined) = Client::join(&url, join_msg("EVICT", "bob")).await;
+    assert_eq!(seqs(&joined), (1..=60).collect::<Vec<_>>());
+    assert_eq!(joined.head, Seq(60));
+    let replica = doc_from(&joined);
+    assert_eq!(
+        automerge::ReadDoc::get(&replica, automerge::ROOT, "k")
+            .unwrap()
+            .map(|(v, _)| v.to_string()),
+        Some("60".to_owned())
+    );
+    // From a cursor: exactly what it lacks.
+    let mut j = join_msg("EVICT", "carol");
+    j.since = Some(RoomCursor { epoch, seq: Seq(7) });
+    let (_c, joined) = Client::join(&url, j).await;
+    assert_eq!(seqs(&joined), (8..=60).collect::<Vec<_>>());
+    relay.shutdown().await;
+}

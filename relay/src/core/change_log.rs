@@ -2,6 +2,8 @@
 //! their way to storage, and the hashes of every change the room holds.
 
 use super::actor_clock::ActorClock;
+use super::durable_tail::DurableTail;
+use super::effect::StoredRange;
 use super::snapshot::Snapshot;
 use coinop_protocol::{Bytes, LogEntry, PlayerId, RoomCursor, Seq};
 use sha2::{Digest, Sha256};
@@ -58,18 +60,20 @@ pub enum LoadError {
     },
 }
 
-/// What a joiner needs to catch up.
+/// What a joiner needs to catch up: the snapshot, then entries read from
+/// storage, then the cached entries.
 pub(crate) struct CatchUp<'a> {
     pub(crate) reset: bool,
     pub(crate) snapshot: Option<&'a Snapshot>,
-    pub(crate) entries: &'a [LogEntry],
+    pub(crate) stored: Option<StoredRange>,
+    pub(crate) entries: Vec<LogEntry>,
 }
 
 #[derive(Debug, Default)]
 pub(crate) struct ChangeLog {
     snapshot: Option<Snapshot>,
-    /// Durable entries after the snapshot.
-    log: Vec<LogEntry>,
+    /// Durable entries after the snapshot (the newest in memory).
+    log: DurableTail,
     /// Entries with a seq, not yet durable.
     uncommitted: Vec<LogEntry>,
     /// Every change in the log or uncommitted → its seq. Changes folded
@@ -169,8 +173,12 @@ impl ChangeLog {
     /// automerge milliseconds per thousand changes, which a joiner would
     /// otherwise wait for; the compactor parses the document off the hot
     /// path when it next folds the log.
-    pub(crate) fn load(mut snapshot: Option<Snapshot>, tail: Vec<LogEntry>) -> Result<Self, LoadError> {
-        let mut me = ChangeLog::default();
+    pub(crate) fn load(
+        mut snapshot: Option<Snapshot>,
+        tail: Vec<LogEntry>,
+        cache_budget: u64,
+    ) -> Result<Self, LoadError> {
+        let mut me = ChangeLog::new(cache_budget);
         if let Some(snap) = &mut snapshot {
             // Stored bytes may be corrupt, and automerge's parser can panic
             // or over-allocate on some malformed input: refuse anything but
@@ -199,9 +207,21 @@ impl ChangeLog {
             me.durable = entry.seq;
             me.stored_bytes += entry.change.len() as u64;
         }
+        me.log = DurableTail::new(snapshot.as_ref().map_or(Seq(0), |s| s.upto), cache_budget);
+        for entry in tail {
+            me.log.push(entry);
+        }
         me.snapshot = snapshot;
-        me.log = tail;
         Ok(me)
+    }
+
+    /// An empty log that keeps up to `cache_budget` bytes of durable
+    /// entries in memory.
+    pub(crate) fn new(cache_budget: u64) -> Self {
+        Self {
+            log: DurableTail::new(Seq(0), cache_budget),
+            ..Self::default()
+        }
     }
 
     /// The last durable seq.
@@ -277,7 +297,9 @@ impl ChangeLog {
             .iter()
             .take_while(|e| e.seq <= upto)
             .count();
-        self.log.extend(self.uncommitted.drain(..n));
+        for entry in self.uncommitted.drain(..n) {
+            self.log.push(entry);
+        }
         self.durable = upto;
         true
     }
@@ -296,23 +318,26 @@ impl ChangeLog {
     /// What a joiner holding `since` lacks.
     pub(crate) fn catch_up(&self, epoch: u64, since: Option<RoomCursor>) -> CatchUp<'_> {
         let valid = since.filter(|c| c.epoch == epoch && c.seq <= self.durable);
-        let everything = CatchUp {
-            reset: since.is_some() && valid.is_none(),
-            snapshot: self.snapshot.as_ref(),
-            entries: &self.log,
-        };
-        let Some(cursor) = valid else {
-            return everything;
-        };
         let upto = self.snapshot.as_ref().map_or(Seq(0), |s| s.upto);
-        if cursor.seq < upto {
-            return everything;
-        }
-        let skip = self.log.iter().take_while(|e| e.seq <= cursor.seq).count();
-        CatchUp {
-            reset: false,
-            snapshot: None,
-            entries: &self.log[skip..],
+        match valid {
+            Some(cursor) if cursor.seq >= upto => {
+                let (stored, entries) = self.log.since(cursor.seq);
+                CatchUp {
+                    reset: false,
+                    snapshot: None,
+                    stored,
+                    entries,
+                }
+            }
+            _ => {
+                let (stored, entries) = self.log.since(upto);
+                CatchUp {
+                    reset: since.is_some() && valid.is_none(),
+                    snapshot: self.snapshot.as_ref(),
+                    stored,
+                    entries,
+                }
+            }
         }
     }
 
@@ -321,12 +346,11 @@ impl ChangeLog {
         &mut self,
         entries_threshold: usize,
         bytes_threshold: u64,
-    ) -> Option<(Option<Snapshot>, Vec<LogEntry>)> {
+    ) -> Option<(Option<Snapshot>, Option<StoredRange>, Vec<LogEntry>)> {
         if self.compacting || self.log.is_empty() {
             return None;
         }
-        let bytes: u64 = self.log.iter().map(|e| e.change.len() as u64).sum();
-        let due = self.log.len() >= entries_threshold || bytes >= bytes_threshold;
+        let due = self.log.len() >= entries_threshold || self.log.bytes() >= bytes_threshold;
         let grown = self
             .compact_failed_at
             .is_none_or(|n| self.log.len() >= n.saturating_mul(2));
@@ -334,7 +358,9 @@ impl ChangeLog {
             return None;
         }
         self.compacting = true;
-        Some((self.snapshot.clone(), self.log.clone()))
+        let upto = self.snapshot.as_ref().map_or(Seq(0), |s| s.upto);
+        let (stored, entries) = self.log.since(upto);
+        Some((self.snapshot.clone(), stored, entries))
     }
 
     /// Installs a stored snapshot and drops the entries folded into it.
@@ -353,16 +379,10 @@ impl ChangeLog {
             self.folded = clock.clone();
             self.hashes.retain(|_, seq| *seq > upto);
         }
-        let folded: u64 = self
-            .log
-            .iter()
-            .filter(|e| e.seq <= upto)
-            .map(|e| e.change.len() as u64)
-            .sum();
+        let folded = self.log.fold(upto);
         let old = self.snapshot.as_ref().map_or(0, |s| s.doc.len() as u64);
         self.stored_bytes =
             self.stored_bytes.saturating_sub(folded + old) + snapshot.doc.len() as u64;
-        self.log.retain(|e| e.seq > upto);
         self.snapshot = Some(snapshot);
     }
 

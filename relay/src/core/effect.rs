@@ -2,7 +2,7 @@
 
 use super::conn_id::ConnId;
 use super::snapshot::Snapshot;
-use coinop_protocol::{Bytes, LogEntry, PlayerId, StateTarget};
+use coinop_protocol::{Bytes, LogEntry, PlayerId, Seq, StateTarget};
 
 /// WebSocket close codes the core uses (RFC 6455 §7.4.1).
 pub mod close_code {
@@ -77,8 +77,21 @@ pub enum Effect {
     Compact {
         /// The current snapshot, if any.
         base: Option<Snapshot>,
+        /// Entries no longer in memory, to read from storage first.
+        stored: Option<StoredRange>,
         /// Every durable entry after it, in seq order.
         entries: Vec<LogEntry>,
+    },
+    /// Catch-up of a joiner: read these durable entries from storage and
+    /// send them to `conn` as `Changes` frames of at most `batch_bytes` of
+    /// change data, before any later effect for it.
+    SendStored {
+        /// The joiner.
+        conn: ConnId,
+        /// What to read.
+        range: StoredRange,
+        /// Largest frame, in bytes of change data.
+        batch_bytes: usize,
     },
     /// Remember that this player sat in this room (the per-player room index).
     IndexPlayer {
@@ -89,4 +102,14 @@ pub enum Effect {
         /// When, in ms since the Unix epoch.
         at_ms: u64,
     },
+}
+
+/// Durable log entries the room core no longer holds in memory: those with
+/// `after < seq <= upto`, read back with [`crate::storage::Storage::read_tail`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoredRange {
+    /// The seq the range starts after.
+    pub after: Seq,
+    /// Its last seq.
+    pub upto: Seq,
 }

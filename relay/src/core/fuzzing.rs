@@ -48,6 +48,8 @@ fn limits() -> RoomLimits {
         compact_entries: 8,
         compact_bytes: 16 * 1024,
         catch_up_batch_bytes: 1024,
+        // Small, so that catch-up and compaction read from "storage".
+        cached_log_bytes: 256,
         ..RoomLimits::default()
     }
 }
@@ -132,6 +134,8 @@ pub fn handle_from_bytes(data: &[u8]) {
     }
     let mut next_conn = 3;
     let mut head = Seq(0);
+    // What the shell would have stored.
+    let mut stored: Vec<LogEntry> = Vec::new();
     for (tag, piece) in Pieces(data).take(512) {
         let conn = ConnId(u64::from((tag >> 4) & 3).min(next_conn));
         let input = match tag & 7 {
@@ -179,11 +183,29 @@ pub fn handle_from_bytes(data: &[u8]) {
                 match effect {
                     Effect::Persist { entries } => match entries.last() {
                         Some(last) if !fail_next_persist => {
-                            pending.push(Input::Persisted { upto: last.seq })
+                            pending.push(Input::Persisted { upto: last.seq });
+                            stored.extend(entries);
                         }
                         _ => pending.push(Input::PersistFailed),
                     },
-                    Effect::Compact { base, entries } => pending.push(compact(base, &entries)),
+                    Effect::Compact {
+                        base,
+                        stored: range,
+                        entries,
+                    } => {
+                        let mut all: Vec<LogEntry> =
+                            range.map(|r| read_range(&stored, r)).unwrap_or_default();
+                        all.extend(entries);
+                        pending.push(compact(base, &all));
+                    }
+                    Effect::SendStored { range, .. } => {
+                        let read = read_range(&stored, range);
+                        let consecutive = read
+                            .iter()
+                            .zip(range.after.0 + 1..)
+                            .all(|(e, seq)| e.seq.0 == seq);
+                        assert!(consecutive, "a stored range with a gap: {range:?}");
+                    }
                     _ => {}
                 }
             }
@@ -191,6 +213,15 @@ pub fn handle_from_bytes(data: &[u8]) {
             head = room.head();
         }
     }
+}
+
+/// The stored entries in `range`.
+fn read_range(stored: &[LogEntry], range: super::StoredRange) -> Vec<LogEntry> {
+    stored
+        .iter()
+        .filter(|e| e.seq > range.after && e.seq <= range.upto)
+        .cloned()
+        .collect()
 }
 
 /// What the shell would answer to a compaction.

@@ -17,6 +17,10 @@ pub struct RoomLimits {
     pub compact_bytes: u64,
     /// Largest catch-up `Changes` frame, in bytes of change data.
     pub catch_up_batch_bytes: usize,
+    /// Change bytes of durable log entries kept in memory per room; older
+    /// ones are read back from storage when a joiner or compaction needs
+    /// them.
+    pub cached_log_bytes: u64,
 }
 
 impl Default for RoomLimits {
@@ -29,6 +33,7 @@ impl Default for RoomLimits {
             compact_entries: 1000,
             compact_bytes: 1024 * 1024,
             catch_up_batch_bytes: 256 * 1024,
+            cached_log_bytes: 16 * 1024,
         }
     }
 }

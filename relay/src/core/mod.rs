@@ -61,6 +61,7 @@
 mod actor_clock;
 mod change_log;
 mod conn_id;
+mod durable_tail;
 mod effect;
 mod fold;
 #[doc(hidden)]
@@ -80,10 +81,10 @@ mod unreliable_store;
 pub use actor_clock::ActorClock;
 pub use change_log::LoadError;
 pub use conn_id::ConnId;
+pub use effect::{CoalesceKey, Delivery, Effect, StoredRange, close_code};
 pub use fold::fold;
-pub use effect::{CoalesceKey, Delivery, Effect, close_code};
 pub use input::Input;
 pub use limits::RoomLimits;
-pub use room::Room;
+pub use room::{Room, changes_frames};
 pub use room_meta::RoomMeta;
 pub use snapshot::Snapshot;

@@ -50,9 +50,9 @@ impl Room {
     pub fn new(meta: RoomMeta, limits: RoomLimits) -> Room {
         Room {
             meta,
-            limits,
             roster: Roster::default(),
-            log: ChangeLog::default(),
+            log: ChangeLog::new(limits.cached_log_bytes),
+            limits,
             unreliable: UnreliableStore::default(),
             acks: VecDeque::new(),
             effects: Vec::new(),
@@ -69,7 +69,7 @@ impl Room {
         tail: Vec<LogEntry>,
     ) -> Result<Room, LoadError> {
         let mut room = Room::new(meta, limits);
-        room.log = ChangeLog::load(snapshot, tail)?;
+        room.log = ChangeLog::load(snapshot, tail, room.limits.cached_log_bytes)?;
         Ok(room)
     }
 
@@ -260,29 +260,26 @@ impl Room {
                 doc: snap.doc.clone(),
             });
         }
-        let mut batch = Vec::new();
-        let mut batch_bytes = 0;
-        for entry in catch_up.entries {
-            if !batch.is_empty()
-                && batch_bytes + entry.change.len() > self.limits.catch_up_batch_bytes
-            {
-                frames.push(RelayMessage::Changes {
-                    entries: std::mem::take(&mut batch),
-                });
-                batch_bytes = 0;
-            }
-            batch_bytes += entry.change.len();
-            batch.push(entry.clone());
-        }
-        if !batch.is_empty() {
-            frames.push(RelayMessage::Changes { entries: batch });
-        }
-        frames.push(RelayMessage::Synced {
-            head: self.log.head(),
-        });
+        let batch_bytes = self.limits.catch_up_batch_bytes;
+        let stored = catch_up.stored;
+        let cached = changes_frames(catch_up.entries, batch_bytes);
         for frame in &frames {
             self.send(conn, frame);
         }
+        if let Some(range) = stored {
+            self.effects.push(Effect::SendStored {
+                conn,
+                range,
+                batch_bytes,
+            });
+        }
+        for frame in &cached {
+            self.send(conn, frame);
+        }
+        let synced = RelayMessage::Synced {
+            head: self.log.head(),
+        };
+        self.send(conn, &synced);
     }
 
     pub(crate) fn disconnected(&mut self, conn: ConnId, now: u64) {
@@ -334,4 +331,26 @@ impl Room {
             at_ms,
         });
     }
+}
+
+/// Log entries as `Changes` frames of at most `batch_bytes` of change data
+/// each (a larger entry gets a frame of its own).
+pub fn changes_frames(entries: Vec<LogEntry>, batch_bytes: usize) -> Vec<RelayMessage> {
+    let mut frames = Vec::new();
+    let mut batch = Vec::new();
+    let mut bytes = 0;
+    for entry in entries {
+        if !batch.is_empty() && bytes + entry.change.len() > batch_bytes {
+            frames.push(RelayMessage::Changes {
+                entries: std::mem::take(&mut batch),
+            });
+            bytes = 0;
+        }
+        bytes += entry.change.len();
+        batch.push(entry);
+    }
+    if !batch.is_empty() {
+        frames.push(RelayMessage::Changes { entries: batch });
+    }
+    frames
 }

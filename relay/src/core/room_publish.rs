@@ -110,8 +110,12 @@ impl Room {
     /// that tail just because the room went quiet.
     pub(crate) fn maybe_compact(&mut self) {
         let (entries, bytes) = (self.limits.compact_entries, self.limits.compact_bytes);
-        if let Some((base, entries)) = self.log.take_compaction(entries, bytes) {
-            self.effects.push(Effect::Compact { base, entries });
+        if let Some((base, stored, entries)) = self.log.take_compaction(entries, bytes) {
+            self.effects.push(Effect::Compact {
+                base,
+                stored,
+                entries,
+            });
         }
     }
 

@@ -4,9 +4,11 @@ use super::outbox::Outbox;
 use super::registry::Slot;
 use super::room_cmd::{JoinReply, RoomCmd, RoomHandle};
 use super::shared::{Shared, now_ms};
-use crate::core::{ConnId, Delivery, Effect, Input, Room, Snapshot, close_code, fold};
+use crate::core::{
+    ConnId, Delivery, Effect, Input, Room, Snapshot, StoredRange, changes_frames, close_code, fold,
+};
 use crate::storage::{Append, PlayerRoomUpdate};
-use coinop_protocol::LogEntry;
+use coinop_protocol::{Bytes, ErrorCode, LogEntry, RelayMessage};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
@@ -66,10 +68,10 @@ impl RoomTask {
             match wake {
                 // The task holds a sender itself, so `None` never comes.
                 Wake::Cmd(None | Some(RoomCmd::Shutdown)) => break,
-                Wake::Cmd(Some(cmd)) => self.on_cmd(cmd),
+                Wake::Cmd(Some(cmd)) => self.on_cmd(cmd).await,
                 Wake::Tick => {
                     let effects = self.room.handle(Input::Tick, now_ms());
-                    self.apply(effects);
+                    self.apply(effects).await;
                 }
             }
             if self.room.is_idle() && self.try_unload().await {
@@ -80,7 +82,7 @@ impl RoomTask {
         tracing::debug!(room = %self.room.code(), "room unloaded");
     }
 
-    fn on_cmd(&mut self, cmd: RoomCmd) {
+    async fn on_cmd(&mut self, cmd: RoomCmd) {
         let now = now_ms();
         match cmd {
             RoomCmd::Join {
@@ -95,7 +97,7 @@ impl RoomTask {
                 let refused = effects
                     .iter()
                     .any(|e| matches!(e, Effect::Close { conn: c, .. } if *c == conn));
-                self.apply_with_catch_up(effects, Some(conn));
+                self.apply_with_catch_up(effects, Some(conn)).await;
                 if !refused {
                     tracing::info!(room = %self.room.code(), %conn, %player, "joined");
                 }
@@ -108,12 +110,12 @@ impl RoomTask {
             RoomCmd::Message { conn, msg } => {
                 self.counters.count(&msg);
                 let effects = self.room.handle(Input::Message { conn, msg }, now);
-                self.apply(effects);
+                self.apply(effects).await;
             }
             RoomCmd::Disconnected { conn } => {
                 self.conns.remove(&conn);
                 let effects = self.room.handle(Input::Disconnected { conn }, now);
-                self.apply(effects);
+                self.apply(effects).await;
             }
             RoomCmd::Persisted(result) => {
                 if let Some(started) = self.persist_started.take() {
@@ -124,7 +126,7 @@ impl RoomTask {
                     None => Input::PersistFailed,
                 };
                 let effects = self.room.handle(input, now);
-                self.apply(effects);
+                self.apply(effects).await;
             }
             RoomCmd::Compacted(result) => {
                 let input = match result {
@@ -145,7 +147,7 @@ impl RoomTask {
                     }
                 };
                 let effects = self.room.handle(input, now);
-                self.apply(effects);
+                self.apply(effects).await;
             }
             RoomCmd::Inspect(reply) => {
                 let _ = reply.send(self.counters.report(&self.room));
@@ -154,12 +156,12 @@ impl RoomTask {
         }
     }
 
-    fn apply(&mut self, effects: Vec<Effect>) {
-        self.apply_with_catch_up(effects, None);
+    async fn apply(&mut self, effects: Vec<Effect>) {
+        self.apply_with_catch_up(effects, None).await;
     }
 
     /// Carries out effects; frames for `joiner` are its catch-up.
-    fn apply_with_catch_up(&mut self, effects: Vec<Effect>, joiner: Option<ConnId>) {
+    async fn apply_with_catch_up(&mut self, effects: Vec<Effect>, joiner: Option<ConnId>) {
         for effect in effects {
             match effect {
                 Effect::Send {
@@ -187,7 +189,16 @@ impl RoomTask {
                     }
                 }
                 Effect::Persist { entries } => self.persist(entries),
-                Effect::Compact { base, entries } => self.compact(base, entries),
+                Effect::Compact {
+                    base,
+                    stored,
+                    entries,
+                } => self.compact(base, stored, entries),
+                Effect::SendStored {
+                    conn,
+                    range,
+                    batch_bytes,
+                } => self.send_stored(conn, range, batch_bytes).await,
                 Effect::IndexPlayer {
                     player,
                     host,
@@ -223,14 +234,71 @@ impl RoomTask {
         });
     }
 
-    fn compact(&mut self, base: Option<Snapshot>, entries: Vec<LogEntry>) {
-        let Some(upto) = entries.last().map(|e| e.seq) else {
+    /// Catch-up entries the core no longer holds: read back and queued for
+    /// the joiner before anything else it is sent. The room waits for the
+    /// read (about a millisecond), which keeps its frames in order.
+    async fn send_stored(&mut self, conn: ConnId, range: StoredRange, batch_bytes: usize) {
+        let code = self.room.code().clone();
+        let read = self
+            .shared
+            .storage
+            .call(move |s| s.read_tail(&code, range.after))
+            .await;
+        let Some(outbox) = self.conns.get(&conn) else {
+            return;
+        };
+        match read.map(|entries| in_range(entries, range)) {
+            Ok(Some(entries)) => {
+                for frame in changes_frames(entries, batch_bytes) {
+                    outbox.push_catch_up(Bytes::from(frame.encode()));
+                }
+            }
+            Ok(None) => {
+                tracing::error!(room = %self.room.code(), ?range, "stored log has a gap");
+                outbox.close(close_code::INTERNAL, "the room's stored log is incomplete");
+            }
+            Err(e) => {
+                tracing::error!(room = %self.room.code(), error = %e, "catch-up read failed");
+                let error = RelayMessage::Error {
+                    code: ErrorCode::STORAGE_UNAVAILABLE,
+                    message: "storage is unavailable; reconnect later".into(),
+                    client_ref: None,
+                    fatal: false,
+                };
+                outbox.push_reliable(Bytes::from(error.encode()));
+                outbox.close(close_code::INTERNAL, "storage is unavailable");
+            }
+        }
+    }
+
+    fn compact(
+        &mut self,
+        base: Option<Snapshot>,
+        stored: Option<StoredRange>,
+        mut entries: Vec<LogEntry>,
+    ) {
+        let Some(upto) = entries.last().map(|e| e.seq).or(stored.map(|r| r.upto)) else {
             return;
         };
         let storage = self.shared.storage.clone();
         let tx = self.tx.clone();
         let room = self.room.code().clone();
         tokio::spawn(async move {
+            if let Some(range) = stored {
+                let code = room.clone();
+                let read = storage.call(move |s| s.read_tail(&code, range.after)).await;
+                match read.map(|e| in_range(e, range)) {
+                    Ok(Some(mut older)) => {
+                        older.append(&mut entries);
+                        entries = older;
+                    }
+                    _ => {
+                        tracing::error!(%room, ?range, "compaction could not read the log");
+                        let _ = tx.send(RoomCmd::Compacted(None)).await;
+                        return;
+                    }
+                }
+            }
             let folded = tokio::task::spawn_blocking(move || fold(base.as_ref(), &entries)).await;
             let snapshot = match folded {
                 Ok(Ok(snapshot)) => snapshot,
@@ -284,4 +352,12 @@ impl RoomTask {
         }
         true
     }
+}
+
+/// The entries of `range` from a tail read, or `None` when any is missing.
+fn in_range(mut entries: Vec<LogEntry>, range: StoredRange) -> Option<Vec<LogEntry>> {
+    entries.retain(|e| e.seq <= range.upto);
+    let complete = entries.len() as u64 == range.upto.0.saturating_sub(range.after.0)
+        && entries.first().is_none_or(|e| e.seq.0 == range.after.0 + 1);
+    complete.then_some(entries)
 }

@@ -3,10 +3,11 @@
 //! Each connection is FIFO (as TCP is); everything else interleaves.
 
 use super::{CoreConfig, RoomCore};
-use automerge::{Automerge, Change};
 use bytes::Bytes;
 use coinop_protocol::{ClientMessage, LogEntry, PlayerId, RoomCode, RoomRequest, Secret};
-use coinop_relay::core::{ConnId, Effect, Input, Room, RoomLimits, RoomMeta, Snapshot};
+use coinop_relay::core::{
+    ConnId, Effect, Input, Room, RoomLimits, RoomMeta, Snapshot, StoredRange, changes_frames,
+};
 use std::collections::VecDeque;
 
 /// One simulated client.
@@ -39,10 +40,13 @@ pub(crate) struct Sim {
 
 impl Sim {
     /// `n` clients in room `ROOM`, everything seeded by `seed`; the relay
-    /// compacts every 20 entries so that catch-up from snapshots is common.
+    /// compacts every 20 entries so that catch-up from snapshots is common,
+    /// and keeps only ~1 KiB of the log in memory so that catch-up and
+    /// compaction read from storage too.
     pub(crate) fn new(n: usize, seed: u64) -> Sim {
         let limits = RoomLimits {
             compact_entries: 20,
+            cached_log_bytes: 1024,
             ..RoomLimits::default()
         };
         Sim::with_limits(n, seed, limits)
@@ -98,6 +102,15 @@ impl Sim {
         self.rng.wrapping_mul(0x2545_F491_4F6C_DD1D) % n.max(1)
     }
 
+    /// What the relay's storage would read back for `range`.
+    fn stored_range(&self, range: StoredRange) -> Vec<LogEntry> {
+        self.stored_log
+            .iter()
+            .filter(|e| e.seq > range.after && e.seq <= range.upto)
+            .cloned()
+            .collect()
+    }
+
     fn relay_input(&mut self, input: Input) {
         let mut work = vec![input];
         while let Some(input) = work.pop() {
@@ -119,10 +132,28 @@ impl Sim {
                         }
                         self.stored_log.extend(entries);
                     }
-                    Effect::Compact { base, entries } => {
+                    Effect::SendStored {
+                        conn,
+                        range,
+                        batch_bytes,
+                    } => {
+                        let entries = self.stored_range(range);
+                        if let Some(c) = self.clients.iter_mut().find(|c| c.conn == Some(conn)) {
+                            for frame in changes_frames(entries, batch_bytes) {
+                                c.inbox.push_back(Bytes::from(frame.encode()));
+                            }
+                        }
+                    }
+                    Effect::Compact {
+                        base,
+                        stored,
+                        entries,
+                    } => {
                         self.compactions += 1;
+                        let mut all = stored.map(|r| self.stored_range(r)).unwrap_or_default();
+                        all.extend(entries);
                         // The relay's own compaction.
-                        let Ok(snap) = coinop_relay::core::fold(base.as_ref(), &entries) else {
+                        let Ok(snap) = coinop_relay::core::fold(base.as_ref(), &all) else {
                             work.push(Input::CompactionFailed);
                             continue;
                         };

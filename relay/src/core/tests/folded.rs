@@ -29,7 +29,7 @@ fn folded_changes_stay_duplicates_across_a_reload() {
     room.handle(msg(1, publish(2, vec![doc.change("b", 2)])), T0);
     room.handle(Input::Persisted { upto: Seq(1) }, T0);
     let fx = room.handle(Input::Persisted { upto: Seq(2) }, T0);
-    let Some(Effect::Compact { base, entries }) =
+    let Some(Effect::Compact { base, entries, .. }) =
         fx.iter().find(|e| matches!(e, Effect::Compact { .. }))
     else {
         panic!("no compaction: {fx:?}")
@@ -75,7 +75,8 @@ fn folded_changes_stay_duplicates_across_a_reload() {
         }]
     );
     let fx = reloaded.handle(msg(5, publish(5, vec![doc.change("c", 3)])), T0);
-    let Some(Effect::Persist { entries }) = fx.iter().find(|e| persist_effect(std::slice::from_ref(e)))
+    let Some(Effect::Persist { entries }) =
+        fx.iter().find(|e| persist_effect(std::slice::from_ref(e)))
     else {
         panic!("a new change is stored: {fx:?}")
     };
@@ -93,7 +94,15 @@ fn a_damaged_snapshot_is_refused_without_parsing_it() {
         })
         .collect();
     let snap = fold(None, &entries).unwrap();
-    assert!(Room::load(meta(8, 0), RoomLimits::default(), Some(snap.clone()), vec![]).is_ok());
+    assert!(
+        Room::load(
+            meta(8, 0),
+            RoomLimits::default(),
+            Some(snap.clone()),
+            vec![]
+        )
+        .is_ok()
+    );
     let mut bytes = snap.doc.to_vec();
     let middle = bytes.len() / 2;
     bytes[middle] ^= 0x40;
@@ -125,7 +134,7 @@ fn a_log_that_grew_during_compaction_is_compacted_again_at_once() {
         room.handle(msg(1, publish(i, vec![doc.change("k", i as i64)])), T0);
         let fx = room.handle(Input::Persisted { upto: Seq(i) }, T0);
         compactions.extend(fx.into_iter().filter_map(|e| match e {
-            Effect::Compact { base, entries } => Some((base, entries)),
+            Effect::Compact { base, entries, .. } => Some((base, entries)),
             _ => None,
         }));
     }
@@ -145,6 +154,10 @@ fn a_log_that_grew_during_compaction_is_compacted_again_at_once() {
         Effect::Compact { entries, .. } => Some(entries.clone()),
         _ => None,
     });
-    let seqs: Vec<u64> = again.expect("compacted again").iter().map(|e| e.seq.0).collect();
+    let seqs: Vec<u64> = again
+        .expect("compacted again")
+        .iter()
+        .map(|e| e.seq.0)
+        .collect();
     assert_eq!(seqs, [3, 4]);
 }

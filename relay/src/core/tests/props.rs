@@ -101,7 +101,7 @@ impl Harness {
                     }
                     self.persisting = entries.last().map(|e| e.seq);
                 }
-                Effect::Compact { base, entries } => {
+                Effect::Compact { base, entries, .. } => {
                     let mut doc = match base {
                         Some(s) => automerge::Automerge::load(&s.doc).unwrap(),
                         None => automerge::Automerge::new(),
@@ -113,6 +113,7 @@ impl Harness {
                     self.compacting = Some((upto, Bytes::from(doc.save())));
                 }
                 Effect::IndexPlayer { .. } => {}
+                Effect::SendStored { .. } => panic!("the whole log is cached here"),
             }
         }
     }
@@ -133,7 +134,7 @@ proptest! {
     fn random_inputs_keep_the_invariants(ops in prop::collection::vec(op(), 1..80)) {
         let pool = change_pool();
         let mut h = Harness {
-            room: Room::new(meta(3, 1_000), RoomLimits { compact_entries: 3, ..RoomLimits::default() }),
+            room: Room::new(meta(3, 1_000), RoomLimits { compact_entries: 3, cached_log_bytes: u64::MAX, ..RoomLimits::default() }),
             now: T0,
             next_conn: 1,
             live: Vec::new(),

@@ -219,6 +219,7 @@ fn compaction_keeps_dedup_and_serves_snapshot_plus_tail() {
     let Some(Effect::Compact {
         base: None,
         entries,
+        ..
     }) = fx.iter().find(|e| matches!(e, Effect::Compact { .. }))
     else {
         panic!("no compaction: {fx:?}")
