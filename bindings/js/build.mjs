@@ -16,7 +16,7 @@
 // dist/index.js finds it with new URL("./wasm/coinop_wasm_bg.wasm", import.meta.url),
 // a pattern bundlers (Vite, webpack 5, esbuild with a file loader) follow.
 import { execFileSync, execSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import * as esbuild from "esbuild";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -30,6 +30,27 @@ const glue = join(here, "src", "wasm");
 if (!process.argv.includes("--skip-wasm")) buildWasm();
 else if (!existsSync(join(glue, "coinop_wasm_bg.wasm"))) throw new Error("--skip-wasm needs a full build first (src/wasm/ is missing)");
 
+/**
+ * Runs binaryen's wasm-opt on cargo's output when it is installed (before
+ * wasm-bindgen: after it, binaryen 108 breaks the module) and returns the
+ * file to bind. The features are those rustc emits; strip = true dropped
+ * the section that would name them. Binaryen's one-caller inlining is
+ * capped: it shrinks the raw module but makes it compress worse.
+ */
+function optimize(input) {
+  try {
+    execFileSync("wasm-opt", ["--version"], { stdio: "ignore" });
+  } catch {
+    console.warn("warning: wasm-opt not found (Debian: apt-get install binaryen); the Wasm stays ~7 KiB gzipped larger");
+    return input;
+  }
+  const output = input.replace(/\.wasm$/, ".opt.wasm");
+  const features = ["bulk-memory", "sign-ext", "nontrapping-float-to-int", "mutable-globals", "reference-types", "multivalue"];
+  run("wasm-opt", ["-Oz", "--one-caller-inline-max-function-size", "10", ...features.map((f) => `--enable-${f}`),
+    "--strip-debug", "--strip-producers", input, "-o", output]);
+  return output;
+}
+
 function buildWasm() {
   // 1. The wasm toolchain: rustup's target if present, else Debian's rustc-web.
   const envLines = execSync(join(root, ".ci", "setup-wasm") + " --env", { cwd: root, encoding: "utf8" });
@@ -40,9 +61,23 @@ function buildWasm() {
   }
   const toolchain = env.COINOP_WASM_CARGO ? [env.COINOP_WASM_CARGO] : [];
   const flags = env.COINOP_WASM_FLAGS ? env.COINOP_WASM_FLAGS.split(" ") : [];
+  // When std is built from source (Debian's rustc-web) it can be built small
+  // too: size-optimised std algorithms, and panics that trap at once instead
+  // of formatting a message that wasm32-unknown-unknown prints nowhere
+  // anyway. Together about 45 KiB gzipped; rustup's prebuilt std cannot.
+  // Derived Debug output is shallow (type names, no field contents): ~10 KiB
+  // gzipped, at the cost of detail in a few rare Debug-formatted errors; the
+  // messages users see come from Display.
+  if (flags.some((f) => f.startsWith("-Zbuild-std"))) {
+    flags.push("-Zbuild-std-features=optimize_for_size", "-Zpanic-immediate-abort");
+    env.CARGO_PROFILE_WASM_RELEASE_PANIC = "immediate-abort";
+    env.CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS = [env.CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS, "-Zfmt-debug=shallow"]
+      .filter(Boolean)
+      .join(" ");
+  }
   run("cargo", [...toolchain, "build", ...flags, "--locked", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release", "-p", "coinop-wasm"], { env });
   const targetDir = env.CARGO_TARGET_DIR ?? join(root, "target");
-  const wasm = join(targetDir, "wasm32-unknown-unknown", "wasm-release", "coinop_wasm.wasm");
+  const wasm = optimize(join(targetDir, "wasm32-unknown-unknown", "wasm-release", "coinop_wasm.wasm"));
 
   // 2. wasm-bindgen-cli at exactly the version in Cargo.lock.
   const lock = readFileSync(join(root, "Cargo.lock"), "utf8");
@@ -95,6 +130,8 @@ await esbuild.build({
   platform: "neutral",
   mainFields: ["module", "main"],
   target: "es2022",
+  // Shipped to browsers: minified (the .d.ts files carry the documentation).
+  minify: true,
   external: ["react"],
   plugins: [indexExternal, glueUrl],
   logLevel: "warning",
@@ -109,3 +146,6 @@ const wasmOut = join(here, "dist", "wasm", "coinop_wasm_bg.wasm");
 const raw = statSync(wasmOut).size;
 const gz = gzipSync(readFileSync(wasmOut), { level: 9 }).length;
 console.log(`dist/wasm/coinop_wasm_bg.wasm: ${(raw / 1024).toFixed(0)} KiB raw, ${(gz / 1024).toFixed(0)} KiB gzipped`);
+const files = readdirSync(join(here, "dist"), { recursive: true }).map((f) => join(here, "dist", f));
+const total = files.filter((f) => statSync(f).isFile()).reduce((n, f) => n + gzipSync(readFileSync(f), { level: 9 }).length, 0);
+console.log(`dist/ (the whole package): ${(total / 1024).toFixed(0)} KiB gzipped, file by file`);

@@ -141,7 +141,9 @@ impl RoomBuilder {
     }
 
     /// Keep a local replica (document, outbox, cursor) so that edits made
-    /// offline survive a restart. Default: none.
+    /// offline survive a restart. Default: none. Needs the `replica` feature
+    /// (on by default).
+    #[cfg(feature = "replica")]
     pub fn replica_store(mut self, store: impl ReplicaStore + 'static) -> Self {
         self.replica_store = Some(Arc::new(store));
         self
@@ -163,8 +165,10 @@ impl RoomBuilder {
             Some(code) => {
                 let code = RoomCode::new(code.clone())?;
                 let replica = match &self.replica_store {
-                    Some(s) => s.load(&code)?,
-                    None => None,
+                    // Without the feature no store can be set; the constant
+                    // lets the compiler drop the restore path too.
+                    Some(s) if cfg!(feature = "replica") => s.load(&code)?,
+                    _ => None,
                 };
                 (RoomRequest::Code(code), replica)
             }

@@ -278,6 +278,7 @@ async fn unreliable_values_arrive_and_go_with_their_writer() {
     relay.shutdown().await;
 }
 
+#[cfg(feature = "replica")]
 #[tokio::test]
 async fn offline_edits_survive_a_restart_through_the_replica_store() {
     let relay = relay().await;
