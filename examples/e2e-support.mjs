@@ -8,6 +8,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { after, before } from "node:test";
 import { chromium } from "playwright-core";
 import { startRelay } from "../bindings/js/test/support.mjs";
 
@@ -34,6 +35,25 @@ export async function startSite(site, extraArgs = []) {
   const relay = await startRelay(["--serve", `/coinop/=${packageDist}`, "--serve", `/=${site}`, ...extraArgs]);
   relay.http = relay.url.replace(/^ws:/, "http:");
   return relay;
+}
+
+/**
+ * For a test file: starts the relay serving `site` and a browser before its
+ * tests (unless browser tests are skipped) and stops both after them. The
+ * returned object's `relay` and `browser` are set once started.
+ */
+export function siteUnderTest(site, extraArgs = []) {
+  const env = { relay: undefined, browser: undefined };
+  before(async () => {
+    if (skipBrowser) return;
+    env.relay = await startSite(site, extraArgs);
+    env.browser = await launchBrowser();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.relay?.stop();
+  });
+  return env;
 }
 
 /** Headless Chromium; close it in `after`. */

@@ -4,25 +4,15 @@
 // mice and see each other's cursor.
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { launchBrowser, newPlayerPage, screenshot, skipBrowser, startSite } from "../../e2e-support.mjs";
+import { newPlayerPage, screenshot, siteUnderTest, skipBrowser } from "../../e2e-support.mjs";
 
 const site = join(dirname(fileURLToPath(import.meta.url)), "..", "web");
 /** Longest wait for any one step. */
 const STEP_MS = 15000;
 
-let relay;
-let browser;
-before(async () => {
-  if (skipBrowser) return;
-  relay = await startSite(site);
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await relay?.stop();
-});
+const env = siteUnderTest(site);
 
 /** Polls the async `check` until it is truthy, for at most `ms`. */
 async function until(check, ms, what) {
@@ -82,12 +72,12 @@ async function seesCursorNear(page, name, x, y) {
 test("two tabs join through the lobby, see each other's named cursors, and a closed tab's cursor goes", { skip: skipBrowser, timeout: 90000 }, async () => {
   // Two tabs of one browser profile (shared localStorage), both at the
   // plain address, as the launcher says: two players, one room.
-  const alice = await newPlayerPage(browser);
-  await alice.goto(`${relay.http}/`);
+  const alice = await newPlayerPage(env.browser);
+  await alice.goto(`${env.relay.http}/`);
   const code = await roomCodeOf(alice);
   const bob = await alice.context().newPage();
   bob.on("pageerror", (e) => console.error(`page error: ${e.stack ?? e}`));
-  await bob.goto(`${relay.http}/`);
+  await bob.goto(`${env.relay.http}/`);
 
   // The lobby (if this build of coinop has one): the host launches.
   const launch = alice.getByRole("button", { name: "Launch" });
@@ -120,7 +110,7 @@ test("two tabs join through the lobby, see each other's named cursors, and a clo
 
   // The cursors went over the unreliable channel (the relay's inspector
   // counts messages per channel; the test runs on loopback, so it may ask).
-  const rooms = await (await fetch(`${relay.http}/api/rooms`)).json();
+  const rooms = await (await fetch(`${env.relay.http}/api/rooms`)).json();
   const room = rooms.rooms.find((r) => r.code === code);
   assert.ok(room?.unreliable_total >= 2, `relay saw ${JSON.stringify(room)}`);
 
@@ -131,8 +121,8 @@ test("two tabs join through the lobby, see each other's named cursors, and a clo
   await screenshot(alice, "cursors-3-alice-sees-bob");
 
   // The relay's inspector page shows the room and both players.
-  const inspector = await newPlayerPage(browser);
-  await inspector.goto(`${relay.http}/inspect`);
+  const inspector = await newPlayerPage(env.browser);
+  await inspector.goto(`${env.relay.http}/inspect`);
   const row = inspector.locator("#rooms tr", { hasText: code });
   await row.getByText(aliceName).waitFor({ timeout: STEP_MS });
   await row.getByText(bobName).waitFor({ timeout: STEP_MS });

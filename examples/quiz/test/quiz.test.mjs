@@ -3,9 +3,9 @@
 // each in its own browser context (own localStorage: own player).
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { launchBrowser, newPlayerPage, screenshot, skipBrowser, startSite } from "../../e2e-support.mjs";
+import { newPlayerPage, screenshot, siteUnderTest, skipBrowser } from "../../e2e-support.mjs";
 import { QUESTIONS } from "../web/questions.js";
 import { countdown, joinAs, leaderboard, openPlayer, STEP_MS, waitPhase, waitText } from "../e2e-pages.mjs";
 
@@ -13,26 +13,16 @@ const site = join(dirname(fileURLToPath(import.meta.url)), "..", "web");
 /** Seconds per question in the tests (the `?t=` parameter). */
 const SECONDS = 8;
 
-let relay;
-let browser;
 /** Codes of the sessions made so far: the "no quiz" check needs a code that is none of them. */
 const usedCodes = new Set();
-before(async () => {
-  if (skipBrowser) return;
-  relay = await startSite(site);
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await relay?.stop();
-});
+const env = siteUnderTest(site);
 
 /**
  * A host page that created a session; resolves to `{ host, code }`.
  * `firstRandom` fixes the page's first Math.random() (the code it tries first).
  */
 async function createSession(query, firstRandom) {
-  const host = await newPlayerPage(browser);
+  const host = await newPlayerPage(env.browser);
   if (firstRandom !== undefined) {
     await host.context().addInitScript((first) => {
       const real = Math.random;
@@ -40,7 +30,7 @@ async function createSession(query, firstRandom) {
       Math.random = () => (calls++ === 0 ? first : real());
     }, firstRandom);
   }
-  await host.goto(`${relay.http}/?${query}`);
+  await host.goto(`${env.relay.http}/?${query}`);
   await host.click("#create");
   const code = await waitText(host, "#session-code", /^\d{4}$/);
   await waitPhase(host, "lobby");
@@ -65,8 +55,8 @@ test("a quiz night: join, synced countdown, answers, a reload mid-game, live lea
   await screenshot(host, "quiz-1-host-lobby");
 
   // Bob's clock runs 45 s fast: a countdown on Date.now() would be 45 s off there.
-  const ada = await openPlayer(browser, joinLink, { phone: true });
-  const bob = await openPlayer(browser, joinLink, { skewMs: 45000 });
+  const ada = await openPlayer(env.browser, joinLink, { phone: true });
+  const bob = await openPlayer(env.browser, joinLink, { skewMs: 45000 });
   await joinAs(ada, "Ada");
   await joinAs(bob, "Bob");
   for (const page of [ada, bob]) await waitPhase(page, "lobby");
@@ -142,7 +132,7 @@ test("a quiz night: join, synced countdown, answers, a reload mid-game, live lea
   // The host key, opened in a new browser (another device), lists the session and reopens it.
   const keyLink = await host.inputValue("#host-key");
   assert.match(keyLink, /#key=[A-Za-z0-9_-]+\.[0-9a-f]+$/);
-  const laptop = await newPlayerPage(browser);
+  const laptop = await newPlayerPage(env.browser);
   await laptop.goto(keyLink);
   await laptop.waitForSelector(`#sessions li[data-code="${code}"]`, { timeout: STEP_MS });
   assert.doesNotMatch(laptop.url(), /key=/, "the secret leaves the address bar");
@@ -159,16 +149,16 @@ test("a quiz night: join, synced countdown, answers, a reload mid-game, live lea
 
 test("clear errors: a malformed code, a code with no quiz, a full quiz", { skip: skipBrowser, timeout: 60000 }, async () => {
   const { host, code } = await createSession("max=1");
-  const first = await openPlayer(browser, `${relay.http}/#r=${code}`);
+  const first = await openPlayer(env.browser, `${env.relay.http}/#r=${code}`);
   await joinAs(first, "First");
   await waitPhase(first, "lobby");
 
-  const late = await openPlayer(browser, `${relay.http}/#r=${code}`);
+  const late = await openPlayer(env.browser, `${env.relay.http}/#r=${code}`);
   await joinAs(late, "Late");
   await waitText(late, "#join-error", /This quiz is full/);
   await screenshot(late, "quiz-10-error-full");
 
-  const lost = await openPlayer(browser, `${relay.http}/`);
+  const lost = await openPlayer(env.browser, `${env.relay.http}/`);
   await lost.fill("#join-code", "12a");
   await joinAs(lost, "Lost");
   await waitText(lost, "#join-error", /A quiz code is 4 digits/);
@@ -195,7 +185,7 @@ test("a new session never takes a code that already holds a quiz", { skip: skipB
   assert.notEqual(second.code, first.code);
   await screenshot(second.host, "quiz-12-second-session-other-code");
   // The code check used a throwaway identity: the second host's past sessions hold only its own.
-  await second.host.goto(`${relay.http}/`);
+  await second.host.goto(`${env.relay.http}/`);
   await second.host.waitForSelector(`#sessions li[data-code="${second.code}"]`, { timeout: STEP_MS });
   assert.deepEqual(await second.host.$$eval("#sessions li", (items) => items.map((li) => li.dataset.code)), [second.code]);
 });

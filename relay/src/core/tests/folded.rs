@@ -15,14 +15,7 @@ fn folded_changes_stay_duplicates_across_a_reload() {
         compact_entries: 2,
         ..RoomLimits::default()
     };
-    let mut room = Room::new(meta(8, 0), limits.clone());
-    room.handle(
-        Input::Join {
-            conn: ConnId(1),
-            join: join("alice", None),
-        },
-        T0,
-    );
+    let mut room = room_with_alice(limits.clone());
     let mut doc = Doc::new();
     let first = doc.change("a", 1);
     room.handle(msg(1, publish(1, vec![first.clone()])), T0);
@@ -120,14 +113,7 @@ fn a_log_that_grew_during_compaction_is_compacted_again_at_once() {
         compact_entries: 2,
         ..RoomLimits::default()
     };
-    let mut room = Room::new(meta(8, 0), limits);
-    room.handle(
-        Input::Join {
-            conn: ConnId(1),
-            join: join("alice", None),
-        },
-        T0,
-    );
+    let mut room = room_with_alice(limits);
     let mut doc = Doc::new();
     let mut compactions = Vec::new();
     for i in 1..=4 {

@@ -35,6 +35,19 @@ pub(super) fn join(player: &str, since: Option<RoomCursor>) -> Join {
     }
 }
 
+/// A room with `limits` that alice (conn 1) has joined.
+pub(super) fn room_with_alice(limits: RoomLimits) -> Room {
+    let mut room = Room::new(meta(8, 0), limits);
+    room.handle(
+        Input::Join {
+            conn: ConnId(1),
+            join: join("alice", None),
+        },
+        T0,
+    );
+    room
+}
+
 pub(super) fn pid(s: &str) -> PlayerId {
     PlayerId::new(s).unwrap()
 }

@@ -126,14 +126,7 @@ fn room_size_limit_refuses_with_room_too_large() {
         max_room_bytes: 10,
         ..RoomLimits::default()
     };
-    let mut room = Room::new(meta(8, 0), limits);
-    room.handle(
-        Input::Join {
-            conn: ConnId(1),
-            join: join("alice", None),
-        },
-        T0,
-    );
+    let mut room = room_with_alice(limits);
     let fx = room.handle(msg(1, publish(1, vec![Doc::new().change("a", 1)])), T0);
     assert!(
         matches!(&sent_to(&fx, 1)[..], [RelayMessage::Error { code, .. }] if *code == ErrorCode::ROOM_TOO_LARGE)
@@ -202,14 +195,7 @@ fn compaction_keeps_dedup_and_serves_snapshot_plus_tail() {
         compact_entries: 2,
         ..RoomLimits::default()
     };
-    let mut room = Room::new(meta(8, 0), limits);
-    room.handle(
-        Input::Join {
-            conn: ConnId(1),
-            join: join("alice", None),
-        },
-        T0,
-    );
+    let mut room = room_with_alice(limits);
     let mut doc = Doc::new();
     let first = doc.change("a", 1);
     room.handle(msg(1, publish(1, vec![first.clone()])), T0);

@@ -215,14 +215,7 @@ fn unreliable_values_keep_first_write_order_and_are_bounded() {
         max_key_bytes: 4,
         ..RoomLimits::default()
     };
-    let mut room = Room::new(meta(8, 0), limits);
-    room.handle(
-        Input::Join {
-            conn: ConnId(1),
-            join: join("alice", None),
-        },
-        T0,
-    );
+    let mut room = room_with_alice(limits);
     let set = |key: &str, v: &'static [u8]| ClientMessage::Unreliable {
         target: StateTarget::Room,
         key: key.into(),
