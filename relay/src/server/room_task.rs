@@ -281,9 +281,16 @@ impl RoomTask {
             return;
         };
         let storage = self.shared.storage.clone();
+        let shared = self.shared.clone();
         let tx = self.tx.clone();
         let room = self.room.code().clone();
         tokio::spawn(async move {
+            // Held until the snapshot is stored. Never closed, so acquire
+            // only fails if the relay is being torn down: then skip.
+            let Ok(_slot) = shared.compaction_slots.acquire().await else {
+                let _ = tx.send(RoomCmd::Compacted(None)).await;
+                return;
+            };
             if let Some(range) = stored {
                 let code = room.clone();
                 let read = storage.call(move |s| s.read_tail(&code, range.after)).await;

@@ -7,7 +7,14 @@ use crate::storage::StorageHandle;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
+
+/// Compactions that may run at once. Each parses a room's whole document;
+/// when many rooms cross the threshold together (a load that started
+/// everywhere at once), running them all would multiply the memory peak
+/// and starve the connections of CPU. The others wait their turn; their
+/// rooms keep working meanwhile.
+const COMPACTION_SLOTS: usize = 2;
 
 /// Config, storage, metrics and the room registry.
 pub(crate) struct Shared {
@@ -17,6 +24,8 @@ pub(crate) struct Shared {
     pub(crate) registry: Registry,
     /// Set once on shutdown; every connection watches it.
     pub(crate) shutdown: watch::Sender<bool>,
+    /// See [`COMPACTION_SLOTS`].
+    pub(crate) compaction_slots: Semaphore,
     next_conn: AtomicU64,
 }
 
@@ -32,6 +41,7 @@ impl Shared {
             metrics,
             registry: Registry::default(),
             shutdown: watch::channel(false).0,
+            compaction_slots: Semaphore::new(COMPACTION_SLOTS),
             next_conn: AtomicU64::new(1),
         })
     }
