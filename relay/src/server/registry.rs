@@ -283,10 +283,9 @@ async fn create(shared: &Shared, code: &RoomCode, join: &Join) -> Result<Room, J
         grace_ms,
         created_ms: now_ms(),
     };
-    let stored = meta.clone();
     shared
         .storage
-        .call(move |s| s.put_room_meta(&stored))
+        .create_room(meta.clone())
         .await
         .map_err(storage_down)?;
     tracing::info!(room = %code, epoch = meta.epoch, max_players, grace_ms, "room created");

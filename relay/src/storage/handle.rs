@@ -1,6 +1,7 @@
 //! The storage thread: group commit for appends, serial execution for the rest.
 
 use super::{Append, PlayerRoomUpdate, Storage, StorageError};
+use crate::core::RoomMeta;
 use crate::metrics::Metrics;
 use std::sync::Arc;
 use std::sync::mpsc;
@@ -10,7 +11,8 @@ use tokio::sync::oneshot;
 type Call = Box<dyn FnOnce(&mut dyn Storage) + Send>;
 
 enum Op {
-    Append(Append, oneshot::Sender<Result<(), StorageError>>),
+    Append(Append, Reply),
+    CreateRoom(RoomMeta, Reply),
     Call(Call),
     Index(PlayerRoomUpdate),
     Stop(oneshot::Sender<()>),
@@ -49,6 +51,17 @@ impl StorageHandle {
         let (reply, rx) = oneshot::channel();
         self.tx
             .send(Op::Append(append, reply))
+            .map_err(|_| StorageError::Stopped)?;
+        rx.await.map_err(|_| StorageError::Stopped)?
+    }
+
+    /// Stores a new room's metadata; resolves once it is durable. Committed
+    /// with the appends queued meanwhile, so a burst of new rooms costs one
+    /// fsync, not one each in front of every other room's acks.
+    pub async fn create_room(&self, meta: RoomMeta) -> Result<(), StorageError> {
+        let (reply, rx) = oneshot::channel();
+        self.tx
+            .send(Op::CreateRoom(meta, reply))
             .map_err(|_| StorageError::Stopped)?;
         rx.await.map_err(|_| StorageError::Stopped)?
     }
@@ -92,6 +105,7 @@ fn run(mut storage: Box<dyn Storage>, rx: mpsc::Receiver<Op>, metrics: Arc<Metri
         while let Some(op) = next.take() {
             match op {
                 Op::Append(append, reply) => pending.appends.push((append, reply)),
+                Op::CreateRoom(meta, reply) => pending.rooms.push((meta, reply)),
                 Op::Index(update) => pending.index.push(update),
                 Op::Call(call) => {
                     pending.flush(storage.as_mut(), &metrics);
@@ -103,7 +117,7 @@ fn run(mut storage: Box<dyn Storage>, rx: mpsc::Receiver<Op>, metrics: Arc<Metri
                     return;
                 }
             }
-            if pending.appends.len() < MAX_BATCH {
+            if pending.appends.len() + pending.rooms.len() < MAX_BATCH {
                 next = rx.try_recv().ok();
             }
         }
@@ -117,12 +131,13 @@ type Reply = oneshot::Sender<Result<(), StorageError>>;
 #[derive(Default)]
 struct Pending {
     appends: Vec<(Append, Reply)>,
+    rooms: Vec<(RoomMeta, Reply)>,
     index: Vec<PlayerRoomUpdate>,
 }
 
 impl Pending {
     fn flush(&mut self, storage: &mut dyn Storage, metrics: &Metrics) {
-        commit(storage, &mut self.appends, metrics);
+        commit(storage, &mut self.rooms, &mut self.appends, metrics);
         if !self.index.is_empty() {
             if let Err(e) = storage.record_player_rooms(&self.index) {
                 tracing::warn!(error = %e, rows = self.index.len(), "player room index not updated");
@@ -132,14 +147,21 @@ impl Pending {
     }
 }
 
-fn commit(storage: &mut dyn Storage, pending: &mut Vec<(Append, Reply)>, metrics: &Metrics) {
-    if pending.is_empty() {
+fn commit(
+    storage: &mut dyn Storage,
+    rooms: &mut Vec<(RoomMeta, Reply)>,
+    appends: &mut Vec<(Append, Reply)>,
+    metrics: &Metrics,
+) {
+    if rooms.is_empty() && appends.is_empty() {
         return;
     }
-    let (batch, replies): (Vec<Append>, Vec<_>) = pending.drain(..).unzip();
+    let (metas, room_replies): (Vec<RoomMeta>, Vec<_>) = rooms.drain(..).unzip();
+    let (batch, append_replies): (Vec<Append>, Vec<_>) = appends.drain(..).unzip();
     let started = Instant::now();
-    let result = storage.append(&batch);
+    let result = storage.commit_group(&metas, &batch);
     metrics.storage_commit.observe(started.elapsed());
+    let replies = room_replies.into_iter().chain(append_replies);
     match result {
         Ok(()) => {
             for reply in replies {
@@ -147,7 +169,7 @@ fn commit(storage: &mut dyn Storage, pending: &mut Vec<(Append, Reply)>, metrics
             }
         }
         Err(e) => {
-            tracing::error!(error = %e, appends = batch.len(), "storage commit failed");
+            tracing::error!(error = %e, rooms = metas.len(), appends = batch.len(), "storage commit failed");
             let text = e.to_string();
             for reply in replies {
                 let _ = reply.send(Err(StorageError::Commit(text.clone())));

@@ -101,6 +101,15 @@ pub trait Storage: Send + 'static {
     fn room_meta(&mut self, room: &RoomCode) -> Result<Option<RoomMeta>, StorageError>;
     /// Creates the room's settings record.
     fn put_room_meta(&mut self, meta: &RoomMeta) -> Result<(), StorageError>;
+    /// Creates rooms and appends log entries in one durable transaction:
+    /// the storage thread's group commit, one fsync for all of them. The
+    /// default does them one by one, for storage without transactions.
+    fn commit_group(&mut self, rooms: &[RoomMeta], appends: &[Append]) -> Result<(), StorageError> {
+        for meta in rooms {
+            self.put_room_meta(meta)?;
+        }
+        self.append(appends)
+    }
     /// Every stored room.
     fn list_rooms(&mut self) -> Result<Vec<RoomMeta>, StorageError>;
     /// Records joins in the per-player room index, in one transaction

@@ -83,9 +83,32 @@ fn add_snapshot_clock(conn: &Connection) -> Result<(), StorageError> {
     Ok(())
 }
 
+/// Writes a room's metadata (on its own, or inside a group's transaction).
+fn insert_room_meta(conn: &Connection, meta: &RoomMeta) -> Result<(), StorageError> {
+    conn.execute(
+        "INSERT OR REPLACE INTO rooms (code, epoch, max_players, grace_ms, created_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            meta.code.as_str(),
+            to_sql(meta.epoch),
+            i64::from(meta.max_players),
+            to_sql(meta.grace_ms),
+            to_sql(meta.created_ms)
+        ],
+    )?;
+    Ok(())
+}
+
 impl Storage for SqliteStorage {
     fn append(&mut self, batch: &[Append]) -> Result<(), StorageError> {
+        self.commit_group(&[], batch)
+    }
+
+    fn commit_group(&mut self, rooms: &[RoomMeta], batch: &[Append]) -> Result<(), StorageError> {
         let tx = self.conn.transaction()?;
+        for meta in rooms {
+            insert_room_meta(&tx, meta)?;
+        }
         {
             let mut stmt =
                 tx.prepare("INSERT INTO log (room, seq, sender, change) VALUES (?1, ?2, ?3, ?4)")?;
@@ -223,18 +246,7 @@ impl Storage for SqliteStorage {
     }
 
     fn put_room_meta(&mut self, meta: &RoomMeta) -> Result<(), StorageError> {
-        self.conn.execute(
-            "INSERT OR REPLACE INTO rooms (code, epoch, max_players, grace_ms, created_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
-                meta.code.as_str(),
-                to_sql(meta.epoch),
-                i64::from(meta.max_players),
-                to_sql(meta.grace_ms),
-                to_sql(meta.created_ms)
-            ],
-        )?;
-        Ok(())
+        insert_room_meta(&self.conn, meta)
     }
 
     fn list_rooms(&mut self) -> Result<Vec<RoomMeta>, StorageError> {

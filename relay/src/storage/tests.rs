@@ -139,3 +139,78 @@ fn sqlite_batch_is_all_or_nothing() {
     assert!(bad.is_err());
     assert!(s.read_tail(&code("BBBB"), Seq(0)).unwrap().is_empty());
 }
+
+fn meta(i: u64) -> RoomMeta {
+    RoomMeta {
+        code: code(&format!("R{i:03}")),
+        epoch: i,
+        max_players: 4,
+        grace_ms: 0,
+        created_ms: 1,
+    }
+}
+
+#[test]
+fn a_failed_group_creates_no_room() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = SqliteStorage::open(dir.path()).unwrap();
+    s.append(&[Append {
+        room: code("AAAA"),
+        entries: vec![entry(1, 1)],
+    }])
+    .unwrap();
+    let dup = [Append {
+        room: code("AAAA"),
+        entries: vec![entry(1, 2)],
+    }];
+    assert!(s.commit_group(&[meta(1)], &dup).is_err());
+    assert!(s.room_meta(&code("R001")).unwrap().is_none());
+    s.commit_group(&[meta(1), meta(2)], &[]).unwrap();
+    assert_eq!(s.list_rooms().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn rooms_created_together_share_one_commit() {
+    use crate::metrics::Metrics;
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    let dir = tempfile::tempdir().unwrap();
+    let metrics = Arc::new(Metrics::default());
+    let storage = SqliteStorage::open(dir.path()).unwrap();
+    let handle = StorageHandle::spawn(Box::new(storage), metrics.clone()).unwrap();
+    // Hold the storage thread while the creations queue up behind it.
+    let (release, held) = std::sync::mpsc::channel::<()>();
+    let hold = tokio::spawn({
+        let handle = handle.clone();
+        async move {
+            handle
+                .call(move |_| {
+                    let _ = held.recv_timeout(Duration::from_secs(5));
+                    Ok(())
+                })
+                .await
+        }
+    });
+    let creations: Vec<_> = (0..20)
+        .map(|i| {
+            let handle = handle.clone();
+            tokio::spawn(async move { handle.create_room(meta(i)).await })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let before = metrics.storage_commit.count();
+    release.send(()).unwrap();
+    hold.await.unwrap().unwrap();
+    for created in creations {
+        created.await.unwrap().unwrap();
+    }
+    assert_eq!(
+        metrics.storage_commit.count() - before,
+        1,
+        "one commit for 20 rooms"
+    );
+    let listed = handle.call(|s| s.list_rooms()).await.unwrap();
+    assert_eq!(listed.len(), 20);
+    handle.stop().await;
+}
