@@ -15,23 +15,35 @@ pub(crate) fn constant_time_eq(a: &[u8; 32], b: &[u8; 32]) -> bool {
 }
 
 /// Binds the player id to the secret on first use; later, checks it.
-/// Runs on the storage thread, so two first joins cannot race.
+///
+/// A first binding is durable before this returns, and rides the storage
+/// thread's group commit instead of costing an fsync of its own. Two first
+/// joins racing with different secrets: the first committed wins, and the
+/// other reads it back and is refused.
 pub(crate) async fn check_or_bind(
     storage: &StorageHandle,
     player: &PlayerId,
     secret: &[u8],
 ) -> Result<bool, StorageError> {
     let hash = hash_secret(secret);
+    let stored = match read_hash(storage, player).await? {
+        Some(stored) => stored,
+        None => {
+            storage.bind_secret(player.clone(), hash).await?;
+            read_hash(storage, player)
+                .await?
+                .ok_or_else(|| StorageError::Corrupt("a bound secret is not stored".into()))?
+        }
+    };
+    Ok(constant_time_eq(&stored, &hash))
+}
+
+async fn read_hash(
+    storage: &StorageHandle,
+    player: &PlayerId,
+) -> Result<Option<[u8; 32]>, StorageError> {
     let player = player.clone();
-    storage
-        .call(move |s| match s.secret_hash(&player)? {
-            Some(stored) => Ok(constant_time_eq(&stored, &hash)),
-            None => {
-                s.put_secret_hash(&player, hash)?;
-                Ok(true)
-            }
-        })
-        .await
+    storage.call(move |s| s.secret_hash(&player)).await
 }
 
 /// Checks a secret without binding (for the HTTP API).

@@ -1,8 +1,9 @@
 //! The storage thread: group commit for appends, serial execution for the rest.
 
-use super::{Append, PlayerRoomUpdate, Storage, StorageError};
+use super::{Append, Group, PlayerRoomUpdate, Storage, StorageError};
 use crate::core::RoomMeta;
 use crate::metrics::Metrics;
+use coinop_protocol::PlayerId;
 use std::sync::Arc;
 use std::sync::mpsc;
 use std::time::Instant;
@@ -13,6 +14,7 @@ type Call = Box<dyn FnOnce(&mut dyn Storage) + Send>;
 enum Op {
     Append(Append, Reply),
     CreateRoom(RoomMeta, Reply),
+    BindSecret(PlayerId, [u8; 32], Reply),
     Call(Call),
     Index(PlayerRoomUpdate),
     Stop(oneshot::Sender<()>),
@@ -66,6 +68,16 @@ impl StorageHandle {
         rx.await.map_err(|_| StorageError::Stopped)?
     }
 
+    /// Binds a player id to a secret hash unless it is bound already;
+    /// resolves once durable, committed with the rest of the group.
+    pub async fn bind_secret(&self, player: PlayerId, hash: [u8; 32]) -> Result<(), StorageError> {
+        let (reply, rx) = oneshot::channel();
+        self.tx
+            .send(Op::BindSecret(player, hash, reply))
+            .map_err(|_| StorageError::Stopped)?;
+        rx.await.map_err(|_| StorageError::Stopped)?
+    }
+
     /// Records a join in the per-player room index, without waiting. Index
     /// writes are batched into one transaction per drain of the queue, so
     /// joins do not cost one fsync each.
@@ -104,8 +116,18 @@ fn run(mut storage: Box<dyn Storage>, rx: mpsc::Receiver<Op>, metrics: Arc<Metri
         let mut next = Some(first);
         while let Some(op) = next.take() {
             match op {
-                Op::Append(append, reply) => pending.appends.push((append, reply)),
-                Op::CreateRoom(meta, reply) => pending.rooms.push((meta, reply)),
+                Op::Append(append, reply) => {
+                    pending.group.appends.push(append);
+                    pending.replies.push(reply);
+                }
+                Op::CreateRoom(meta, reply) => {
+                    pending.group.rooms.push(meta);
+                    pending.replies.push(reply);
+                }
+                Op::BindSecret(player, hash, reply) => {
+                    pending.group.secrets.push((player, hash));
+                    pending.replies.push(reply);
+                }
                 Op::Index(update) => pending.index.push(update),
                 Op::Call(call) => {
                     pending.flush(storage.as_mut(), &metrics);
@@ -117,7 +139,7 @@ fn run(mut storage: Box<dyn Storage>, rx: mpsc::Receiver<Op>, metrics: Arc<Metri
                     return;
                 }
             }
-            if pending.appends.len() + pending.rooms.len() < MAX_BATCH {
+            if pending.replies.len() < MAX_BATCH {
                 next = rx.try_recv().ok();
             }
         }
@@ -130,14 +152,15 @@ type Reply = oneshot::Sender<Result<(), StorageError>>;
 /// Writes collected while draining the queue.
 #[derive(Default)]
 struct Pending {
-    appends: Vec<(Append, Reply)>,
-    rooms: Vec<(RoomMeta, Reply)>,
+    /// What to commit together, and who waits for it.
+    group: Group,
+    replies: Vec<Reply>,
     index: Vec<PlayerRoomUpdate>,
 }
 
 impl Pending {
     fn flush(&mut self, storage: &mut dyn Storage, metrics: &Metrics) {
-        commit(storage, &mut self.rooms, &mut self.appends, metrics);
+        commit(storage, &mut self.group, &mut self.replies, metrics);
         if !self.index.is_empty() {
             if let Err(e) = storage.record_player_rooms(&self.index) {
                 tracing::warn!(error = %e, rows = self.index.len(), "player room index not updated");
@@ -149,29 +172,33 @@ impl Pending {
 
 fn commit(
     storage: &mut dyn Storage,
-    rooms: &mut Vec<(RoomMeta, Reply)>,
-    appends: &mut Vec<(Append, Reply)>,
+    group: &mut Group,
+    replies: &mut Vec<Reply>,
     metrics: &Metrics,
 ) {
-    if rooms.is_empty() && appends.is_empty() {
+    if group.is_empty() {
         return;
     }
-    let (metas, room_replies): (Vec<RoomMeta>, Vec<_>) = rooms.drain(..).unzip();
-    let (batch, append_replies): (Vec<Append>, Vec<_>) = appends.drain(..).unzip();
+    let group = std::mem::take(group);
     let started = Instant::now();
-    let result = storage.commit_group(&metas, &batch);
+    let result = storage.commit_group(&group);
     metrics.storage_commit.observe(started.elapsed());
-    let replies = room_replies.into_iter().chain(append_replies);
     match result {
         Ok(()) => {
-            for reply in replies {
+            for reply in replies.drain(..) {
                 let _ = reply.send(Ok(()));
             }
         }
         Err(e) => {
-            tracing::error!(error = %e, rooms = metas.len(), appends = batch.len(), "storage commit failed");
+            tracing::error!(
+                error = %e,
+                rooms = group.rooms.len(),
+                secrets = group.secrets.len(),
+                appends = group.appends.len(),
+                "storage commit failed"
+            );
             let text = e.to_string();
-            for reply in replies {
+            for reply in replies.drain(..) {
                 let _ = reply.send(Err(StorageError::Commit(text.clone())));
             }
         }

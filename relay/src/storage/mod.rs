@@ -81,6 +81,24 @@ pub struct PlayerRoomUpdate {
     pub at_ms: u64,
 }
 
+/// Writes the storage thread commits together.
+#[derive(Debug, Default)]
+pub struct Group {
+    /// New rooms' metadata.
+    pub rooms: Vec<RoomMeta>,
+    /// First-use bindings of player ids to secret hashes; an id that is
+    /// already bound keeps its hash.
+    pub secrets: Vec<(PlayerId, [u8; 32])>,
+    /// Log entries.
+    pub appends: Vec<Append>,
+}
+
+impl Group {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.rooms.is_empty() && self.secrets.is_empty() && self.appends.is_empty()
+    }
+}
+
 /// What a relay persists. Implementations are used from one thread at a
 /// time, so they take `&mut self` and need no locking of their own.
 pub trait Storage: Send + 'static {
@@ -101,14 +119,19 @@ pub trait Storage: Send + 'static {
     fn room_meta(&mut self, room: &RoomCode) -> Result<Option<RoomMeta>, StorageError>;
     /// Creates the room's settings record.
     fn put_room_meta(&mut self, meta: &RoomMeta) -> Result<(), StorageError>;
-    /// Creates rooms and appends log entries in one durable transaction:
-    /// the storage thread's group commit, one fsync for all of them. The
-    /// default does them one by one, for storage without transactions.
-    fn commit_group(&mut self, rooms: &[RoomMeta], appends: &[Append]) -> Result<(), StorageError> {
-        for meta in rooms {
+    /// Writes a [`Group`] in one durable transaction: the storage thread's
+    /// group commit, one fsync for all of it. The default writes its parts
+    /// one by one, for storage without transactions.
+    fn commit_group(&mut self, group: &Group) -> Result<(), StorageError> {
+        for meta in &group.rooms {
             self.put_room_meta(meta)?;
         }
-        self.append(appends)
+        for (player, hash) in &group.secrets {
+            if self.secret_hash(player)?.is_none() {
+                self.put_secret_hash(player, *hash)?;
+            }
+        }
+        self.append(&group.appends)
     }
     /// Every stored room.
     fn list_rooms(&mut self) -> Result<Vec<RoomMeta>, StorageError>;

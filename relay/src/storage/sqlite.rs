@@ -2,7 +2,7 @@
 //! `synchronous=FULL` so a committed transaction survives power loss.
 
 use super::crash_point::CrashPoint;
-use super::{Append, PlayerRoom, PlayerRoomUpdate, Storage, StorageError};
+use super::{Append, Group, PlayerRoom, PlayerRoomUpdate, Storage, StorageError};
 use crate::core::{ActorClock, RoomMeta, Snapshot};
 use coinop_protocol::{Bytes, LogEntry, PlayerId, RoomCode, Seq};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -99,31 +99,44 @@ fn insert_room_meta(conn: &Connection, meta: &RoomMeta) -> Result<(), StorageErr
     Ok(())
 }
 
+/// Inserts log entries (inside the caller's transaction).
+fn insert_entries(conn: &Connection, batch: &[Append]) -> Result<(), StorageError> {
+    let mut stmt =
+        conn.prepare("INSERT INTO log (room, seq, sender, change) VALUES (?1, ?2, ?3, ?4)")?;
+    for append in batch {
+        for e in &append.entries {
+            let change: &[u8] = &e.change;
+            stmt.execute(params![
+                append.room.as_str(),
+                to_sql(e.seq.0),
+                e.sender.as_str(),
+                change
+            ])?;
+        }
+    }
+    Ok(())
+}
+
 impl Storage for SqliteStorage {
     fn append(&mut self, batch: &[Append]) -> Result<(), StorageError> {
-        self.commit_group(&[], batch)
+        let tx = self.conn.transaction()?;
+        insert_entries(&tx, batch)?;
+        tx.commit()?;
+        Ok(())
     }
 
-    fn commit_group(&mut self, rooms: &[RoomMeta], batch: &[Append]) -> Result<(), StorageError> {
+    fn commit_group(&mut self, group: &Group) -> Result<(), StorageError> {
         let tx = self.conn.transaction()?;
-        for meta in rooms {
+        for meta in &group.rooms {
             insert_room_meta(&tx, meta)?;
         }
-        {
-            let mut stmt =
-                tx.prepare("INSERT INTO log (room, seq, sender, change) VALUES (?1, ?2, ?3, ?4)")?;
-            for append in batch {
-                for e in &append.entries {
-                    let change: &[u8] = &e.change;
-                    stmt.execute(params![
-                        append.room.as_str(),
-                        to_sql(e.seq.0),
-                        e.sender.as_str(),
-                        change
-                    ])?;
-                }
-            }
+        for (player, hash) in &group.secrets {
+            tx.execute(
+                "INSERT OR IGNORE INTO players (id, secret_hash) VALUES (?1, ?2)",
+                params![player.as_str(), &hash[..]],
+            )?;
         }
+        insert_entries(&tx, &group.appends)?;
         tx.commit()?;
         Ok(())
     }

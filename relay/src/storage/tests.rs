@@ -163,14 +163,61 @@ fn a_failed_group_creates_no_room() {
         room: code("AAAA"),
         entries: vec![entry(1, 2)],
     }];
-    assert!(s.commit_group(&[meta(1)], &dup).is_err());
+    let failing = Group {
+        rooms: vec![meta(1)],
+        secrets: vec![(PlayerId::new("ann").unwrap(), [1; 32])],
+        appends: dup.to_vec(),
+    };
+    assert!(s.commit_group(&failing).is_err());
     assert!(s.room_meta(&code("R001")).unwrap().is_none());
-    s.commit_group(&[meta(1), meta(2)], &[]).unwrap();
+    assert!(
+        s.secret_hash(&PlayerId::new("ann").unwrap())
+            .unwrap()
+            .is_none()
+    );
+    let group = Group {
+        rooms: vec![meta(1), meta(2)],
+        ..Group::default()
+    };
+    s.commit_group(&group).unwrap();
     assert_eq!(s.list_rooms().unwrap().len(), 2);
 }
 
+#[test]
+fn a_bound_secret_is_never_rebound() {
+    for s in [
+        &mut MemoryStorage::new() as &mut dyn Storage,
+        &mut SqliteStorage::open(tempfile::tempdir().unwrap().path()).unwrap(),
+    ] {
+        let ann = PlayerId::new("ann").unwrap();
+        let bind = |hash| Group {
+            secrets: vec![(ann.clone(), hash)],
+            ..Group::default()
+        };
+        s.commit_group(&bind([1; 32])).unwrap();
+        s.commit_group(&bind([2; 32])).unwrap();
+        assert_eq!(s.secret_hash(&ann).unwrap(), Some([1; 32]));
+    }
+}
+
+/// Occupies the storage thread until the returned sender is dropped or
+/// sent to, so that what is sent meanwhile queues up behind it.
+fn hold(handle: &StorageHandle) -> std::sync::mpsc::Sender<()> {
+    let (release, held) = std::sync::mpsc::channel::<()>();
+    let handle = handle.clone();
+    tokio::spawn(async move {
+        handle
+            .call(move |_| {
+                let _ = held.recv_timeout(std::time::Duration::from_secs(5));
+                Ok(())
+            })
+            .await
+    });
+    release
+}
+
 #[tokio::test]
-async fn rooms_created_together_share_one_commit() {
+async fn writes_queued_together_share_one_commit() {
     use crate::metrics::Metrics;
     use std::sync::Arc;
     use std::time::Duration;
@@ -179,19 +226,30 @@ async fn rooms_created_together_share_one_commit() {
     let metrics = Arc::new(Metrics::default());
     let storage = SqliteStorage::open(dir.path()).unwrap();
     let handle = StorageHandle::spawn(Box::new(storage), metrics.clone()).unwrap();
-    // Hold the storage thread while the creations queue up behind it.
-    let (release, held) = std::sync::mpsc::channel::<()>();
-    let hold = tokio::spawn({
-        let handle = handle.clone();
-        async move {
-            handle
-                .call(move |_| {
-                    let _ = held.recv_timeout(Duration::from_secs(5));
-                    Ok(())
-                })
-                .await
-        }
-    });
+    let player = |i: u64| PlayerId::new(format!("p{i}")).unwrap();
+
+    // First joins of 20 players, then 20 new rooms: each wave queued behind
+    // a busy storage thread commits once.
+    let release = hold(&handle);
+    let binds: Vec<_> = (0..20)
+        .map(|i| {
+            let handle = handle.clone();
+            tokio::spawn(async move { handle.bind_secret(player(i), [7; 32]).await })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let before = metrics.storage_commit.count();
+    release.send(()).unwrap();
+    for bind in binds {
+        bind.await.unwrap().unwrap();
+    }
+    assert_eq!(
+        metrics.storage_commit.count() - before,
+        1,
+        "20 bindings, 1 commit"
+    );
+
+    let release = hold(&handle);
     let creations: Vec<_> = (0..20)
         .map(|i| {
             let handle = handle.clone();
@@ -201,16 +259,21 @@ async fn rooms_created_together_share_one_commit() {
     tokio::time::sleep(Duration::from_millis(100)).await;
     let before = metrics.storage_commit.count();
     release.send(()).unwrap();
-    hold.await.unwrap().unwrap();
     for created in creations {
         created.await.unwrap().unwrap();
     }
     assert_eq!(
         metrics.storage_commit.count() - before,
         1,
-        "one commit for 20 rooms"
+        "20 rooms, 1 commit"
     );
+
     let listed = handle.call(|s| s.list_rooms()).await.unwrap();
     assert_eq!(listed.len(), 20);
+    let bound = handle
+        .call(move |s| s.secret_hash(&player(19)))
+        .await
+        .unwrap();
+    assert_eq!(bound, Some([7; 32]));
     handle.stop().await;
 }
