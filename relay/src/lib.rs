@@ -23,16 +23,26 @@
 //! * `GET /healthz`: `200 ok`.
 //! * `GET /metrics`: Prometheus text.
 //! * `GET /players/{id}/rooms` with `Authorization: Bearer <secret hex>`:
-//!   the rooms that player joined or hosted, as JSON; 401 otherwise.
+//!   the rooms that player joined or hosted, as JSON; 401 otherwise. CORS
+//!   preflights are answered for allowed origins.
+//! * `GET /inspect` (a page) and `GET /api/rooms` (JSON): rooms, players
+//!   online, stored size and message rates; loopback peers only, unless
+//!   [`RelayConfig::admin_token`] is set and sent as a bearer token.
+//! * Static files of [`RelayConfig::serve`] (`--serve PREFIX=DIR`), for a
+//!   game or demo served by the relay itself.
 //!
-//! When [`RelayConfig::allowed_origins`] is set, a request whose `Origin`
-//! is not listed gets 403; requests without `Origin` (native clients) pass.
+//! When [`RelayConfig::allowed_origins`] is set, a request to the relay's
+//! own endpoints whose `Origin` is not listed gets 403; requests without
+//! `Origin` (native clients) pass. Static files ignore the list.
 //!
 //! ## Guarantees
 //!
 //! * An `Ack` is sent only after the changes are committed (SQLite WAL with
-//!   `synchronous=FULL`); appends from all rooms share one transaction per
-//!   batch.
+//!   `synchronous=FULL`); appends from all rooms, new rooms and first-join
+//!   secret bindings share one transaction per batch.
+//! * A room's memory is bounded, not its history: the newest log entries
+//!   (`--log-cache-bytes`) stay in memory, older ones are read back from
+//!   storage; folded changes are known by the snapshot's actor clock.
 //! * Acks and forwards leave a room in sequence order; a forward is encoded
 //!   once and the same bytes go to every receiver.
 //! * Reliable frames are never dropped: a connection that cannot keep up is
