@@ -166,10 +166,16 @@ pub async fn run_with(
     extra_serve: Vec<(String, PathBuf)>,
     on_listening: impl FnOnce(SocketAddr),
 ) -> ExitCode {
-    // Logs go to stderr; stdout carries only the "listening on" line.
+    // Logs go to stderr; stdout carries only the "listening on" line. A
+    // dedicated thread writes them: a log reader that stalls (a full pipe)
+    // must not block the runtime's workers, and under a connection flood
+    // the workers spend their time on connections, not on write(2). If the
+    // reader stalls long enough to fill the queue, lines are dropped. The
+    // guard flushes what is queued when `run_with` returns.
     // `try_init`: an embedding program may have set up logging already.
+    let (writer, _flush_logs) = tracing_appender::non_blocking(std::io::stderr());
     let _ = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
+        .with_writer(writer)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),

@@ -26,6 +26,10 @@ type Ws = WebSocketStream<TcpStream>;
 /// this long without waiting for a token.
 const THROTTLE_RESET: Duration = Duration::from_secs(1);
 
+/// How often a throttled connection's reliable messages are read, in
+/// batches: 20 per second, each 50 ms worth of its rate.
+const THROTTLED_BATCHES_PER_SEC: u32 = 20;
+
 /// What one read produced.
 enum Frame {
     Binary(Bytes),
@@ -134,7 +138,8 @@ async fn handshake(
             return None;
         }
     };
-    match identity::check_or_bind(&shared.storage, &join.player, join.secret.as_bytes()).await {
+    let (storage, bound) = (&shared.storage, &shared.bound_secrets);
+    match identity::check_or_bind(storage, bound, &join.player, join.secret.as_bytes()).await {
         Ok(true) => {}
         Ok(false) => {
             let text = "this player id is bound to another secret";
@@ -279,16 +284,21 @@ async fn read_loop(
                     throttled_since = None;
                 }
             } else {
-                // Backpressure: stop reading until a token is there. Reliable
-                // messages are delayed, never dropped.
+                // Backpressure: stop reading until tokens are there. Reliable
+                // messages are delayed, never dropped. The wait is for a
+                // batch of tokens (50 ms worth), read back to back, so that a
+                // throttled writer's changes reach storage together and cost
+                // a few commits per second, not one per change, in front of
+                // other rooms' appends.
                 let since = *throttled_since.get_or_insert_with(Instant::now);
+                let batch = (cfg.reliable_per_sec / THROTTLED_BATCHES_PER_SEC).max(1);
                 loop {
                     if since.elapsed() > cfg.rate_limit_patience {
                         let text = "too many reliable messages per second";
                         let code = ErrorCode::RATE_LIMITED;
                         return fatal(shared, conn, outbox, code, text, close_code::POLICY);
                     }
-                    tokio::time::sleep(reliable.wait_time()).await;
+                    tokio::time::sleep(reliable.wait_time_for(batch)).await;
                     if reliable.try_take(Instant::now()) {
                         last_wait = Some(Instant::now());
                         break;

@@ -2,7 +2,54 @@
 
 use crate::storage::{StorageError, StorageHandle};
 use coinop_protocol::PlayerId;
+use hashlink::LruCache;
 use sha2::{Digest, Sha256};
+use std::sync::Mutex;
+
+/// How many players' bound hashes [`BoundSecrets`] keeps (about 100 bytes
+/// each).
+const CACHED_BINDINGS: usize = 8192;
+
+/// The secret hashes of recently checked players, so that a reconnect or a
+/// join to another room does not cost a read on the storage thread, where
+/// it would queue with every room's appends. A binding never changes once
+/// stored, so a cached hash cannot go stale; only bindings that storage
+/// returned (durable ones) are cached.
+pub(crate) struct BoundSecrets(Mutex<LruCache<PlayerId, [u8; 32]>>);
+
+impl Default for BoundSecrets {
+    fn default() -> Self {
+        Self(Mutex::new(LruCache::new(CACHED_BINDINGS)))
+    }
+}
+
+impl BoundSecrets {
+    fn get(&self, player: &PlayerId) -> Option<[u8; 32]> {
+        self.0.lock().ok()?.get(player).copied()
+    }
+
+    fn remember(&self, player: &PlayerId, hash: [u8; 32]) {
+        if let Ok(mut cache) = self.0.lock() {
+            cache.insert(player.clone(), hash);
+        }
+    }
+
+    /// The bound hash: from the cache, else read from storage (and cached).
+    async fn lookup(
+        &self,
+        storage: &StorageHandle,
+        player: &PlayerId,
+    ) -> Result<Option<[u8; 32]>, StorageError> {
+        if let Some(hash) = self.get(player) {
+            return Ok(Some(hash));
+        }
+        let stored = read_hash(storage, player).await?;
+        if let Some(hash) = stored {
+            self.remember(player, hash);
+        }
+        Ok(stored)
+    }
+}
 
 /// SHA-256 of a secret.
 pub(crate) fn hash_secret(secret: &[u8]) -> [u8; 32] {
@@ -22,15 +69,17 @@ pub(crate) fn constant_time_eq(a: &[u8; 32], b: &[u8; 32]) -> bool {
 /// other reads it back and is refused.
 pub(crate) async fn check_or_bind(
     storage: &StorageHandle,
+    bound: &BoundSecrets,
     player: &PlayerId,
     secret: &[u8],
 ) -> Result<bool, StorageError> {
     let hash = hash_secret(secret);
-    let stored = match read_hash(storage, player).await? {
+    let stored = match bound.lookup(storage, player).await? {
         Some(stored) => stored,
         None => {
             storage.bind_secret(player.clone(), hash).await?;
-            read_hash(storage, player)
+            bound
+                .lookup(storage, player)
                 .await?
                 .ok_or_else(|| StorageError::Corrupt("a bound secret is not stored".into()))?
         }
@@ -49,17 +98,13 @@ async fn read_hash(
 /// Checks a secret without binding (for the HTTP API).
 pub(crate) async fn check(
     storage: &StorageHandle,
+    bound: &BoundSecrets,
     player: &PlayerId,
     secret: &[u8],
 ) -> Result<bool, StorageError> {
     let hash = hash_secret(secret);
-    let player = player.clone();
-    storage
-        .call(move |s| {
-            Ok(s.secret_hash(&player)?
-                .is_some_and(|h| constant_time_eq(&h, &hash)))
-        })
-        .await
+    let stored = bound.lookup(storage, player).await?;
+    Ok(stored.is_some_and(|h| constant_time_eq(&h, &hash)))
 }
 
 #[cfg(test)]

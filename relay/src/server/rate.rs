@@ -38,9 +38,10 @@ impl TokenBucket {
         }
     }
 
-    /// How long until a token is there.
-    pub(crate) fn wait_time(&self) -> Duration {
-        Duration::from_secs_f64(((1.0 - self.tokens) / self.per_sec).max(0.0))
+    /// How long until `n` tokens are there (at most `burst`).
+    pub(crate) fn wait_time_for(&self, n: u32) -> Duration {
+        let want = f64::from(n).min(self.burst);
+        Duration::from_secs_f64(((want - self.tokens) / self.per_sec).max(0.0))
     }
 }
 
@@ -55,7 +56,10 @@ mod tests {
         assert!(b.try_take(t0));
         assert!(b.try_take(t0));
         assert!(!b.try_take(t0));
-        assert!(b.wait_time() > Duration::ZERO);
+        assert_eq!(b.wait_time_for(1), Duration::from_millis(100));
+        assert_eq!(b.wait_time_for(2), Duration::from_millis(200));
+        // Never more than the bucket holds.
+        assert_eq!(b.wait_time_for(50), Duration::from_millis(200));
         assert!(b.try_take(t0 + Duration::from_millis(100)));
         assert!(!b.try_take(t0 + Duration::from_millis(100)));
     }

@@ -147,7 +147,7 @@ async fn player_rooms(shared: &Shared, req: &Request, player: &str) -> Response 
     let Some(secret) = secret else {
         return unauthorized();
     };
-    match identity::check(&shared.storage, &player, &secret).await {
+    match identity::check(&shared.storage, &shared.bound_secrets, &player, &secret).await {
         Ok(true) => {}
         Ok(false) => return unauthorized(),
         Err(_) => return Response::text(503, "storage unavailable\n"),

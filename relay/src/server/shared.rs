@@ -1,5 +1,6 @@
 //! State shared by every task of one relay.
 
+use super::identity::BoundSecrets;
 use super::registry::Registry;
 use crate::config::RelayConfig;
 use crate::metrics::Metrics;
@@ -26,6 +27,8 @@ pub(crate) struct Shared {
     pub(crate) shutdown: watch::Sender<bool>,
     /// See [`COMPACTION_SLOTS`].
     pub(crate) compaction_slots: Semaphore,
+    /// Recently checked players' secret hashes.
+    pub(crate) bound_secrets: BoundSecrets,
     next_conn: AtomicU64,
 }
 
@@ -42,6 +45,7 @@ impl Shared {
             registry: Registry::default(),
             shutdown: watch::channel(false).0,
             compaction_slots: Semaphore::new(COMPACTION_SLOTS),
+            bound_secrets: BoundSecrets::default(),
             next_conn: AtomicU64::new(1),
         })
     }

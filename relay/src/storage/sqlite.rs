@@ -102,7 +102,7 @@ fn insert_room_meta(conn: &Connection, meta: &RoomMeta) -> Result<(), StorageErr
 /// Inserts log entries (inside the caller's transaction).
 fn insert_entries(conn: &Connection, batch: &[Append]) -> Result<(), StorageError> {
     let mut stmt =
-        conn.prepare("INSERT INTO log (room, seq, sender, change) VALUES (?1, ?2, ?3, ?4)")?;
+        conn.prepare_cached("INSERT INTO log (room, seq, sender, change) VALUES (?1, ?2, ?3, ?4)")?;
     for append in batch {
         for e in &append.entries {
             let change: &[u8] = &e.change;
@@ -131,10 +131,8 @@ impl Storage for SqliteStorage {
             insert_room_meta(&tx, meta)?;
         }
         for (player, hash) in &group.secrets {
-            tx.execute(
-                "INSERT OR IGNORE INTO players (id, secret_hash) VALUES (?1, ?2)",
-                params![player.as_str(), &hash[..]],
-            )?;
+            tx.prepare_cached("INSERT OR IGNORE INTO players (id, secret_hash) VALUES (?1, ?2)")?
+                .execute(params![player.as_str(), &hash[..]])?;
         }
         insert_entries(&tx, &group.appends)?;
         tx.commit()?;
@@ -142,7 +140,7 @@ impl Storage for SqliteStorage {
     }
 
     fn read_tail(&mut self, room: &RoomCode, after: Seq) -> Result<Vec<LogEntry>, StorageError> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare_cached(
             "SELECT seq, sender, change FROM log WHERE room = ?1 AND seq > ?2 ORDER BY seq",
         )?;
         let rows = stmt.query_map(params![room.as_str(), to_sql(after.0)], |r| {
@@ -212,11 +210,8 @@ impl Storage for SqliteStorage {
     fn secret_hash(&mut self, player: &PlayerId) -> Result<Option<[u8; 32]>, StorageError> {
         let row: Option<Vec<u8>> = self
             .conn
-            .query_row(
-                "SELECT secret_hash FROM players WHERE id = ?1",
-                params![player.as_str()],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT secret_hash FROM players WHERE id = ?1")?
+            .query_row(params![player.as_str()], |r| r.get(0))
             .optional()?;
         row.map(|v| <[u8; 32]>::try_from(v).map_err(|_| corrupt("secret hash length")))
             .transpose()
