@@ -59,6 +59,7 @@ export class CoinopClient {
   #status = listeners<[Status]>();
   #disconnect = listeners<[DisconnectEvent]>();
   #change = listeners<[]>();
+  #left = listeners<[]>();
 
   /** The RPC API of this client: `register`, `call`, `Mode`. */
   readonly RPC: Rpc = {
@@ -351,6 +352,11 @@ export class CoinopClient {
     return this.#disconnect.add(callback);
   }
 
+  /** @internal Fires when `leaveRoom()` ends the session; the lobby stops waiting then. */
+  _onLeave(callback: () => void): () => void {
+    return this.#left.add(callback);
+  }
+
   /** @internal Fires on any event; used by the React hooks. */
   _onAnyChange(callback: () => void): () => void {
     return this.#change.add(callback);
@@ -415,6 +421,7 @@ export class CoinopClient {
     this.#backend = undefined;
     this.#joining = undefined;
     this.#seated = [];
+    this.#left.emit();
   }
 }
 

@@ -155,3 +155,20 @@ test("the host kicks a player from the lobby", T, async () => {
     await Promise.all([host, guest].map((p) => p.context().close()));
   }
 });
+
+test("leaveRoom() while the lobby waits removes it and rejects insertCoin", T, async () => {
+  const code = roomCode();
+  const page = await openPlayer(code);
+  try {
+    await page.getByRole("button", { name: "Launch", exact: true }).waitFor(WAIT);
+    await page.evaluate(() => window.leaveRoom());
+    await page.waitForFunction(() => window.joinError, null, WAIT);
+    assert.equal(await page.evaluate(() => window.joinError), "LEFT_ROOM");
+    await lobby(page).waitFor({ state: "detached", ...WAIT });
+    // Joining again afterwards works: the lobby comes back for the same room.
+    await page.reload();
+    await page.getByRole("button", { name: "Launch", exact: true }).waitFor(WAIT);
+  } finally {
+    await page.context().close();
+  }
+});

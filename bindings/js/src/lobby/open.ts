@@ -11,7 +11,7 @@ import { LobbyView } from "./view.js";
 export interface LobbyHandle {
   /** Shows why joining failed; the element stays until the user closes it. */
   fail(error: CoinopError): void;
-  /** Shows the room; resolves when the host launches, rejects if this player is kicked or replaced. */
+  /** Shows the room; resolves when the host launches, rejects if this player is kicked, replaced or leaves. */
   launched(): Promise<void>;
   /** Removes the lobby. */
   close(): void;
@@ -81,9 +81,16 @@ export function openLobby(client: CoinopClient): LobbyHandle {
           view.fail(...explain(error));
           reject(error);
         });
+        // leaveRoom() while waiting: insertCoin rejects and the lobby goes away.
+        const stopLeave = client._onLeave(() => {
+          stop();
+          view.remove();
+          reject(new CoinopError("LEFT_ROOM", "leaveRoom() was called before the host launched"));
+        });
         const stop = () => {
           stopChanges();
           stopDisconnect();
+          stopLeave();
         };
         render();
       }),
