@@ -48,6 +48,12 @@
 //! * Reliable frames are never dropped: a connection that cannot keep up is
 //!   closed with `SLOW_CONSUMER`. Unreliable frames are coalesced per
 //!   (sender, target, key) for slow receivers.
+//! * One connection cannot crowd others out of storage: past its reliable
+//!   rate it is read in 50 ms batches (a few commits per second, not one
+//!   per change), and a join's secret check is served from memory once the
+//!   player is known.
+//! * The binary writes logs to stderr from its own thread; a stalled log
+//!   reader costs log lines, never the runtime's workers.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), coinop_relay::RelayError> {
