@@ -20,16 +20,18 @@ test("a JS client and a native Rust bot share one room", { timeout: 60000 }, asy
     bot.once("exit", resolve);
     bot.once("error", resolve);
   });
+  let js;
   try {
-    const js = await join(relay, code, { profile: { name: "ada" } });
+    js = await join(relay, code, { profile: { name: "ada" } });
     const botPlayer = await eventually(() => js.getPlayers().find((p) => p.getProfile().name === "bot"), 15000, "the bot's seat");
     await eventually(() => botPlayer.getState("isBot") === true, 5000, "isBot");
     assert.equal(await js.RPC.call("bot.ping", null, { player: botPlayer.id }), `pong to ${js.myPlayer().id}`);
     js.setState("question", "2+2?");
     const answer = await eventually(() => botPlayer.getState("answer"), 5000, "the bot's answer");
     assert.equal(answer, 'bot heard "2+2?" (4 chars)');
-    await js.leaveRoom();
   } finally {
+    // Also on failure: an open client would keep the test process alive.
+    await js?.leaveRoom();
     bot.kill("SIGINT");
     await exited;
   }
