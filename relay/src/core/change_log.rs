@@ -249,6 +249,11 @@ impl ChangeLog {
             .then_some(snapshot.upto)
     }
 
+    /// Durable entries since the snapshot, when no compaction runs.
+    pub(crate) fn compactable_len(&self) -> usize {
+        if self.compacting { 0 } else { self.log.len() }
+    }
+
     pub(crate) fn is_busy(&self) -> bool {
         self.in_flight.is_some() || self.compacting || !self.uncommitted.is_empty()
     }

@@ -15,6 +15,13 @@ pub struct RoomLimits {
     pub compact_entries: usize,
     /// ...or this many bytes.
     pub compact_bytes: u64,
+    /// A room that has stored no change for this long compacts a shorter
+    /// log too (see `quiet_compact_entries`), so that a late joiner of a
+    /// room that went quiet gets a snapshot, not hundreds of changes to
+    /// apply one by one. 0 turns it off.
+    pub quiet_compact_ms: u64,
+    /// The shortest log a quiet room compacts.
+    pub quiet_compact_entries: usize,
     /// Largest catch-up `Changes` frame, in bytes of change data.
     pub catch_up_batch_bytes: usize,
     /// Change bytes of durable log entries kept in memory per room; older
@@ -32,6 +39,8 @@ impl Default for RoomLimits {
             max_unreliable_values: 4096,
             compact_entries: 1000,
             compact_bytes: 1024 * 1024,
+            quiet_compact_ms: 2_000,
+            quiet_compact_entries: 50,
             catch_up_batch_bytes: 256 * 1024,
             cached_log_bytes: 16 * 1024,
         }

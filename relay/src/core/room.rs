@@ -43,6 +43,9 @@ pub struct Room {
     pub(crate) unreliable: UnreliableStore,
     pub(crate) acks: VecDeque<PendingAck>,
     pub(crate) effects: Vec<Effect>,
+    /// When the last change was stored (0 for a room loaded from storage),
+    /// while a quiet compaction is armed: see [`RoomLimits::quiet_compact_ms`].
+    pub(crate) quiet_since: Option<u64>,
 }
 
 impl Room {
@@ -56,6 +59,7 @@ impl Room {
             unreliable: UnreliableStore::default(),
             acks: VecDeque::new(),
             effects: Vec::new(),
+            quiet_since: None,
         }
     }
 
@@ -70,6 +74,8 @@ impl Room {
     ) -> Result<Room, LoadError> {
         let mut room = Room::new(meta, limits);
         room.log = ChangeLog::load(snapshot, tail, room.limits.cached_log_bytes)?;
+        // A stored tail long enough is compacted soon after loading.
+        room.quiet_since = Some(0);
         Ok(room)
     }
 
@@ -108,16 +114,40 @@ impl Room {
         self.log.stored_bytes()
     }
 
-    /// When the shell must send [`Input::Tick`] next (a grace period ends),
-    /// in ms since the Unix epoch.
+    /// When the shell must send [`Input::Tick`] next (a grace period ends,
+    /// or the room has been quiet long enough to compact), in ms since the
+    /// Unix epoch.
     pub fn next_deadline(&self) -> Option<u64> {
-        self.roster.next_expiry(self.meta.grace_ms)
+        let expiry = self.roster.next_expiry(self.meta.grace_ms);
+        match (expiry, self.quiet_compaction_at()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
-    /// Nobody is seated and no storage work is outstanding: the shell may
-    /// unload the room.
+    /// When a quiet compaction is due, if one is armed and would have work
+    /// to do: `quiet_compact_ms` after the last stored change, or at once
+    /// when nobody is seated (before the room is unloaded).
+    fn quiet_compaction_at(&self) -> Option<u64> {
+        let quiet = self.limits.quiet_compact_ms;
+        let since = self.quiet_since?;
+        let enough = self.log.compactable_len() >= self.limits.quiet_compact_entries.max(1);
+        if quiet == 0 || !enough {
+            return None;
+        }
+        if self.roster.is_empty() {
+            return Some(since);
+        }
+        Some(since.saturating_add(quiet))
+    }
+
+    /// Nobody is seated and no storage work is outstanding (a quiet
+    /// compaction included): the shell may unload the room.
     pub fn is_idle(&self) -> bool {
-        self.roster.is_empty() && !self.log.is_busy() && self.acks.is_empty()
+        self.roster.is_empty()
+            && !self.log.is_busy()
+            && self.acks.is_empty()
+            && self.quiet_compaction_at().is_none()
     }
 
     /// Applies one input at time `now` (ms since the Unix epoch) and returns
@@ -127,7 +157,10 @@ impl Room {
             Input::Join { conn, join } => self.join(conn, join, now),
             Input::Message { conn, msg } => self.message(conn, msg, now),
             Input::Disconnected { conn } => self.disconnected(conn, now),
-            Input::Persisted { upto } => self.persisted(upto),
+            Input::Persisted { upto } => {
+                self.quiet_since = Some(now);
+                self.persisted(upto);
+            }
             Input::PersistFailed => self.persist_failed(),
             Input::Compacted { upto, doc, clock } => {
                 self.log.compacted(Snapshot { upto, doc, clock });
@@ -298,6 +331,12 @@ impl Room {
     fn tick(&mut self, now: u64) {
         for player in self.roster.expired(now, self.meta.grace_ms) {
             self.remove_player(&player, None);
+        }
+        if self.quiet_compaction_at().is_some_and(|at| at <= now) {
+            // Once per quiet spell: the next stored change re-arms it.
+            self.quiet_since = None;
+            let entries = self.limits.quiet_compact_entries.max(1);
+            self.start_compaction(entries, self.limits.compact_bytes);
         }
     }
 

@@ -109,7 +109,12 @@ impl Room {
     /// past the threshold again meanwhile, and a late joiner should not get
     /// that tail just because the room went quiet.
     pub(crate) fn maybe_compact(&mut self) {
-        let (entries, bytes) = (self.limits.compact_entries, self.limits.compact_bytes);
+        self.start_compaction(self.limits.compact_entries, self.limits.compact_bytes);
+    }
+
+    /// Starts a compaction if the log since the snapshot holds at least
+    /// `entries` entries or `bytes` bytes and none runs.
+    pub(crate) fn start_compaction(&mut self, entries: usize, bytes: u64) {
         if let Some((base, stored, entries)) = self.log.take_compaction(entries, bytes) {
             self.effects.push(Effect::Compact {
                 base,

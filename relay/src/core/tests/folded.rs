@@ -147,3 +147,95 @@ fn a_log_that_grew_during_compaction_is_compacted_again_at_once() {
         .collect();
     assert_eq!(seqs, [3, 4]);
 }
+
+#[test]
+fn a_room_that_goes_quiet_compacts_a_short_log_once() {
+    let limits = RoomLimits {
+        compact_entries: 1000,
+        quiet_compact_ms: 2_000,
+        quiet_compact_entries: 3,
+        ..RoomLimits::default()
+    };
+    let mut room = room_with_alice(limits);
+    let mut doc = Doc::new();
+    let compaction = |fx: &[Effect]| {
+        fx.iter().find_map(|e| match e {
+            Effect::Compact { entries, .. } => Some(entries.len()),
+            _ => None,
+        })
+    };
+    // Two stored changes: too few to bother, no deadline for it.
+    for i in 1..=2 {
+        room.handle(msg(1, publish(i, vec![doc.change("k", i as i64)])), T0);
+        room.handle(Input::Persisted { upto: Seq(i) }, T0);
+    }
+    assert_eq!(room.next_deadline(), None);
+    // A third, stored later: due 2 s after it.
+    room.handle(msg(1, publish(3, vec![doc.change("k", 3)])), T0);
+    room.handle(Input::Persisted { upto: Seq(3) }, T0 + 500);
+    assert_eq!(room.next_deadline(), Some(T0 + 2_500));
+    assert_eq!(compaction(&room.handle(Input::Tick, T0 + 2_499)), None);
+    let fx = room.handle(Input::Tick, T0 + 2_500);
+    assert_eq!(compaction(&fx), Some(3));
+    // Running, then done: nothing more is due until a new change is stored.
+    assert_eq!(room.next_deadline(), None);
+    let Some(Effect::Compact { base, entries, .. }) =
+        fx.into_iter().find(|e| matches!(e, Effect::Compact { .. }))
+    else {
+        unreachable!()
+    };
+    let snap = fold(base.as_ref(), &entries).unwrap();
+    room.handle(
+        Input::Compacted {
+            upto: snap.upto,
+            doc: snap.doc,
+            clock: snap.clock,
+        },
+        T0 + 2_600,
+    );
+    assert_eq!(room.next_deadline(), None);
+    assert_eq!(compaction(&room.handle(Input::Tick, T0 + 10_000)), None);
+}
+
+#[test]
+fn a_loaded_tail_is_compacted_before_the_room_unloads() {
+    let limits = RoomLimits {
+        quiet_compact_entries: 3,
+        ..RoomLimits::default()
+    };
+    let mut room = room_with_alice(limits.clone());
+    let mut doc = Doc::new();
+    let mut tail = Vec::new();
+    for i in 1..=3 {
+        let fx = room.handle(msg(1, publish(i, vec![doc.change("k", i as i64)])), T0);
+        tail.extend(fx.into_iter().filter_map(|e| match e {
+            Effect::Persist { entries } => Some(entries),
+            _ => None,
+        }));
+        room.handle(Input::Persisted { upto: Seq(i) }, T0);
+    }
+    let tail: Vec<LogEntry> = tail.into_iter().flatten().collect();
+    assert_eq!(tail.len(), 3);
+    // Reloaded with nobody seated: not idle until its tail is compacted.
+    let mut loaded = Room::load(meta(8, 0), limits, None, tail).unwrap();
+    assert!(!loaded.is_idle());
+    assert!(loaded.next_deadline().is_some_and(|at| at <= T0));
+    let fx = loaded.handle(Input::Tick, T0);
+    let Some(Effect::Compact { base, entries, .. }) =
+        fx.into_iter().find(|e| matches!(e, Effect::Compact { .. }))
+    else {
+        panic!("no quiet compaction")
+    };
+    assert!(!loaded.is_idle(), "busy while it runs");
+    let snap = fold(base.as_ref(), &entries).unwrap();
+    loaded.handle(
+        Input::Compacted {
+            upto: snap.upto,
+            doc: snap.doc,
+            clock: snap.clock,
+        },
+        T0,
+    );
+    assert!(loaded.is_idle());
+    assert_eq!(loaded.next_deadline(), None);
+}
