@@ -158,7 +158,15 @@ impl Room {
             Input::Message { conn, msg } => self.message(conn, msg, now),
             Input::Disconnected { conn } => self.disconnected(conn, now),
             Input::Persisted { upto } => {
-                self.quiet_since = Some(now);
+                // Moved at most every quarter of the quiet time: the shell
+                // re-arms its timer whenever the deadline moves.
+                let step = self.limits.quiet_compact_ms / 4;
+                if self
+                    .quiet_since
+                    .is_none_or(|t| now >= t.saturating_add(step))
+                {
+                    self.quiet_since = Some(now);
+                }
                 self.persisted(upto);
             }
             Input::PersistFailed => self.persist_failed(),
