@@ -40,6 +40,10 @@
 //! * An `Ack` is sent only after the changes are committed (SQLite WAL with
 //!   `synchronous=FULL`); appends from all rooms, new rooms and first-join
 //!   secret bindings share one transaction per batch.
+//! * A room's log is folded into an automerge snapshot off the hot path
+//!   when it passes `--compact-entries` / `--compact-bytes`, and also once
+//!   the room has stored nothing for 2 s (or is about to unload) with 50
+//!   entries or more, so a late joiner gets a snapshot, not a long tail.
 //! * A room's memory is bounded, not its history: the newest log entries
 //!   (`--log-cache-bytes`) stay in memory, older ones are read back from
 //!   storage; folded changes are known by the snapshot's actor clock.
