@@ -172,6 +172,60 @@ async fn senders_cannot_be_forged() {
     }
 }
 
+/// Mallory rewrites alice's changes: same actor, same seq, other content.
+/// Replicas would refuse the second of two such changes (automerge's
+/// `DuplicateSeqNumber`) and diverge, so the relay refuses it first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_players_changes_cannot_be_rewritten() {
+    let _serial = serial().await;
+    const SEQS: u64 = 50;
+    let forgers = Scale::from_env().pick(20u64, 200);
+    let relay = relay(&[]);
+    let url = relay.ws_url();
+    let (mut alice, _) = Client::join(&url, join_msg("REWRITE", "alice")).await;
+    let (mut mallory, _) = Client::join(&url, join_msg("REWRITE", "mallory")).await;
+    let mut real = Doc::new();
+    real.0.set_actor(alice_doc_actor());
+    for i in 1..=SEQS {
+        let change = real.change("k", i as i64);
+        alice.publish(i, vec![change]).await.unwrap();
+    }
+    // Every (actor, seq) alice holds, rewritten by `forgers` documents.
+    let mut refused = 0u64;
+    let mut accepted = 0u64;
+    let mut client_ref = 0u64;
+    for f in 0..forgers {
+        let mut forged = Doc::new();
+        forged.0.set_actor(alice_doc_actor());
+        for _ in 1..=SEQS {
+            client_ref += 1;
+            let change = forged.change("k", -1 - f as i64);
+            match mallory.publish(client_ref, vec![change]).await {
+                Ok(_) => accepted += 1,
+                Err(ErrorCode::INVALID_CHANGE) => refused += 1,
+                Err(other) => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+    let attempts = forgers * SEQS;
+    eprintln!("{attempts} rewrites of alice's changes: {accepted} accepted, {refused} refused");
+    assert_eq!(accepted, 0);
+    assert_eq!(refused, attempts);
+    // Alice goes on writing, and a newcomer loads the room cleanly.
+    alice
+        .publish(client_ref + 1, vec![real.change("k", 99)])
+        .await
+        .unwrap();
+    let (_, joined) = Client::join(&url, join_msg("REWRITE", "newcomer")).await;
+    let doc = coinop_reliability::doc_from(&joined);
+    use automerge::ReadDoc;
+    let k = doc
+        .get(automerge::ROOT, "k")
+        .unwrap()
+        .map(|(v, _)| v.to_string());
+    assert_eq!(k.as_deref(), Some("99"));
+}
+
 fn alice_doc_actor() -> automerge::ActorId {
     automerge::ActorId::from(b"alice-actor-0001".to_vec())
 }

@@ -19,6 +19,18 @@ pub(crate) struct ChangeId {
     seq: u64,
 }
 
+impl ChangeId {
+    /// The change's seq among its actor's changes.
+    pub(crate) fn seq(&self) -> u64 {
+        self.seq
+    }
+
+    /// Whether both have the same actor and seq.
+    pub(crate) fn same_author_seq(&self, other: &ChangeId) -> bool {
+        self.seq == other.seq && self.actor == other.actor
+    }
+}
+
 /// Why stored room data could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
@@ -82,6 +94,11 @@ pub(crate) struct ChangeLog {
     hashes: HashMap<Hash, Seq>,
     /// The changes folded into the snapshot.
     folded: ActorClock,
+    /// The highest seq of every actor among durable changes (folded ones
+    /// included), and the actor and seq of each uncommitted entry: a new
+    /// change that reuses one of these with other content is refused.
+    held: ActorClock,
+    uncommitted_ids: Vec<(Box<[u8]>, u64)>,
     durable: Seq,
     stored_bytes: u64,
     /// The last seq handed to storage and not yet answered.
@@ -191,6 +208,7 @@ impl ChangeLog {
                 None => clock_of_legacy(snap)?,
             };
             me.folded = clock.clone();
+            me.held = clock.clone();
             snap.clock = Some(clock);
             me.durable = snap.upto;
             me.stored_bytes = snap.doc.len() as u64;
@@ -202,8 +220,9 @@ impl ChangeLog {
                     prev: me.durable.0,
                 });
             }
-            let hash = change_hash(&entry.change).ok_or(LoadError::Entry { seq: entry.seq.0 })?;
-            me.hashes.insert(hash, entry.seq);
+            let id = validate_change(&entry.change).ok_or(LoadError::Entry { seq: entry.seq.0 })?;
+            me.held.observe(&id.actor, id.seq);
+            me.hashes.insert(id.hash, entry.seq);
             me.durable = entry.seq;
             me.stored_bytes += entry.change.len() as u64;
         }
@@ -254,6 +273,21 @@ impl ChangeLog {
         if self.compacting { 0 } else { self.log.len() }
     }
 
+    /// Whether `id`, a change the room does not hold, reuses an actor's
+    /// seq that a held change already has. Automerge numbers each actor's
+    /// changes 1, 2, 3, …; two changes with one (actor, seq) are a forgery
+    /// (a client writing under another's actor id) or a broken client, and
+    /// replicas refuse the second with `DuplicateSeqNumber`: the room's
+    /// replicas would diverge, and every later change of that actor would
+    /// wait forever for a dependency they refused.
+    pub(crate) fn reuses_seq(&self, id: &ChangeId) -> bool {
+        self.held.covers(&id.actor, id.seq)
+            || self
+                .uncommitted_ids
+                .iter()
+                .any(|(actor, seq)| **actor == *id.actor && *seq >= id.seq)
+    }
+
     pub(crate) fn is_busy(&self) -> bool {
         self.in_flight.is_some() || self.compacting || !self.uncommitted.is_empty()
     }
@@ -263,13 +297,14 @@ impl ChangeLog {
     pub(crate) fn stage(
         &mut self,
         sender: &PlayerId,
-        changes: Vec<(Hash, Bytes)>,
+        changes: Vec<(ChangeId, Bytes)>,
     ) -> Vec<LogEntry> {
         let mut seq = self.assigned();
         let mut staged = Vec::with_capacity(changes.len());
-        for (hash, change) in changes {
+        for (id, change) in changes {
             seq = seq.next();
-            self.hashes.insert(hash, seq);
+            self.hashes.insert(id.hash, seq);
+            self.uncommitted_ids.push((id.actor.into(), id.seq));
             self.stored_bytes += change.len() as u64;
             staged.push(LogEntry {
                 seq,
@@ -305,6 +340,9 @@ impl ChangeLog {
         for entry in self.uncommitted.drain(..n) {
             self.log.push(entry);
         }
+        for (actor, seq) in self.uncommitted_ids.drain(..n) {
+            self.held.observe(&actor, seq);
+        }
         self.durable = upto;
         true
     }
@@ -312,6 +350,7 @@ impl ChangeLog {
     /// Forgets every entry that is not durable.
     pub(crate) fn rollback(&mut self) {
         self.in_flight = None;
+        self.uncommitted_ids.clear();
         for entry in self.uncommitted.drain(..) {
             if let Some(hash) = change_hash(&entry.change) {
                 self.hashes.remove(&hash);

@@ -1,6 +1,6 @@
 //! The reliable path: publish, persist, ack and forward, compaction.
 
-use super::change_log::{Hash, validate_change};
+use super::change_log::{ChangeId, Hash, validate_change};
 use super::conn_id::ConnId;
 use super::effect::Effect;
 use super::room::{PendingAck, Room};
@@ -13,7 +13,7 @@ impl Room {
         let Some(player) = self.roster.player_of(conn).cloned() else {
             return;
         };
-        let mut fresh: Vec<(Hash, Bytes)> = Vec::new();
+        let mut fresh: Vec<(ChangeId, Bytes)> = Vec::new();
         let mut seen: HashSet<Hash> = HashSet::new();
         let mut dup_seq = None::<Seq>;
         let mut new_bytes = 0u64;
@@ -34,10 +34,20 @@ impl Room {
                 dup_seq = dup_seq.max(Some(seq));
                 continue;
             }
-            if seen.insert(id.hash) {
-                new_bytes += change.len() as u64;
-                fresh.push((id.hash, change));
+            if !seen.insert(id.hash) {
+                continue;
             }
+            let reused =
+                self.log.reuses_seq(&id) || fresh.iter().any(|(f, _)| f.same_author_seq(&id));
+            if reused {
+                let text = format!(
+                    "change {i} reuses sequence number {} of an actor the room already holds, with other content",
+                    id.seq()
+                );
+                return self.error(conn, ErrorCode::INVALID_CHANGE, text, Some(client_ref));
+            }
+            new_bytes += change.len() as u64;
+            fresh.push((id, change));
         }
         let limit = self.limits.max_room_bytes;
         if self.log.stored_bytes() + new_bytes > limit {

@@ -1,6 +1,7 @@
 //! Unit tests of the sans-IO room: no tokio, time passed by hand.
 #![allow(clippy::unwrap_used)]
 
+mod actor_seq;
 mod folded;
 mod props;
 mod reliable;
