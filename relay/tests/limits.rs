@@ -46,6 +46,55 @@ async fn throttled_reliable_messages_are_delayed_not_dropped() {
     relay.shutdown().await;
 }
 
+/// Storage commits so far, from `/metrics`.
+async fn commits(relay: &Relay) -> u64 {
+    let (_, text) = http_get(relay.local_addr(), "/metrics", &[]).await;
+    text.lines()
+        .find_map(|l| l.strip_prefix("coinop_storage_commit_seconds_count "))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("a commit count")
+}
+
+/// A writer past its rate is read in batches, so that its changes reach
+/// storage together: a few commits a second, not one per change in front
+/// of every other room's appends.
+#[tokio::test]
+async fn a_throttled_writer_is_committed_in_batches() {
+    let config = RelayConfig {
+        reliable_per_sec: 100,
+        reliable_burst: 5,
+        rate_limit_patience: Duration::from_secs(30),
+        ..RelayConfig::for_tests()
+    };
+    let relay = Relay::start(config).await.unwrap();
+    let (mut a, _) = Client::join(&relay.ws_url(), join_msg("BATCH", "alice")).await;
+    let before = commits(&relay).await;
+    let mut doc = Doc::new();
+    const N: u64 = 105;
+    for i in 1..=N {
+        let changes = vec![doc.change("k", i as i64)];
+        a.send(&ClientMessage::Publish {
+            client_ref: i,
+            changes,
+        })
+        .await;
+    }
+    let mut acked = Vec::new();
+    while (acked.len() as u64) < N {
+        if let RelayMessage::Ack { client_ref, .. } = a.recv().await {
+            acked.push(client_ref);
+        }
+    }
+    // Every change acked, in order: delayed, not dropped.
+    assert_eq!(acked, (1..=N).collect::<Vec<_>>());
+    // 100 past the burst at 100/s: 20 batches of 5 (50 ms worth), each
+    // one or two commits (the first change's, then the rest together),
+    // plus the burst's. Read one per token, it was one commit per change.
+    let commits = commits(&relay).await - before;
+    assert!(commits <= 60, "{commits} commits for {N} changes");
+    relay.shutdown().await;
+}
+
 #[tokio::test]
 async fn sustained_flood_is_rate_limited() {
     let config = RelayConfig {
