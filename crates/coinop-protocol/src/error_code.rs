@@ -67,7 +67,8 @@ codes! {
     FRAME_TOO_LARGE = 2002, retry = false;
     /// A change exceeded the relay's change size limit.
     CHANGE_TOO_LARGE = 2003, retry = false;
-    /// A change is not a valid automerge change.
+    /// A change is not a valid automerge change, or reuses the sequence
+    /// number of an actor whose change with that number the room holds.
     INVALID_CHANGE = 2004, retry = false;
     /// The room reached its stored size limit; the change was not stored.
     ROOM_TOO_LARGE = 2005, retry = false;
