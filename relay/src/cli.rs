@@ -55,6 +55,18 @@ pub struct Cli {
     /// Most rooms loaded at once.
     #[arg(long, env = "COINOP_MAX_ROOMS", default_value_t = 10_000)]
     max_rooms: usize,
+    /// New connections per second from one client address, sustained; the
+    /// excess gets HTTP 429 before anything is read. 0 turns it off.
+    #[arg(long, env = "COINOP_CONNECTIONS_PER_IP_PER_SEC", default_value_t = 20)]
+    connections_per_ip_per_sec: u32,
+    /// New connections one client address may open in a burst.
+    #[arg(long, env = "COINOP_CONNECTIONS_PER_IP_BURST", default_value_t = 200)]
+    connections_per_ip_burst: u32,
+    /// Apply the per-address connection limit to loopback peers too (they
+    /// are exempt by default: behind a reverse proxy on the same host every
+    /// player arrives from loopback).
+    #[arg(long, env = "COINOP_LIMIT_LOOPBACK_CONNECTIONS")]
+    limit_loopback_connections: bool,
     /// Seconds allowed for the HTTP request and the join frame.
     #[arg(long, env = "COINOP_HANDSHAKE_TIMEOUT_SECS", default_value_t = 10)]
     handshake_timeout_secs: u64,
@@ -130,6 +142,9 @@ impl Cli {
             unreliable_per_sec: self.unreliable_per_sec,
             unreliable_burst: self.unreliable_burst,
             max_rooms: self.max_rooms,
+            connections_per_ip_per_sec: self.connections_per_ip_per_sec,
+            connections_per_ip_burst: self.connections_per_ip_burst,
+            limit_loopback_connections: self.limit_loopback_connections,
             handshake_timeout: Duration::from_secs(self.handshake_timeout_secs),
             idle_timeout: Duration::from_secs(self.idle_timeout_secs),
             grace_period: Duration::from_millis(self.grace_period_ms),

@@ -45,6 +45,16 @@ pub struct RelayConfig {
     pub unreliable_burst: u32,
     /// Most rooms loaded at once.
     pub max_rooms: usize,
+    /// New connections per second from one client address (sustained);
+    /// the excess gets `429 Too Many Requests` before anything is read.
+    /// 0 turns the limit off.
+    pub connections_per_ip_per_sec: u32,
+    /// New connections one address may open in a burst.
+    pub connections_per_ip_burst: u32,
+    /// Apply the per-address limit to loopback peers too. Off by default:
+    /// behind a reverse proxy on the same host every player arrives from
+    /// loopback.
+    pub limit_loopback_connections: bool,
     /// Time allowed for the HTTP request and the join frame.
     pub handshake_timeout: Duration,
     /// A connection that sends nothing for this long is closed.
@@ -95,6 +105,9 @@ impl Default for RelayConfig {
             unreliable_per_sec: 120,
             unreliable_burst: 240,
             max_rooms: 10_000,
+            connections_per_ip_per_sec: 20,
+            connections_per_ip_burst: 200,
+            limit_loopback_connections: false,
             handshake_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(30),
             grace_period: Duration::from_secs(5),

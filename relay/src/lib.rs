@@ -56,6 +56,10 @@
 //!   rate it is read in 50 ms batches (a few commits per second, not one
 //!   per change), and a join's secret check is served from memory once the
 //!   player is known.
+//! * A client address opening connections faster than
+//!   `--connections-per-ip-per-sec` (burst `--connections-per-ip-burst`)
+//!   gets HTTP 429 from the accept loop, before anything is read; loopback
+//!   peers are exempt unless `--limit-loopback-connections`.
 //! * The binary writes logs to stderr from its own thread; a stalled log
 //!   reader costs log lines, never the runtime's workers.
 //!

@@ -98,6 +98,8 @@ pub struct Metrics {
     pub rooms_unavailable: AtomicU64,
     /// Connections closed with a fatal error, any code.
     pub fatal_closes: AtomicU64,
+    /// Connections refused by the per-address limit (HTTP 429).
+    pub connections_refused: AtomicU64,
 }
 
 impl Metrics {
@@ -174,6 +176,11 @@ impl Metrics {
                 "coinop_fatal_closes_total",
                 "Connections closed with a fatal error.",
                 &self.fatal_closes,
+            ),
+            (
+                "coinop_connections_refused_total",
+                "Connections refused by the per-address limit (HTTP 429).",
+                &self.connections_refused,
             ),
         ];
         for (name, help, v) in counters {

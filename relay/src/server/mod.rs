@@ -5,6 +5,7 @@ mod http;
 mod identity;
 mod inspector;
 mod outbox;
+mod peer_limit;
 mod rate;
 mod registry;
 mod room_cmd;
@@ -129,9 +130,23 @@ impl Drop for Relay {
 }
 
 async fn accept_loop(shared: Arc<Shared>, listener: TcpListener) {
+    let cfg = &shared.config;
+    let mut peers = peer_limit::PeerLimit::new(
+        cfg.connections_per_ip_per_sec,
+        cfg.connections_per_ip_burst,
+        cfg.limit_loopback_connections,
+    );
     loop {
         match listener.accept().await {
             Ok((stream, peer)) => {
+                if !peers.admit(peer.ip(), std::time::Instant::now()) {
+                    shared
+                        .metrics
+                        .connections_refused
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    tokio::spawn(peer_limit::refuse(stream));
+                    continue;
+                }
                 let _ = stream.set_nodelay(true);
                 tokio::spawn(serve_tcp(shared.clone(), stream, peer));
             }

@@ -160,6 +160,10 @@ struct Pending {
 
 impl Pending {
     fn flush(&mut self, storage: &mut dyn Storage, metrics: &Metrics) {
+        if !self.group.is_empty() {
+            // Index rows ride the group's transaction: no fsync of their own.
+            self.group.index.append(&mut self.index);
+        }
         commit(storage, &mut self.group, &mut self.replies, metrics);
         if !self.index.is_empty() {
             if let Err(e) = storage.record_player_rooms(&self.index) {

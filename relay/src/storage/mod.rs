@@ -91,6 +91,10 @@ pub struct Group {
     pub secrets: Vec<(PlayerId, [u8; 32])>,
     /// Log entries.
     pub appends: Vec<Append>,
+    /// Per-player room index rows queued meanwhile. They ride along with
+    /// the rest instead of costing an fsync of their own; they alone do not
+    /// make a group (see [`Group::is_empty`]).
+    pub index: Vec<PlayerRoomUpdate>,
 }
 
 impl Group {
@@ -131,7 +135,14 @@ pub trait Storage: Send + 'static {
                 self.put_secret_hash(player, *hash)?;
             }
         }
-        self.append(&group.appends)
+        self.append(&group.appends)?;
+        if !group.index.is_empty()
+            && let Err(e) = self.record_player_rooms(&group.index)
+        {
+            // The index is a convenience; the group's writes are durable.
+            tracing::warn!(error = %e, rows = group.index.len(), "player room index not updated");
+        }
+        Ok(())
     }
     /// Every stored room.
     fn list_rooms(&mut self) -> Result<Vec<RoomMeta>, StorageError>;

@@ -117,6 +117,28 @@ fn insert_entries(conn: &Connection, batch: &[Append]) -> Result<(), StorageErro
     Ok(())
 }
 
+/// Upserts per-player room index rows (inside the caller's transaction).
+fn insert_player_rooms(
+    conn: &Connection,
+    updates: &[PlayerRoomUpdate],
+) -> Result<(), StorageError> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO player_rooms (player, room, host, last_joined_ms) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (player, room) DO UPDATE SET
+           host = MAX(host, excluded.host),
+           last_joined_ms = MAX(last_joined_ms, excluded.last_joined_ms)",
+    )?;
+    for u in updates {
+        stmt.execute(params![
+            u.player.as_str(),
+            u.room.as_str(),
+            u.host,
+            to_sql(u.at_ms)
+        ])?;
+    }
+    Ok(())
+}
+
 impl Storage for SqliteStorage {
     fn append(&mut self, batch: &[Append]) -> Result<(), StorageError> {
         let tx = self.conn.transaction()?;
@@ -135,6 +157,7 @@ impl Storage for SqliteStorage {
                 .execute(params![player.as_str(), &hash[..]])?;
         }
         insert_entries(&tx, &group.appends)?;
+        insert_player_rooms(&tx, &group.index)?;
         tx.commit()?;
         Ok(())
     }
@@ -274,22 +297,7 @@ impl Storage for SqliteStorage {
 
     fn record_player_rooms(&mut self, updates: &[PlayerRoomUpdate]) -> Result<(), StorageError> {
         let tx = self.conn.transaction()?;
-        {
-            let mut stmt = tx.prepare(
-                "INSERT INTO player_rooms (player, room, host, last_joined_ms) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (player, room) DO UPDATE SET
-                   host = MAX(host, excluded.host),
-                   last_joined_ms = MAX(last_joined_ms, excluded.last_joined_ms)",
-            )?;
-            for u in updates {
-                stmt.execute(params![
-                    u.player.as_str(),
-                    u.room.as_str(),
-                    u.host,
-                    to_sql(u.at_ms)
-                ])?;
-            }
-        }
+        insert_player_rooms(&tx, updates)?;
         tx.commit()?;
         Ok(())
     }

@@ -167,6 +167,7 @@ fn a_failed_group_creates_no_room() {
         rooms: vec![meta(1)],
         secrets: vec![(PlayerId::new("ann").unwrap(), [1; 32])],
         appends: dup.to_vec(),
+        index: Vec::new(),
     };
     assert!(s.commit_group(&failing).is_err());
     assert!(s.room_meta(&code("R001")).unwrap().is_none());
@@ -275,5 +276,101 @@ async fn writes_queued_together_share_one_commit() {
         .await
         .unwrap();
     assert_eq!(bound, Some([7; 32]));
+    handle.stop().await;
+}
+
+/// Memory storage that counts index writes made on their own, outside a
+/// group's transaction.
+struct CountingIndex {
+    inner: MemoryStorage,
+    alone: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Storage for CountingIndex {
+    fn append(&mut self, batch: &[Append]) -> Result<(), StorageError> {
+        self.inner.append(batch)
+    }
+    fn read_tail(&mut self, room: &RoomCode, after: Seq) -> Result<Vec<LogEntry>, StorageError> {
+        self.inner.read_tail(room, after)
+    }
+    fn read_snapshot(&mut self, room: &RoomCode) -> Result<Option<Snapshot>, StorageError> {
+        self.inner.read_snapshot(room)
+    }
+    fn write_snapshot(&mut self, room: &RoomCode, snapshot: &Snapshot) -> Result<(), StorageError> {
+        self.inner.write_snapshot(room, snapshot)
+    }
+    fn secret_hash(&mut self, player: &PlayerId) -> Result<Option<[u8; 32]>, StorageError> {
+        self.inner.secret_hash(player)
+    }
+    fn put_secret_hash(&mut self, player: &PlayerId, hash: [u8; 32]) -> Result<(), StorageError> {
+        self.inner.put_secret_hash(player, hash)
+    }
+    fn room_meta(&mut self, room: &RoomCode) -> Result<Option<RoomMeta>, StorageError> {
+        self.inner.room_meta(room)
+    }
+    fn put_room_meta(&mut self, meta: &RoomMeta) -> Result<(), StorageError> {
+        self.inner.put_room_meta(meta)
+    }
+    fn commit_group(&mut self, group: &Group) -> Result<(), StorageError> {
+        self.inner.commit_group(group)
+    }
+    fn list_rooms(&mut self) -> Result<Vec<RoomMeta>, StorageError> {
+        self.inner.list_rooms()
+    }
+    fn record_player_rooms(&mut self, rows: &[PlayerRoomUpdate]) -> Result<(), StorageError> {
+        self.alone.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.inner.record_player_rooms(rows)
+    }
+    fn player_rooms(&mut self, player: &PlayerId) -> Result<Vec<PlayerRoom>, StorageError> {
+        self.inner.player_rooms(player)
+    }
+}
+
+#[tokio::test]
+async fn index_rows_ride_the_group_commit() {
+    use crate::metrics::Metrics;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+
+    let alone = Arc::new(AtomicUsize::new(0));
+    let storage = CountingIndex {
+        inner: MemoryStorage::new(),
+        alone: alone.clone(),
+    };
+    let handle = StorageHandle::spawn(Box::new(storage), Arc::new(Metrics::default())).unwrap();
+    let player = PlayerId::new("p").unwrap();
+    let update = |i: u64| PlayerRoomUpdate {
+        player: player.clone(),
+        room: meta(i).code,
+        host: i == 0,
+        at_ms: i,
+    };
+    // New rooms and their joins, queued together: one group, no index
+    // write of its own.
+    let release = hold(&handle);
+    let creations: Vec<_> = (0..5)
+        .map(|i| {
+            let handle = handle.clone();
+            tokio::spawn(async move { handle.create_room(meta(i)).await })
+        })
+        .collect();
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    for i in 0..5 {
+        handle.index_player(update(i));
+    }
+    release.send(()).unwrap();
+    for created in creations {
+        created.await.unwrap().unwrap();
+    }
+    let p = player.clone();
+    let rooms = handle.call(move |s| s.player_rooms(&p)).await.unwrap();
+    assert_eq!(rooms.len(), 5);
+    assert_eq!(alone.load(SeqCst), 0, "index rows were written on their own");
+    // With nothing else queued, index rows are still written.
+    handle.index_player(update(9));
+    let p = player.clone();
+    let rooms = handle.call(move |s| s.player_rooms(&p)).await.unwrap();
+    assert_eq!(rooms.len(), 6);
+    assert_eq!(alone.load(SeqCst), 1);
     handle.stop().await;
 }
