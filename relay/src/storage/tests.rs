@@ -365,7 +365,11 @@ async fn index_rows_ride_the_group_commit() {
     let p = player.clone();
     let rooms = handle.call(move |s| s.player_rooms(&p)).await.unwrap();
     assert_eq!(rooms.len(), 5);
-    assert_eq!(alone.load(SeqCst), 0, "index rows were written on their own");
+    assert_eq!(
+        alone.load(SeqCst),
+        0,
+        "index rows were written on their own"
+    );
     // With nothing else queued, index rows are still written.
     handle.index_player(update(9));
     let p = player.clone();
