@@ -93,7 +93,7 @@ pub struct Group {
     pub appends: Vec<Append>,
     /// Per-player room index rows queued meanwhile. They ride along with
     /// the rest instead of costing an fsync of their own; they alone do not
-    /// make a group (see [`Group::is_empty`]).
+    /// make a group.
     pub index: Vec<PlayerRoomUpdate>,
 }
 
