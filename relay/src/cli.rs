@@ -40,7 +40,8 @@ pub struct Cli {
     /// Reliable messages per second per connection (excess is read slower).
     #[arg(long, env = "COINOP_RELIABLE_PER_SEC", default_value_t = 200)]
     reliable_per_sec: u32,
-    /// Reliable message burst per connection.
+    /// Reliable message burst per connection. A player that reconnects
+    /// gets back the budget its last connection left, not a fresh burst.
     #[arg(long, env = "COINOP_RELIABLE_BURST", default_value_t = 400)]
     reliable_burst: u32,
     /// Seconds a connection may stay throttled before RATE_LIMITED.

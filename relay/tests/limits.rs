@@ -115,6 +115,68 @@ async fn sustained_flood_is_rate_limited() {
     relay.shutdown().await;
 }
 
+/// A client closed for flooding that reconnects at once is refused at the
+/// join (its seat, roster and catch-up would cost the room) until the
+/// cooldown has passed; then it finds its budget as it left it, refilled
+/// at the configured rate, not a fresh burst. Another player is not affected.
+#[tokio::test]
+async fn a_reconnect_does_not_refill_the_budget() {
+    let config = RelayConfig {
+        reliable_per_sec: 2,
+        reliable_burst: 3,
+        rate_limit_patience: Duration::from_millis(300),
+        ..RelayConfig::for_tests()
+    };
+    let relay = Relay::start(config).await.unwrap();
+    let url = relay.ws_url();
+    let (mut a, _) = Client::join(&url, join_msg("AGAIN", "alice")).await;
+    for t in 0..20 {
+        a.send(&ClientMessage::Ping { client_time: t }).await;
+    }
+    assert_eq!(
+        a.expect_fatal().await,
+        (Some(ErrorCode::RATE_LIMITED), Some(1008))
+    );
+    let closed = std::time::Instant::now();
+    let mut again = Client::connect(&url).await;
+    again
+        .send(&ClientMessage::Join(join_msg("AGAIN", "alice")))
+        .await;
+    match again.recv().await {
+        RelayMessage::Error {
+            code,
+            fatal: true,
+            message,
+            ..
+        } => {
+            assert_eq!(code, ErrorCode::RATE_LIMITED);
+            assert!(message.contains("join again in"), "{message}");
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    // Bob's budget is his own.
+    let (mut bob, _) = Client::join(&url, join_msg("AGAIN", "bob")).await;
+    let mut doc = Doc::new();
+    for i in 1..=3 {
+        bob.publish(i, vec![doc.change("k", i as i64)]).await;
+    }
+    // After the cooldown Alice is served again, at her rate: her budget
+    // refilled by 2 tokens a second since she left, not to the burst of 3.
+    tokio::time::sleep(Duration::from_millis(1100).saturating_sub(closed.elapsed())).await;
+    let (mut a, _) = Client::join(&url, join_msg("AGAIN", "alice")).await;
+    let mut doc = Doc::new();
+    let started = std::time::Instant::now();
+    for i in 1..=3 {
+        a.publish(i, vec![doc.change("k", i as i64)]).await;
+    }
+    assert!(
+        started.elapsed() >= Duration::from_millis(200),
+        "three acks in {:?}: a fresh burst",
+        started.elapsed()
+    );
+    relay.shutdown().await;
+}
+
 #[tokio::test]
 async fn unreadable_room_is_quarantined_not_replaced() {
     let dir = tempfile::tempdir().unwrap();

@@ -1,14 +1,16 @@
 //! One WebSocket connection: the join handshake, then a reader feeding the
 //! room and a writer draining the outbox.
 
+use super::budget::Budget;
 use super::identity;
 use super::outbox::{Outbox, Outgoing};
-use super::rate::TokenBucket;
 use super::registry::JoinError;
 use super::room_cmd::{RoomCmd, RoomHandle};
 use super::shared::Shared;
 use crate::core::{ConnId, close_code};
-use coinop_protocol::{Bytes, ClientMessage, ErrorCode, Join, PROTOCOL_VERSION, peek_version};
+use coinop_protocol::{
+    Bytes, ClientMessage, ErrorCode, Join, PROTOCOL_VERSION, PlayerId, peek_version,
+};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use std::net::SocketAddr;
@@ -71,8 +73,9 @@ pub(crate) async fn serve(shared: Arc<Shared>, ws: Ws, peer: SocketAddr) {
     let outbox = Outbox::new(shared.config.max_outbox_bytes, metrics.clone());
     let (sink, mut stream) = ws.split();
     let mut writer = tokio::spawn(write_loop(sink, outbox.clone(), shared.clone()));
-    if let Some(room) = handshake(&shared, conn, &mut stream, &outbox).await {
-        read_loop(&shared, conn, &mut stream, &outbox, &room).await;
+    if let Some((room, player, mut budget)) = handshake(&shared, conn, &mut stream, &outbox).await {
+        read_loop(&shared, conn, &mut stream, &outbox, &room, &mut budget).await;
+        shared.budgets.put_back(player, budget, Instant::now());
         let _ = room.tx.send(RoomCmd::Disconnected { conn }).await;
     }
     outbox.close(close_code::NORMAL, "closed");
@@ -100,7 +103,7 @@ async fn handshake(
     conn: ConnId,
     stream: &mut SplitStream<Ws>,
     outbox: &Arc<Outbox>,
-) -> Option<RoomHandle> {
+) -> Option<(RoomHandle, PlayerId, Budget)> {
     let deadline = tokio::time::Instant::now() + shared.config.handshake_timeout;
     let bytes = loop {
         let Ok(item) = tokio::time::timeout_at(deadline, stream.next()).await else {
@@ -168,18 +171,28 @@ async fn handshake(
         }
     }
     let player = join.player.clone();
+    let budget = shared.budgets.take(&player, &shared.config, Instant::now());
+    if let Some(left) = budget.cooldown_left(Instant::now()) {
+        shared.budgets.put_back(player, budget, Instant::now());
+        let text = format!("rate limited: join again in {} ms", left.as_millis().max(1));
+        let code = ErrorCode::RATE_LIMITED;
+        fatal(shared, conn, outbox, code, &text, close_code::POLICY);
+        return None;
+    }
     match shared
         .registry
         .join(shared, conn, join, outbox.clone())
         .await
     {
-        Ok((_, handle)) => Some(handle),
+        Ok((_, handle)) => Some((handle, player, budget)),
         Err(JoinError::Refused) => {
             tracing::info!(%conn, %player, "join refused");
+            shared.budgets.put_back(player, budget, Instant::now());
             None
         }
         Err(JoinError::Fatal(code, text)) => {
             fatal(shared, conn, outbox, code, &text, close_code::POLICY);
+            shared.budgets.put_back(player, budget, Instant::now());
             None
         }
     }
@@ -213,17 +226,20 @@ async fn read_loop(
     stream: &mut SplitStream<Ws>,
     outbox: &Arc<Outbox>,
     room: &RoomHandle,
+    budget: &mut Budget,
 ) {
     let cfg = &shared.config;
     let metrics = &shared.metrics;
-    let mut reliable = TokenBucket::new(cfg.reliable_per_sec, cfg.reliable_burst, Instant::now());
-    let mut unreliable =
-        TokenBucket::new(cfg.unreliable_per_sec, cfg.unreliable_burst, Instant::now());
-    let mut throttled_since: Option<Instant> = None;
-    // When the last wait for a token ended. A token that is there at once
-    // right after a wait only means the wait overslept (a busy machine):
-    // the connection is still throttled.
-    let mut last_wait: Option<Instant> = None;
+    // `last_wait`: when the last wait for a token ended. A token that is
+    // there at once right after a wait only means the wait overslept (a
+    // busy machine): the connection is still throttled.
+    let Budget {
+        reliable,
+        unreliable,
+        throttled_since,
+        last_wait,
+        rate_limited_at,
+    } = budget;
     let mut closed = outbox.closed();
     let mut shutdown = shared.shutdown.subscribe();
     loop {
@@ -281,7 +297,7 @@ async fn read_loop(
             metrics.reliable_in.add(bytes.len());
             if reliable.try_take(Instant::now()) {
                 if last_wait.is_none_or(|t| t.elapsed() > THROTTLE_RESET) {
-                    throttled_since = None;
+                    *throttled_since = None;
                 }
             } else {
                 // Backpressure: stop reading until tokens are there. Reliable
@@ -296,11 +312,12 @@ async fn read_loop(
                     if since.elapsed() > cfg.rate_limit_patience {
                         let text = "too many reliable messages per second";
                         let code = ErrorCode::RATE_LIMITED;
+                        *rate_limited_at = Some(Instant::now());
                         return fatal(shared, conn, outbox, code, text, close_code::POLICY);
                     }
                     tokio::time::sleep(reliable.wait_time_for(batch)).await;
                     if reliable.try_take(Instant::now()) {
-                        last_wait = Some(Instant::now());
+                        *last_wait = Some(Instant::now());
                         break;
                     }
                 }

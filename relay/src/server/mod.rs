@@ -1,5 +1,6 @@
 //! The networked relay: accept loop, HTTP router, connections, room tasks.
 
+mod budget;
 mod connection;
 mod http;
 mod identity;

@@ -38,6 +38,12 @@ impl TokenBucket {
         }
     }
 
+    /// Whether the bucket has refilled to its burst by `now`.
+    pub(crate) fn is_full(&mut self, now: Instant) -> bool {
+        self.refill(now);
+        self.tokens >= self.burst
+    }
+
     /// How long until `n` tokens are there (at most `burst`).
     pub(crate) fn wait_time_for(&self, n: u32) -> Duration {
         let want = f64::from(n).min(self.burst);

@@ -1,5 +1,6 @@
 //! State shared by every task of one relay.
 
+use super::budget::Budgets;
 use super::identity::BoundSecrets;
 use super::registry::Registry;
 use crate::config::RelayConfig;
@@ -29,6 +30,8 @@ pub(crate) struct Shared {
     pub(crate) compaction_slots: Semaphore,
     /// Recently checked players' secret hashes.
     pub(crate) bound_secrets: BoundSecrets,
+    /// Message budgets of players who disconnected.
+    pub(crate) budgets: Budgets,
     next_conn: AtomicU64,
 }
 
@@ -46,6 +49,7 @@ impl Shared {
             shutdown: watch::channel(false).0,
             compaction_slots: Semaphore::new(COMPACTION_SLOTS),
             bound_secrets: BoundSecrets::default(),
+            budgets: Budgets::default(),
             next_conn: AtomicU64::new(1),
         })
     }
