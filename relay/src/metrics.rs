@@ -94,6 +94,10 @@ pub struct Metrics {
     pub compactions: AtomicU64,
     /// Failed compactions.
     pub compaction_failures: AtomicU64,
+    /// Compactions running now (at most two at once; the rest wait).
+    pub compactions_running: AtomicI64,
+    /// The most compactions that ran at once since the relay started.
+    pub compactions_running_peak: AtomicI64,
     /// Rooms whose stored data could not be loaded.
     pub rooms_unavailable: AtomicU64,
     /// Connections closed with a fatal error, any code.
@@ -116,6 +120,16 @@ impl Metrics {
                 "coinop_connections",
                 "Open WebSocket connections.",
                 self.connections.load(Relaxed),
+            ),
+            (
+                "coinop_compactions_running",
+                "Compactions running now (the others wait for a slot).",
+                self.compactions_running.load(Relaxed),
+            ),
+            (
+                "coinop_compactions_running_peak",
+                "The most compactions that ran at once since the relay started.",
+                self.compactions_running_peak.load(Relaxed),
             ),
         ];
         for (name, help, v) in gauges {

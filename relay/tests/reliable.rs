@@ -6,6 +6,8 @@ mod support;
 
 use coinop_protocol::*;
 use coinop_relay::{Relay, RelayConfig, StorageConfig};
+use std::sync::atomic::Ordering::Relaxed;
+use std::time::Duration;
 use support::*;
 
 #[tokio::test]
@@ -146,6 +148,59 @@ async fn rejoin_with_since_gets_exactly_what_it_lacks() {
     let (_c, joined) = Client::join(&url, j).await;
     assert!(joined.welcome.reset);
     assert_eq!(joined.entries.len(), 5);
+    relay.shutdown().await;
+}
+
+/// Many rooms cross the compaction threshold together: at most two
+/// compactions run at once (each parses a whole document), the rest wait
+/// their turn, and every room is compacted in the end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_most_two_compactions_run_at_once() {
+    const ROOMS: u64 = 12;
+    let config = RelayConfig {
+        compact_entries: 300,
+        ..RelayConfig::for_tests()
+    };
+    let relay = Relay::start(config).await.unwrap();
+    let url = relay.ws_url();
+    let writers: Vec<_> = (0..ROOMS)
+        .map(|r| {
+            let url = url.clone();
+            tokio::spawn(async move {
+                let (mut c, _) = Client::join(&url, join_msg(&format!("SLOT{r}"), "w")).await;
+                let mut doc = Doc::new();
+                // 300 changes in 3 publishes: the threshold is crossed by
+                // the last one, in every room at about the same time.
+                for p in 0..3u64 {
+                    let changes = (0..100u64)
+                        .map(|i| doc.change(&format!("k{}", i % 10), (p * 100 + i) as i64))
+                        .collect();
+                    c.publish(p + 1, changes).await;
+                }
+                c
+            })
+        })
+        .collect();
+    let mut clients = Vec::new();
+    for w in writers {
+        clients.push(w.await.unwrap());
+    }
+    let metrics = relay.metrics();
+    let done = |m: &coinop_relay::metrics::Metrics| m.compactions.load(Relaxed) >= ROOMS;
+    for _ in 0..500 {
+        if done(&metrics) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(
+        done(&metrics),
+        "{} compactions",
+        metrics.compactions.load(Relaxed)
+    );
+    let peak = metrics.compactions_running_peak.load(Relaxed);
+    assert!((1..=2).contains(&peak), "{peak} compactions ran at once");
+    assert_eq!(metrics.compactions_running.load(Relaxed), 0);
     relay.shutdown().await;
 }
 

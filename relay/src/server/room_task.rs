@@ -305,6 +305,7 @@ impl RoomTask {
                 let _ = tx.send(RoomCmd::Compacted(None)).await;
                 return;
             };
+            let _running = Running::start(&shared.metrics);
             if let Some(range) = stored {
                 let code = room.clone();
                 let read = storage.call(move |s| s.read_tail(&code, range.after)).await;
@@ -381,4 +382,21 @@ fn in_range(mut entries: Vec<LogEntry>, range: StoredRange) -> Option<Vec<LogEnt
     let complete = entries.len() as u64 == range.upto.0.saturating_sub(range.after.0)
         && entries.first().is_none_or(|e| e.seq.0 == range.after.0 + 1);
     complete.then_some(entries)
+}
+
+/// Counts a compaction as running (and its peak) until dropped.
+struct Running<'a>(&'a crate::metrics::Metrics);
+
+impl<'a> Running<'a> {
+    fn start(metrics: &'a crate::metrics::Metrics) -> Self {
+        let now = metrics.compactions_running.fetch_add(1, Relaxed) + 1;
+        metrics.compactions_running_peak.fetch_max(now, Relaxed);
+        Running(metrics)
+    }
+}
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        self.0.compactions_running.fetch_sub(1, Relaxed);
+    }
 }
