@@ -111,6 +111,36 @@ async fn grace_period_hides_reconnects_then_player_leaves() {
     relay.shutdown().await;
 }
 
+/// A client that vanishes without the WebSocket closing handshake (a
+/// closed tab, a killed process) is a disconnect: its seat is released
+/// after the grace period, and the relay does not count it as a client
+/// error.
+#[tokio::test]
+async fn a_vanished_client_is_a_disconnect_not_an_error() {
+    let relay = Relay::start(RelayConfig::for_tests()).await.unwrap();
+    let url = relay.ws_url();
+    let (mut a, _) = Client::join(&url, join_msg("GONE", "alice")).await;
+    let mut j = join_msg("GONE", "bob");
+    j.grace_period_ms = Some(100);
+    let (b, _) = Client::join(&url, j).await;
+    a.recv_until(|m| matches!(m, RelayMessage::PlayerJoined(_)))
+        .await;
+    // Dropping the stream closes the TCP connection, no close frame.
+    drop(b);
+    let left = a
+        .recv_until(|m| matches!(m, RelayMessage::PlayerLeft { .. }))
+        .await;
+    assert_eq!(left, RelayMessage::PlayerLeft { player: pid("bob") });
+    let metrics = relay.metrics();
+    assert_eq!(
+        metrics
+            .fatal_closes
+            .load(std::sync::atomic::Ordering::Relaxed),
+        0
+    );
+    relay.shutdown().await;
+}
+
 #[tokio::test]
 async fn replaced_connection_gets_fatal_replaced() {
     let relay = Relay::start(RelayConfig::for_tests()).await.unwrap();

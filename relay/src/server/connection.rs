@@ -19,6 +19,7 @@ use std::sync::atomic::Ordering::Relaxed;
 use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
 use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::error::ProtocolError;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
@@ -49,6 +50,9 @@ fn classify(item: Option<Result<Message, WsError>>) -> Frame {
             close_code::POLICY,
         ),
         Some(Ok(Message::Close(_))) | None => Frame::Closed,
+        // A client that vanished without the closing handshake (a closed
+        // tab, a killed process) is a disconnect, not malformed input.
+        Some(Err(WsError::Protocol(ProtocolError::ResetWithoutClosingHandshake))) => Frame::Closed,
         Some(Ok(_)) => Frame::Skip,
         Some(Err(WsError::Capacity(_))) => Frame::Fatal(
             ErrorCode::FRAME_TOO_LARGE,
