@@ -82,6 +82,9 @@ codes! {
     NO_SUCH_PLAYER = 2009, retry = false;
     /// A field was out of range (a key too long, too many entries).
     INVALID_FIELD = 2010, retry = false;
+    /// A change continues an automerge actor that belongs to another player
+    /// (see [`crate::actor`]): only that player may publish its next changes.
+    FOREIGN_ACTOR = 2011, retry = false;
     /// The relay could not persist; nothing was acked. Resend later.
     STORAGE_UNAVAILABLE = 3001, retry = true;
     /// The relay is shutting down.

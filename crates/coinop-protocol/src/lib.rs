@@ -3,6 +3,7 @@
 //! The wire format spoken between coinop clients (the Rust SDK and the Wasm
 //! bindings) and the coinop relay. It is deliberately small: no tokio, no
 //! automerge, no wasm-bindgen, so every side can depend on it.
+//! The [`actor`] module names how clients tag their automerge actor ids.
 //!
 //! ## Shape of a session
 //!
@@ -53,6 +54,7 @@
 //! assert_eq!(RelayMessage::decode(&ack.encode()).unwrap(), ack);
 //! ```
 
+pub mod actor;
 mod client_message;
 mod codec;
 mod error_code;

@@ -6,14 +6,26 @@
 //! every change it ever folded: a republished change that is already in the
 //! snapshot is recognised without loading the document, and the relay's
 //! memory does not grow with a room's history.
+//!
+//! It also remembers which session actors are *owned*: their player (named
+//! by the actor's tag, see [`coinop_protocol::actor`]) published a change
+//! under them in this room. Only that player may continue an owned actor.
 
-use std::collections::HashMap;
+use coinop_protocol::PlayerId;
+use coinop_protocol::actor::{is_tagged_for, player_tag};
+use std::collections::{HashMap, HashSet};
 
-/// The highest folded change seq of every actor.
+/// The highest folded change seq of every actor, and which actors are
+/// owned.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ActorClock {
     seqs: HashMap<Box<[u8]>, u64>,
+    owned: HashSet<Box<[u8]>>,
 }
+
+/// The bit of an encoded seq that marks an owned actor. Automerge seqs
+/// count one actor's changes and never come near it.
+const OWNED_BIT: u64 = 1 << 63;
 
 /// Longest actor id accepted when decoding (automerge's are 16 bytes).
 const MAX_ACTOR_BYTES: usize = 255;
@@ -27,6 +39,26 @@ impl ActorClock {
                 self.seqs.insert(actor.into(), seq);
             }
         }
+    }
+
+    /// Records that `sender` published `actor`'s change `seq`: the actor is
+    /// owned from then on when it is tagged for `sender`.
+    pub fn observe_from(&mut self, actor: &[u8], seq: u64, sender: &PlayerId) {
+        self.observe(actor, seq);
+        self.claim(actor, sender);
+    }
+
+    /// Marks `actor` owned when it is tagged for `sender`, without
+    /// recording a seq.
+    pub fn claim(&mut self, actor: &[u8], sender: &PlayerId) {
+        if is_tagged_for(actor, &player_tag(sender)) && !self.owned.contains(actor) {
+            self.owned.insert(actor.into());
+        }
+    }
+
+    /// Whether `actor`'s player published under it here.
+    pub fn is_owned(&self, actor: &[u8]) -> bool {
+        self.owned.contains(actor)
     }
 
     /// Whether the change `seq` of `actor` is held.
@@ -45,7 +77,8 @@ impl ActorClock {
     }
 
     /// `[actor len: u8][actor][seq: u64 LE]` per actor, in actor order so
-    /// equal clocks encode equally.
+    /// equal clocks encode equally; an owned actor's seq has its top bit
+    /// set (clocks stored before ownership decode as owning nothing).
     pub fn encode(&self) -> Vec<u8> {
         let mut actors: Vec<_> = self.seqs.iter().collect();
         actors.sort();
@@ -58,7 +91,12 @@ impl ActorClock {
             };
             out.push(len);
             out.extend_from_slice(actor);
-            out.extend_from_slice(&seq.to_le_bytes());
+            let flag = if self.owned.contains(actor) {
+                OWNED_BIT
+            } else {
+                0
+            };
+            out.extend_from_slice(&(seq | flag).to_le_bytes());
         }
         out
     }
@@ -73,7 +111,11 @@ impl ActorClock {
             }
             let (actor, rest) = rest.split_at(len);
             let (seq, rest) = rest.split_at(8);
-            clock.observe(actor, u64::from_le_bytes(seq.try_into().ok()?));
+            let seq = u64::from_le_bytes(seq.try_into().ok()?);
+            clock.observe(actor, seq & !OWNED_BIT);
+            if seq & OWNED_BIT != 0 {
+                clock.owned.insert(actor.into());
+            }
             bytes = rest;
         }
         Some(clock)
@@ -96,12 +138,33 @@ mod tests {
     }
 
     #[test]
+    fn an_actor_is_owned_once_its_player_publishes_under_it() {
+        let alice = PlayerId::new("alice").expect("id");
+        let bob = PlayerId::new("bob").expect("id");
+        let actor = coinop_protocol::actor::session_actor(&alice, [3; 16]);
+        let mut clock = ActorClock::default();
+        clock.observe_from(&actor, 1, &bob);
+        assert!(!clock.is_owned(&actor), "bob relayed alice's change");
+        clock.observe_from(&[9; 16], 1, &alice);
+        assert!(!clock.is_owned(&[9; 16]), "untagged actors name nobody");
+        clock.observe_from(&actor, 2, &alice);
+        assert!(clock.is_owned(&actor));
+        assert!(clock.covers(&actor, 2));
+    }
+
+    #[test]
     fn round_trips_and_refuses_garbage() {
         let mut clock = ActorClock::default();
         clock.observe(&[7; 16], 10_000);
         clock.observe(&[1; 16], 1);
+        let alice = PlayerId::new("alice").expect("id");
+        let owned = coinop_protocol::actor::session_actor(&alice, [3; 16]);
+        clock.observe_from(&owned, 5, &alice);
         let bytes = clock.encode();
-        assert_eq!(ActorClock::decode(&bytes), Some(clock));
+        let decoded = ActorClock::decode(&bytes).expect("decodes");
+        assert!(decoded.is_owned(&owned) && decoded.covers(&owned, 5));
+        assert!(!decoded.covers(&owned, 6));
+        assert_eq!(decoded, clock);
         assert_eq!(ActorClock::decode(&[]), Some(ActorClock::default()));
         assert_eq!(ActorClock::decode(&bytes[..bytes.len() - 1]), None);
         assert_eq!(ActorClock::decode(&[16, 1, 2]), None);

@@ -5,6 +5,7 @@ use super::actor_clock::ActorClock;
 use super::durable_tail::DurableTail;
 use super::effect::StoredRange;
 use super::snapshot::Snapshot;
+use coinop_protocol::actor::{PlayerTag, tag_of};
 use coinop_protocol::{Bytes, LogEntry, PlayerId, RoomCursor, Seq};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -97,6 +98,8 @@ pub(crate) struct ChangeLog {
     /// The highest seq of every actor among durable changes (folded ones
     /// included), and the actor and seq of each uncommitted entry: a new
     /// change that reuses one of these with other content is refused.
+    /// `held` also knows the owned actors (uncommitted publishes included):
+    /// only their player may continue them.
     held: ActorClock,
     uncommitted_ids: Vec<(Box<[u8]>, u64)>,
     durable: Seq,
@@ -221,7 +224,7 @@ impl ChangeLog {
                 });
             }
             let id = validate_change(&entry.change).ok_or(LoadError::Entry { seq: entry.seq.0 })?;
-            me.held.observe(&id.actor, id.seq);
+            me.held.observe_from(&id.actor, id.seq, &entry.sender);
             me.hashes.insert(id.hash, entry.seq);
             me.durable = entry.seq;
             me.stored_bytes += entry.change.len() as u64;
@@ -288,6 +291,18 @@ impl ChangeLog {
                 .any(|(actor, seq)| **actor == *id.actor && *seq >= id.seq)
     }
 
+    /// Whether `id`, a change the room does not hold, continues a session
+    /// actor of another player than the one tagged `publisher`, after that
+    /// player published under it here. A client only ever holds such a
+    /// change by having received it from the room, so it is a forgery: let
+    /// in, it would take the seq the real change needs, and the player's
+    /// own change would then be refused. An actor nobody owns yet may be
+    /// continued by anyone: that is a room the relay lost, rebuilt from
+    /// the replicas of whoever rejoins first.
+    pub(crate) fn continues_foreign_actor(&self, id: &ChangeId, publisher: &PlayerTag) -> bool {
+        tag_of(&id.actor).is_some_and(|tag| tag != *publisher) && self.held.is_owned(&id.actor)
+    }
+
     pub(crate) fn is_busy(&self) -> bool {
         self.in_flight.is_some() || self.compacting || !self.uncommitted.is_empty()
     }
@@ -304,6 +319,9 @@ impl ChangeLog {
         for (id, change) in changes {
             seq = seq.next();
             self.hashes.insert(id.hash, seq);
+            // Owned at once: a forger must not slip in between the owner's
+            // publish and its commit.
+            self.held.claim(&id.actor, sender);
             self.uncommitted_ids.push((id.actor.into(), id.seq));
             self.stored_bytes += change.len() as u64;
             staged.push(LogEntry {

@@ -25,7 +25,7 @@ pub fn fold(base: Option<&Snapshot>, entries: &[LogEntry]) -> Result<Snapshot, S
     for entry in entries {
         let change = automerge::Change::from_bytes(entry.change.to_vec())
             .map_err(|e| format!("entry {}: {e}", entry.seq.0))?;
-        clock.observe(change.actor_id().to_bytes(), change.seq());
+        clock.observe_from(change.actor_id().to_bytes(), change.seq(), &entry.sender);
         changes.push(change);
     }
     let hashes: Vec<_> = changes.iter().map(|c| c.hash()).collect();

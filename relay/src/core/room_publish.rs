@@ -4,6 +4,7 @@ use super::change_log::{ChangeId, Hash, validate_change};
 use super::conn_id::ConnId;
 use super::effect::Effect;
 use super::room::{PendingAck, Room};
+use coinop_protocol::actor::player_tag;
 use coinop_protocol::{Bytes, ErrorCode, RelayMessage, Seq};
 use std::collections::HashSet;
 
@@ -13,6 +14,7 @@ impl Room {
         let Some(player) = self.roster.player_of(conn).cloned() else {
             return;
         };
+        let tag = player_tag(&player);
         let mut fresh: Vec<(ChangeId, Bytes)> = Vec::new();
         let mut seen: HashSet<Hash> = HashSet::new();
         let mut dup_seq = None::<Seq>;
@@ -36,6 +38,12 @@ impl Room {
             }
             if !seen.insert(id.hash) {
                 continue;
+            }
+            if self.log.continues_foreign_actor(&id, &tag) {
+                let text = format!(
+                    "change {i} continues an actor of another player; only that player may publish under it"
+                );
+                return self.error(conn, ErrorCode::FOREIGN_ACTOR, text, Some(client_ref));
             }
             let reused =
                 self.log.reuses_seq(&id) || fresh.iter().any(|(f, _)| f.same_author_seq(&id));

@@ -8,6 +8,7 @@ use crate::event::Event;
 use crate::reliability::Reliability;
 use crate::status::Status;
 use automerge::{Change, ChangeHash, PatchLog};
+use coinop_protocol::actor::{player_tag, tag_of};
 use coinop_protocol::{
     ErrorCode, LogEntry, PlayerId, RelayMessage, RoomCursor, RpcOutcome, Seq, StateTarget,
     UnreliableValue, Welcome,
@@ -314,6 +315,10 @@ impl RoomCore {
             fatal,
         };
         if let Some(r) = client_ref {
+            if code == ErrorCode::FOREIGN_ACTOR && self.requeue_own(r) {
+                tracing::info!("publish {r} carried another player's changes; ours go again");
+                return;
+            }
             if code.is_retryable() {
                 self.outbox.retry(r);
                 self.publish_after = now + self.publish_backoff.next_delay();
@@ -332,5 +337,30 @@ impl RoomCore {
         } else {
             self.events.push(Event::Error(error));
         }
+    }
+
+    /// After a reset we re-upload every change we hold, other players'
+    /// too. The relay refuses (`FOREIGN_ACTOR`) to take a change from us
+    /// that continues an actor its player already published under there:
+    /// that player uploads its own. Ours, and the shared deterministic
+    /// ones, go again. Returns false when `client_ref` is not in flight.
+    fn requeue_own(&mut self, client_ref: u64) -> bool {
+        let Some(batch) = self.outbox.discard(client_ref) else {
+            return false;
+        };
+        let mine = player_tag(&self.cfg.player);
+        let own: Vec<bytes::Bytes> = batch
+            .into_iter()
+            .filter(|c| {
+                automerge::Change::from_bytes(c.to_vec())
+                    .is_ok_and(|ch| tag_of(ch.actor_id().to_bytes()).is_none_or(|t| t == mine))
+            })
+            .collect();
+        self.replica_dirty = true;
+        if !own.is_empty() {
+            self.outbox.requeue_front(own);
+            self.publish_after = 0;
+        }
+        true
     }
 }

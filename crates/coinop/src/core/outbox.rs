@@ -81,6 +81,11 @@ impl Outbox {
         }
     }
 
+    /// Puts `changes` back ahead of the pending ones.
+    pub(crate) fn requeue_front(&mut self, changes: Vec<Bytes>) {
+        self.pending.splice(0..0, changes);
+    }
+
     /// The connection dropped: everything in flight goes back to pending, in
     /// its original order, ahead of newer changes.
     pub(crate) fn requeue_all(&mut self) {

@@ -16,6 +16,7 @@ use crate::replica::Replica;
 use crate::status::Status;
 use automerge::{ActorId, Automerge};
 use bytes::Bytes;
+use coinop_protocol::actor::session_actor;
 use coinop_protocol::{
     CallId, ClientMessage, Join, PROTOCOL_VERSION, RoomCode, RoomCursor, RoomRequest, StateTarget,
 };
@@ -92,11 +93,14 @@ impl RoomCore {
             None => (Automerge::new(), Vec::new(), None),
         };
         // A fresh actor per session: a replica restored elsewhere must
-        // never reuse an actor's sequence numbers.
+        // never reuse an actor's sequence numbers. It is tagged with the
+        // player, so the relay lets nobody else continue it.
         let mut h = Sha256::new();
         h.update(cfg.seed.to_le_bytes());
         h.update(cfg.player.as_str().as_bytes());
-        doc.set_actor(ActorId::from(h.finalize()[..16].to_vec()));
+        let mut session = [0; 16];
+        session.copy_from_slice(&h.finalize()[..16]);
+        doc.set_actor(ActorId::from(session_actor(&cfg.player, session)));
         let seed = cfg.seed;
         let room = match &cfg.room {
             RoomRequest::Code(c) => Some(c.clone()),

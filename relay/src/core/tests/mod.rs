@@ -3,6 +3,7 @@
 
 mod actor_seq;
 mod folded;
+mod foreign_actor;
 mod props;
 mod reliable;
 mod roster;
