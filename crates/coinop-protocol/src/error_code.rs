@@ -67,8 +67,10 @@ codes! {
     FRAME_TOO_LARGE = 2002, retry = false;
     /// A change exceeded the relay's change size limit.
     CHANGE_TOO_LARGE = 2003, retry = false;
-    /// A change is not a valid automerge change, or reuses the sequence
-    /// number of an actor whose change with that number the room holds.
+    /// A change is not a valid automerge change, reuses the sequence
+    /// number of an actor whose change with that number the room holds, or
+    /// is written under a content-addressed actor (see [`crate::actor`])
+    /// that names other content.
     INVALID_CHANGE = 2004, retry = false;
     /// The room reached its stored size limit; the change was not stored.
     ROOM_TOO_LARGE = 2005, retry = false;

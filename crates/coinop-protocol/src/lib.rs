@@ -74,4 +74,10 @@ pub use types::{
 };
 
 /// The protocol version this crate speaks. Sent in [`Join::version`].
-pub const PROTOCOL_VERSION: u16 = 1;
+///
+/// * 1: the first release.
+/// * 2: clients tag their actors and write deterministic changes under
+///   content-addressed actors ([`actor`]). The room document's containers
+///   are made by other changes than in version 1, so the two must not share
+///   a room.
+pub const PROTOCOL_VERSION: u16 = 2;

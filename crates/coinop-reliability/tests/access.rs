@@ -1,6 +1,8 @@
 //! Access against the real relay binary: nobody joins as someone else,
-//! nobody forges the sender of a change, an unreliable value or an RPC, a
-//! foreign Origin is refused, and room capacity is counted per player.
+//! nobody forges the sender of a change, an unreliable value or an RPC,
+//! nobody takes the next change of another player's actor or of a
+//! deterministic one, a foreign Origin is refused, and room capacity is
+//! counted per player.
 #![allow(clippy::unwrap_used)]
 
 use coinop_harness::RelayProcess;
@@ -224,6 +226,77 @@ async fn another_players_changes_cannot_be_rewritten() {
         .unwrap()
         .map(|(v, _)| v.to_string());
     assert_eq!(k.as_deref(), Some("99"));
+}
+
+/// Mallory writes "the next change" of alice's session actor before alice
+/// does, and other content under a deterministic (content-addressed) actor
+/// before the real change: had the relay taken one, the real change would
+/// be refused as a reused seq and lost. Each attempt is a new forgery.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nobody_takes_another_players_next_change_or_a_deterministic_one() {
+    use coinop_protocol::actor::{content_actor, content_address, session_actor};
+    let _serial = serial().await;
+    let per_kind = Scale::from_env().pick(3_000u64, 10_000);
+    let relay = relay(&[]);
+    let url = relay.ws_url();
+    let (mut alice, _) = Client::join(&url, join_msg("TAKE", "alice")).await;
+    let (mut mallory, _) = Client::join(&url, join_msg("TAKE", "mallory")).await;
+    let alice_id = PlayerId::new("alice").unwrap();
+    let mut real = Doc::new();
+    real.0
+        .set_actor(session_actor(&alice_id, [0xA1; 16]).into());
+    alice.publish(1, vec![real.change("k", 1)]).await.unwrap();
+    // A deterministic change nobody has published yet, as the SDK makes them.
+    let mut probe = Doc::new();
+    probe.0.set_actor(b"placeholder".to_vec().into());
+    let address = content_address(&probe.change("shared", 0)).unwrap();
+    let mut shared = Doc::new();
+    shared.0.set_actor(content_actor(address).into());
+    let shared_change = shared.change("shared", 0);
+
+    let mut outcomes: HashMap<String, u64> = HashMap::new();
+    for i in 0..per_kind * 2 {
+        let forged = if i % 2 == 0 {
+            let mut fork = Doc(real.0.fork());
+            fork.0.set_actor(real.0.get_actor().clone());
+            fork.change("k", -(i as i64))
+        } else {
+            // Same actor and seq 1 as the real change, other content.
+            let mut fresh = Doc::new();
+            fresh.0.set_actor(content_actor(address).into());
+            fresh.change("shared", i as i64)
+        };
+        let key = match mallory.publish(100 + i, vec![forged]).await {
+            Ok(_) => "ACCEPTED".to_owned(),
+            Err(code) => code.name().to_owned(),
+        };
+        *outcomes.entry(key).or_default() += 1;
+    }
+    eprintln!("{} forged changes: {outcomes:?}", per_kind * 2);
+    assert_eq!(outcomes.get("ACCEPTED"), None, "{outcomes:?}");
+    assert_eq!(
+        outcomes.get("FOREIGN_ACTOR"),
+        Some(&per_kind),
+        "{outcomes:?}"
+    );
+    assert_eq!(
+        outcomes.get("INVALID_CHANGE"),
+        Some(&per_kind),
+        "{outcomes:?}"
+    );
+    // The real changes still go through, and a newcomer loads them.
+    alice.publish(2, vec![real.change("k", 2)]).await.unwrap();
+    alice.publish(3, vec![shared_change]).await.unwrap();
+    let (_, joined) = Client::join(&url, join_msg("TAKE", "newcomer")).await;
+    let doc = coinop_reliability::doc_from(&joined);
+    use automerge::ReadDoc;
+    let read = |key: &str| {
+        doc.get(automerge::ROOT, key)
+            .unwrap()
+            .map(|(v, _)| v.to_string())
+    };
+    assert_eq!(read("k").as_deref(), Some("2"));
+    assert_eq!(read("shared").as_deref(), Some("0"));
 }
 
 fn alice_doc_actor() -> automerge::ActorId {

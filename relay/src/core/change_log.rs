@@ -5,7 +5,7 @@ use super::actor_clock::ActorClock;
 use super::durable_tail::DurableTail;
 use super::effect::StoredRange;
 use super::snapshot::Snapshot;
-use coinop_protocol::actor::{PlayerTag, tag_of};
+use coinop_protocol::actor::{PlayerTag, is_content_actor, is_own_content_address, tag_of};
 use coinop_protocol::{Bytes, LogEntry, PlayerId, RoomCursor, Seq};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -24,6 +24,14 @@ impl ChangeId {
     /// The change's seq among its actor's changes.
     pub(crate) fn seq(&self) -> u64 {
         self.seq
+    }
+
+    /// False when the change's actor is content-addressed (see
+    /// [`coinop_protocol::actor`]) and names other content than `bytes`,
+    /// the change itself: someone wrote under a deterministic actor to take
+    /// its seq before the one change it may carry.
+    pub(crate) fn content_address_holds(&self, bytes: &[u8]) -> bool {
+        !is_content_actor(&self.actor) || is_own_content_address(&self.actor, bytes)
     }
 
     /// Whether both have the same actor and seq.

@@ -39,6 +39,12 @@ impl Room {
             if !seen.insert(id.hash) {
                 continue;
             }
+            if !id.content_address_holds(&change) {
+                let text = format!(
+                    "change {i} is written under a content-addressed actor that names other content"
+                );
+                return self.error(conn, ErrorCode::INVALID_CHANGE, text, Some(client_ref));
+            }
             if self.log.continues_foreign_actor(&id, &tag) {
                 let text = format!(
                     "change {i} continues an actor of another player; only that player may publish under it"

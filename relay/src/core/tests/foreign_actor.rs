@@ -144,3 +144,32 @@ fn ownership_survives_a_reload_from_the_log_and_a_compaction() {
     }
     assert_forgery_refused(&mut from_snapshot, &mut alice, 3);
 }
+
+/// A change putting `key` = `v` at the root, under its content-addressed
+/// actor (as the SDK writes its deterministic changes); and a forgery:
+/// other content under that same actor.
+fn content_addressed_and_forged(key: &str, v: i64) -> (Bytes, Bytes) {
+    use coinop_protocol::actor::{content_actor, content_address};
+    let mut probe = Doc(automerge::AutoCommit::new().with_actor(ActorId::from(b"probe".to_vec())));
+    let address = content_address(&probe.change(key, v)).unwrap();
+    let actor = ActorId::from(content_actor(address));
+    let real = Doc(automerge::AutoCommit::new().with_actor(actor.clone())).change(key, v);
+    let forged = Doc(automerge::AutoCommit::new().with_actor(actor)).change(key, v + 1);
+    (real, forged)
+}
+
+#[test]
+fn a_content_addressed_actor_carries_only_the_change_it_names() {
+    let mut room = room_with(&["alice", "mallory"]);
+    let (real, forged) = content_addressed_and_forged("k", 1);
+    let fx = room.handle(msg(2, publish(1, vec![forged])), T0);
+    assert_eq!(
+        refusal(&fx, 2, 1),
+        Some(ErrorCode::INVALID_CHANGE),
+        "{fx:?}"
+    );
+    for (conn, client_ref) in [(1, 1), (2, 2)] {
+        let fx = room.handle(msg(conn, publish(client_ref, vec![real.clone()])), T0);
+        assert_eq!(refusal(&fx, conn, client_ref), None, "{fx:?}");
+    }
+}

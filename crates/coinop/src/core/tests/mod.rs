@@ -52,7 +52,7 @@ fn info(name: &str) -> PlayerInfo {
 
 pub(super) fn welcome(players: &[&str], reset: bool) -> RelayMessage {
     RelayMessage::Welcome(Welcome {
-        version: 1,
+        version: coinop_protocol::PROTOCOL_VERSION,
         room: RoomCode::new("ROOM").unwrap(),
         epoch: 9,
         reset,

@@ -136,3 +136,81 @@ fn retryable_publish_errors_keep_changes_and_fatal_ones_stop() {
     );
     assert_eq!(c.status, Status::Offline);
 }
+
+#[test]
+fn a_re_upload_refused_for_another_players_change_resends_only_ours() {
+    let mut bob = core("bob", 2);
+    join(&mut bob, &["alice", "bob"]);
+    bob.set_state(0, ROOM, "b", json!(1), Reliability::Reliable)
+        .unwrap();
+    let bobs: Vec<Bytes> = bob
+        .doc
+        .get_changes(&[])
+        .iter()
+        .map(|c| Bytes::copy_from_slice(c.raw_bytes()))
+        .collect();
+    let mut alice = core("alice", 1);
+    join(&mut alice, &["alice", "bob"]);
+    alice.handle(
+        0,
+        RelayMessage::Changes {
+            entries: bobs
+                .iter()
+                .enumerate()
+                .map(|(i, change)| LogEntry {
+                    seq: Seq(i as u64 + 1),
+                    sender: pid("bob"),
+                    change: change.clone(),
+                })
+                .collect(),
+        },
+    );
+    assert_eq!(alice.get_state(&ROOM, "b"), Some(json!(1)));
+    alice.disconnected(0);
+    alice.connected(1000);
+    frames(&mut alice);
+    alice.handle(1000, welcome(&["alice", "bob"], true));
+    let sent = publishes(&mut alice);
+    let total: usize = sent.iter().map(|(_, ch)| ch.len()).sum();
+    assert_eq!(total, alice.doc.get_changes(&[]).len());
+    alice.take_events();
+    for (client_ref, _) in &sent {
+        alice.handle(
+            1000,
+            RelayMessage::Error {
+                code: ErrorCode::FOREIGN_ACTOR,
+                message: "x".into(),
+                fatal: false,
+                client_ref: Some(*client_ref),
+            },
+        );
+    }
+    let again: Vec<Bytes> = publishes(&mut alice)
+        .into_iter()
+        .flat_map(|p| p.1)
+        .collect();
+    let bob_tag = coinop_protocol::actor::player_tag(&pid("bob"));
+    let bobs_in = |changes: &[Bytes]| {
+        changes
+            .iter()
+            .filter(|c| {
+                let actor = automerge::Change::from_bytes(c.to_vec()).unwrap();
+                coinop_protocol::actor::is_tagged_for(actor.actor_id().to_bytes(), &bob_tag)
+            })
+            .count()
+    };
+    assert!(bobs_in(&bobs) > 0);
+    assert_eq!(bobs_in(&again), 0, "bob's changes are bob's to publish");
+    assert_eq!(
+        again.len() + bobs_in(&bobs),
+        total,
+        "every other change goes again"
+    );
+    assert!(
+        alice
+            .take_events()
+            .iter()
+            .all(|e| !matches!(e, Event::Error(_))),
+        "nothing the application must hear about"
+    );
+}
