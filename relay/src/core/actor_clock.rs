@@ -12,7 +12,7 @@
 //! under them in this room. Only that player may continue an owned actor.
 
 use coinop_protocol::PlayerId;
-use coinop_protocol::actor::{is_tagged_for, player_tag};
+use coinop_protocol::actor::{is_tagged_for, player_tag, tag_of};
 use std::collections::{HashMap, HashSet};
 
 /// The highest folded change seq of every actor, and which actors are
@@ -51,7 +51,11 @@ impl ActorClock {
     /// Marks `actor` owned when it is tagged for `sender`, without
     /// recording a seq.
     pub fn claim(&mut self, actor: &[u8], sender: &PlayerId) {
-        if is_tagged_for(actor, &player_tag(sender)) && !self.owned.contains(actor) {
+        // Cheap tests first: the hash runs once per actor, not per change.
+        if tag_of(actor).is_none() || self.owned.contains(actor) {
+            return;
+        }
+        if is_tagged_for(actor, &player_tag(sender)) {
             self.owned.insert(actor.into());
         }
     }
