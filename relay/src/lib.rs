@@ -47,6 +47,11 @@
 //! * A room's memory is bounded, not its history: the newest log entries
 //!   (`--log-cache-bytes`) stay in memory, older ones are read back from
 //!   storage; folded changes are known by the snapshot's actor clock.
+//! * A change is stored once per (actor, seq): other content under a held
+//!   actor's seq is refused (`INVALID_CHANGE`), so is a new change that
+//!   continues another player's session actor once that player published
+//!   under it (`FOREIGN_ACTOR`), and other content under a content-addressed
+//!   actor than the change it names (see `coinop_protocol::actor`).
 //! * Acks and forwards leave a room in sequence order; a forward is encoded
 //!   once and the same bytes go to every receiver.
 //! * Reliable frames are never dropped: a connection that cannot keep up is
