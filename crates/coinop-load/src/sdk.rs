@@ -42,6 +42,7 @@ pub async fn run(args: &Args) -> anyhow::Result<()> {
         ms(&sdk, 0.99)
     );
     cost_and_size(&url, args.changes as u64).await?;
+    late_join(&url, args.changes as u64).await?;
     server.kill();
     Ok(())
 }
@@ -173,5 +174,37 @@ async fn cost_and_size(url: &str, writes: u64) -> anyhow::Result<()> {
     println!("| document as a log of changes | {changes_bytes} bytes |");
     println!("| document after compaction (automerge save) | {saved_bytes} bytes |");
     room.leave();
+    Ok(())
+}
+
+/// SDK joiners into the room `cost_and_size` filled: time from building
+/// the room to `ready()` with the latest value readable.
+async fn late_join(url: &str, writes: u64) -> anyhow::Result<()> {
+    const JOINERS: usize = 5;
+    // Let the relay compact the quiet room, as the raw late-join scenario does.
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    let mut times = Vec::with_capacity(JOINERS);
+    for _ in 0..JOINERS {
+        let started = Instant::now();
+        let room = join(url, "sdk-size").await?;
+        let value: Option<u64> = room.get_state("k");
+        times.push(started.elapsed());
+        if value != Some(writes - 1) {
+            anyhow::bail!("SDK late joiner saw k = {value:?}, expected {}", writes - 1);
+        }
+        room.leave();
+    }
+    times.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    println!("\n## SDK: late join into that room, {JOINERS} joiners");
+    println!("| measure | value |\n|---|---|");
+    println!(
+        "| build to ready() with the latest value, median | {:.2} ms |",
+        ms(times[JOINERS / 2])
+    );
+    println!(
+        "| build to ready() with the latest value, max | {:.2} ms |",
+        ms(times[JOINERS - 1])
+    );
     Ok(())
 }

@@ -214,3 +214,106 @@ fn a_re_upload_refused_for_another_players_change_resends_only_ours() {
         "nothing the application must hear about"
     );
 }
+
+#[test]
+fn a_snapshot_is_merged_with_our_changes_and_reports_only_what_differs() {
+    let mut bob = core("bob", 2);
+    join(&mut bob, &["bob"]);
+    for i in 0..50 {
+        bob.set_state(0, ROOM, "score", json!(i), Reliability::Reliable)
+            .unwrap();
+    }
+    bob.set_state(0, ROOM, "same", json!("x"), Reliability::Reliable)
+        .unwrap();
+    let snapshot = Bytes::from(bob.doc.save());
+
+    let mut alice = core("alice", 1);
+    join(&mut alice, &["bob", "alice"]);
+    alice
+        .set_state(0, ROOM, "mine", json!(1), Reliability::Reliable)
+        .unwrap();
+    alice
+        .set_state(0, ROOM, "same", json!("x"), Reliability::Reliable)
+        .unwrap();
+    let actor = alice.doc.get_actor().clone();
+    alice.take_events();
+    alice.handle(
+        0,
+        RelayMessage::Snapshot {
+            upto: Seq(60),
+            doc: snapshot,
+        },
+    );
+    assert_eq!(alice.get_state(&ROOM, "score"), Some(json!(49)));
+    assert_eq!(alice.get_state(&ROOM, "mine"), Some(json!(1)), "ours kept");
+    assert_eq!(
+        alice.doc.get_actor(),
+        &actor,
+        "we keep writing as ourselves"
+    );
+    assert_eq!(alice.cursor.unwrap().seq, Seq(60));
+    let changed: Vec<(String, Option<serde_json::Value>)> = alice
+        .take_events()
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::StateChanged { key, value, .. } => Some((key, value)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(changed, vec![("score".to_string(), Some(json!(49)))]);
+    // Every change of both is in the merged document, and it goes on.
+    let bobs = bob.doc.get_changes(&[]).len();
+    assert!(alice.doc.get_changes(&[]).len() > bobs);
+    alice
+        .set_state(0, ROOM, "after", json!(2), Reliability::Reliable)
+        .unwrap();
+    assert_eq!(alice.get_state(&ROOM, "after"), Some(json!(2)));
+}
+
+#[test]
+fn a_snapshot_we_already_hold_keeps_our_newer_changes() {
+    let mut bob = core("bob", 2);
+    join(&mut bob, &["bob"]);
+    bob.set_state(0, ROOM, "score", json!(7), Reliability::Reliable)
+        .unwrap();
+    let mut alice = core("alice", 1);
+    join(&mut alice, &["bob", "alice"]);
+    let entries = bob
+        .doc
+        .get_changes(&[])
+        .iter()
+        .enumerate()
+        .map(|(i, c)| LogEntry {
+            seq: Seq(i as u64 + 1),
+            sender: pid("bob"),
+            change: Bytes::copy_from_slice(c.raw_bytes()),
+        })
+        .collect();
+    alice.handle(0, RelayMessage::Changes { entries });
+    // Offline edits on top of what the snapshot will hold.
+    alice
+        .set_state(0, ROOM, "score", json!(8), Reliability::Reliable)
+        .unwrap();
+    alice
+        .set_state(0, ROOM, "mine", json!(1), Reliability::Reliable)
+        .unwrap();
+    let held = alice.doc.get_changes(&[]).len();
+    alice.take_events();
+    alice.handle(
+        0,
+        RelayMessage::Snapshot {
+            upto: Seq(9),
+            doc: Bytes::from(bob.doc.save()),
+        },
+    );
+    assert_eq!(alice.doc.get_changes(&[]).len(), held, "nothing lost");
+    assert_eq!(alice.get_state(&ROOM, "score"), Some(json!(8)));
+    assert_eq!(alice.get_state(&ROOM, "mine"), Some(json!(1)));
+    assert!(
+        alice
+            .take_events()
+            .iter()
+            .all(|e| !matches!(e, Event::StateChanged { .. })),
+        "nothing changed"
+    );
+}
