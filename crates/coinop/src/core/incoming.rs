@@ -229,18 +229,9 @@ impl RoomCore {
                     let value_in = |doc: &Automerge| {
                         doc_layout::state_map(doc, &target).and_then(|m| get_json(doc, &m, &key))
                     };
-                    if value_in(&old) == value_in(&self.doc) {
-                        continue;
+                    if value_in(&old) != value_in(&self.doc) {
+                        self.report_reliable(target, key, None);
                     }
-                    self.shadows.clear(&target, &key);
-                    let value = self.get_state(&target, &key);
-                    self.events.push(Event::StateChanged {
-                        target,
-                        key,
-                        value,
-                        by: None,
-                        reliability: Reliability::Reliable,
-                    });
                 }
                 Touched::Profile(player) => {
                     let profile_in = |doc: &Automerge| {
@@ -310,20 +301,26 @@ impl RoomCore {
             match t {
                 Touched::State(target, key) => {
                     keys.push((target.clone(), key.clone()));
-                    self.shadows.clear(&target, &key);
-                    let value = self.get_state(&target, &key);
-                    self.events.push(Event::StateChanged {
-                        target,
-                        key,
-                        value,
-                        by: by.clone(),
-                        reliability: Reliability::Reliable,
-                    });
+                    self.report_reliable(target, key, by.clone());
                 }
                 Touched::Profile(player) => self.events.push(Event::ProfileChanged { player }),
             }
         }
         keys
+    }
+
+    /// A reliable write changed `key`: its unreliable shadow goes, and the
+    /// application hears the value now visible.
+    fn report_reliable(&mut self, target: StateTarget, key: String, by: Option<PlayerId>) {
+        self.shadows.clear(&target, &key);
+        let value = self.get_state(&target, &key);
+        self.events.push(Event::StateChanged {
+            target,
+            key,
+            value,
+            by,
+            reliability: Reliability::Reliable,
+        });
     }
 
     fn on_unreliable(&mut self, v: UnreliableValue) {

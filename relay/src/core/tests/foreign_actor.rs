@@ -103,6 +103,20 @@ fn an_actor_nobody_owns_here_may_be_restored_by_anyone() {
     assert_eq!(refusal(&fx, 2, 2), Some(ErrorCode::FOREIGN_ACTOR));
 }
 
+/// Alice joins a reloaded room on conn 1, mallory on conn 2.
+fn seat_alice_and_mallory(room: &mut Room) {
+    for (conn, player) in [(1, "alice"), (2, "mallory")] {
+        let join = join(player, None);
+        room.handle(
+            Input::Join {
+                conn: ConnId(conn),
+                join,
+            },
+            T0,
+        );
+    }
+}
+
 #[test]
 fn ownership_survives_a_reload_from_the_log_and_a_compaction() {
     let mut room = room_with(&["alice"]);
@@ -112,16 +126,7 @@ fn ownership_survives_a_reload_from_the_log_and_a_compaction() {
 
     // Reloaded from the log: the entry's sender says who owns the actor.
     let mut reloaded = Room::load(meta(8, 0), RoomLimits::default(), None, tail.clone()).unwrap();
-    for (conn, player) in [(1, "alice"), (2, "mallory")] {
-        let join = join(player, None);
-        reloaded.handle(
-            Input::Join {
-                conn: ConnId(conn),
-                join,
-            },
-            T0,
-        );
-    }
+    seat_alice_and_mallory(&mut reloaded);
     assert_forgery_refused(&mut reloaded, &mut same_actor(&mut alice), 2);
 
     // Folded into a snapshot: its clock says who owns the actor.
@@ -132,16 +137,7 @@ fn ownership_survives_a_reload_from_the_log_and_a_compaction() {
     assert!(decoded.is_owned(&actor));
     let mut from_snapshot =
         Room::load(meta(8, 0), RoomLimits::default(), Some(snapshot), vec![]).unwrap();
-    for (conn, player) in [(1, "alice"), (2, "mallory")] {
-        let join = join(player, None);
-        from_snapshot.handle(
-            Input::Join {
-                conn: ConnId(conn),
-                join,
-            },
-            T0,
-        );
-    }
+    seat_alice_and_mallory(&mut from_snapshot);
     assert_forgery_refused(&mut from_snapshot, &mut alice, 3);
 }
 
