@@ -196,6 +196,17 @@ impl RoomCore {
     /// one and took 3.6 times as long. Events are emitted for the keys and
     /// profiles whose value differs from what we held.
     fn on_snapshot(&mut self, bytes: &[u8]) {
+        if !self.doc.get_missing_deps(&[]).is_empty() {
+            // Ours queues changes waiting for their dependencies, which
+            // `get_changes` would not carry over: merge the slow way.
+            let before = self.doc.get_heads();
+            let mut log = PatchLog::active();
+            if let Err(e) = self.doc.load_incremental_log_patches(bytes, &mut log) {
+                tracing::warn!("ignoring a snapshot that does not load: {e}");
+            }
+            self.after_change(&before, &mut log, None);
+            return;
+        }
         let mut log = PatchLog::active();
         let options = LoadOptions::new().patch_log(&mut log);
         let mut loaded = match Automerge::load_with_options(bytes, options) {

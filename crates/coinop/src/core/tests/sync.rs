@@ -317,3 +317,47 @@ fn a_snapshot_we_already_hold_keeps_our_newer_changes() {
         "nothing changed"
     );
 }
+
+#[test]
+fn a_snapshot_keeps_changes_still_waiting_for_their_dependencies() {
+    let mut bob = core("bob", 2);
+    join(&mut bob, &["bob"]);
+    bob.set_state(0, ROOM, "a", json!(1), Reliability::Reliable)
+        .unwrap();
+    let first = Bytes::from(bob.doc.save());
+    bob.set_state(0, ROOM, "b", json!(2), Reliability::Reliable)
+        .unwrap();
+    let last = bob
+        .doc
+        .get_last_local_change()
+        .unwrap()
+        .raw_bytes()
+        .to_vec();
+    let mut alice = core("alice", 1);
+    join(&mut alice, &["bob", "alice"]);
+    // Bob's last change arrives before the history it depends on.
+    alice.handle(
+        0,
+        RelayMessage::Changes {
+            entries: vec![LogEntry {
+                seq: Seq(9),
+                sender: pid("bob"),
+                change: Bytes::from(last),
+            }],
+        },
+    );
+    assert_eq!(alice.get_state(&ROOM, "b"), None, "queued");
+    alice.handle(
+        0,
+        RelayMessage::Snapshot {
+            upto: Seq(8),
+            doc: first,
+        },
+    );
+    assert_eq!(alice.get_state(&ROOM, "a"), Some(json!(1)));
+    assert_eq!(
+        alice.get_state(&ROOM, "b"),
+        Some(json!(2)),
+        "the queued one applied"
+    );
+}
