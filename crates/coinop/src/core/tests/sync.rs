@@ -137,6 +137,22 @@ fn retryable_publish_errors_keep_changes_and_fatal_ones_stop() {
     assert_eq!(c.status, Status::Offline);
 }
 
+/// Every change in `sender`'s document, as the relay would forward it.
+fn everything_from(core: &RoomCore, sender: &str) -> RelayMessage {
+    let entries = core
+        .doc
+        .get_changes(&[])
+        .iter()
+        .enumerate()
+        .map(|(i, c)| LogEntry {
+            seq: Seq(i as u64 + 1),
+            sender: pid(sender),
+            change: Bytes::copy_from_slice(c.raw_bytes()),
+        })
+        .collect();
+    RelayMessage::Changes { entries }
+}
+
 #[test]
 fn a_re_upload_refused_for_another_players_change_resends_only_ours() {
     let mut bob = core("bob", 2);
@@ -151,20 +167,7 @@ fn a_re_upload_refused_for_another_players_change_resends_only_ours() {
         .collect();
     let mut alice = core("alice", 1);
     join(&mut alice, &["alice", "bob"]);
-    alice.handle(
-        0,
-        RelayMessage::Changes {
-            entries: bobs
-                .iter()
-                .enumerate()
-                .map(|(i, change)| LogEntry {
-                    seq: Seq(i as u64 + 1),
-                    sender: pid("bob"),
-                    change: change.clone(),
-                })
-                .collect(),
-        },
-    );
+    alice.handle(0, everything_from(&bob, "bob"));
     assert_eq!(alice.get_state(&ROOM, "b"), Some(json!(1)));
     alice.disconnected(0);
     alice.connected(1000);
@@ -278,18 +281,7 @@ fn a_snapshot_we_already_hold_keeps_our_newer_changes() {
         .unwrap();
     let mut alice = core("alice", 1);
     join(&mut alice, &["bob", "alice"]);
-    let entries = bob
-        .doc
-        .get_changes(&[])
-        .iter()
-        .enumerate()
-        .map(|(i, c)| LogEntry {
-            seq: Seq(i as u64 + 1),
-            sender: pid("bob"),
-            change: Bytes::copy_from_slice(c.raw_bytes()),
-        })
-        .collect();
-    alice.handle(0, RelayMessage::Changes { entries });
+    alice.handle(0, everything_from(&bob, "bob"));
     // Offline edits on top of what the snapshot will hold.
     alice
         .set_state(0, ROOM, "score", json!(8), Reliability::Reliable)
