@@ -195,6 +195,7 @@ async fn unreadable_room_is_quarantined_not_replaced() {
             upto: Seq(3),
             doc: Bytes::from_static(b"not a document"),
             clock: None,
+            view: None,
         };
         store.write_snapshot(&code, &junk).unwrap();
     }

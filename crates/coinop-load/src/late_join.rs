@@ -1,12 +1,14 @@
 //! Late join: a room holding many changes (compacted by the relay when it
 //! passes its threshold) and a client that joins it from nothing. Reports the
-//! time from opening the socket to holding the latest state.
+//! time from opening the socket to holding the latest state (read from the
+//! snapshot's state view when the relay sends one) and to holding the whole
+//! document.
 
 use crate::cli::Args;
 use crate::coinop_client::{self, Writer};
 use crate::server::{Kind, Server};
 use anyhow::{Context, bail};
-use automerge::{AutoCommit, Change, ROOT, ReadDoc};
+use automerge::{Automerge, Change, ROOT, ReadDoc};
 use coinop_protocol::RelayMessage;
 use futures_util::{SinkExt, StreamExt};
 use std::time::{Duration, Instant};
@@ -26,39 +28,37 @@ pub async fn run(args: &Args) -> anyhow::Result<()> {
     fill(&server.addr, args.changes).await?;
     // Let the relay compact off the hot path.
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let mut times = Vec::new();
-    let mut welcomes = Vec::new();
-    let mut snapshot_bytes = 0;
-    let mut tail = 0;
+    let mut joined = Vec::new();
     for i in 0..JOINERS {
-        let (elapsed, welcome, snap, changes) =
-            late_join(&server.addr, &format!("late{i}"), args.changes).await?;
-        times.push(elapsed);
-        welcomes.push(welcome);
-        snapshot_bytes = snap;
-        tail = changes;
+        joined.push(late_join(&server.addr, &format!("late{i}"), args.changes).await?);
     }
-    times.sort();
-    welcomes.sort();
+    let median = |f: &dyn Fn(&Joined) -> Duration| {
+        let mut v: Vec<Duration> = joined.iter().map(f).collect();
+        v.sort();
+        (
+            v[JOINERS / 2].as_secs_f64() * 1e3,
+            v[JOINERS - 1].as_secs_f64() * 1e3,
+        )
+    };
+    let (latest, latest_max) = median(&|j| j.latest);
+    let (document, document_max) = median(&|j| j.document);
+    let (welcome, _) = median(&|j| j.welcome);
+    let last = &joined[JOINERS - 1];
     println!(
         "\n## late join: room of {} changes to one key, {JOINERS} joiners",
         args.changes
     );
     println!("| measure | value |\n|---|---|");
-    println!(
-        "| time to latest state, median | {:.2} ms |",
-        times[JOINERS / 2].as_secs_f64() * 1e3
-    );
-    println!(
-        "| time to latest state, max | {:.2} ms |",
-        times[JOINERS - 1].as_secs_f64() * 1e3
-    );
-    println!(
-        "| of which: socket open to welcome (relay side), median | {:.2} ms |",
-        welcomes[JOINERS / 2].as_secs_f64() * 1e3
-    );
-    println!("| snapshot received | {snapshot_bytes} bytes |");
-    println!("| changes received after the snapshot | {tail} |");
+    println!("| time to latest state, median | {latest:.2} ms |");
+    println!("| time to latest state, max | {latest_max:.2} ms |");
+    println!("| time to whole document, median (max) | {document:.2} ms ({document_max:.2}) |");
+    println!("| of which: socket open to welcome (relay side), median | {welcome:.2} ms |");
+    println!("| snapshot received | {} bytes |", last.snapshot_bytes);
+    match last.view_bytes {
+        Some(n) => println!("| state view received | {n} bytes |"),
+        None => println!("| state view received | none |"),
+    }
+    println!("| changes received after the snapshot | {} |", last.tail);
     server.kill();
     Ok(())
 }
@@ -87,16 +87,25 @@ async fn fill(addr: &str, changes: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn late_join(
-    addr: &str,
-    name: &str,
-    expect: usize,
-) -> anyhow::Result<(Duration, Duration, usize, usize)> {
+/// One late joiner's timings, from opening the socket.
+struct Joined {
+    /// Holding the latest state (from the view when the relay sent one).
+    latest: Duration,
+    /// Holding the whole document (snapshot loaded, tail applied).
+    document: Duration,
+    /// The welcome arrived (the relay's share).
+    welcome: Duration,
+    snapshot_bytes: usize,
+    view_bytes: Option<usize>,
+    tail: usize,
+}
+
+async fn late_join(addr: &str, name: &str, expect: usize) -> anyhow::Result<Joined> {
     let start = Instant::now();
     let (_sink, mut stream, _) = coinop_client::join(addr, "late", name).await?;
     let welcome = start.elapsed();
-    let mut doc = AutoCommit::new();
-    let mut snapshot_bytes = 0;
+    let mut saved = None;
+    let mut view = None;
     let mut tail = Vec::new();
     loop {
         let frame = stream.next().await.context("relay closed")??;
@@ -104,9 +113,9 @@ async fn late_join(
             continue;
         };
         match RelayMessage::decode(&bytes)? {
-            RelayMessage::Snapshot { doc: saved, .. } => {
-                snapshot_bytes = saved.len();
-                doc.load_incremental(&saved)?;
+            RelayMessage::Snapshot { doc, view: v, .. } => {
+                saved = Some(doc);
+                view = v;
             }
             RelayMessage::Changes { entries } => {
                 for e in entries {
@@ -117,12 +126,44 @@ async fn late_join(
             _ => {}
         }
     }
+    let expect = Some(expect.to_string());
+    let read = |doc: &Automerge| {
+        doc.get(ROOT, "k")
+            .ok()
+            .flatten()
+            .map(|(v, _)| v.to_string())
+    };
+    // The relay sends a view only when nothing follows the snapshot.
+    let latest = match &view {
+        Some(v) if tail.is_empty() => {
+            let shown = Automerge::load(v)?;
+            let latest = start.elapsed();
+            if read(&shown) != expect {
+                bail!(
+                    "the view showed k = {:?}, expected {expect:?}",
+                    read(&shown)
+                );
+            }
+            Some(latest)
+        }
+        _ => None,
+    };
+    let mut doc = match &saved {
+        Some(bytes) => Automerge::load(bytes)?,
+        None => Automerge::new(),
+    };
     let changes = tail.len();
     doc.apply_changes(tail)?;
-    let elapsed = start.elapsed();
-    let value = doc.get(ROOT, "k")?.map(|(v, _)| v.to_string());
-    if value.as_deref() != Some(&expect.to_string()) {
-        bail!("late joiner saw k = {value:?}, expected {expect}");
+    let document = start.elapsed();
+    if read(&doc) != expect {
+        bail!("late joiner saw k = {:?}, expected {expect:?}", read(&doc));
     }
-    Ok((elapsed, welcome, snapshot_bytes, changes))
+    Ok(Joined {
+        latest: latest.unwrap_or(document),
+        document,
+        welcome,
+        snapshot_bytes: saved.map_or(0, |s| s.len()),
+        view_bytes: view.map(|v| v.len()),
+        tail: changes,
+    })
 }

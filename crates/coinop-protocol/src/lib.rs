@@ -80,4 +80,6 @@ pub use types::{
 ///   content-addressed actors ([`actor`]). The room document's containers
 ///   are made by other changes than in version 1, so the two must not share
 ///   a room.
-pub const PROTOCOL_VERSION: u16 = 2;
+/// * 3: [`RelayMessage::Snapshot`] may carry a history-free view of the
+///   room's latest state.
+pub const PROTOCOL_VERSION: u16 = 3;

@@ -34,6 +34,17 @@ pub enum RelayMessage {
         upto: Seq,
         /// The saved document.
         doc: Bytes,
+        /// The document's current state without its history: one change
+        /// under a fixed actor, holding what reading `doc` would show
+        /// (conflicts resolved, counters summed). Sent only when nothing
+        /// follows the snapshot, so it is the room's latest state.
+        ///
+        /// Loading `doc` rebuilds every change of the history (automerge
+        /// needs their hashes): about 17 ms for 10,000 changes. The view
+        /// loads in well under a millisecond, so a client can show the state
+        /// at once and load `doc` afterwards. The view is for reading only:
+        /// never merge it into a replica or publish it.
+        view: Option<Bytes>,
     },
     /// Catch-up is complete: the client now holds everything up to `head`.
     Synced {

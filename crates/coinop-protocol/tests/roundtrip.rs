@@ -169,9 +169,12 @@ fn relay_message() -> impl Strategy<Value = RelayMessage> {
             seq: Seq(seq)
         }),
         vec(entry, 0..4).prop_map(|entries| RelayMessage::Changes { entries }),
-        (any::<u64>(), bytes()).prop_map(|(upto, doc)| RelayMessage::Snapshot {
-            upto: Seq(upto),
-            doc
+        (any::<u64>(), bytes(), proptest::option::of(bytes())).prop_map(|(upto, doc, view)| {
+            RelayMessage::Snapshot {
+                upto: Seq(upto),
+                doc,
+                view,
+            }
         }),
         any::<u64>().prop_map(|head| RelayMessage::Synced { head: Seq(head) }),
         unreliable().prop_map(RelayMessage::Unreliable),

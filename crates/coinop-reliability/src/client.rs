@@ -105,7 +105,7 @@ impl Client {
         };
         for _ in 0..1_000_000 {
             match self.recv().await {
-                RelayMessage::Snapshot { upto, doc } => joined.snapshot = Some((upto, doc)),
+                RelayMessage::Snapshot { upto, doc, .. } => joined.snapshot = Some((upto, doc)),
                 RelayMessage::Changes { entries } => joined.entries.extend(entries),
                 RelayMessage::Synced { head } => {
                     joined.head = head;

@@ -1,9 +1,13 @@
 //! The async driver: connects, feeds the core, runs its timers, reconnects.
 
+use crate::core::LoadedSnapshot;
 use crate::error::Error;
 use crate::shared::{Shared, lock};
-use crate::transport::{FrameSink, FrameStream, Platform, Transport, now_ms, sleep_ms};
+use crate::transport::{
+    FrameSink, FrameStream, OffThread, Platform, Transport, now_ms, off_thread, sleep_ms,
+};
 use futures_channel::mpsc::UnboundedReceiver;
+use futures_util::future::Fuse;
 use futures_util::stream::FusedStream;
 use futures_util::{FutureExt, SinkExt, StreamExt, select_biased};
 use std::sync::Arc;
@@ -62,6 +66,7 @@ pub(crate) async fn run(
             Ok((sink, stream)) => {
                 lock(&shared.core).connected(now_ms());
                 let end = session(&shared, sink, stream, &mut wake).await;
+                lock(&shared.core).load_abandoned();
                 if let End::Abandoned = end {
                     lock(&shared.core).disconnected(now_ms());
                     shared.pump();
@@ -80,12 +85,15 @@ async fn session(
     mut stream: FrameStream,
     wake: &mut UnboundedReceiver<()>,
 ) -> End {
+    // A late joiner's snapshot document, loading while its view is shown.
+    let mut load: Fuse<OffThread<Loaded>> = Fuse::terminated();
+    let mut loading = 0;
     loop {
         shared.pump();
         if gone(wake) {
             return End::Abandoned;
         }
-        let (frames, stopped, dead, wakeup) = {
+        let (frames, stopped, dead, wakeup, job) = {
             let mut core = lock(&shared.core);
             let frames: Vec<Vec<u8>> = std::iter::from_fn(|| core.poll_transmit())
                 .map(|m| m.encode())
@@ -95,8 +103,14 @@ async fn session(
                 core.is_stopped(),
                 core.link_is_dead(),
                 core.next_wakeup(),
+                core.pending_load(),
             )
         };
+        if let Some((id, bytes)) = job {
+            loading = id;
+            load =
+                off_thread(move || LoadedSnapshot::load(&bytes).map_err(|e| e.to_string())).fuse();
+        }
         if dead {
             return End::Closed;
         }
@@ -123,10 +137,17 @@ async fn session(
                 None => return End::Closed,
             },
             w = wake.next() => if w.is_none() { return End::Abandoned } else { drain(wake) },
+            done = load => {
+                let result = done.unwrap_or_else(|| Err("loading panicked".into()));
+                lock(&shared.core).loaded(now_ms(), loading, result);
+            }
             _ = sleep_ms(delay).fuse() => lock(&shared.core).tick(now_ms()),
         }
     }
 }
+
+/// A snapshot document loaded off the driver.
+type Loaded = Result<LoadedSnapshot, String>;
 
 /// Swallows queued wake-ups: one pass of the loop serves them all.
 ///

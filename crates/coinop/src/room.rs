@@ -159,7 +159,14 @@ impl Room {
     }
 
     /// Reads the automerge document directly.
+    ///
+    /// Right after a late join the room's state may be shown from the
+    /// relay's history-free view while the document loads in the
+    /// background; this call then waits for that load (in this thread).
     pub fn read_doc<R>(&self, f: impl FnOnce(&Automerge) -> R) -> R {
-        self.read(|c| f(&c.doc))
+        self.with_core(|c| {
+            c.finish_pending(now_ms());
+            f(&c.doc)
+        })
     }
 }

@@ -222,7 +222,7 @@ impl ChangeLog {
             me.held = clock.clone();
             snap.clock = Some(clock);
             me.durable = snap.upto;
-            me.stored_bytes = snap.doc.len() as u64;
+            me.stored_bytes = snap.stored_len();
         }
         for entry in &tail {
             if entry.seq.0 != me.durable.0 + 1 {
@@ -450,9 +450,8 @@ impl ChangeLog {
             self.hashes.retain(|_, seq| *seq > upto);
         }
         let folded = self.log.fold(upto);
-        let old = self.snapshot.as_ref().map_or(0, |s| s.doc.len() as u64);
-        self.stored_bytes =
-            self.stored_bytes.saturating_sub(folded + old) + snapshot.doc.len() as u64;
+        let old = self.snapshot.as_ref().map_or(0, Snapshot::stored_len);
+        self.stored_bytes = self.stored_bytes.saturating_sub(folded + old) + snapshot.stored_len();
         self.snapshot = Some(snapshot);
     }
 

@@ -1,5 +1,5 @@
 //! Compaction's work: a snapshot and the log after it, folded into one
-//! saved automerge document with its actor clock.
+//! saved automerge document with its actor clock and state view.
 
 use super::{ActorClock, Snapshot};
 use automerge::ReadDoc;
@@ -42,5 +42,6 @@ pub fn fold(base: Option<&Snapshot>, entries: &[LogEntry]) -> Result<Snapshot, S
         upto,
         doc: Bytes::from(doc.save()),
         clock: Some(clock),
+        view: super::state_view(&doc),
     })
 }

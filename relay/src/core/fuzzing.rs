@@ -83,6 +83,7 @@ pub fn load_from_bytes(data: &[u8]) {
             upto: Seq(u64::from(tag >> 1)),
             doc: Bytes::copy_from_slice(doc),
             clock: None,
+            view: None,
         });
     }
     let mut seq = snapshot.as_ref().map_or(0, |s| s.upto.0);
@@ -230,11 +231,7 @@ fn compact(base: Option<Snapshot>, entries: &[LogEntry]) -> Input {
         return Input::CompactionFailed;
     };
     match super::fold(base.as_ref(), entries) {
-        Ok(snap) => Input::Compacted {
-            upto,
-            doc: snap.doc,
-            clock: snap.clock,
-        },
+        Ok(snap) => Input::Compacted(Snapshot { upto, ..snap }),
         Err(_) => Input::CompactionFailed,
     }
 }

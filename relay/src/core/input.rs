@@ -1,7 +1,7 @@
 //! What drives the room core.
 
 use super::conn_id::ConnId;
-use coinop_protocol::{Bytes, ClientMessage, Join, Seq};
+use coinop_protocol::{ClientMessage, Join, Seq};
 
 /// One event for [`super::Room::handle`]. Every input carries no clock;
 /// the current time is passed alongside it.
@@ -38,15 +38,9 @@ pub enum Input {
     /// was stored. Every publish not yet acked is refused and rolled back.
     PersistFailed,
     /// The outstanding [`super::Effect::Compact`] is stored.
-    Compacted {
-        /// The last seq folded in.
-        upto: Seq,
-        /// The saved document.
-        doc: Bytes,
-        /// What `doc` holds per actor ([`super::fold`] computes it). `None`
-        /// keeps the hashes of the folded changes in memory instead.
-        clock: Option<super::ActorClock>,
-    },
+    /// A snapshot whose `clock` is `None` keeps the hashes of the folded
+    /// changes in memory instead ([`super::fold`] computes the clock).
+    Compacted(super::Snapshot),
     /// The outstanding [`super::Effect::Compact`] failed; the log is kept.
     CompactionFailed,
     /// Time passed; expire grace periods due by now.

@@ -20,7 +20,9 @@ pub struct RoomLimits {
     /// room that went quiet gets a snapshot, not hundreds of changes to
     /// apply one by one. 0 turns it off.
     pub quiet_compact_ms: u64,
-    /// The shortest log a quiet room compacts.
+    /// The shortest log a quiet room compacts, until it has sent a joiner
+    /// its snapshot; from then on one entry is enough, so joiners get the
+    /// snapshot's view of the latest state.
     pub quiet_compact_entries: usize,
     /// Largest catch-up `Changes` frame, in bytes of change data.
     pub catch_up_batch_bytes: usize,

@@ -74,6 +74,7 @@ mod room_meta;
 mod room_publish;
 mod roster;
 mod snapshot;
+mod state_view;
 #[cfg(test)]
 mod tests;
 mod unreliable_store;
@@ -88,3 +89,4 @@ pub use limits::RoomLimits;
 pub use room::{Room, changes_frames};
 pub use room_meta::RoomMeta;
 pub use snapshot::Snapshot;
+pub use state_view::{VIEW_ACTOR, state_view};

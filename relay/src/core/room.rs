@@ -46,6 +46,10 @@ pub struct Room {
     /// When the last change was stored (0 for a room loaded from storage),
     /// while a quiet compaction is armed: see [`RoomLimits::quiet_compact_ms`].
     pub(crate) quiet_since: Option<u64>,
+    /// A joiner was sent the snapshot: from then on a quiet compaction
+    /// folds even one entry, so that the next joiner gets a view of the
+    /// latest state (there is none while a tail follows the snapshot).
+    pub(crate) serves_snapshots: bool,
 }
 
 impl Room {
@@ -60,6 +64,7 @@ impl Room {
             acks: VecDeque::new(),
             effects: Vec::new(),
             quiet_since: None,
+            serves_snapshots: false,
         }
     }
 
@@ -128,10 +133,19 @@ impl Room {
     /// When a quiet compaction is due, if one is armed and would have work
     /// to do: `quiet_compact_ms` after the last stored change, or at once
     /// when nobody is seated (before the room is unloaded).
+    /// The shortest log a quiet compaction folds.
+    fn quiet_compact_entries(&self) -> usize {
+        if self.serves_snapshots {
+            1
+        } else {
+            self.limits.quiet_compact_entries.max(1)
+        }
+    }
+
     fn quiet_compaction_at(&self) -> Option<u64> {
         let quiet = self.limits.quiet_compact_ms;
         let since = self.quiet_since?;
-        let enough = self.log.compactable_len() >= self.limits.quiet_compact_entries.max(1);
+        let enough = self.log.compactable_len() >= self.quiet_compact_entries();
         if quiet == 0 || !enough {
             return None;
         }
@@ -170,8 +184,8 @@ impl Room {
                 self.persisted(upto);
             }
             Input::PersistFailed => self.persist_failed(),
-            Input::Compacted { upto, doc, clock } => {
-                self.log.compacted(Snapshot { upto, doc, clock });
+            Input::Compacted(snapshot) => {
+                self.log.compacted(snapshot);
                 self.maybe_compact();
             }
             Input::CompactionFailed => self.log.compaction_failed(),
@@ -296,9 +310,18 @@ impl Room {
         };
         let mut frames = vec![RelayMessage::Welcome(welcome)];
         if let Some(snap) = catch_up.snapshot {
+            // The view is the latest state only when nothing follows.
+            let latest = catch_up.stored.is_none() && catch_up.entries.is_empty();
+            let view = snap.view.clone().filter(|_| latest);
+            self.serves_snapshots = true;
+            if view.is_none() {
+                // Fold the tail once the room is quiet, for the next joiner.
+                self.quiet_since.get_or_insert(now);
+            }
             frames.push(RelayMessage::Snapshot {
                 upto: snap.upto,
                 doc: snap.doc.clone(),
+                view,
             });
         }
         let batch_bytes = self.limits.catch_up_batch_bytes;
@@ -343,8 +366,7 @@ impl Room {
         if self.quiet_compaction_at().is_some_and(|at| at <= now) {
             // Once per quiet spell: the next stored change re-arms it.
             self.quiet_since = None;
-            let entries = self.limits.quiet_compact_entries.max(1);
-            self.start_compaction(entries, self.limits.compact_bytes);
+            self.start_compaction(self.quiet_compact_entries(), self.limits.compact_bytes);
         }
     }
 

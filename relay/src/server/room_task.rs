@@ -146,11 +146,7 @@ impl RoomTask {
                 let input = match result {
                     Some(snap) => {
                         self.shared.metrics.compactions.fetch_add(1, Relaxed);
-                        Input::Compacted {
-                            upto: snap.upto,
-                            doc: snap.doc,
-                            clock: snap.clock,
-                        }
+                        Input::Compacted(snap)
                     }
                     None => {
                         self.shared

@@ -13,7 +13,7 @@ CREATE TABLE IF NOT EXISTS log (
     room TEXT NOT NULL, seq INTEGER NOT NULL, sender TEXT NOT NULL, change BLOB NOT NULL,
     PRIMARY KEY (room, seq)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS snapshots (
-    room TEXT PRIMARY KEY, upto INTEGER NOT NULL, doc BLOB NOT NULL, clock BLOB);
+    room TEXT PRIMARY KEY, upto INTEGER NOT NULL, doc BLOB NOT NULL, clock BLOB, view BLOB);
 CREATE TABLE IF NOT EXISTS players (
     id TEXT PRIMARY KEY, secret_hash BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS rooms (
@@ -63,7 +63,7 @@ impl SqliteStorage {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.execute_batch(SCHEMA)?;
-        add_snapshot_clock(&conn)?;
+        add_snapshot_columns(&conn)?;
         Ok(Self {
             conn,
             crash_point: CrashPoint::from_env(),
@@ -71,14 +71,17 @@ impl SqliteStorage {
     }
 }
 
-/// Data directories from before snapshots carried their actor clock get
-/// the column; their snapshots load with `clock: None` (computed then).
-fn add_snapshot_clock(conn: &Connection) -> Result<(), StorageError> {
-    let has_clock = conn
-        .prepare("SELECT 1 FROM pragma_table_info('snapshots') WHERE name = 'clock'")?
-        .exists([])?;
-    if !has_clock {
-        conn.execute_batch("ALTER TABLE snapshots ADD COLUMN clock BLOB")?;
+/// Data directories from before snapshots carried their actor clock and
+/// their state view get the columns; their snapshots load with `clock:
+/// None` (computed then) and `view: None` (made at the next compaction).
+fn add_snapshot_columns(conn: &Connection) -> Result<(), StorageError> {
+    for column in ["clock", "view"] {
+        let present = conn
+            .prepare("SELECT 1 FROM pragma_table_info('snapshots') WHERE name = ?1")?
+            .exists([column])?;
+        if !present {
+            conn.execute_batch(&format!("ALTER TABLE snapshots ADD COLUMN {column} BLOB"))?;
+        }
     }
     Ok(())
 }
@@ -189,18 +192,19 @@ impl Storage for SqliteStorage {
         let row = self
             .conn
             .query_row(
-                "SELECT upto, doc, clock FROM snapshots WHERE room = ?1",
+                "SELECT upto, doc, clock, view FROM snapshots WHERE room = ?1",
                 params![room.as_str()],
                 |r| {
                     Ok((
                         r.get::<_, i64>(0)?,
                         r.get::<_, Vec<u8>>(1)?,
                         r.get::<_, Option<Vec<u8>>>(2)?,
+                        r.get::<_, Option<Vec<u8>>>(3)?,
                     ))
                 },
             )
             .optional()?;
-        let Some((upto, doc, clock)) = row else {
+        let Some((upto, doc, clock, view)) = row else {
             return Ok(None);
         };
         // A damaged clock is recomputed from the document, like a missing one.
@@ -209,6 +213,7 @@ impl Storage for SqliteStorage {
             upto: Seq(from_sql(upto)),
             doc: Bytes::from(doc),
             clock,
+            view: view.map(Bytes::from),
         }))
     }
 
@@ -216,9 +221,11 @@ impl Storage for SqliteStorage {
         let tx = self.conn.transaction()?;
         let doc: &[u8] = &snapshot.doc;
         let clock = snapshot.clock.as_ref().map(ActorClock::encode);
+        let view = snapshot.view.as_deref();
         tx.execute(
-            "INSERT OR REPLACE INTO snapshots (room, upto, doc, clock) VALUES (?1, ?2, ?3, ?4)",
-            params![room.as_str(), to_sql(snapshot.upto.0), doc, clock],
+            "INSERT OR REPLACE INTO snapshots (room, upto, doc, clock, view)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![room.as_str(), to_sql(snapshot.upto.0), doc, clock, view],
         )?;
         tx.execute(
             "DELETE FROM log WHERE room = ?1 AND seq <= ?2",

@@ -45,6 +45,7 @@ fn suite(s: &mut dyn Storage) {
         upto: Seq(2),
         doc: Bytes::from_static(b"doc"),
         clock: Some(ActorClock::default()),
+        view: Some(Bytes::from_static(b"view")),
     };
     s.write_snapshot(&a, &snap).unwrap();
     assert_eq!(s.read_snapshot(&a).unwrap(), Some(snap));

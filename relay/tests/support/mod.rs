@@ -28,6 +28,8 @@ pub struct Client {
 pub struct Joined {
     pub welcome: Welcome,
     pub snapshot: Option<(Seq, Bytes)>,
+    /// The snapshot's state view, when the relay sent one.
+    pub view: Option<Bytes>,
     pub entries: Vec<LogEntry>,
     pub head: Seq,
 }
@@ -95,12 +97,16 @@ impl Client {
         let mut joined = Joined {
             welcome,
             snapshot: None,
+            view: None,
             entries: Vec::new(),
             head: Seq(0),
         };
         for _ in 0..100_000 {
             match self.recv().await {
-                RelayMessage::Snapshot { upto, doc } => joined.snapshot = Some((upto, doc)),
+                RelayMessage::Snapshot { upto, doc, view } => {
+                    joined.snapshot = Some((upto, doc));
+                    joined.view = view;
+                }
                 RelayMessage::Changes { entries } => joined.entries.extend(entries),
                 RelayMessage::Synced { head } => {
                     joined.head = head;

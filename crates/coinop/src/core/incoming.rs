@@ -3,12 +3,11 @@
 use super::incoming_rpc::IncomingRpc;
 use super::room_core::{Link, PING_INTERVAL_MS, RoomCore};
 use crate::doc_layout::{self, Touched};
-use crate::doc_value::get_json;
 use crate::error::{Error, stops_reconnecting};
 use crate::event::Event;
 use crate::reliability::Reliability;
 use crate::status::Status;
-use automerge::{Automerge, Change, ChangeHash, LoadOptions, PatchLog, ReadDoc};
+use automerge::{Change, ChangeHash, PatchLog};
 use coinop_protocol::actor::{player_tag, tag_of};
 use coinop_protocol::{
     ErrorCode, LogEntry, PlayerId, RelayMessage, RoomCursor, RpcOutcome, Seq, StateTarget,
@@ -33,11 +32,15 @@ impl RoomCore {
         }
         match msg {
             RelayMessage::Welcome(w) => self.on_welcome(now, w),
-            RelayMessage::Snapshot { upto, doc } => {
-                self.on_snapshot(&doc);
+            RelayMessage::Snapshot { upto, doc, view } => {
+                self.on_snapshot(now, doc, view);
                 self.advance_cursor(upto);
             }
-            RelayMessage::Changes { entries } => self.on_changes(entries),
+            RelayMessage::Changes { entries } => {
+                if let Some(entries) = self.hold_while_pending(entries) {
+                    self.on_changes(entries);
+                }
+            }
             RelayMessage::Synced { head } => {
                 self.advance_cursor(head);
                 if self.link == (Link::Up { synced: false }) {
@@ -109,6 +112,17 @@ impl RoomCore {
     /// session's write, would make the two concurrent, and the old one could
     /// win the conflict.
     fn on_synced(&mut self, now: u64) {
+        if self.is_pending() {
+            // Compared with the document once it is in.
+            self.profile_due = true;
+            return;
+        }
+        self.sync_profile(now);
+    }
+
+    /// Keeps the profile the room remembers for a returning player that
+    /// configured none, else writes ours.
+    pub(crate) fn sync_profile(&mut self, now: u64) {
         let me = self.cfg.player.clone();
         if self.cfg.profile_is_default
             && let Some(stored) = self.profile_in_doc(&me)
@@ -128,6 +142,7 @@ impl RoomCore {
         let same_epoch = self.cursor.is_some_and(|c| c.epoch == w.epoch);
         if w.reset {
             // The relay lost history we hold: upload everything; it de-duplicates.
+            self.finish_pending(now);
             let all = self.doc.get_changes(&[]);
             self.outbox.replace(
                 all.iter()
@@ -187,79 +202,7 @@ impl RoomCore {
         self.set_status(Status::Connected);
     }
 
-    /// The room's history up to some seq, as one saved document.
-    ///
-    /// It is loaded into a new document, and ours is merged into that: a
-    /// late joiner then pays automerge's load of the history (about 17 ms
-    /// for 10,000 changes in a release build) instead of merging the
-    /// snapshot into its own document, which applies every change one by
-    /// one and took 3.6 times as long. Events are emitted for the keys and
-    /// profiles whose value differs from what we held.
-    fn on_snapshot(&mut self, bytes: &[u8]) {
-        if !self.doc.get_missing_deps(&[]).is_empty() {
-            // Ours queues changes waiting for their dependencies, which
-            // `get_changes` would not carry over: merge the slow way.
-            let before = self.doc.get_heads();
-            let mut log = PatchLog::active();
-            if let Err(e) = self.doc.load_incremental_log_patches(bytes, &mut log) {
-                tracing::warn!("ignoring a snapshot that does not load: {e}");
-            }
-            self.after_change(&before, &mut log, None);
-            return;
-        }
-        let mut log = PatchLog::active();
-        let options = LoadOptions::new().patch_log(&mut log);
-        let mut loaded = match Automerge::load_with_options(bytes, options) {
-            Ok(doc) => doc,
-            Err(e) => {
-                tracing::warn!("ignoring a snapshot that does not load: {e}");
-                return;
-            }
-        };
-        let patches = loaded.make_patches(&mut log);
-        // When the snapshot lacks one of our heads, ours holds changes it
-        // does not: merge those that are not behind a head both hold
-        // (automerge skips any it has).
-        if !loaded.get_missing_deps(&self.doc.get_heads()).is_empty() {
-            let shared: Vec<ChangeHash> = loaded
-                .get_heads()
-                .into_iter()
-                .filter(|h| self.doc.get_missing_deps(&[*h]).is_empty())
-                .collect();
-            if let Err(e) = loaded.apply_changes(self.doc.get_changes(&shared)) {
-                tracing::warn!("ignoring a snapshot our changes do not merge into: {e}");
-                return;
-            }
-        }
-        loaded.set_actor(self.doc.get_actor().clone());
-        let old = std::mem::replace(&mut self.doc, loaded);
-        self.replica_dirty = true;
-        for t in doc_layout::touched(&patches) {
-            match t {
-                Touched::State(target, key) => {
-                    let value_in = |doc: &Automerge| {
-                        doc_layout::state_map(doc, &target).and_then(|m| get_json(doc, &m, &key))
-                    };
-                    if value_in(&old) != value_in(&self.doc) {
-                        self.report_reliable(target, key, None);
-                    }
-                }
-                Touched::Profile(player) => {
-                    let profile_in = |doc: &Automerge| {
-                        let players =
-                            doc_layout::child(doc, &automerge::ROOT, doc_layout::PLAYERS)?;
-                        let me = doc_layout::child(doc, &players, player.as_str())?;
-                        get_json(doc, &me, doc_layout::PROFILE)
-                    };
-                    if profile_in(&old) != profile_in(&self.doc) {
-                        self.events.push(Event::ProfileChanged { player });
-                    }
-                }
-            }
-        }
-    }
-
-    fn on_changes(&mut self, entries: Vec<LogEntry>) {
+    pub(crate) fn on_changes(&mut self, entries: Vec<LogEntry>) {
         let mut rest = entries.as_slice();
         // Apply runs of entries from one sender together, so events name
         // the right player without diffing after every single change.
@@ -322,7 +265,12 @@ impl RoomCore {
 
     /// A reliable write changed `key`: its unreliable shadow goes, and the
     /// application hears the value now visible.
-    fn report_reliable(&mut self, target: StateTarget, key: String, by: Option<PlayerId>) {
+    pub(crate) fn report_reliable(
+        &mut self,
+        target: StateTarget,
+        key: String,
+        by: Option<PlayerId>,
+    ) {
         self.shadows.clear(&target, &key);
         let value = self.get_state(&target, &key);
         self.events.push(Event::StateChanged {

@@ -18,6 +18,7 @@ mod reads;
 mod room_core;
 mod roster;
 mod shadows;
+mod snapshot_load;
 mod unreliable_queue;
 mod writes;
 
@@ -31,3 +32,4 @@ mod tests;
 
 pub(crate) use config::CoreConfig;
 pub(crate) use room_core::RoomCore;
+pub(crate) use snapshot_load::LoadedSnapshot;

@@ -15,8 +15,9 @@ impl RoomCore {
         if let Some(v) = self.shadows.get(target, key) {
             return Some(v.clone());
         }
-        if let Some(map) = doc_layout::state_map(&self.doc, target)
-            && let Some(v) = get_json(&self.doc, &map, key)
+        let doc = self.read_doc();
+        if let Some(map) = doc_layout::state_map(doc, target)
+            && let Some(v) = get_json(doc, &map, key)
         {
             return Some(v);
         }
@@ -27,8 +28,9 @@ impl RoomCore {
     pub(crate) fn keys(&self, target: &StateTarget) -> Vec<String> {
         use automerge::ReadDoc;
         let mut keys: BTreeSet<String> = self.defaults(target).keys().cloned().collect();
-        if let Some(map) = doc_layout::state_map(&self.doc, target) {
-            keys.extend(self.doc.keys(&map));
+        let doc = self.read_doc();
+        if let Some(map) = doc_layout::state_map(doc, target) {
+            keys.extend(doc.keys(&map));
         }
         keys.extend(self.shadows.keys(target).map(str::to_owned));
         keys.into_iter().collect()
@@ -54,8 +56,9 @@ impl RoomCore {
 
     /// A player's profile as the document holds it, if it holds a name.
     pub(crate) fn profile_in_doc(&self, player: &PlayerId) -> Option<Profile> {
-        doc_layout::profile_map(&self.doc, player).and_then(|map| {
-            let field = |k: &str| match get_json(&self.doc, &map, k) {
+        let doc = self.read_doc();
+        doc_layout::profile_map(doc, player).and_then(|map| {
+            let field = |k: &str| match get_json(doc, &map, k) {
                 Some(Json::String(s)) => Some(s),
                 _ => None,
             };

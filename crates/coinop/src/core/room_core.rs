@@ -8,6 +8,7 @@ use super::outbox::Outbox;
 use super::pending_calls::PendingCalls;
 use super::roster::Roster;
 use super::shadows::Shadows;
+use super::snapshot_load::PendingLoad;
 use super::unreliable_queue::UnreliableQueue;
 use crate::doc_layout;
 use crate::error::Error;
@@ -81,6 +82,12 @@ pub(crate) struct RoomCore {
     pub(crate) ever_welcomed: bool,
     /// Why the room stopped, when a fatal error stopped it.
     pub(crate) fatal: Option<Error>,
+    /// A snapshot shown through its state view, its document not loaded.
+    pub(crate) pending: Option<PendingLoad>,
+    pub(crate) next_load_id: u64,
+    /// Catch-up completed while a snapshot was pending: the profile is
+    /// synced once its document is in.
+    pub(crate) profile_due: bool,
 }
 
 impl RoomCore {
@@ -138,6 +145,9 @@ impl RoomCore {
             was_saved: outbox.is_empty(),
             ever_welcomed: false,
             fatal: None,
+            pending: None,
+            next_load_id: 0,
+            profile_due: false,
         };
         for change in outbox {
             core.outbox.push(change);
@@ -344,7 +354,9 @@ impl RoomCore {
     /// The replica to persist, if anything changed since the last call and
     /// the room code is known.
     pub(crate) fn take_replica(&mut self) -> Option<(RoomCode, Replica)> {
-        if !self.replica_dirty {
+        if !self.replica_dirty || self.is_pending() {
+            // A pending snapshot is in the cursor but not yet in the
+            // document: saving now would lose it on the next start.
             return None;
         }
         let room = self.room.clone()?;

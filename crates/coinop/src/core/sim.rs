@@ -2,7 +2,7 @@
 //! own sans-IO room core, with seeded delivery order, time and disconnects.
 //! Each connection is FIFO (as TCP is); everything else interleaves.
 
-use super::{CoreConfig, RoomCore};
+use super::{CoreConfig, LoadedSnapshot, RoomCore};
 use bytes::Bytes;
 use coinop_protocol::{ClientMessage, LogEntry, PlayerId, RoomCode, RoomRequest, Secret};
 use coinop_relay::core::{
@@ -160,11 +160,7 @@ impl Sim {
                         // Written, then the log trimmed, as the storage does.
                         self.stored_log.retain(|e| e.seq > snap.upto);
                         self.stored_snapshot = Some(snap.clone());
-                        work.push(Input::Compacted {
-                            upto: snap.upto,
-                            doc: snap.doc,
-                            clock: snap.clock,
-                        });
+                        work.push(Input::Compacted(snap));
                     }
                     _ => {}
                 }
@@ -278,6 +274,12 @@ impl Sim {
             self.relay_input(Input::Tick);
         }
         for c in &mut self.clients {
+            // A snapshot document loads off the core meanwhile, as the
+            // driver does it.
+            if let Some((id, bytes)) = c.core.pending_load() {
+                let loaded = LoadedSnapshot::load(&bytes).map_err(|e| e.to_string());
+                c.core.loaded(self.now, id, loaded);
+            }
             c.core.tick(self.now);
             c.core.take_events();
             c.core.take_completions();
@@ -302,7 +304,7 @@ impl Sim {
             let done = self
                 .clients
                 .iter()
-                .all(|c| c.core.is_synced() && c.core.outbox.is_empty());
+                .all(|c| c.core.is_synced() && c.core.outbox.is_empty() && !c.core.is_pending());
             if done && !moved {
                 return;
             }

@@ -22,6 +22,8 @@ impl RoomCore {
         now: u64,
         f: impl FnOnce(&mut Transaction<'_>) -> Result<R, Error>,
     ) -> Result<R, Error> {
+        // A write is made on the room's history, never on a view.
+        self.finish_pending(now);
         let before = self.doc.get_heads();
         let mut tx = self
             .doc
@@ -60,7 +62,8 @@ impl RoomCore {
     }
 
     /// The state map of `target`, creating a player's maps if needed.
-    fn ensure_state_map(&mut self, target: &StateTarget) -> Result<ObjId, Error> {
+    fn ensure_state_map(&mut self, now: u64, target: &StateTarget) -> Result<ObjId, Error> {
+        self.finish_pending(now);
         if let Some(map) = doc_layout::state_map(&self.doc, target) {
             return Ok(map);
         }
@@ -83,7 +86,7 @@ impl RoomCore {
     ) -> Result<(), Error> {
         match reliability {
             Reliability::Reliable => {
-                let map = self.ensure_state_map(&target)?;
+                let map = self.ensure_state_map(now, &target)?;
                 self.edit(now, |tx| {
                     put_json(tx, &map, Slot::Put(key.into()), &value).map_err(Error::from)
                 })?;
@@ -137,7 +140,7 @@ impl RoomCore {
         target: StateTarget,
         key: &str,
     ) -> Result<(), Error> {
-        let map = self.ensure_state_map(&target)?;
+        let map = self.ensure_state_map(now, &target)?;
         self.shadows.clear(&target, key);
         self.edit(now, |tx| tx.delete(&map, key).map_err(Error::from))
     }
@@ -151,7 +154,7 @@ impl RoomCore {
         key: &str,
         by: i64,
     ) -> Result<i64, Error> {
-        let map = self.ensure_state_map(&target)?;
+        let map = self.ensure_state_map(now, &target)?;
         let start = self
             .get_state(&target, key)
             .and_then(|v| v.as_i64())
@@ -191,7 +194,7 @@ impl RoomCore {
         target: StateTarget,
         keep: &[String],
     ) -> Result<(), Error> {
-        let map = self.ensure_state_map(&target)?;
+        let map = self.ensure_state_map(now, &target)?;
         let defaults = self.defaults(&target).clone();
         let keys: Vec<String> = self.doc.keys(&map).collect();
         let kept = |k: &String| keep.contains(k);
@@ -211,6 +214,7 @@ impl RoomCore {
 
     /// Writes this player's profile into the document, if it differs.
     pub(crate) fn write_profile(&mut self, now: u64, profile: &Profile) -> Result<(), Error> {
+        self.finish_pending(now);
         self.cfg.profile = profile.clone();
         let me = self.cfg.player.clone();
         if self.profile(&me).as_ref() == Some(profile)
@@ -218,7 +222,7 @@ impl RoomCore {
         {
             return Ok(());
         }
-        self.ensure_state_map(&StateTarget::Player(me.clone()))?;
+        self.ensure_state_map(now, &StateTarget::Player(me.clone()))?;
         let map = doc_layout::profile_map(&self.doc, &me).ok_or_else(layout_broken)?;
         self.edit(now, |tx| {
             tx.put(&map, "name", profile.name.as_str())?;

@@ -1,5 +1,6 @@
 //! The one private seam between the driver and the platform: opening a
-//! WebSocket of binary frames, sleeping, and reading the wall clock. The
+//! WebSocket of binary frames, sleeping, reading the wall clock, and running
+//! slow work off the driver. The
 //! implementation is chosen once, here, by `cfg`; the rest of the crate is
 //! identical on every target.
 
@@ -11,12 +12,12 @@ use std::pin::Pin;
 #[cfg(not(target_arch = "wasm32"))]
 mod native;
 #[cfg(not(target_arch = "wasm32"))]
-pub(crate) use native::{NativeTransport as Platform, now_ms, sleep_ms};
+pub(crate) use native::{NativeTransport as Platform, now_ms, off_thread, sleep_ms};
 
 #[cfg(target_arch = "wasm32")]
 mod web;
 #[cfg(target_arch = "wasm32")]
-pub(crate) use web::{WebTransport as Platform, now_ms, sleep_ms};
+pub(crate) use web::{WebTransport as Platform, now_ms, off_thread, sleep_ms};
 
 /// Outgoing binary frames.
 #[cfg(not(target_arch = "wasm32"))]
@@ -30,6 +31,13 @@ pub(crate) type FrameSink = Pin<Box<dyn Sink<Vec<u8>, Error = Error>>>;
 /// Incoming binary frames; ends when the connection closes.
 #[cfg(target_arch = "wasm32")]
 pub(crate) type FrameStream = Pin<Box<dyn Stream<Item = Result<Vec<u8>, Error>>>>;
+
+/// Slow work running off the driver; `None` if it panicked.
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) type OffThread<T> = Pin<Box<dyn Future<Output = Option<T>> + Send>>;
+/// Slow work running off the driver; `None` if it panicked.
+#[cfg(target_arch = "wasm32")]
+pub(crate) type OffThread<T> = Pin<Box<dyn Future<Output = Option<T>>>>;
 
 /// Opens WebSocket connections carrying binary frames.
 pub(crate) trait Transport {

@@ -43,3 +43,10 @@ pub(crate) fn now_ms() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64)
 }
+
+/// Runs `f` on tokio's blocking pool. `None` if it panicked.
+pub(crate) fn off_thread<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> super::OffThread<T> {
+    Box::pin(async move { tokio::task::spawn_blocking(f).await.ok() })
+}

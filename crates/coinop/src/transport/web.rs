@@ -109,3 +109,12 @@ pub(crate) async fn sleep_ms(ms: u64) {
 pub(crate) fn now_ms() -> u64 {
     js_sys::Date::now() as u64
 }
+
+/// Runs `f` after yielding to the event loop once (a browser page has no
+/// thread to spare), so the page can render what is already there first.
+pub(crate) fn off_thread<T: 'static>(f: impl FnOnce() -> T + 'static) -> super::OffThread<T> {
+    Box::pin(async move {
+        sleep_ms(0).await;
+        Some(f())
+    })
+}

@@ -29,14 +29,7 @@ fn folded_changes_stay_duplicates_across_a_reload() {
     };
     let snap = fold(base.as_ref(), entries).unwrap();
     assert_eq!(snap.upto, Seq(2));
-    room.handle(
-        Input::Compacted {
-            upto: snap.upto,
-            doc: snap.doc.clone(),
-            clock: snap.clock.clone(),
-        },
-        T0,
-    );
+    room.handle(Input::Compacted(snap.clone()), T0);
     // Folded: acked with the snapshot's seq, not stored again.
     let fx = room.handle(msg(1, publish(3, vec![first.clone()])), T0);
     assert!(!persist_effect(&fx));
@@ -128,14 +121,7 @@ fn a_log_that_grew_during_compaction_is_compacted_again_at_once() {
     assert_eq!(compactions.len(), 1);
     let (base, entries) = compactions.remove(0);
     let snap = fold(base.as_ref(), &entries).unwrap();
-    let fx = room.handle(
-        Input::Compacted {
-            upto: snap.upto,
-            doc: snap.doc,
-            clock: snap.clock,
-        },
-        T0,
-    );
+    let fx = room.handle(Input::Compacted(snap), T0);
     let again = fx.iter().find_map(|e| match e {
         Effect::Compact { entries, .. } => Some(entries.clone()),
         _ => None,
@@ -185,14 +171,7 @@ fn a_room_that_goes_quiet_compacts_a_short_log_once() {
         unreachable!()
     };
     let snap = fold(base.as_ref(), &entries).unwrap();
-    room.handle(
-        Input::Compacted {
-            upto: snap.upto,
-            doc: snap.doc,
-            clock: snap.clock,
-        },
-        T0 + 2_600,
-    );
+    room.handle(Input::Compacted(snap), T0 + 2_600);
     assert_eq!(room.next_deadline(), None);
     assert_eq!(compaction(&room.handle(Input::Tick, T0 + 10_000)), None);
 }
@@ -228,14 +207,74 @@ fn a_loaded_tail_is_compacted_before_the_room_unloads() {
     };
     assert!(!loaded.is_idle(), "busy while it runs");
     let snap = fold(base.as_ref(), &entries).unwrap();
-    loaded.handle(
-        Input::Compacted {
-            upto: snap.upto,
-            doc: snap.doc,
-            clock: snap.clock,
-        },
-        T0,
-    );
+    loaded.handle(Input::Compacted(snap), T0);
     assert!(loaded.is_idle());
     assert_eq!(loaded.next_deadline(), None);
+}
+
+#[test]
+fn a_joiner_gets_the_state_view_only_when_nothing_follows_the_snapshot() {
+    let limits = RoomLimits {
+        compact_entries: 2,
+        ..RoomLimits::default()
+    };
+    let mut room = room_with_alice(limits);
+    let mut doc = Doc::new();
+    room.handle(msg(1, publish(1, vec![doc.change("a", 1)])), T0);
+    room.handle(msg(1, publish(2, vec![doc.change("a", 2)])), T0);
+    room.handle(Input::Persisted { upto: Seq(1) }, T0);
+    let fx = room.handle(Input::Persisted { upto: Seq(2) }, T0);
+    let Some(Effect::Compact { base, entries, .. }) =
+        fx.iter().find(|e| matches!(e, Effect::Compact { .. }))
+    else {
+        panic!("no compaction: {fx:?}")
+    };
+    let snap = fold(base.as_ref(), entries).unwrap();
+    let view = snap.view.clone().expect("fold makes a view");
+    let shown = automerge::Automerge::load(&view).unwrap();
+    assert_eq!(shown.hydrate(None), doc.0.document().hydrate(None));
+    room.handle(Input::Compacted(snap), T0);
+
+    let join_as = |room: &mut Room, conn: u64, name: &str| {
+        let fx = room.handle(
+            Input::Join {
+                conn: ConnId(conn),
+                join: join(name, None),
+            },
+            T0,
+        );
+        sent_to(&fx, conn)
+    };
+    let frames = join_as(&mut room, 2, "bob");
+    assert!(
+        matches!(&frames[1], RelayMessage::Snapshot { view: Some(v), .. } if *v == view),
+        "{frames:?}"
+    );
+
+    // One more change: the view is no longer the latest state.
+    room.handle(msg(1, publish(3, vec![doc.change("a", 3)])), T0);
+    room.handle(Input::Persisted { upto: Seq(3) }, T0);
+    let frames = join_as(&mut room, 3, "carol");
+    assert!(matches!(
+        &frames[1],
+        RelayMessage::Snapshot { view: None, .. }
+    ));
+    assert!(matches!(&frames[2], RelayMessage::Changes { entries } if entries[0].seq == Seq(3)));
+    // Once quiet, that one-entry tail is folded: the room serves snapshots
+    // (50 entries before it did).
+    let quiet = RoomLimits::default().quiet_compact_ms;
+    let fx = room.handle(Input::Tick, T0 + quiet);
+    let Some(Effect::Compact { base, entries, .. }) =
+        fx.iter().find(|e| matches!(e, Effect::Compact { .. }))
+    else {
+        panic!("no compaction after a missed view: {fx:?}")
+    };
+    assert_eq!(entries.len(), 1);
+    let snap = fold(base.as_ref(), entries).unwrap();
+    room.handle(Input::Compacted(snap), T0 + quiet);
+    let frames = join_as(&mut room, 4, "dave");
+    assert!(matches!(
+        &frames[1],
+        RelayMessage::Snapshot { view: Some(_), .. }
+    ));
 }

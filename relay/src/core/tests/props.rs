@@ -181,11 +181,12 @@ proptest! {
                 }
                 Op::CompactOk => {
                     if let Some((upto, doc)) = h.compacting.take() {
-                        h.input(Input::Compacted {
+                        h.input(Input::Compacted(Snapshot {
                             upto,
                             doc,
                             clock: None,
-                        });
+                            view: None,
+                        }));
                     }
                 }
                 Op::CompactFail => {

@@ -213,11 +213,12 @@ fn compaction_keeps_dedup_and_serves_snapshot_plus_tail() {
     assert_eq!(entries.len(), 2);
     let saved = Bytes::from(doc.0.save());
     room.handle(
-        Input::Compacted {
+        Input::Compacted(Snapshot {
             upto: Seq(2),
             doc: saved.clone(),
             clock: None,
-        },
+            view: None,
+        }),
         T0,
     );
     room.handle(msg(1, publish(3, vec![doc.change("c", 3)])), T0);
@@ -243,7 +244,8 @@ fn compaction_keeps_dedup_and_serves_snapshot_plus_tail() {
         frames[1],
         RelayMessage::Snapshot {
             upto: Seq(2),
-            doc: saved.clone()
+            doc: saved.clone(),
+            view: None,
         }
     );
     assert!(matches!(&frames[2], RelayMessage::Changes { entries } if entries[0].seq == Seq(3)));
@@ -255,6 +257,7 @@ fn compaction_keeps_dedup_and_serves_snapshot_plus_tail() {
             upto: Seq(2),
             doc: saved,
             clock: None,
+            view: None,
         }),
         vec![],
     );
@@ -266,6 +269,7 @@ fn compaction_keeps_dedup_and_serves_snapshot_plus_tail() {
             upto: Seq(2),
             doc: Bytes::from_static(b"nope"),
             clock: None,
+            view: None,
         }),
         vec![],
     );

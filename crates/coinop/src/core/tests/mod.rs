@@ -7,6 +7,7 @@ mod session;
 mod state;
 mod sync;
 mod unreliable;
+mod view;
 
 use super::{CoreConfig, RoomCore};
 use crate::error::Error;

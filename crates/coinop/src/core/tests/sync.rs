@@ -245,6 +245,7 @@ fn a_snapshot_is_merged_with_our_changes_and_reports_only_what_differs() {
         RelayMessage::Snapshot {
             upto: Seq(60),
             doc: snapshot,
+            view: None,
         },
     );
     assert_eq!(alice.get_state(&ROOM, "score"), Some(json!(49)));
@@ -296,6 +297,7 @@ fn a_snapshot_we_already_hold_keeps_our_newer_changes() {
         RelayMessage::Snapshot {
             upto: Seq(9),
             doc: Bytes::from(bob.doc.save()),
+            view: None,
         },
     );
     assert_eq!(alice.doc.get_changes(&[]).len(), held, "nothing lost");
@@ -344,6 +346,7 @@ fn a_snapshot_keeps_changes_still_waiting_for_their_dependencies() {
         RelayMessage::Snapshot {
             upto: Seq(8),
             doc: first,
+            view: None,
         },
     );
     assert_eq!(alice.get_state(&ROOM, "a"), Some(json!(1)));
