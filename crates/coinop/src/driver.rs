@@ -129,7 +129,16 @@ async fn session(
         let delay = wakeup.map_or(IDLE_MS, |t| t.saturating_sub(now_ms()));
         select_biased! {
             frame = stream.next().fuse() => match frame {
-                Some(Ok(bytes)) => lock(&shared.core).handle_frame(now_ms(), &bytes),
+                Some(Ok(bytes)) => {
+                    // Take every frame already here too: the core applies a
+                    // run of changes as one batch, so a busy client catches up
+                    // in fewer, larger steps.
+                    let (frames, end) = ready_frames(bytes, &mut stream);
+                    lock(&shared.core).handle_frames(now_ms(), &frames);
+                    if let Some(end) = end {
+                        return end;
+                    }
+                }
                 Some(Err(e)) => {
                     tracing::debug!("connection failed: {e}");
                     return End::Closed;
@@ -144,6 +153,27 @@ async fn session(
             _ = sleep_ms(delay).fuse() => lock(&shared.core).tick(now_ms()),
         }
     }
+}
+
+/// At most this many frames are handed to the core at once.
+const MAX_FRAMES_PER_TURN: usize = 256;
+
+/// `first` and the frames that are ready without waiting; `Some(end)` when
+/// the stream failed or ended behind them.
+fn ready_frames(first: Vec<u8>, stream: &mut FrameStream) -> (Vec<Vec<u8>>, Option<End>) {
+    let mut frames = vec![first];
+    while frames.len() < MAX_FRAMES_PER_TURN {
+        match stream.next().now_or_never() {
+            Some(Some(Ok(bytes))) => frames.push(bytes),
+            Some(Some(Err(e))) => {
+                tracing::debug!("connection failed: {e}");
+                return (frames, Some(End::Closed));
+            }
+            Some(None) => return (frames, Some(End::Closed)),
+            None => break,
+        }
+    }
+    (frames, None)
 }
 
 /// A snapshot document loaded off the driver.

@@ -68,7 +68,7 @@ impl Room {
 
     /// Whether every local change is acknowledged by the relay (durably stored).
     pub fn is_saved(&self) -> bool {
-        self.read(|c| c.outbox.is_empty())
+        self.read(|c| c.is_saved())
     }
 
     /// The estimated relay clock, in milliseconds since the Unix epoch:
@@ -165,7 +165,9 @@ impl Room {
     /// background; this call then waits for that load (in this thread).
     pub fn read_doc<R>(&self, f: impl FnOnce(&Automerge) -> R) -> R {
         self.with_core(|c| {
-            c.finish_pending(now_ms());
+            let now = now_ms();
+            c.commit_writes(now);
+            c.finish_pending(now);
             f(&c.doc)
         })
     }

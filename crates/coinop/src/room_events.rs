@@ -52,8 +52,7 @@ impl Room {
     pub async fn saved(&self) -> Result<(), Error> {
         let mut events = self.events();
         loop {
-            let (saved, status, fatal) =
-                self.read(|c| (c.outbox.is_empty(), c.status, c.fatal.clone()));
+            let (saved, status, fatal) = self.read(|c| (c.is_saved(), c.status, c.fatal.clone()));
             if saved {
                 return Ok(());
             }

@@ -1,5 +1,6 @@
 //! How the core reacts to each relay message.
 
+use super::authors::Authors;
 use super::incoming_rpc::IncomingRpc;
 use super::room_core::{Link, PING_INTERVAL_MS, RoomCore};
 use crate::doc_layout::{self, Touched};
@@ -13,16 +14,31 @@ use coinop_protocol::{
     ErrorCode, LogEntry, PlayerId, RelayMessage, RoomCursor, RpcOutcome, Seq, StateTarget,
     UnreliableValue, Welcome,
 };
+use std::collections::HashMap;
 
 impl RoomCore {
-    /// A binary frame arrived. Undecodable frames are logged and ignored:
-    /// nothing a peer sends may crash the client.
-    pub(crate) fn handle_frame(&mut self, now: u64, frame: &[u8]) {
+    /// Binary frames that arrived together: runs of `Changes` are applied
+    /// as one batch, in order with the other messages. Undecodable frames
+    /// are logged and ignored: nothing a peer sends may crash the client.
+    pub(crate) fn handle_frames(&mut self, now: u64, frames: &[Vec<u8>]) {
         self.last_heard_at = now;
-        match RelayMessage::decode(frame) {
-            Ok(msg) => self.handle(now, msg),
-            Err(e) => tracing::warn!("ignoring an undecodable relay frame: {e}"),
+        let mut run: Vec<LogEntry> = Vec::new();
+        for frame in frames {
+            match RelayMessage::decode(frame) {
+                Ok(RelayMessage::Changes { entries }) if !self.stopped => run.extend(entries),
+                Ok(msg) => {
+                    self.handle(
+                        now,
+                        RelayMessage::Changes {
+                            entries: std::mem::take(&mut run),
+                        },
+                    );
+                    self.handle(now, msg);
+                }
+                Err(e) => tracing::warn!("ignoring an undecodable relay frame: {e}"),
+            }
         }
+        self.handle(now, RelayMessage::Changes { entries: run });
     }
 
     /// A relay message arrived.
@@ -36,6 +52,7 @@ impl RoomCore {
                 self.on_snapshot(now, doc, view);
                 self.advance_cursor(upto);
             }
+            RelayMessage::Changes { entries } if entries.is_empty() => return,
             RelayMessage::Changes { entries } => {
                 if let Some(entries) = self.hold_while_pending(entries) {
                     self.on_changes(entries);
@@ -142,6 +159,7 @@ impl RoomCore {
         let same_epoch = self.cursor.is_some_and(|c| c.epoch == w.epoch);
         if w.reset {
             // The relay lost history we hold: upload everything; it de-duplicates.
+            self.commit_writes(now);
             self.finish_pending(now);
             let all = self.doc.get_changes(&[]);
             self.outbox.replace(
@@ -202,34 +220,48 @@ impl RoomCore {
         self.set_status(Status::Connected);
     }
 
+    /// Applies log entries, all in one automerge apply: its cost is a walk
+    /// of each object the changes touch, so a batch costs about what one
+    /// change does.
     pub(crate) fn on_changes(&mut self, entries: Vec<LogEntry>) {
-        let mut rest = entries.as_slice();
-        // Apply runs of entries from one sender together, so events name
-        // the right player without diffing after every single change.
-        while let Some(first) = rest.first() {
-            let n = rest.iter().take_while(|e| e.sender == first.sender).count();
-            let (run, tail) = rest.split_at(n);
-            rest = tail;
-            let before = self.doc.get_heads();
-            let changes: Vec<Change> = run
-                .iter()
-                .filter_map(|e| match Change::from_bytes(e.change.to_vec()) {
-                    Ok(c) => Some(c),
-                    Err(err) => {
-                        tracing::warn!("ignoring an undecodable change at {:?}: {err}", e.seq);
-                        None
+        let Some(last) = entries.last() else {
+            return;
+        };
+        // Our buffered writes were made before these arrived: committed
+        // first, they merge exactly as if committed when made.
+        self.commit_writes(self.last_now);
+        let last_seq = last.seq;
+        let one_sender = entries
+            .iter()
+            .all(|e| e.sender == last.sender)
+            .then(|| last.sender.clone());
+        let mut actors = HashMap::new();
+        let changes: Vec<Change> = entries
+            .into_iter()
+            .filter_map(|e| match Change::from_bytes(e.change.to_vec()) {
+                Ok(c) => {
+                    if one_sender.is_none() {
+                        actors.insert(c.actor_id().clone(), e.sender);
                     }
-                })
-                .collect();
-            let mut log = PatchLog::active();
-            if let Err(err) = self.doc.apply_changes_log_patches(changes, &mut log) {
-                tracing::warn!("ignoring changes that do not apply: {err}");
-            }
-            self.after_change(&before, &mut log, Some(first.sender.clone()));
-            if let Some(last) = run.last() {
-                self.advance_cursor(last.seq);
-            }
+                    Some(c)
+                }
+                Err(err) => {
+                    tracing::warn!("ignoring an undecodable change at {:?}: {err}", e.seq);
+                    None
+                }
+            })
+            .collect();
+        let authors = match one_sender {
+            Some(p) => Authors::One(Some(p)),
+            None => Authors::ByActor(actors),
+        };
+        let before = self.doc.get_heads();
+        let mut log = PatchLog::active();
+        if let Err(err) = self.doc.apply_changes_log_patches(changes, &mut log) {
+            tracing::warn!("ignoring changes that do not apply: {err}");
         }
+        self.after_change(&before, &mut log, &authors);
+        self.advance_cursor(last_seq);
     }
 
     /// Emits events for what changed since `before` and applies the shadow
@@ -243,7 +275,7 @@ impl RoomCore {
         &mut self,
         before: &[ChangeHash],
         log: &mut PatchLog,
-        by: Option<PlayerId>,
+        authors: &Authors,
     ) -> Vec<(StateTarget, String)> {
         if self.doc.get_heads() == before {
             return Vec::new();
@@ -255,7 +287,8 @@ impl RoomCore {
             match t {
                 Touched::State(target, key) => {
                     keys.push((target.clone(), key.clone()));
-                    self.report_reliable(target, key, by.clone());
+                    let by = authors.of(&self.doc, &target, &key);
+                    self.report_reliable(target, key, by);
                 }
                 Touched::Profile(player) => self.events.push(Event::ProfileChanged { player }),
             }

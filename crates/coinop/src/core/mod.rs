@@ -7,6 +7,7 @@
 //! completions and the next instant it wants to be woken. It does no I/O and
 //! knows no runtime, so it runs natively, in Wasm and in deterministic tests.
 
+mod authors;
 mod backoff;
 mod clock;
 mod config;
@@ -20,6 +21,7 @@ mod roster;
 mod shadows;
 mod snapshot_load;
 mod unreliable_queue;
+mod write_buffer;
 mod writes;
 
 // The simulation runs the relay's core, a native-only dev-dependency.

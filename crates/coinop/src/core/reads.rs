@@ -15,6 +15,9 @@ impl RoomCore {
         if let Some(v) = self.shadows.get(target, key) {
             return Some(v.clone());
         }
+        if let Some(v) = self.writes.get(target, key) {
+            return Some(v.clone());
+        }
         let doc = self.read_doc();
         if let Some(map) = doc_layout::state_map(doc, target)
             && let Some(v) = get_json(doc, &map, key)
@@ -33,6 +36,7 @@ impl RoomCore {
             keys.extend(doc.keys(&map));
         }
         keys.extend(self.shadows.keys(target).map(str::to_owned));
+        keys.extend(self.writes.keys(target).map(str::to_owned));
         keys.into_iter().collect()
     }
 

@@ -10,6 +10,7 @@ use super::roster::Roster;
 use super::shadows::Shadows;
 use super::snapshot_load::PendingLoad;
 use super::unreliable_queue::UnreliableQueue;
+use super::write_buffer::WriteBuffer;
 use crate::doc_layout;
 use crate::error::Error;
 use crate::event::Event;
@@ -88,6 +89,10 @@ pub(crate) struct RoomCore {
     /// Catch-up completed while a snapshot was pending: the profile is
     /// synced once its document is in.
     pub(crate) profile_due: bool,
+    /// Reliable writes not yet committed to the document.
+    pub(crate) writes: WriteBuffer,
+    /// The latest time any input brought, for commits made on output.
+    pub(crate) last_now: u64,
 }
 
 impl RoomCore {
@@ -148,6 +153,8 @@ impl RoomCore {
             pending: None,
             next_load_id: 0,
             profile_due: false,
+            writes: WriteBuffer::default(),
+            last_now: 0,
         };
         for change in outbox {
             core.outbox.push(change);
@@ -308,6 +315,7 @@ impl RoomCore {
     /// its ack and then travel together, so a game writing every frame sends
     /// one publish per round trip, far below the relay's message-rate limit.
     pub(crate) fn flush(&mut self, now: u64) {
+        self.last_now = self.last_now.max(now);
         if self.is_up()
             && self.outbox.has_pending()
             && !self.outbox.has_inflight()
@@ -324,16 +332,26 @@ impl RoomCore {
             let ready = self.unreliable.take_ready(now);
             self.outgoing.extend(ready);
         }
-        let saved = self.outbox.is_empty();
+        let saved = self.is_saved();
         if saved != self.was_saved {
             self.was_saved = saved;
             self.events.push(Event::Saved(saved));
         }
     }
 
-    /// The next frame to send.
+    /// The next frame to send. Buffered writes are committed first, so
+    /// the driver's next turn after a write sends it.
     pub(crate) fn poll_transmit(&mut self) -> Option<ClientMessage> {
+        if !self.writes.is_empty() {
+            self.commit_writes(self.last_now);
+        }
         self.outgoing.pop_front()
+    }
+
+    /// Whether every local write is committed and acknowledged by the
+    /// relay (durably stored).
+    pub(crate) fn is_saved(&self) -> bool {
+        self.writes.is_empty() && self.outbox.is_empty()
     }
 
     /// Events produced since the last call.
@@ -354,6 +372,8 @@ impl RoomCore {
     /// The replica to persist, if anything changed since the last call and
     /// the room code is known.
     pub(crate) fn take_replica(&mut self) -> Option<(RoomCode, Replica)> {
+        // A replica holds every write the application made: commit them.
+        self.commit_writes(self.last_now);
         if !self.replica_dirty || self.is_pending() {
             // A pending snapshot is in the cursor but not yet in the
             // document: saving now would lose it on the next start.

@@ -243,7 +243,7 @@ impl Sim {
         let c = &mut self.clients[i];
         match c.inbox.pop_front() {
             Some(frame) => {
-                c.core.handle_frame(now, &frame);
+                c.core.handle_frames(now, &[frame.to_vec()]);
                 true
             }
             None if c.closing && c.conn.is_some() => {
@@ -304,7 +304,7 @@ impl Sim {
             let done = self
                 .clients
                 .iter()
-                .all(|c| c.core.is_synced() && c.core.outbox.is_empty() && !c.core.is_pending());
+                .all(|c| c.core.is_synced() && c.core.is_saved() && !c.core.is_pending());
             if done && !moved {
                 return;
             }

@@ -19,6 +19,7 @@
 //! not (a fresh joiner holds only the shared skeleton), so it shows exactly
 //! what the loaded document will.
 
+use super::authors::Authors;
 use super::room_core::RoomCore;
 use crate::doc_layout::{self, Touched};
 use crate::doc_value::get_json;
@@ -81,6 +82,7 @@ impl RoomCore {
     /// one by one and took 3.6 times as long. Events are emitted for the
     /// keys and profiles whose value differs from what we showed.
     pub(crate) fn on_snapshot(&mut self, now: u64, bytes: Bytes, view: Option<Bytes>) {
+        self.commit_writes(now);
         self.finish_pending(now);
         if !self.doc.get_missing_deps(&[]).is_empty() {
             // Ours queues changes waiting for their dependencies, which
@@ -90,7 +92,7 @@ impl RoomCore {
             if let Err(e) = self.doc.load_incremental_log_patches(&bytes, &mut log) {
                 tracing::warn!("ignoring a snapshot that does not load: {e}");
             }
-            self.after_change(&before, &mut log, None);
+            self.after_change(&before, &mut log, &Authors::One(None));
             return;
         }
         if let Some(view) = view

@@ -1,5 +1,6 @@
 //! Local commands: writes to the document, unreliable values, RPC, host.
 
+use super::authors::Authors;
 use super::room_core::RoomCore;
 use crate::doc_layout;
 use crate::doc_value::{Slot, put_json};
@@ -22,6 +23,8 @@ impl RoomCore {
         now: u64,
         f: impl FnOnce(&mut Transaction<'_>) -> Result<R, Error>,
     ) -> Result<R, Error> {
+        // Buffered writes came first.
+        self.commit_writes(now);
         // A write is made on the room's history, never on a view.
         self.finish_pending(now);
         let before = self.doc.get_heads();
@@ -40,8 +43,8 @@ impl RoomCore {
         for change in self.doc.get_changes(&before) {
             self.outbox.push(Bytes::copy_from_slice(change.raw_bytes()));
         }
-        let me = Some(self.cfg.player.clone());
-        let touched = self.after_change(&before, &mut log, me);
+        let me = Authors::One(Some(self.cfg.player.clone()));
+        let touched = self.after_change(&before, &mut log, &me);
         for (target, key) in touched {
             self.retract_unreliable(target, &key);
         }
@@ -61,8 +64,56 @@ impl RoomCore {
         }
     }
 
+    /// Commits the buffered reliable writes as one change (see
+    /// [`super::write_buffer`]). Their values were reported when written,
+    /// so the commit reports nothing; a failure is reported as an error
+    /// event, since the writers have returned long ago.
+    pub(crate) fn commit_writes(&mut self, now: u64) {
+        if self.writes.is_empty() {
+            return;
+        }
+        let writes = self.writes.take();
+        if let Err(e) = self.commit(now, writes) {
+            tracing::warn!("could not commit buffered writes: {e}");
+            self.events.push(Event::Error(e));
+        }
+        self.flush(now);
+    }
+
+    fn commit(&mut self, now: u64, writes: Vec<(StateTarget, String, Json)>) -> Result<(), Error> {
+        let mut maps: Vec<(StateTarget, ObjId)> = Vec::new();
+        for (target, _, _) in &writes {
+            if !maps.iter().any(|(t, _)| t == target) {
+                let map = self.ensure_state_map(now, target)?;
+                maps.push((target.clone(), map));
+            }
+        }
+        let mut tx = self.doc.transaction();
+        for (target, key, value) in &writes {
+            let Some((_, map)) = maps.iter().find(|(t, _)| t == target) else {
+                continue;
+            };
+            if let Err(e) = put_json(&mut tx, map, Slot::Put(key.as_str().into()), value) {
+                tx.rollback();
+                return Err(e.into());
+            }
+        }
+        let heads = tx.get_heads();
+        let (hash, _) = tx.commit();
+        if let Some(hash) = hash {
+            // Our change is the only one past the old heads.
+            for change in self.doc.get_changes(&heads) {
+                debug_assert_eq!(change.hash(), hash);
+                self.outbox.push(Bytes::copy_from_slice(change.raw_bytes()));
+            }
+            self.replica_dirty = true;
+        }
+        Ok(())
+    }
+
     /// The state map of `target`, creating a player's maps if needed.
     fn ensure_state_map(&mut self, now: u64, target: &StateTarget) -> Result<ObjId, Error> {
+        self.commit_writes(now);
         self.finish_pending(now);
         if let Some(map) = doc_layout::state_map(&self.doc, target) {
             return Ok(map);
@@ -86,16 +137,27 @@ impl RoomCore {
     ) -> Result<(), Error> {
         match reliability {
             Reliability::Reliable => {
-                let map = self.ensure_state_map(now, &target)?;
-                self.edit(now, |tx| {
-                    put_json(tx, &map, Slot::Put(key.into()), &value).map_err(Error::from)
-                })?;
-                // A rewrite with the same value makes no patch, yet the
-                // shadow must still go.
-                if self.shadows.clear(&target, key) {
+                if target == StateTarget::Room
+                    && doc_layout::state_map(self.read_doc(), &target).is_none()
+                {
+                    return Err(layout_broken());
+                }
+                // Committed on the driver's next turn (see `write_buffer`).
+                // A rewrite with the same value changes nothing visible,
+                // yet a shadow must still go.
+                let shadowed = self.shadows.clear(&target, key);
+                let changed = shadowed || self.get_state(&target, key).as_ref() != Some(&value);
+                self.writes.put(target.clone(), key, value);
+                if changed {
                     self.push_state_event(target.clone(), key, Reliability::Reliable);
                 }
                 self.retract_unreliable(target, key);
+                if !self.is_up() {
+                    // Offline there is no next turn to batch for: commit
+                    // now, so each offline write keeps its own place in
+                    // the order that settles conflicts.
+                    self.commit_writes(now);
+                }
                 self.flush(now);
             }
             Reliability::Unreliable => {
@@ -299,6 +361,7 @@ impl RoomCore {
 
     /// Leaves the room for good (no grace period).
     pub(crate) fn leave(&mut self) {
+        self.commit_writes(self.last_now);
         if self.is_up() {
             self.outgoing.push_back(ClientMessage::Leave);
         }

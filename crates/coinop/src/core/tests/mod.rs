@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod batching;
 mod session;
 mod state;
 mod sync;
@@ -89,7 +90,8 @@ pub(super) fn publishes(c: &mut RoomCore) -> Vec<(u64, Vec<Bytes>)> {
 }
 
 /// Everything `from` has not had acked, delivered to `to` as from `sender`.
-pub(super) fn deliver(from: &RoomCore, to: &mut RoomCore, sender: &str) {
+pub(super) fn deliver(from: &mut RoomCore, to: &mut RoomCore, sender: &str) {
+    from.commit_writes(0);
     let entries = from
         .outbox
         .all()
@@ -102,4 +104,28 @@ pub(super) fn deliver(from: &RoomCore, to: &mut RoomCore, sender: &str) {
         })
         .collect();
     to.handle(0, RelayMessage::Changes { entries });
+}
+
+/// Every change in `sender`'s document, as the relay would forward it.
+pub(super) fn everything_from(core: &RoomCore, sender: &str) -> RelayMessage {
+    let entries = core
+        .doc
+        .get_changes(&[])
+        .iter()
+        .enumerate()
+        .map(|(i, c)| LogEntry {
+            seq: Seq(i as u64 + 1),
+            sender: pid(sender),
+            change: Bytes::copy_from_slice(c.raw_bytes()),
+        })
+        .collect();
+    RelayMessage::Changes { entries }
+}
+
+/// The relay's ack of publish `client_ref`, stored at `seq`.
+pub(super) fn ack(client_ref: u64, seq: u64) -> RelayMessage {
+    RelayMessage::Ack {
+        client_ref,
+        seq: Seq(seq),
+    }
 }

@@ -106,7 +106,7 @@ fn roster_events_and_host() {
 fn garbage_frames_are_ignored() {
     let mut c = core("alice", 1);
     join(&mut c, &["alice"]);
-    c.handle_frame(0, &[0xff, 0xff, 0x01]);
+    c.handle_frames(0, &[vec![0xff, 0xff, 0x01]]);
     c.handle(
         0,
         RelayMessage::Changes {
@@ -182,9 +182,11 @@ fn timers_never_ask_for_a_wakeup_in_the_past() {
     // A publish in flight with more changes waiting behind it.
     c.set_state(0, ROOM, "a", json!(1), Reliability::Reliable)
         .unwrap();
+    c.commit_writes(0);
     for now in [0, 1, 7_000, 12_345] {
         c.set_state(now, ROOM, "b", json!(now), Reliability::Reliable)
             .unwrap();
+        c.commit_writes(0);
         c.tick(now);
         let at = c.next_wakeup().expect("ping and rpc timers");
         assert!(at > now, "wakeup {at} is not after {now}");
@@ -205,7 +207,7 @@ fn a_silent_connection_is_dropped_after_the_heartbeat_timeout() {
     }
     .encode();
     for now in (0..=3 * HEARTBEAT_TIMEOUT_MS).step_by(1_000) {
-        c.handle_frame(now, &pong);
+        c.handle_frames(now, std::slice::from_ref(&pong));
         c.tick(now);
     }
     assert!(!c.link_is_dead());

@@ -29,6 +29,7 @@ fn serde_values_round_trip() {
     ] {
         c.set_state(0, ROOM, key, v.clone(), Reliability::Reliable)
             .unwrap();
+        c.commit_writes(0);
         assert_eq!(c.get_state(&ROOM, key), Some(v));
     }
     let back: Pos = serde_json::from_value(c.get_state(&ROOM, "pos").unwrap()).unwrap();
@@ -44,15 +45,19 @@ fn concurrent_first_writes_on_fresh_docs_both_survive() {
     let mut b = core("bob", 2);
     a.set_state(0, ROOM, "a", json!(1), Reliability::Reliable)
         .unwrap();
+    a.commit_writes(0);
     b.set_state(0, ROOM, "b", json!(2), Reliability::Reliable)
         .unwrap();
+    b.commit_writes(0);
     let p = StateTarget::Player(pid("carol"));
     a.set_state(0, p.clone(), "x", json!("from a"), Reliability::Reliable)
         .unwrap();
+    a.commit_writes(0);
     b.set_state(0, p.clone(), "y", json!("from b"), Reliability::Reliable)
         .unwrap();
-    deliver(&a, &mut b, "alice");
-    deliver(&b, &mut a, "bob");
+    b.commit_writes(0);
+    deliver(&mut a, &mut b, "alice");
+    deliver(&mut b, &mut a, "bob");
     for c in [&a, &b] {
         assert_eq!(c.get_state(&ROOM, "a"), Some(json!(1)));
         assert_eq!(c.get_state(&ROOM, "b"), Some(json!(2)));
@@ -67,12 +72,12 @@ fn counters_merge_across_two_docs() {
     let mut a = core("alice", 1);
     let mut b = core("bob", 2);
     assert_eq!(a.increment(0, ROOM, "score", 1).unwrap(), 1);
-    deliver(&a, &mut b, "alice");
+    deliver(&mut a, &mut b, "alice");
     assert_eq!(b.get_state(&ROOM, "score"), Some(json!(1)));
     a.increment(0, ROOM, "score", 2).unwrap();
     b.increment(0, ROOM, "score", 3).unwrap();
-    deliver(&a, &mut b, "alice");
-    deliver(&b, &mut a, "bob");
+    deliver(&mut a, &mut b, "alice");
+    deliver(&mut b, &mut a, "bob");
     assert_eq!(a.get_state(&ROOM, "score"), Some(json!(6)));
     assert_eq!(b.get_state(&ROOM, "score"), Some(json!(6)));
 }
@@ -82,8 +87,10 @@ fn reset_restores_defaults_and_removes_the_rest() {
     let mut c = core("alice", 1);
     c.set_state(0, ROOM, "round", json!(5), Reliability::Reliable)
         .unwrap();
+    c.commit_writes(0);
     c.set_state(0, ROOM, "x", json!("gone soon"), Reliability::Reliable)
         .unwrap();
+    c.commit_writes(0);
     c.reset_states(0, ROOM, &[]).unwrap();
     assert_eq!(c.get_state(&ROOM, "round"), Some(json!(1)));
     assert_eq!(c.get_state(&ROOM, "x"), None);
@@ -101,10 +108,13 @@ fn reset_keeps_the_excluded_keys() {
     let mut c = core("alice", 1);
     c.set_state(0, ROOM, "round", json!(5), Reliability::Reliable)
         .unwrap();
+    c.commit_writes(0);
     c.set_state(0, ROOM, "winner", json!("ada"), Reliability::Reliable)
         .unwrap();
+    c.commit_writes(0);
     c.set_state(0, ROOM, "x", json!(1), Reliability::Reliable)
         .unwrap();
+    c.commit_writes(0);
     c.reset_states(0, ROOM, &["winner".to_string(), "round".to_string()])
         .unwrap();
     assert_eq!(
@@ -125,8 +135,8 @@ fn concurrent_first_increments_of_a_new_counter_add_up() {
     let p = StateTarget::Player(PlayerId::new("carol").unwrap());
     a.increment(0, p.clone(), "hits", 3).unwrap();
     b.increment(0, p.clone(), "hits", 4).unwrap();
-    deliver(&a, &mut b, "alice");
-    deliver(&b, &mut a, "bob");
+    deliver(&mut a, &mut b, "alice");
+    deliver(&mut b, &mut a, "bob");
     for c in [&a, &b] {
         assert_eq!(c.get_state(&ROOM, "votes"), Some(json!(3)));
         assert_eq!(c.get_state(&p, "hits"), Some(json!(7)));

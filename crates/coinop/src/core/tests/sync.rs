@@ -10,6 +10,7 @@ fn outbox_is_batched_and_cleared_by_acks() {
     let mut events = Vec::new();
     c.set_state(0, ROOM, "k", json!(1), Reliability::Reliable)
         .unwrap();
+    c.commit_writes(0);
     assert!(
         publishes(&mut c).is_empty(),
         "nothing is sent before joining"
@@ -41,14 +42,17 @@ fn unacked_changes_are_resent_after_reconnect() {
     let mut c = core("alice", 1);
     join(&mut c, &["alice"]);
     let first = publishes(&mut c);
-    c.set_state(0, ROOM, "k", json!(1), Reliability::Reliable)
-        .unwrap();
-    c.set_state(0, ROOM, "k", json!(2), Reliability::Reliable)
-        .unwrap();
-    assert!(
-        publishes(&mut c).is_empty(),
-        "one publish in flight at a time"
-    );
+    // Two turns of the driver, so two changes (writes within one turn
+    // would be one change).
+    for v in [1, 2] {
+        c.set_state(0, ROOM, "k", json!(v), Reliability::Reliable)
+            .unwrap();
+        c.commit_writes(0);
+        assert!(
+            publishes(&mut c).is_empty(),
+            "one publish in flight at a time"
+        );
+    }
     c.handle(
         0,
         RelayMessage::Ack {
@@ -88,6 +92,7 @@ fn reset_welcome_publishes_every_change() {
     );
     c.set_state(0, ROOM, "k", json!(1), Reliability::Reliable)
         .unwrap();
+    c.commit_writes(0);
     c.disconnected(0);
     c.connected(1000);
     frames(&mut c);
@@ -137,28 +142,14 @@ fn retryable_publish_errors_keep_changes_and_fatal_ones_stop() {
     assert_eq!(c.status, Status::Offline);
 }
 
-/// Every change in `sender`'s document, as the relay would forward it.
-fn everything_from(core: &RoomCore, sender: &str) -> RelayMessage {
-    let entries = core
-        .doc
-        .get_changes(&[])
-        .iter()
-        .enumerate()
-        .map(|(i, c)| LogEntry {
-            seq: Seq(i as u64 + 1),
-            sender: pid(sender),
-            change: Bytes::copy_from_slice(c.raw_bytes()),
-        })
-        .collect();
-    RelayMessage::Changes { entries }
-}
-
 #[test]
 fn a_re_upload_refused_for_another_players_change_resends_only_ours() {
     let mut bob = core("bob", 2);
     join(&mut bob, &["alice", "bob"]);
     bob.set_state(0, ROOM, "b", json!(1), Reliability::Reliable)
         .unwrap();
+    bob.commit_writes(0);
+    bob.commit_writes(0);
     let bobs: Vec<Bytes> = bob
         .doc
         .get_changes(&[])
@@ -225,9 +216,11 @@ fn a_snapshot_is_merged_with_our_changes_and_reports_only_what_differs() {
     for i in 0..50 {
         bob.set_state(0, ROOM, "score", json!(i), Reliability::Reliable)
             .unwrap();
+        bob.commit_writes(0);
     }
     bob.set_state(0, ROOM, "same", json!("x"), Reliability::Reliable)
         .unwrap();
+    bob.commit_writes(0);
     let snapshot = Bytes::from(bob.doc.save());
 
     let mut alice = core("alice", 1);
@@ -235,9 +228,11 @@ fn a_snapshot_is_merged_with_our_changes_and_reports_only_what_differs() {
     alice
         .set_state(0, ROOM, "mine", json!(1), Reliability::Reliable)
         .unwrap();
+    alice.commit_writes(0);
     alice
         .set_state(0, ROOM, "same", json!("x"), Reliability::Reliable)
         .unwrap();
+    alice.commit_writes(0);
     let actor = alice.doc.get_actor().clone();
     alice.take_events();
     alice.handle(
@@ -271,6 +266,7 @@ fn a_snapshot_is_merged_with_our_changes_and_reports_only_what_differs() {
     alice
         .set_state(0, ROOM, "after", json!(2), Reliability::Reliable)
         .unwrap();
+    alice.commit_writes(0);
     assert_eq!(alice.get_state(&ROOM, "after"), Some(json!(2)));
 }
 
@@ -280,6 +276,7 @@ fn a_snapshot_we_already_hold_keeps_our_newer_changes() {
     join(&mut bob, &["bob"]);
     bob.set_state(0, ROOM, "score", json!(7), Reliability::Reliable)
         .unwrap();
+    bob.commit_writes(0);
     let mut alice = core("alice", 1);
     join(&mut alice, &["bob", "alice"]);
     alice.handle(0, everything_from(&bob, "bob"));
@@ -287,9 +284,11 @@ fn a_snapshot_we_already_hold_keeps_our_newer_changes() {
     alice
         .set_state(0, ROOM, "score", json!(8), Reliability::Reliable)
         .unwrap();
+    alice.commit_writes(0);
     alice
         .set_state(0, ROOM, "mine", json!(1), Reliability::Reliable)
         .unwrap();
+    alice.commit_writes(0);
     let held = alice.doc.get_changes(&[]).len();
     alice.take_events();
     alice.handle(
@@ -318,9 +317,11 @@ fn a_snapshot_keeps_changes_still_waiting_for_their_dependencies() {
     join(&mut bob, &["bob"]);
     bob.set_state(0, ROOM, "a", json!(1), Reliability::Reliable)
         .unwrap();
+    bob.commit_writes(0);
     let first = Bytes::from(bob.doc.save());
     bob.set_state(0, ROOM, "b", json!(2), Reliability::Reliable)
         .unwrap();
+    bob.commit_writes(0);
     let last = bob
         .doc
         .get_last_local_change()

@@ -10,6 +10,7 @@ fn unreliable_shadow_rule() {
     join(&mut a, &["alice", "bob"]);
     a.set_state(0, ROOM, "pos", json!(1), Reliability::Reliable)
         .unwrap();
+    a.commit_writes(0);
     let shadow = |v: i64| {
         RelayMessage::Unreliable(UnreliableValue {
             sender: pid("bob"),
@@ -22,10 +23,11 @@ fn unreliable_shadow_rule() {
     assert_eq!(a.get_state(&ROOM, "pos"), Some(json!(2)), "shadow wins");
     // A remote reliable write (made after seeing ours) clears the shadow.
     let mut b = core("bob", 2);
-    deliver(&a, &mut b, "alice");
+    deliver(&mut a, &mut b, "alice");
     b.set_state(0, ROOM, "pos", json!(3), Reliability::Reliable)
         .unwrap();
-    deliver(&b, &mut a, "bob");
+    b.commit_writes(0);
+    deliver(&mut b, &mut a, "bob");
     assert_eq!(a.get_state(&ROOM, "pos"), Some(json!(3)));
     // The writer leaving clears it too.
     a.handle(0, shadow(4));
@@ -43,6 +45,7 @@ fn unreliable_shadow_rule() {
     assert_eq!(a.get_state(&ROOM, "pos"), Some(json!(5)));
     a.set_state(0, ROOM, "pos", json!(3), Reliability::Reliable)
         .unwrap();
+    a.commit_writes(0);
     assert_eq!(a.get_state(&ROOM, "pos"), Some(json!(3)));
 }
 
@@ -125,6 +128,7 @@ fn a_reliable_write_retracts_our_unreliable_value() {
     );
     a.set_state(0, ROOM, "pos", json!(2), Reliability::Reliable)
         .unwrap();
+    a.commit_writes(0);
     assert_eq!(
         unreliable_values(&mut a),
         vec![("pos".into(), Bytes::new())],
@@ -132,6 +136,7 @@ fn a_reliable_write_retracts_our_unreliable_value() {
     );
     a.set_state(0, ROOM, "pos", json!(3), Reliability::Reliable)
         .unwrap();
+    a.commit_writes(0);
     assert!(unreliable_values(&mut a).is_empty(), "retracted once");
 
     // Receiving: a tombstone clears its sender's value only.

@@ -14,9 +14,11 @@ fn bobs_room() -> (RoomCore, RelayMessage) {
     for i in 0..200 {
         bob.set_state(0, ROOM, "score", json!(i), Reliability::Reliable)
             .unwrap();
+        bob.commit_writes(0);
     }
     bob.set_state(0, ROOM, "name", json!("bob's"), Reliability::Reliable)
         .unwrap();
+    bob.commit_writes(0);
     let snapshot = RelayMessage::Snapshot {
         upto: Seq(300),
         doc: Bytes::from(bob.doc.save()),
@@ -71,6 +73,7 @@ fn a_fresh_joiner_reads_the_view_at_once_and_the_document_after() {
     let mut bob = bob;
     bob.set_state(0, ROOM, "score", json!(500), Reliability::Reliable)
         .unwrap();
+    bob.commit_writes(0);
     let last = bob
         .doc
         .get_last_local_change()
@@ -126,6 +129,7 @@ fn a_write_while_the_view_is_shown_loads_the_document_first_and_wins() {
     alice
         .set_state(0, ROOM, "score", json!(-1), Reliability::Reliable)
         .unwrap();
+    alice.commit_writes(0);
     assert!(!alice.is_pending());
     assert_eq!(alice.get_state(&ROOM, "score"), Some(json!(-1)));
     // Made on the room's history, so it is newer than bob's writes
@@ -147,6 +151,7 @@ fn a_joiner_holding_its_own_changes_loads_the_document_at_once() {
     alice
         .set_state(0, ROOM, "mine", json!(1), Reliability::Reliable)
         .unwrap();
+    alice.commit_writes(0);
     join(&mut alice, &["bob", "alice"]);
     alice.handle(0, snapshot);
     assert!(!alice.is_pending(), "the view would hide our offline write");

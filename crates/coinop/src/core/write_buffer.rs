@@ -1,0 +1,101 @@
+//! Reliable `set_state` writes not yet committed to the document.
+//!
+//! An automerge commit costs tens of microseconds, and a game loop may set
+//! many keys (or one key many times) per frame. So a reliable write lands
+//! here first: it is visible to reads and reported at once, and the core
+//! commits everything buffered as **one** change when its outputs are next
+//! taken ([`super::RoomCore::poll_transmit`]: the driver's next turn, right
+//! after the call that wrote), or before anything else touches the
+//! document. Writing a key twice before that commit keeps the latest value:
+//! the relay, the log and the other players see the state the writer
+//! settled on within its turn, as with any batched transaction.
+//!
+//! Nothing else changes the document while writes wait here: remote
+//! changes, snapshots and every other local edit commit the buffer first.
+//! So a buffered write merges exactly as it would have if committed when it
+//! was made (a write made offline stays concurrent with what others wrote
+//! meanwhile, and the usual conflict rule picks the winner).
+
+use coinop_protocol::StateTarget;
+use serde_json::Value as Json;
+use std::collections::HashMap;
+
+/// Buffered reliable writes, latest value per key, in last-write order.
+#[derive(Debug, Default)]
+pub(crate) struct WriteBuffer {
+    order: Vec<(StateTarget, String)>,
+    values: HashMap<(StateTarget, String), Json>,
+}
+
+impl WriteBuffer {
+    /// Records a write, replacing an earlier buffered value of the key.
+    /// The key moves to the end: its op then comes after those of keys
+    /// written before it, as separate commits would have placed it.
+    pub(crate) fn put(&mut self, target: StateTarget, key: &str, value: Json) {
+        let k = (target, key.to_owned());
+        if self.values.insert(k.clone(), value).is_some() {
+            self.order.retain(|o| o != &k);
+        }
+        self.order.push(k);
+    }
+
+    /// The buffered value of a key, if any.
+    pub(crate) fn get(&self, target: &StateTarget, key: &str) -> Option<&Json> {
+        if self.values.is_empty() {
+            return None;
+        }
+        self.values.get(&(target.clone(), key.to_owned()))
+    }
+
+    /// The buffered keys of a target.
+    pub(crate) fn keys(&self, target: &StateTarget) -> impl Iterator<Item = &str> {
+        self.order
+            .iter()
+            .filter(move |(t, _)| t == target)
+            .map(|(_, k)| k.as_str())
+    }
+
+    /// Whether nothing waits to be committed.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
+    /// Every buffered write in last-write order, leaving the buffer empty.
+    pub(crate) fn take(&mut self) -> Vec<(StateTarget, String, Json)> {
+        let mut values = std::mem::take(&mut self.values);
+        std::mem::take(&mut self.order)
+            .into_iter()
+            .filter_map(|k| values.remove(&k).map(|v| (k.0, k.1, v)))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use coinop_protocol::PlayerId;
+    use serde_json::json;
+
+    #[test]
+    fn latest_value_per_key_in_last_write_order() {
+        let mut b = WriteBuffer::default();
+        let p = StateTarget::Player(PlayerId::new("p").unwrap());
+        b.put(StateTarget::Room, "a", json!(1));
+        b.put(p.clone(), "a", json!("x"));
+        b.put(StateTarget::Room, "b", json!(2));
+        b.put(StateTarget::Room, "a", json!(3));
+        assert_eq!(b.get(&StateTarget::Room, "a"), Some(&json!(3)));
+        assert_eq!(b.keys(&StateTarget::Room).collect::<Vec<_>>(), ["b", "a"]);
+        let all = b.take();
+        assert_eq!(
+            all,
+            vec![
+                (p, "a".to_owned(), json!("x")),
+                (StateTarget::Room, "b".to_owned(), json!(2)),
+                (StateTarget::Room, "a".to_owned(), json!(3)),
+            ]
+        );
+        assert!(b.is_empty() && b.get(&StateTarget::Room, "a").is_none());
+    }
+}
