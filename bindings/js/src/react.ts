@@ -16,7 +16,7 @@ function useClientValue<T>(client: CoinopClient, read: () => T, same: (a: T, b: 
       return same(old, next) ? old : next;
     });
     update();
-    return client._onAnyChange(update);
+    return client._session.onChange(update);
     // `read` is rebuilt every render; the key arguments it closes over are the real dependencies.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [client]);

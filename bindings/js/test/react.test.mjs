@@ -1,30 +1,26 @@
-// coinop/react in real Chromium: a React app bundled with esbuild (React,
+// coinop/react in real Chromium: React apps bundled with esbuild (React,
 // react-dom, coinop and coinop/react in one file, so coinop/react must share
-// coinop's default client), two pages in one room.
+// coinop's default client), against the real relay.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join as joinPath } from "node:path";
-import { after, before, test } from "node:test";
+import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
-import { CHROMIUM, launchChromium, servePackage } from "./browser_support.mjs";
-import { roomCode, startRelay } from "./support.mjs";
+import { BROWSER_TEST, browserEnvForFile } from "./browser_support.mjs";
+import { roomCode } from "./support.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const WAIT = { timeout: 15000 };
+const tmp = mkdtempSync(joinPath(tmpdir(), "coinop-react-"));
+after(() => rmSync(tmp, { recursive: true, force: true }));
 
-let relay;
-let server;
-let browser;
-let tmp;
-before(async () => {
-  relay = await startRelay();
-  tmp = mkdtempSync(joinPath(tmpdir(), "coinop-react-"));
-  const bundle = joinPath(tmp, "app.js");
+/** Bundles the test app; served beside dist/index.js's code so that its Wasm URL (./wasm/…) resolves. */
+async function bundles() {
   await esbuild.build({
-    entryPoints: [joinPath(here, "react", "app.jsx")],
-    outfile: bundle,
+    entryPoints: { app: joinPath(here, "react", "app.jsx") },
+    outdir: tmp,
     bundle: true,
     format: "esm",
     target: "es2022",
@@ -33,24 +29,23 @@ before(async () => {
     define: { "process.env.NODE_ENV": '"production"' },
     logLevel: "warning",
   });
-  // Served beside dist/index.js's code so that its Wasm URL (./wasm/…) resolves.
-  server = await servePackage("test/react/index.html", { "/dist/__react_app.js": bundle });
-  if (existsSync(CHROMIUM)) browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-  await relay?.stop();
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-});
+  return { "/dist/__react_app.js": joinPath(tmp, "app.js") };
+}
 
-test("useMultiplayerState, usePlayersList and useIsHost across two pages", { timeout: 60000, skip: !existsSync(CHROMIUM) && `no ${CHROMIUM}` }, async () => {
+const env = browserEnvForFile("test/react/index.html", bundles);
+
+async function openPage(path, query) {
+  const page = await (await env.browser.newContext()).newPage();
+  page.on("pageerror", (e) => console.error("page error:", e));
+  await page.goto(`${env.server.base}${path}?${new URLSearchParams({ relay: env.relay.url, ...query })}`);
+  return page;
+}
+
+test("useMultiplayerState, usePlayersList and useIsHost across two pages", BROWSER_TEST, async () => {
   const code = roomCode();
   const pages = [];
   for (const name of ["ann", "bob"]) {
-    const page = await (await browser.newContext()).newPage();
-    page.on("pageerror", (e) => console.error("page error:", e));
-    await page.goto(`${server.base}/?${new URLSearchParams({ relay: relay.url, room: code, name })}`);
+    const page = await openPage("/", { room: code, name });
     await page.locator("#role").waitFor(WAIT); // joined and rendered
     pages.push(page);
   }

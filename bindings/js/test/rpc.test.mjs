@@ -1,14 +1,8 @@
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { join, roomCode, startRelay } from "./support.mjs";
+import { test } from "node:test";
+import { join, relayForFile, roomCode } from "./support.mjs";
 
-let relay;
-before(async () => {
-  relay = await startRelay();
-});
-after(async () => {
-  await relay.stop();
-});
+const relay = relayForFile();
 
 test("RPC modes: host, all, others, one player; and a timeout instead of a hang", async () => {
   const code = roomCode();
@@ -42,14 +36,14 @@ test("RPC modes: host, all, others, one player; and a timeout instead of a hang"
   for (const client of [a, b, c]) await client.leaveRoom();
 });
 
-test("a handler that throws rejects the call with its message", async () => {
+test("a handler that throws rejects the call with RPC_FAILED, its message in detail", async () => {
   const code = roomCode();
   const a = await join(relay, code);
   const b = await join(relay, code);
   b.RPC.register("fail", () => {
     throw new Error("nope");
   });
-  await assert.rejects(a.RPC.call("fail", null, { player: b.myPlayer().id }), /nope/);
+  await assert.rejects(a.RPC.call("fail", null, { player: b.myPlayer().id }), (e) => e.message === "RPC_FAILED" && /nope/.test(e.detail));
   await a.leaveRoom();
   await b.leaveRoom();
 });

@@ -1,15 +1,9 @@
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { memoryStorage } from "../dist/index.js";
-import { eventually, join, roomCode, startRelay } from "./support.mjs";
+import { eventually, join, relayForFile, roomCode } from "./support.mjs";
 
-let relay;
-before(async () => {
-  relay = await startRelay();
-});
-after(async () => {
-  await relay.stop();
-});
+const relay = relayForFile();
 
 test("two clients converge on room state and see who changed it", async () => {
   const code = roomCode();

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join as joinPath } from "node:path";
+import { after, before } from "node:test";
 import { fileURLToPath } from "node:url";
 import WebSocket from "ws";
 import { createClient, memoryStorage } from "../dist/index.js";
@@ -84,6 +85,17 @@ export async function startRelay(extraArgs = []) {
     },
   };
   await relay.start();
+  return relay;
+}
+
+/**
+ * The relay of one test file: started before its tests, stopped after them.
+ * The handle is filled in (`url`, `restart()`, ...) once the tests run.
+ */
+export function relayForFile(extraArgs = []) {
+  const relay = {};
+  before(async () => Object.assign(relay, await startRelay(extraArgs)));
+  after(async () => relay.stop?.());
   return relay;
 }
 
