@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import WebSocket from "ws";
 import { CoinopError, createClient, memoryStorage } from "../dist/index.js";
-import { join, relayForFile, roomCode } from "./support.mjs";
+import { join, leaveAll, relayForFile, roomCode } from "./support.mjs";
 
 const relay = relayForFile();
 
@@ -25,8 +25,7 @@ test("a full room rejects with ROOM_LIMIT_EXCEEDED as the message, the relay's w
   const a = await join(relay, code, { maxPlayersPerRoom: 2 });
   const b = await join(relay, code);
   await assert.rejects(join(relay, code), coinopError("ROOM_LIMIT_EXCEEDED", /full/i));
-  await a.leaveRoom();
-  await b.leaveRoom();
+  await leaveAll(a, b);
 });
 
 test("errors of the TypeScript layer and of the Wasm core have the same shape", async () => {

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import WebSocket from "ws";
 import { createClient, listMyRooms, memoryStorage } from "../dist/index.js";
-import { eventually, join, relayForFile, roomCode, startRelay } from "./support.mjs";
+import { eventually, join, leaveAll, relayForFile, roomCode, startRelay } from "./support.mjs";
 
 const relay = relayForFile();
 
@@ -37,7 +37,7 @@ test("listMyRooms reads the stored identity without joining, newest data from th
   // The global facade, and the joined client's own identity by default.
   assert.equal((await listMyRooms({ relayUrl: relay.url.replace("ws://", "http://") + "/ws", storage })).length, 2);
   assert.deepEqual((await guest.listMyRooms()).map((r) => r.roomCode).sort(), [a, b].sort());
-  await Promise.all([guest.leaveRoom(), other.leaveRoom()]);
+  await leaveAll(guest, other);
 });
 
 test("insertCoin({ identity }) joins as that player on another device and stores it", T, async () => {
@@ -88,6 +88,6 @@ test("without a document insertCoin skips the lobby, and coinop: keys stay out o
     assert.equal(peer._session.backend.getState("coinop:launched"), true, "resetStates keeps reserved keys");
     assert.ok(!seen.some((k) => k.startsWith("coinop:")), `user listener saw ${seen}`);
   } finally {
-    await Promise.all([client.leaveRoom(), peer?.leaveRoom()]);
+    await leaveAll(client, peer);
   }
 });

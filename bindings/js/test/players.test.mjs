@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { eventually, join, relayForFile, roomCode } from "./support.mjs";
+import { eventually, join, leaveAll, relayForFile, roomCode } from "./support.mjs";
 
 const relay = relayForFile();
 
@@ -18,8 +18,7 @@ test("onPlayerJoin replays existing players first, then new ones; onQuit fires",
   b.getPlayer(c.myPlayer().id).onQuit(() => (quit = true));
   await c.leaveRoom();
   await eventually(() => quit, 5000, "quit");
-  await a.leaveRoom();
-  await b.leaveRoom();
+  await leaveAll(a, b);
 });
 
 test("the first player is host; the host can transfer it", async () => {
@@ -29,6 +28,5 @@ test("the first player is host; the host can transfer it", async () => {
   await eventually(() => a.isHost() && !b.isHost(), 5000, "host");
   await a.transferHost(b.myPlayer().id);
   await eventually(() => b.isHost() && !a.isHost(), 5000, "transfer");
-  await a.leaveRoom();
-  await b.leaveRoom();
+  await leaveAll(a, b);
 });

@@ -19,11 +19,10 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 /** Bundles the test apps; served beside dist/index.js's code so that its Wasm URL (./wasm/…) resolves. */
 async function bundles() {
   await esbuild.build({
-    entryPoints: { app: joinPath(here, "react", "app.jsx"), hooks: joinPath(here, "react", "hooks.jsx") },
+    entryPoints: ["app.jsx", "hooks.jsx"].map((app) => joinPath(here, "react", app)),
     outdir: tmp,
     bundle: true,
     format: "esm",
-    target: "es2022",
     jsx: "automatic",
     alias: { coinop: joinPath(here, "..", "dist", "index.js"), "coinop/react": joinPath(here, "..", "dist", "react.js") },
     define: { "process.env.NODE_ENV": '"production"' },

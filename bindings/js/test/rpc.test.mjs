@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { join, relayForFile, roomCode } from "./support.mjs";
+import { join, leaveAll, relayForFile, roomCode } from "./support.mjs";
 
 const relay = relayForFile();
 
@@ -33,7 +33,7 @@ test("RPC modes: host, all, others, one player; and a timeout instead of a hang"
   const started = Date.now();
   await assert.rejects(a.RPC.call("nobody-handles-this", null, a.RPC.Mode.OTHERS, { timeout: 300 }), (e) => e.code === "RPC_TIMEOUT");
   assert.ok(Date.now() - started < 3000);
-  for (const client of [a, b, c]) await client.leaveRoom();
+  await leaveAll(a, b, c);
 });
 
 test("a handler that throws rejects the call with RPC_FAILED, its message in detail", async () => {
@@ -44,6 +44,5 @@ test("a handler that throws rejects the call with RPC_FAILED, its message in det
     throw new Error("nope");
   });
   await assert.rejects(a.RPC.call("fail", null, { player: b.myPlayer().id }), (e) => e.message === "RPC_FAILED" && /nope/.test(e.detail));
-  await a.leaveRoom();
-  await b.leaveRoom();
+  await leaveAll(a, b);
 });

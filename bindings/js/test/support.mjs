@@ -113,6 +113,11 @@ export async function join(relay, roomCode, options = {}) {
   return client;
 }
 
+/** Leaves the room with every client given (and skips the missing ones). */
+export async function leaveAll(...clients) {
+  await Promise.all(clients.map((client) => client?.leaveRoom()));
+}
+
 /** Resolves when `check()` is truthy, rejects after `ms`. */
 export async function eventually(check, ms = 5000, what = "condition") {
   const deadline = Date.now() + ms;
