@@ -18,7 +18,7 @@ import { ensureWebSocket } from "./websocket.js";
  */
 export async function connect(session: Session, options: InitOptions & { relayUrl: string }, followsPage: boolean): Promise<Identity | undefined> {
   ensureWebSocket(options.WebSocket);
-  session.rpcTimeoutMs = options.rpcTimeout ?? 5000;
+  const rpcTimeoutMs = options.rpcTimeout ?? 5000;
   const storage = options.storage ?? defaultStorage();
   // Written before the Wasm core starts: it reads the identity from there.
   if (options.identity) writeIdentity(storage, options.identity, options.identityKey);
@@ -34,12 +34,12 @@ export async function connect(session: Session, options: InitOptions & { relayUr
         defaultPlayerStates: options.defaultPlayerStates,
         profile: options.profile,
         defaultProfile: defaultProfile(Math.floor(Math.random() * 1e6)),
-        rpcTimeoutMs: session.rpcTimeoutMs,
+        rpcTimeoutMs,
         identityKey: options.identityKey,
       },
       storage,
     );
-    session.attach(backend);
+    session.attach(backend, rpcTimeoutMs);
     await backend.ready();
   } catch (e) {
     session.detach();

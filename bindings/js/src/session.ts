@@ -20,8 +20,7 @@ export class Session {
   readonly #quit = new Map<string, Listeners<[]>>();
   readonly #change = new Listeners<[]>();
   readonly #left = new Listeners<[]>();
-  /** The default wait of an RPC call, in ms (`insertCoin`'s `rpcTimeout`). */
-  rpcTimeoutMs = 5000;
+  #rpcTimeoutMs = 5000;
 
   /** The Wasm room, while joined (or joining). */
   get backend(): Backend | undefined {
@@ -34,14 +33,20 @@ export class Session {
     return this.#backend;
   }
 
+  /** The default wait of an RPC call, in ms (`insertCoin`'s `rpcTimeout`). */
+  get rpcTimeoutMs(): number {
+    return this.#rpcTimeoutMs;
+  }
+
   /** The seated players' ids, in seating order. */
   get seated(): readonly string[] {
     return this.#seated;
   }
 
   /** Follows `backend`'s events from now on: attach before `ready()`, so that none is missed. */
-  attach(backend: Backend): void {
+  attach(backend: Backend, rpcTimeoutMs: number): void {
     this.#backend = backend;
+    this.#rpcTimeoutMs = rpcTimeoutMs;
     backend.onEvent((event) => this.#dispatch(event));
   }
 
