@@ -1,40 +1,24 @@
-import type { Backend, BackendEvent, Status } from "./backend.js";
-import { CoinopError, playroomCode, toCoinopError } from "./errors.js";
-import { defaultStorage, readIdentity, writeIdentity, type Identity } from "./identity.js";
+import type { Status } from "./backend.js";
+import { connect } from "./connect.js";
+import { CoinopError, toCoinopError } from "./errors.js";
+import type { Identity } from "./identity.js";
 import { openLobby, wantsLobby } from "./lobby/open.js";
-import { defaultRelayUrl, roomCodeFromUrl, writeRoomCodeToUrl, type InitOptions } from "./options.js";
-import { PlayerState } from "./player_state.js";
-import { defaultProfile } from "./profile.js";
-import { isReserved, LAUNCHED_KEY } from "./reserved.js";
+import { defaultRelayUrl, type InitOptions } from "./options.js";
+import type { PlayerState } from "./player_state.js";
+import { Players } from "./players.js";
+import { isReserved } from "./reserved.js";
 import { listMyRooms, type ListMyRoomsOptions, type MyRoom } from "./rooms.js";
-import { Mode, toTarget, type Rpc, type RpcCallOptions, type RpcHandler, type RpcMode } from "./rpc.js";
-import { createBackend } from "./wasm.js";
+import type { Rpc } from "./rpc.js";
+import { RpcEndpoint } from "./rpc_endpoint.js";
+import { Session, type DisconnectEvent } from "./session.js";
 
-type Listener<A extends unknown[]> = (...args: A) => void;
+export type { DisconnectEvent } from "./session.js";
 
-/** Why the connection ended, for `onDisconnect`. */
-export interface DisconnectEvent {
-  code: string;
-  reason: string;
-}
+/** Clients that follow the page URL's `#r=`: the default one only. */
+const pageClients = new WeakSet<CoinopClient>();
 
-function listeners<A extends unknown[]>() {
-  const set = new Set<Listener<A>>();
-  return {
-    add(cb: Listener<A>): () => void {
-      set.add(cb);
-      return () => void set.delete(cb);
-    },
-    emit(...args: A) {
-      for (const cb of [...set]) {
-        try {
-          cb(...args);
-        } catch (e) {
-          console.error("coinop: a listener threw", e);
-        }
-      }
-    },
-  };
+function refuseReserved(key: string): void {
+  if (isReserved(key)) throw new CoinopError("INVALID_KEY", `room state keys starting with "coinop:" are reserved`);
 }
 
 /**
@@ -43,35 +27,25 @@ function listeners<A extends unknown[]>() {
  * several players in one process (tests, bots, load tools).
  */
 export class CoinopClient {
-  #backend?: Backend;
-  #identity?: Identity;
+  readonly #session = new Session();
+  readonly #players = new Players(this.#session);
   #relayUrl?: string;
+  #identity?: Identity;
   #joining?: Promise<void>;
-  #players = new Map<string, PlayerState>();
-  #seated: string[] = [];
-  #rpcTimeout = 5000;
-  #handlers = new Map<string, RpcHandler>();
-  #join = listeners<[PlayerState]>();
-  #quit = new Map<string, ReturnType<typeof listeners<[PlayerState]>>>();
-  #state = listeners<[string, unknown, string | null]>();
-  #playerState = listeners<[PlayerState, string, unknown, string | null]>();
-  #host = listeners<[string | null]>();
-  #status = listeners<[Status]>();
-  #disconnect = listeners<[DisconnectEvent]>();
-  #change = listeners<[]>();
-  #left = listeners<[]>();
 
   /** The RPC API of this client: `register`, `call`, `Mode`. */
-  readonly RPC: Rpc = {
-    Mode,
-    register: (name, handler) => {
-      this.#handlers.set(name, handler);
-      return () => {
-        if (this.#handlers.get(name) === handler) this.#handlers.delete(name);
-      };
-    },
-    call: (name, data, mode = Mode.ALL, callbackOrOptions) => this.#call(name, data, mode, callbackOrOptions),
-  };
+  readonly RPC: Rpc = new RpcEndpoint(this.#session, this.#players);
+
+  constructor() {
+    this.#session.onLeave(() => {
+      this.#joining = undefined;
+    });
+  }
+
+  /** @internal The session behind this client, for `coinop/react` and tests. */
+  get _session(): Session {
+    return this.#session;
+  }
 
   /**
    * Joins (or creates) a room. Resolves when this player is in and holds the
@@ -80,7 +54,7 @@ export class CoinopClient {
    */
   insertCoin(options: InitOptions = {}, onLaunch?: () => void, onDisconnect?: (e: DisconnectEvent) => void): Promise<void> {
     if (this.#joining) return this.#joining;
-    if (onDisconnect) this.#disconnect.add(onDisconnect);
+    if (onDisconnect) this.onDisconnect(onDisconnect);
     this.#joining = this.#start(options).then(() => onLaunch?.());
     this.#joining.catch(() => {
       this.#joining = undefined;
@@ -89,191 +63,50 @@ export class CoinopClient {
   }
 
   async #start(options: InitOptions): Promise<void> {
-    if (options.WebSocket && !(globalThis as { WebSocket?: unknown }).WebSocket) {
-      (globalThis as { WebSocket?: unknown }).WebSocket = options.WebSocket;
-    }
-    if (!(globalThis as { WebSocket?: unknown }).WebSocket) {
-      throw new CoinopError("NO_WEBSOCKET", "no global WebSocket: pass insertCoin({ WebSocket }) (e.g. the 'ws' package) on Node 20");
-    }
-    this.#rpcTimeout = options.rpcTimeout ?? 5000;
-    const storage = options.storage ?? defaultStorage();
-    // Written before the Wasm core starts: it reads the identity from there.
-    if (options.identity) writeIdentity(storage, options.identity, options.identityKey);
     const relayUrl = options.relayUrl ?? defaultRelayUrl();
     this.#relayUrl = relayUrl;
-    const lobby = wantsLobby(options) ? openLobby(this) : undefined;
-    let backend: Backend | undefined;
+    const lobby = wantsLobby(options) ? openLobby(this.#session) : undefined;
     try {
-      backend = await createBackend(
-        {
-          relayUrl,
-          roomCode: options.roomCode ?? roomCodeFromUrl(),
-          maxPlayers: options.maxPlayersPerRoom,
-          gracePeriodMs: options.reconnectGracePeriod,
-          defaultStates: options.defaultStates,
-          defaultPlayerStates: options.defaultPlayerStates,
-          profile: options.profile,
-          defaultProfile: defaultProfile(Math.floor(Math.random() * 1e6)),
-          rpcTimeoutMs: this.#rpcTimeout,
-          identityKey: options.identityKey,
-        },
-        storage,
-      );
-      this.#backend = backend;
-      backend.onEvent((event) => this.#dispatch(event));
-      await backend.ready();
+      this.#identity = await connect(this.#session, { ...options, relayUrl }, pageClients.has(this));
     } catch (e) {
-      this.#backend = undefined;
-      backend?.free();
       const error = toCoinopError(e);
       lobby?.fail(error);
       throw error;
     }
-    const stored = readIdentity(storage, options.identityKey);
-    this.#identity = stored?.playerId === backend.myId() ? stored : undefined;
-    for (const id of backend.players()) this.#seat(id);
-    const code = backend.roomCode();
-    if (code) writeRoomCodeToUrl(code);
-    if (!lobby) return;
-    try {
-      if (!backend.getState(LAUNCHED_KEY)) await lobby.launched();
-      lobby.close();
-    } catch (e) {
-      // Kicked or replaced while waiting: the session is over.
-      await this.leaveRoom();
-      throw toCoinopError(e);
-    }
-  }
-
-  #seat(id: string): void {
-    if (this.#seated.includes(id)) return;
-    this.#seated.push(id);
-    this.#join.emit(this.#player(id));
-  }
-
-  #player(id: string): PlayerState {
-    let player = this.#players.get(id);
-    if (!player) {
-      player = new PlayerState(this, id);
-      this.#players.set(id, player);
-    }
-    return player;
-  }
-
-  #dispatch(event: BackendEvent): void {
-    switch (event.type) {
-      case "state":
-        // Reserved keys (the lobby's) reach only `_onAnyChange` listeners.
-        if (!isReserved(event.key)) this.#state.emit(event.key, event.value, event.player);
-        break;
-      case "playerState":
-        this.#playerState.emit(this.#player(event.player), event.key, event.value, event.by);
-        break;
-      case "join":
-        // Joins before ready() are replayed from players() then.
-        if (this.#seated.length > 0) this.#seat(event.player);
-        break;
-      case "quit": {
-        this.#seated = this.#seated.filter((id) => id !== event.player);
-        const player = this.#player(event.player);
-        this.#quit.get(event.player)?.emit(player);
-        this.#quit.delete(event.player);
-        break;
-      }
-      case "host":
-        this.#host.emit(event.host);
-        break;
-      case "status":
-        this.#status.emit({ connection: event.connection, saved: event.saved });
-        break;
-      case "disconnect":
-        this.#disconnect.emit({ code: playroomCode(event.code), reason: event.reason });
-        break;
-      case "rpc":
-        void this.#serveRpc(event);
-        break;
-      case "error":
-        console.warn(`coinop: ${event.code}: ${event.message}`);
-        break;
-    }
-    this.#change.emit();
-  }
-
-  async #serveRpc(event: Extract<BackendEvent, { type: "rpc" }>): Promise<void> {
-    const handler = this.#handlers.get(event.name);
-    if (!handler) return;
-    try {
-      const result = await handler(event.payload, this.#player(event.from));
-      if (event.wantReply && result !== undefined) this.#backend?.replyRpc(event.call, event.from, true, result);
-    } catch (e) {
-      if (event.wantReply) this.#backend?.replyRpc(event.call, event.from, false, e instanceof Error ? e.message : String(e));
-    }
-  }
-
-  async #call(name: string, data: unknown, mode: RpcMode, callbackOrOptions?: ((response: any) => void) | RpcCallOptions): Promise<any> {
-    const options = typeof callbackOrOptions === "object" ? callbackOrOptions : {};
-    const backend = this._requireBackend();
-    try {
-      const response = await backend.callRpc(name, data ?? null, toTarget(mode), options.timeout ?? this.#rpcTimeout);
-      if (typeof callbackOrOptions === "function") callbackOrOptions(response);
-      return response;
-    } catch (e) {
-      throw toCoinopError(e);
-    }
-  }
-
-  /** @internal */
-  _backend(): Backend | undefined {
-    return this.#backend;
-  }
-
-  /** @internal */
-  _requireBackend(): Backend {
-    if (!this.#backend) throw new CoinopError("NOT_JOINED", "call insertCoin() first");
-    return this.#backend;
-  }
-
-  /** @internal */
-  _onQuit(id: string, callback: (player: PlayerState) => void): () => void {
-    let set = this.#quit.get(id);
-    if (!set) {
-      set = listeners<[PlayerState]>();
-      this.#quit.set(id, set);
-    }
-    return set.add(callback);
+    await lobby?.launched();
   }
 
   /** Sets a room state key. Reliable by default: stored, merged, never lost. `reliable = false`: latest value wins, not stored (positions, cursors). */
   setState(key: string, value: unknown, reliable = true): void {
-    if (isReserved(key)) throw new CoinopError("INVALID_KEY", `room state keys starting with "coinop:" are reserved`);
-    this._requireBackend().setState(key, value, reliable);
+    refuseReserved(key);
+    this.#session.require().setState(key, value, reliable);
   }
 
   /** A room state value, or `undefined`. */
   getState<T = any>(key: string): T | undefined {
-    return isReserved(key) ? undefined : (this.#backend?.getState(key) as T | undefined);
+    return isReserved(key) ? undefined : (this.#session.backend?.getState(key) as T | undefined);
   }
 
   /** The room state's keys. */
   getStateKeys(): string[] {
-    return (this.#backend?.stateKeys() ?? []).filter((key) => !isReserved(key));
+    return (this.#session.backend?.stateKeys() ?? []).filter((key) => !isReserved(key));
   }
 
   /** Adds `by` to a counter; concurrent increments from several players add up. */
   increment(key: string, by = 1): void {
-    if (isReserved(key)) throw new CoinopError("INVALID_KEY", `room state keys starting with "coinop:" are reserved`);
-    this._requireBackend().increment(key, by);
+    refuseReserved(key);
+    this.#session.require().increment(key, by);
   }
 
   /** Resets room state to `defaultStates`, keeping the keys listed. */
   async resetStates(keysToExclude: string[] = []): Promise<void> {
-    const backend = this._requireBackend();
+    const backend = this.#session.require();
     backend.resetStates([...keysToExclude, ...backend.stateKeys().filter(isReserved)]);
   }
 
   /** Resets every player's state to `defaultPlayerStates`, keeping the keys listed. */
   async resetPlayersStates(keysToExclude: string[] = []): Promise<void> {
-    this._requireBackend().resetPlayersStates(keysToExclude);
+    this.#session.require().resetPlayersStates(keysToExclude);
   }
 
   /** Resolves with `key`'s value once it is truthy. */
@@ -290,20 +123,19 @@ export class CoinopClient {
     return new Promise((resolve) => {
       const check = () => {
         const value = read();
-        if (!value) return false;
+        if (!value) return;
         stop();
         callback?.(value);
         resolve(value);
-        return true;
       };
-      const stop = this.#change.add(check);
+      const stop = this.#session.onChange(check);
       check();
     });
   }
 
   /** Your own player. */
   myPlayer(): PlayerState {
-    return this.#player(this._requireBackend().myId());
+    return this.#players.get(this.#session.require().myId());
   }
 
   /** Your own player (alias of `myPlayer`). */
@@ -313,84 +145,83 @@ export class CoinopClient {
 
   /** A seated player by id. */
   getPlayer(id: string): PlayerState | undefined {
-    return this.#seated.includes(id) ? this.#player(id) : undefined;
+    return this.#players.seated(id);
   }
 
   /** Every seated player, in seating order. */
   getPlayers(): PlayerState[] {
-    return this.#seated.map((id) => this.#player(id));
+    return this.#players.all();
   }
 
   /** Calls `callback` for every player already in the room, then for each new one. Returns an unsubscribe function. */
   onPlayerJoin(callback: (player: PlayerState) => void): () => void {
-    for (const id of this.#seated) callback(this.#player(id));
-    return this.#join.add(callback);
+    for (const player of this.#players.all()) callback(player);
+    return this.#session.onSeat((id) => callback(this.#players.get(id)));
   }
 
   /** Calls `callback(key, value, playerId)` on every room state change, local or remote. */
   onStateChange(callback: (key: string, value: unknown, playerId: string | null) => void): () => void {
-    return this.#state.add(callback);
+    return this.#session.onEvent((e) => {
+      // Reserved keys (the lobby's) stay out of the user's events.
+      if (e.type === "state" && !isReserved(e.key)) callback(e.key, e.value, e.player);
+    });
   }
 
   /** Calls `callback(player, key, value, byPlayerId)` on every per-player state change. */
   onPlayerStateChange(callback: (player: PlayerState, key: string, value: unknown, by: string | null) => void): () => void {
-    return this.#playerState.add(callback);
+    return this.#session.onEvent((e) => {
+      if (e.type === "playerState") callback(this.#players.get(e.player), e.key, e.value, e.by);
+    });
   }
 
   /** Calls `callback(hostId)` when the host changes. */
   onHostChange(callback: (hostId: string | null) => void): () => void {
-    return this.#host.add(callback);
+    return this.#session.onEvent((e) => {
+      if (e.type === "host") callback(e.host);
+    });
   }
 
   /** Calls `callback` on every connection status change. */
   onStatusChange(callback: (status: Status) => void): () => void {
-    return this.#status.add(callback);
+    return this.#session.onEvent((e) => {
+      if (e.type === "status") callback({ connection: e.connection, saved: e.saved });
+    });
   }
 
   /** Calls `callback` when the connection ends for good (kicked, refused) or drops (it then reconnects by itself). */
   onDisconnect(callback: (event: DisconnectEvent) => void): () => void {
-    return this.#disconnect.add(callback);
-  }
-
-  /** @internal Fires when `leaveRoom()` ends the session; the lobby stops waiting then. */
-  _onLeave(callback: () => void): () => void {
-    return this.#left.add(callback);
-  }
-
-  /** @internal Fires on any event; used by the React hooks. */
-  _onAnyChange(callback: () => void): () => void {
-    return this.#change.add(callback);
+    return this.#session.onDisconnect(callback);
   }
 
   /** Whether this player is the host. */
   isHost(): boolean {
-    const backend = this.#backend;
+    const backend = this.#session.backend;
     return !!backend && backend.hostId() === backend.myId();
   }
 
   /** The host's id. */
   getHostId(): string | undefined {
-    return this.#backend?.hostId();
+    return this.#session.backend?.hostId();
   }
 
   /** Host only: hands the host role to another seated player. */
   async transferHost(playerId: string): Promise<void> {
-    this._requireBackend().transferHost(playerId);
+    this.#session.require().transferHost(playerId);
   }
 
   /** The room's code (share it, or put it in the URL as `#r=CODE`). */
   getRoomCode(): string | undefined {
-    return this.#backend?.roomCode();
+    return this.#session.backend?.roomCode();
   }
 
   /** `{ connection, saved }`: `saved` means no local change waits for the relay's acknowledgement. */
   getStatus(): Status {
-    return this.#backend?.status() ?? { connection: "offline", saved: true };
+    return this.#session.backend?.status() ?? { connection: "offline", saved: true };
   }
 
   /** The relay's clock estimate in ms since the Unix epoch, the same on every client: run countdowns on it. */
   getServerTime(): number {
-    return this.#backend?.serverTime() ?? Date.now();
+    return this.#session.backend?.serverTime() ?? Date.now();
   }
 
   /** This player's identity (`playerId`, `secret` as lowercase hex), once `insertCoin` has joined; carry it to another device with `insertCoin({ identity })`. */
@@ -415,17 +246,18 @@ export class CoinopClient {
 
   /** Leaves the room now (others see you quit at once) and closes the connection. */
   async leaveRoom(): Promise<void> {
-    const backend = this.#backend;
-    if (!backend) return;
-    backend.leave();
-    this.#backend = undefined;
-    this.#joining = undefined;
-    this.#seated = [];
-    this.#left.emit();
+    this.#session.leave();
   }
 }
 
-/** Creates an independent client. */
+/** Creates an independent client. In a browser it leaves the page URL alone: it joins `roomCode`, or a new room. */
 export function createClient(): CoinopClient {
   return new CoinopClient();
+}
+
+/** Creates the client behind the global functions: in a browser, it joins the page URL's `#r=` room and writes it there. */
+export function createPageClient(): CoinopClient {
+  const client = new CoinopClient();
+  pageClients.add(client);
+  return client;
 }

@@ -1,11 +1,20 @@
-/** An error from coinop, with a stable `code` such as `ROOM_LIMIT_EXCEEDED` or `RPC_TIMEOUT`. */
+/**
+ * An error from coinop. Its `message` is a stable code such as
+ * `ROOM_LIMIT_EXCEEDED` or `RPC_TIMEOUT`, as in Playroom Kit (whose games
+ * check `e.message === "ROOM_LIMIT_EXCEEDED"`); `code` holds the same code,
+ * and `detail` says in words what happened.
+ */
 export class CoinopError extends Error {
+  /** The stable code, the same as `message`. */
   readonly code: string;
+  /** What happened, in words: for logs and developers (the wording may change). */
+  readonly detail: string;
 
-  constructor(code: string, message: string) {
-    super(message);
+  constructor(code: string, detail: string = code) {
+    super(code);
     this.name = "CoinopError";
     this.code = code;
+    this.detail = detail;
   }
 }
 
@@ -14,10 +23,10 @@ export function playroomCode(code: string): string {
   return code === "ROOM_FULL" ? "ROOM_LIMIT_EXCEEDED" : code;
 }
 
-/** Wraps whatever the Wasm side threw into a `CoinopError`. */
+/** Wraps whatever was thrown (by the Wasm side: an `Error` with a `code`) into a `CoinopError`. */
 export function toCoinopError(e: unknown): CoinopError {
   if (e instanceof CoinopError) return e;
   const code = typeof e === "object" && e !== null && "code" in e ? String((e as { code: unknown }).code) : "INTERNAL";
-  const message = e instanceof Error ? e.message : String(e);
-  return new CoinopError(playroomCode(code), message);
+  const detail = e instanceof Error ? e.message : String(e);
+  return new CoinopError(playroomCode(code), detail);
 }

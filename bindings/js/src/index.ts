@@ -13,7 +13,7 @@
  *
  * @packageDocumentation
  */
-import { CoinopClient, createClient } from "./client.js";
+import { CoinopClient, createPageClient } from "./client.js";
 
 export { CoinopClient, createClient, type DisconnectEvent } from "./client.js";
 export { CoinopError } from "./errors.js";
@@ -25,8 +25,8 @@ export type { PlayerProfile } from "./profile.js";
 export { Mode as RpcModes, type Rpc, type RpcCallOptions, type RpcHandler, type RpcMode } from "./rpc.js";
 export type { ConnectionState, IdentityStorage, Status } from "./backend.js";
 
-/** The client behind the global functions. */
-export const defaultClient: CoinopClient = createClient();
+/** The client behind the global functions (and the React hooks' default); the one that follows the page URL's `#r=`. */
+export const defaultClient: CoinopClient = createPageClient();
 
 const c = defaultClient;
 /** Playroom Kit's `RPC`: `RPC.register`, `RPC.call`, `RPC.Mode`. */

@@ -8,7 +8,11 @@ export interface InitOptions {
    * Default: the page's own origin (the relay serves pages too), else `ws://127.0.0.1:8787`.
    */
   relayUrl?: string;
-  /** Join this room. Default: the page URL's `#r=CODE`, else a new room with a fresh code. */
+  /**
+   * Join this room; without it, a new room with a fresh code. For the
+   * default client (the global functions) in a browser, the page URL's
+   * `#r=CODE` takes precedence, as in Playroom Kit.
+   */
   roomCode?: string;
   /** The room's player cap, set by whoever creates the room. `insertCoin` rejects with `ROOM_LIMIT_EXCEEDED` when full. */
   maxPlayersPerRoom?: number;
@@ -47,29 +51,4 @@ export function defaultRelayUrl(): string {
     return `${loc.protocol === "https:" ? "wss" : "ws"}://${loc.host}`;
   }
   return "ws://127.0.0.1:8787";
-}
-
-/** The room code in the page URL (`#r=CODE`), if any. */
-export function roomCodeFromUrl(): string | undefined {
-  const hash = (globalThis as { location?: Location }).location?.hash ?? "";
-  const match = /[#&]r=([A-Za-z0-9_-]+)/.exec(hash);
-  return match?.[1];
-}
-
-/**
- * Puts `r=CODE` in the page URL's hash (keeping its other `&` parts), so that
- * a reload or a shared link joins the same room. `replaceState` adds no
- * history entry and fires no `hashchange` for the page's own router.
- */
-export function writeRoomCodeToUrl(code: string): void {
-  const g = globalThis as { location?: Location; history?: History; document?: unknown };
-  if (!g.location || !g.document || roomCodeFromUrl() === code) return;
-  const rest = g.location.hash.replace(/^#/, "").split("&").filter((part) => part && !part.startsWith("r="));
-  const hash = `#${[`r=${code}`, ...rest].join("&")}`;
-  try {
-    g.history?.replaceState(g.history.state, "", hash);
-  } catch {
-    g.location.hash = hash;
-  }
-  if (roomCodeFromUrl() !== code) g.location.hash = hash;
 }

@@ -1,21 +1,22 @@
-import type { CoinopClient } from "./client.js";
+import { CoinopError } from "./errors.js";
 import { toPlayerProfile, type PlayerProfile } from "./profile.js";
+import type { Session } from "./session.js";
 
 /** One player of the room, as in Playroom Kit. */
 export class PlayerState {
   /** The player's stable id. */
   readonly id: string;
-  readonly #client: CoinopClient;
+  readonly #session: Session;
 
   /** @internal */
-  constructor(client: CoinopClient, id: string) {
-    this.#client = client;
+  constructor(session: Session, id: string) {
+    this.#session = session;
     this.id = id;
   }
 
   /** This player's value for `key`, or `undefined`. */
   getState<T = any>(key: string): T | undefined {
-    return this.#client._backend()?.getPlayerState(this.id, key) as T | undefined;
+    return this.#session.backend?.getPlayerState(this.id, key) as T | undefined;
   }
 
   /**
@@ -24,30 +25,30 @@ export class PlayerState {
    * value wins, not stored. Pass `reliable = true` to store it in the room.
    */
   setState(key: string, value: unknown, reliable = false): void {
-    this.#client._requireBackend().setPlayerState(this.id, key, value, reliable);
+    this.#session.require().setPlayerState(this.id, key, value, reliable);
   }
 
   /** The player's profile: name, colour, photo. */
   getProfile(): PlayerProfile {
-    return toPlayerProfile(this.#client._backend()?.profile(this.id));
+    return toPlayerProfile(this.#session.backend?.profile(this.id));
   }
 
   /** Calls `callback` when this player leaves (after the reconnect grace period). Returns an unsubscribe function. */
   onQuit(callback: (player: PlayerState) => void): () => void {
-    return this.#client._onQuit(this.id, callback);
+    return this.#session.onQuit(this.id, () => callback(this));
   }
 
   /** Host only: removes this player from the room. */
   async kick(): Promise<void> {
-    this.#client._requireBackend().kick(this.id);
+    this.#session.require().kick(this.id);
   }
 
-  /** Leaves the room; only for your own player. */
+  /** Leaves the room; only for your own player (else rejects with `NOT_OWN_PLAYER`). */
   async leaveRoom(): Promise<void> {
-    if (this.id !== this.#client._backend()?.myId()) {
-      throw new Error("leaveRoom() is only for your own player; the host can kick() others");
+    if (this.id !== this.#session.backend?.myId()) {
+      throw new CoinopError("NOT_OWN_PLAYER", "leaveRoom() is only for your own player; the host can kick() others");
     }
-    await this.#client.leaveRoom();
+    this.#session.leave();
   }
 
   /** Always `false`: coinop has no built-in bots (a Rust or JS client can play one). */

@@ -4,23 +4,25 @@
  *
  * @packageDocumentation
  */
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useRef, useSyncExternalStore } from "react";
 import { defaultClient, type CoinopClient, type PlayerState } from "./index.js";
 
-/** Re-renders when `read()` changes after any client event. */
+/**
+ * `read()`'s value, read again after every event of `client`. `read` is this
+ * render's closure, so a new key or player shows in the same render; the
+ * previous value is kept while `same` says nothing changed, so React sees a
+ * stable snapshot and skips the re-render.
+ */
 function useClientValue<T>(client: CoinopClient, read: () => T, same: (a: T, b: T) => boolean = Object.is): T {
-  const [value, setValue] = useState(read);
-  useEffect(() => {
-    const update = () => setValue((old) => {
-      const next = read();
-      return same(old, next) ? old : next;
-    });
-    update();
-    return client._onAnyChange(update);
-    // `read` is rebuilt every render; the key arguments it closes over are the real dependencies.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [client]);
-  return value;
+  const last = useRef<{ value: T } | undefined>(undefined);
+  const subscribe = useCallback((onChange: () => void) => client._session.onChange(onChange), [client]);
+  const snapshot = () => {
+    const next = read();
+    if (last.current && same(last.current.value, next)) return last.current.value;
+    last.current = { value: next };
+    return next;
+  };
+  return useSyncExternalStore(subscribe, snapshot, snapshot);
 }
 
 const sameJson = (a: unknown, b: unknown) => a === b || JSON.stringify(a) === JSON.stringify(b);

@@ -1,6 +1,8 @@
 // Loads the Wasm module once, in browsers (fetch) and in Node (file read).
 import init, { WasmRoom } from "./wasm/coinop_wasm.js";
 import type { Backend, BackendOptions, IdentityStorage } from "./backend.js";
+import { checkedBackend } from "./checked_backend.js";
+import { toCoinopError } from "./errors.js";
 
 let loading: Promise<unknown> | undefined;
 
@@ -15,9 +17,13 @@ async function load(): Promise<unknown> {
   return init({ module_or_path: url });
 }
 
-/** Creates the Wasm room; it starts connecting at once. */
+/** Creates the Wasm room; it starts connecting at once. Throws a `CoinopError` (e.g. `INVALID_URL`). */
 export async function createBackend(options: BackendOptions, storage: IdentityStorage): Promise<Backend> {
   loading ??= load();
   await loading;
-  return new WasmRoom(options, storage) as unknown as Backend;
+  try {
+    return checkedBackend(new WasmRoom(options, storage) as unknown as Backend);
+  } catch (e) {
+    throw toCoinopError(e);
+  }
 }

@@ -3,8 +3,10 @@
 import { createReadStream, existsSync, mkdirSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import { dirname, extname, join, normalize } from "node:path";
+import { after, before } from "node:test";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { startRelay } from "./support.mjs";
 
 const pkg = join(dirname(fileURLToPath(import.meta.url)), "..");
 const TYPES = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".json": "application/json" };
@@ -45,3 +47,26 @@ export function artifactsDir() {
   mkdirSync(dir, { recursive: true });
   return dir;
 }
+
+/**
+ * What one browser test file needs, started before its tests and stopped
+ * after them: `relay`, `server` (the package, with `index` as `/` and the
+ * `extra` paths, or a function that makes them) and `browser` (unset without Chromium).
+ */
+export function browserEnvForFile(index, extra = {}) {
+  const env = {};
+  before(async () => {
+    env.relay = await startRelay();
+    env.server = await servePackage(index, typeof extra === "function" ? await extra() : extra);
+    if (existsSync(CHROMIUM)) env.browser = await launchChromium();
+  });
+  after(async () => {
+    await env.browser?.close();
+    env.server?.close();
+    await env.relay?.stop();
+  });
+  return env;
+}
+
+/** Test options that skip a browser test where Chromium is missing. */
+export const BROWSER_TEST = { timeout: 60000, skip: !existsSync(CHROMIUM) && `no ${CHROMIUM}` };

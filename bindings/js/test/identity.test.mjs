@@ -1,18 +1,12 @@
 // Identity (getIdentity, insertCoin({ identity })) and the relay's per-player
 // room index (listMyRooms), against the real relay.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import WebSocket from "ws";
 import { createClient, listMyRooms, memoryStorage } from "../dist/index.js";
-import { eventually, join, roomCode, startRelay } from "./support.mjs";
+import { eventually, join, leaveAll, relayForFile, roomCode, startRelay } from "./support.mjs";
 
-let relay;
-before(async () => {
-  relay = await startRelay();
-});
-after(async () => {
-  await relay?.stop();
-});
+const relay = relayForFile();
 
 const T = { timeout: 20000 };
 
@@ -43,7 +37,7 @@ test("listMyRooms reads the stored identity without joining, newest data from th
   // The global facade, and the joined client's own identity by default.
   assert.equal((await listMyRooms({ relayUrl: relay.url.replace("ws://", "http://") + "/ws", storage })).length, 2);
   assert.deepEqual((await guest.listMyRooms()).map((r) => r.roomCode).sort(), [a, b].sort());
-  await Promise.all([guest.leaveRoom(), other.leaveRoom()]);
+  await leaveAll(guest, other);
 });
 
 test("insertCoin({ identity }) joins as that player on another device and stores it", T, async () => {
@@ -81,19 +75,19 @@ test("without a document insertCoin skips the lobby, and coinop: keys stay out o
     await client.insertCoin({ relayUrl: relay.url, roomCode: code, WebSocket });
     assert.throws(() => client.setState("coinop:launched", true), { code: "INVALID_KEY" });
     client.setState("score", 3);
-    client._requireBackend().setState("coinop:launched", true, true);
+    client._session.require().setState("coinop:launched", true, true);
     const seen = [];
     peer = await join(relay, code);
     peer.onStateChange((key) => seen.push(key));
-    await eventually(() => peer._backend().getState("coinop:launched") === true, 5000, "reserved key synced");
+    await eventually(() => peer._session.backend.getState("coinop:launched") === true, 5000, "reserved key synced");
     await eventually(() => peer.getState("score") === 3, 5000, "score synced");
     assert.deepEqual(peer.getStateKeys(), ["score"]);
     assert.equal(peer.getState("coinop:launched"), undefined);
     await peer.resetStates();
     await eventually(() => client.getState("score") === undefined, 5000, "reset");
-    assert.equal(peer._backend().getState("coinop:launched"), true, "resetStates keeps reserved keys");
+    assert.equal(peer._session.backend.getState("coinop:launched"), true, "resetStates keeps reserved keys");
     assert.ok(!seen.some((k) => k.startsWith("coinop:")), `user listener saw ${seen}`);
   } finally {
-    await Promise.all([client.leaveRoom(), peer?.leaveRoom()]);
+    await leaveAll(client, peer);
   }
 });

@@ -1,38 +1,24 @@
 // The lobby, end to end: real relay, real headless Chromium pages loading the
 // package through an import map, driven like a user would (roles, labels).
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { join as joinPath } from "node:path";
-import { after, before, test } from "node:test";
-import { artifactsDir, CHROMIUM, launchChromium, servePackage } from "./browser_support.mjs";
-import { join, roomCode, startRelay } from "./support.mjs";
+import { test } from "node:test";
+import { artifactsDir, BROWSER_TEST as T, browserEnvForFile } from "./browser_support.mjs";
+import { join, roomCode } from "./support.mjs";
 
-const T = { timeout: 60000, skip: !existsSync(CHROMIUM) && `no ${CHROMIUM}` };
 const WAIT = { timeout: 15000 };
 const PHONE = { viewport: { width: 360, height: 640 }, isMobile: true, hasTouch: true };
 
-let relay;
-let server;
-let browser;
-before(async () => {
-  relay = await startRelay();
-  server = await servePackage("test/browser/lobby.html");
-  if (existsSync(CHROMIUM)) browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-  await relay?.stop();
-});
+const env = browserEnvForFile("test/browser/lobby.html");
 
 /** A new player (own context, so own localStorage) on the lobby page of room `code`. */
 async function openPlayer(code, { max, contextOptions = {} } = {}) {
-  const context = await browser.newContext(contextOptions);
+  const context = await env.browser.newContext(contextOptions);
   const page = await context.newPage();
   page.on("pageerror", (e) => console.error("page error:", e));
-  const query = new URLSearchParams({ relay: relay.url });
+  const query = new URLSearchParams({ relay: env.relay.url });
   if (max) query.set("max", String(max));
-  await page.goto(`${server.base}/?${query}#r=${code}`);
+  await page.goto(`${env.server.base}/?${query}#r=${code}`);
   return page;
 }
 
@@ -107,8 +93,8 @@ test("two players meet in the lobby, rename live, and the host launches for both
 
 test("a full room shows 'room is full' and insertCoin rejects", T, async () => {
   const code = roomCode();
-  const a = await join(relay, code, { maxPlayersPerRoom: 2 });
-  const b = await join(relay, code);
+  const a = await join(env.relay, code, { maxPlayersPerRoom: 2 });
+  const b = await join(env.relay, code);
   const page = await openPlayer(code, { max: 2, contextOptions: PHONE });
   try {
     await page.waitForFunction(() => window.joinError, null, WAIT);

@@ -1,16 +1,10 @@
 // A JS player and the native Rust bot (examples/native-bot) in one room.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { after, before, test } from "node:test";
-import { eventually, join, nativeBotBin, roomCode, startRelay } from "./support.mjs";
+import { test } from "node:test";
+import { eventually, join, nativeBotBin, relayForFile, roomCode } from "./support.mjs";
 
-let relay;
-before(async () => {
-  relay = await startRelay();
-});
-after(async () => {
-  await relay.stop();
-});
+const relay = relayForFile();
 
 test("a JS client and a native Rust bot share one room", { timeout: 60000 }, async () => {
   const code = roomCode();

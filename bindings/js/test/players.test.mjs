@@ -1,14 +1,8 @@
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { eventually, join, roomCode, startRelay } from "./support.mjs";
+import { test } from "node:test";
+import { eventually, join, leaveAll, relayForFile, roomCode } from "./support.mjs";
 
-let relay;
-before(async () => {
-  relay = await startRelay();
-});
-after(async () => {
-  await relay.stop();
-});
+const relay = relayForFile();
 
 test("onPlayerJoin replays existing players first, then new ones; onQuit fires", async () => {
   const code = roomCode();
@@ -24,8 +18,7 @@ test("onPlayerJoin replays existing players first, then new ones; onQuit fires",
   b.getPlayer(c.myPlayer().id).onQuit(() => (quit = true));
   await c.leaveRoom();
   await eventually(() => quit, 5000, "quit");
-  await a.leaveRoom();
-  await b.leaveRoom();
+  await leaveAll(a, b);
 });
 
 test("the first player is host; the host can transfer it", async () => {
@@ -35,15 +28,5 @@ test("the first player is host; the host can transfer it", async () => {
   await eventually(() => a.isHost() && !b.isHost(), 5000, "host");
   await a.transferHost(b.myPlayer().id);
   await eventually(() => b.isHost() && !a.isHost(), 5000, "transfer");
-  await a.leaveRoom();
-  await b.leaveRoom();
-});
-
-test("a full room rejects with ROOM_LIMIT_EXCEEDED", async () => {
-  const code = roomCode();
-  const a = await join(relay, code, { maxPlayersPerRoom: 2 });
-  const b = await join(relay, code);
-  await assert.rejects(join(relay, code), (e) => e.code === "ROOM_LIMIT_EXCEEDED");
-  await a.leaveRoom();
-  await b.leaveRoom();
+  await leaveAll(a, b);
 });

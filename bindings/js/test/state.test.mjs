@@ -1,15 +1,9 @@
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { memoryStorage } from "../dist/index.js";
-import { eventually, join, roomCode, startRelay } from "./support.mjs";
+import { eventually, join, leaveAll, relayForFile, roomCode } from "./support.mjs";
 
-let relay;
-before(async () => {
-  relay = await startRelay();
-});
-after(async () => {
-  await relay.stop();
-});
+const relay = relayForFile();
 
 test("two clients converge on room state and see who changed it", async () => {
   const code = roomCode();
@@ -26,8 +20,7 @@ test("two clients converge on room state and see who changed it", async () => {
   assert.equal(remote.playerId, a.myPlayer().id);
   await eventually(() => a.getStatus().saved && b.getStatus().saved, 5000, "saved");
   assert.equal(a.getStatus().connection, "connected");
-  await a.leaveRoom();
-  await b.leaveRoom();
+  await leaveAll(a, b);
 });
 
 test("concurrent increments add up", async () => {
@@ -39,8 +32,7 @@ test("concurrent increments add up", async () => {
     b.increment("votes", 2);
   }
   await eventually(() => a.getState("votes") === 30 && b.getState("votes") === 30, 5000, "counter");
-  await a.leaveRoom();
-  await b.leaveRoom();
+  await leaveAll(a, b);
 });
 
 test("unreliable updates arrive but are never stored", async () => {
@@ -53,8 +45,7 @@ test("unreliable updates arrive but are never stored", async () => {
   await eventually(() => b.getState("cursor")?.x === 10, 5000, "unreliable room value");
   await eventually(() => b.getPlayer(a.myPlayer().id)?.getState("pos")?.x === 1, 5000, "unreliable player value");
   await eventually(() => a.getStatus().saved, 5000, "saved");
-  await a.leaveRoom();
-  await b.leaveRoom();
+  await leaveAll(a, b);
   // After a restart the relay only has what it stored.
   await relay.restart();
   const c = await join(relay, code);
@@ -91,6 +82,5 @@ test("waitForState resolves once a key becomes truthy; resetStates restores defa
   await a.resetStates(["winner"]);
   await eventually(() => b.getState("phase") === "lobby", 5000, "reset");
   assert.equal(b.getState("winner"), "ada");
-  await a.leaveRoom();
-  await b.leaveRoom();
+  await leaveAll(a, b);
 });

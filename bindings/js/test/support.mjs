@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join as joinPath } from "node:path";
+import { after, before } from "node:test";
 import { fileURLToPath } from "node:url";
 import WebSocket from "ws";
 import { createClient, memoryStorage } from "../dist/index.js";
@@ -87,6 +88,17 @@ export async function startRelay(extraArgs = []) {
   return relay;
 }
 
+/**
+ * The relay of one test file: started before its tests, stopped after them.
+ * The handle is filled in (`url`, `restart()`, ...) once the tests run.
+ */
+export function relayForFile(extraArgs = []) {
+  const relay = {};
+  before(async () => Object.assign(relay, await startRelay(extraArgs)));
+  after(async () => relay.stop?.());
+  return relay;
+}
+
 /** A joined client; `storage` lets a test "reload" as the same player. */
 export async function join(relay, roomCode, options = {}) {
   const client = createClient();
@@ -99,6 +111,11 @@ export async function join(relay, roomCode, options = {}) {
     ...options,
   });
   return client;
+}
+
+/** Leaves the room with every client given (and skips the missing ones). */
+export async function leaveAll(...clients) {
+  await Promise.all(clients.map((client) => client?.leaveRoom()));
 }
 
 /** Resolves when `check()` is truthy, rejects after `ms`. */

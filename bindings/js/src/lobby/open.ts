@@ -1,9 +1,9 @@
 // The lobby's controller: shows the view while joining, keeps it live, and
 // settles when the host launches (or the session ends).
-import type { CoinopClient } from "../client.js";
 import { CoinopError } from "../errors.js";
 import type { InitOptions } from "../options.js";
 import { LAUNCHED_KEY } from "../reserved.js";
+import type { Session } from "../session.js";
 import { snapshot } from "./snapshot.js";
 import { LobbyView } from "./view.js";
 
@@ -11,10 +11,12 @@ import { LobbyView } from "./view.js";
 export interface LobbyHandle {
   /** Shows why joining failed; the element stays until the user closes it. */
   fail(error: CoinopError): void;
-  /** Shows the room; resolves when the host launches, rejects if this player is kicked, replaced or leaves. */
+  /**
+   * Shows the room; resolves when the host launches (the lobby is removed
+   * then). Rejects if this player is kicked or replaced (the session ends,
+   * the lobby says why) or leaves.
+   */
   launched(): Promise<void>;
-  /** Removes the lobby. */
-  close(): void;
 }
 
 /** Whether `insertCoin` shows the lobby: in a browser page, unless `skipLobby`. */
@@ -32,7 +34,7 @@ function explain(error: CoinopError): [string, string] {
     case "REPLACED":
       return ["Opened elsewhere", "You joined this room from another tab or device."];
     default:
-      return ["Can't join", `Could not join the room: ${error.message}`];
+      return ["Can't join", `Could not join the room: ${error.detail}`];
   }
 }
 
@@ -41,11 +43,18 @@ function explain(error: CoinopError): [string, string] {
  * appended only once there is something to show (the room, or an error), so
  * a player who joins after the launch never sees it.
  */
-export function openLobby(client: CoinopClient): LobbyHandle {
+export function openLobby(session: Session): LobbyHandle {
   const view = new LobbyView({
-    launch: () => client._requireBackend().setState(LAUNCHED_KEY, true, true),
-    kick: (id) => void client.getPlayer(id)?.kick().catch((e) => console.warn("coinop: kick failed", e)),
-    saveProfile: (profile) => client._backend()?.setProfile(profile),
+    launch: () => session.require().setState(LAUNCHED_KEY, true, true),
+    kick: (id) => {
+      if (!session.seated.includes(id)) return;
+      try {
+        session.require().kick(id);
+      } catch (e) {
+        console.warn("coinop: kick failed", e);
+      }
+    },
+    saveProfile: (profile) => session.backend?.setProfile(profile),
   });
   const mount = () => {
     if (view.element.isConnected) return;
@@ -53,46 +62,56 @@ export function openLobby(client: CoinopClient): LobbyHandle {
     (document.body ?? document.documentElement).append(view.element);
     view.focus();
   };
+  const waitForLaunch = () =>
+    new Promise<void>((resolve, reject) => {
+      const render = () => {
+        const backend = session.backend;
+        if (!backend) return;
+        if (backend.getState(LAUNCHED_KEY)) {
+          stop();
+          resolve();
+          return;
+        }
+        view.show(snapshot(session), backend.profile(backend.myId()));
+        mount();
+      };
+      const stopChanges = session.onChange(render);
+      const stopDisconnect = session.onDisconnect((e) => {
+        if (e.code === "CONNECTION_LOST") return; // it reconnects by itself
+        stop();
+        const error = new CoinopError(e.code, e.reason);
+        mount();
+        view.fail(...explain(error));
+        reject(error);
+      });
+      // leaveRoom() while waiting: insertCoin rejects and the lobby goes away.
+      const stopLeave = session.onLeave(() => {
+        stop();
+        view.remove();
+        reject(new CoinopError("LEFT_ROOM", "leaveRoom() was called before the host launched"));
+      });
+      const stop = () => {
+        stopChanges();
+        stopDisconnect();
+        stopLeave();
+      };
+      render();
+    });
   return {
     fail: (error) => {
       mount();
       view.fail(...explain(error));
     },
-    close: () => view.remove(),
-    launched: () =>
-      new Promise<void>((resolve, reject) => {
-        const render = () => {
-          const backend = client._backend();
-          if (!backend) return;
-          if (backend.getState(LAUNCHED_KEY)) {
-            stop();
-            resolve();
-            return;
-          }
-          view.show(snapshot(client), backend.profile(backend.myId()));
-          mount();
-        };
-        const stopChanges = client._onAnyChange(render);
-        const stopDisconnect = client.onDisconnect((e) => {
-          if (e.code === "CONNECTION_LOST") return; // it reconnects by itself
-          stop();
-          const error = new CoinopError(e.code, e.reason);
-          mount();
-          view.fail(...explain(error));
-          reject(error);
-        });
-        // leaveRoom() while waiting: insertCoin rejects and the lobby goes away.
-        const stopLeave = client._onLeave(() => {
-          stop();
-          view.remove();
-          reject(new CoinopError("LEFT_ROOM", "leaveRoom() was called before the host launched"));
-        });
-        const stop = () => {
-          stopChanges();
-          stopDisconnect();
-          stopLeave();
-        };
-        render();
-      }),
+    launched: async () => {
+      try {
+        await waitForLaunch();
+      } catch (e) {
+        // Kicked or replaced: the session is over. Left here, outside the
+        // room's event callback that reported it.
+        session.leave();
+        throw e;
+      }
+      view.remove();
+    },
   };
 }

@@ -1,6 +1,7 @@
-// What the lobby shows, read from the client in one go so that the view can
+// What the lobby shows, read from the session in one go so that the view can
 // skip re-rendering when nothing changed.
-import type { CoinopClient } from "../client.js";
+import { toPlayerProfile } from "../profile.js";
+import type { Session } from "../session.js";
 
 /** One row of the player list. */
 export interface LobbyPlayer {
@@ -28,25 +29,25 @@ export function shareLink(roomCode: string): string {
   return `${loc.origin}${loc.pathname}${loc.search}#r=${roomCode}`;
 }
 
-/** Reads the lobby's view of `client`'s room. */
-export function snapshot(client: CoinopClient): LobbySnapshot {
-  const backend = client._backend();
-  const roomCode = client.getRoomCode() ?? "";
+/** Reads the lobby's view of `session`'s room. */
+export function snapshot(session: Session): LobbySnapshot {
+  const backend = session.backend;
+  const roomCode = backend?.roomCode() ?? "";
   const me = backend?.myId();
-  const host = client.getHostId();
+  const host = backend?.hostId();
   return {
     roomCode,
     link: shareLink(roomCode),
     amHost: !!me && me === host,
-    players: client.getPlayers().map((p) => {
-      const raw = backend?.profile(p.id);
+    players: session.seated.map((id) => {
+      const raw = backend?.profile(id);
       return {
-        id: p.id,
+        id,
         name: raw?.name || "Player",
-        color: p.getProfile().color.hexString,
+        color: toPlayerProfile(raw).color.hexString,
         avatar: raw?.avatar ?? "",
-        me: p.id === me,
-        host: p.id === host,
+        me: id === me,
+        host: id === host,
       };
     }),
   };

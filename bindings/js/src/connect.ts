@@ -1,0 +1,54 @@
+// Joining a room: from `insertCoin`'s options to a ready Wasm room attached
+// to the session, with the identity it joined as.
+import type { Backend } from "./backend.js";
+import { toCoinopError } from "./errors.js";
+import { defaultStorage, readIdentity, writeIdentity, type Identity } from "./identity.js";
+import type { InitOptions } from "./options.js";
+import { roomToJoin, writeRoomCodeToUrl } from "./page_url.js";
+import { defaultProfile } from "./profile.js";
+import type { Session } from "./session.js";
+import { createBackend } from "./wasm.js";
+import { ensureWebSocket } from "./websocket.js";
+
+/**
+ * Joins the room `options` name (for a client that `followsPage`: the one
+ * in the page URL first, and the URL then names the room joined). Resolves
+ * once seated and caught up, with this player's identity as stored; rejects
+ * with a `CoinopError`.
+ */
+export async function connect(session: Session, options: InitOptions & { relayUrl: string }, followsPage: boolean): Promise<Identity | undefined> {
+  ensureWebSocket(options.WebSocket);
+  const rpcTimeoutMs = options.rpcTimeout ?? 5000;
+  const storage = options.storage ?? defaultStorage();
+  // Written before the Wasm core starts: it reads the identity from there.
+  if (options.identity) writeIdentity(storage, options.identity, options.identityKey);
+  let backend: Backend | undefined;
+  try {
+    backend = await createBackend(
+      {
+        relayUrl: options.relayUrl,
+        roomCode: roomToJoin(options.roomCode, followsPage),
+        maxPlayers: options.maxPlayersPerRoom,
+        gracePeriodMs: options.reconnectGracePeriod,
+        defaultStates: options.defaultStates,
+        defaultPlayerStates: options.defaultPlayerStates,
+        profile: options.profile,
+        defaultProfile: defaultProfile(Math.floor(Math.random() * 1e6)),
+        rpcTimeoutMs,
+        identityKey: options.identityKey,
+      },
+      storage,
+    );
+    session.attach(backend, rpcTimeoutMs);
+    await backend.ready();
+  } catch (e) {
+    session.detach();
+    backend?.free();
+    throw toCoinopError(e);
+  }
+  session.seatAll();
+  const code = backend.roomCode();
+  if (followsPage && code) writeRoomCodeToUrl(code);
+  const stored = readIdentity(storage, options.identityKey);
+  return stored?.playerId === backend.myId() ? stored : undefined;
+}
