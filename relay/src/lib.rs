@@ -81,6 +81,7 @@
 pub mod cli;
 mod config;
 pub mod core;
+mod defaults;
 mod error;
 pub mod metrics;
 mod server;
