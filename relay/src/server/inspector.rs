@@ -12,7 +12,7 @@ use super::http::{Request, Response};
 use super::registry::Slot;
 use super::room_cmd::RoomCmd;
 use super::shared::Shared;
-use crate::core::Room;
+use crate::core::RoomState;
 use coinop_protocol::ClientMessage;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
@@ -75,7 +75,7 @@ impl RoomCounters {
     }
 
     /// The room as the inspector shows it.
-    pub(crate) fn report(&mut self, room: &Room) -> Value {
+    pub(crate) fn report(&mut self, room: &RoomState) -> Value {
         self.roll();
         let host = room.host();
         let players: Vec<Value> = room

@@ -5,7 +5,7 @@ use super::outbox::Outbox;
 use super::room_cmd::{JoinReply, RoomCmd, RoomHandle};
 use super::room_task;
 use super::shared::{Shared, now_ms, random_u64};
-use crate::core::{ConnId, Room, RoomMeta, Snapshot};
+use crate::core::{ConnId, RoomMeta, RoomState, Snapshot};
 use coinop_protocol::{ErrorCode, Join, LogEntry, RoomCode, RoomRequest, Seq};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -192,7 +192,7 @@ async fn open(
     code: &RoomCode,
     join: &Join,
     fresh: bool,
-) -> Result<Room, OpenError> {
+) -> Result<RoomState, OpenError> {
     match load(shared, code).await? {
         Some(_) if fresh => Err(OpenError::Taken),
         Some(stored) => build(shared, stored).await.map_err(OpenError::Unreadable),
@@ -255,16 +255,16 @@ async fn load(shared: &Shared, code: &RoomCode) -> Result<Option<Stored>, JoinEr
         .map_err(storage_down)
 }
 
-async fn build(shared: &Shared, (meta, snapshot, tail): Stored) -> Result<Room, String> {
+async fn build(shared: &Shared, (meta, snapshot, tail): Stored) -> Result<RoomState, String> {
     let limits = shared.config.room_limits();
     // Loading a snapshot parses a whole document: keep it off the runtime.
-    tokio::task::spawn_blocking(move || Room::load(meta, limits, snapshot, tail))
+    tokio::task::spawn_blocking(move || RoomState::load(meta, limits, snapshot, tail))
         .await
         .map_err(|e| e.to_string())?
         .map_err(|e| e.to_string())
 }
 
-async fn create(shared: &Shared, code: &RoomCode, join: &Join) -> Result<Room, JoinError> {
+async fn create(shared: &Shared, code: &RoomCode, join: &Join) -> Result<RoomState, JoinError> {
     let cfg = &shared.config;
     let max_players = join
         .max_players
@@ -289,5 +289,5 @@ async fn create(shared: &Shared, code: &RoomCode, join: &Join) -> Result<Room, J
         .await
         .map_err(storage_down)?;
     tracing::info!(room = %code, epoch = meta.epoch, max_players, grace_ms, "room created");
-    Ok(Room::new(meta, cfg.room_limits()))
+    Ok(RoomState::new(meta, cfg.room_limits()))
 }

@@ -1,11 +1,12 @@
-//! The tokio shell around one [`Room`]: carries out its effects.
+//! The tokio shell around one [`RoomState`]: carries out its effects.
 
 use super::outbox::Outbox;
 use super::registry::Slot;
 use super::room_cmd::{JoinReply, RoomCmd, RoomHandle};
 use super::shared::{Shared, now_ms};
 use crate::core::{
-    ConnId, Delivery, Effect, Input, Room, Snapshot, StoredRange, changes_frames, close_code, fold,
+    ConnId, Delivery, Effect, Input, RoomState, Snapshot, StoredRange, changes_frames, close_code,
+    fold,
 };
 use crate::storage::{Append, PlayerRoomUpdate};
 use coinop_protocol::{Bytes, ErrorCode, LogEntry, RelayMessage};
@@ -25,7 +26,7 @@ enum Wake {
 
 struct RoomTask {
     shared: Arc<Shared>,
-    room: Room,
+    room: RoomState,
     id: u64,
     rx: mpsc::Receiver<RoomCmd>,
     tx: mpsc::Sender<RoomCmd>,
@@ -36,7 +37,7 @@ struct RoomTask {
 }
 
 /// Starts the room's task.
-pub(crate) fn spawn(shared: Arc<Shared>, room: Room, id: u64) -> RoomHandle {
+pub(crate) fn spawn(shared: Arc<Shared>, room: RoomState, id: u64) -> RoomHandle {
     let (tx, rx) = mpsc::channel(ROOM_QUEUE);
     shared.metrics.rooms.fetch_add(1, Relaxed);
     let task = RoomTask {
