@@ -2,11 +2,11 @@
 //! room and a writer draining the outbox.
 
 use super::budget::Budget;
+use super::conn_outbox::{ConnOutbox, Outgoing};
+use super::context::RelayContext;
 use super::identity;
-use super::outbox::{Outbox, Outgoing};
 use super::registry::JoinError;
 use super::room_cmd::{RoomCmd, RoomHandle};
-use super::shared::Shared;
 use crate::core::{ConnId, close_code};
 use coinop_protocol::{
     Bytes, ClientMessage, ErrorCode, Join, PROTOCOL_VERSION, PlayerId, peek_version,
@@ -69,12 +69,12 @@ fn classify(item: Option<Result<Message, WsError>>) -> Frame {
 }
 
 /// Serves one upgraded connection until it closes.
-pub(crate) async fn serve(shared: Arc<Shared>, ws: Ws, peer: SocketAddr) {
+pub(crate) async fn serve(shared: Arc<RelayContext>, ws: Ws, peer: SocketAddr) {
     let metrics = shared.metrics.clone();
     metrics.connections.fetch_add(1, Relaxed);
     let conn = ConnId(shared.next_conn_id());
     tracing::info!(%conn, %peer, "connected");
-    let outbox = Outbox::new(shared.config.max_outbox_bytes, metrics.clone());
+    let outbox = ConnOutbox::new(shared.config.max_outbox_bytes, metrics.clone());
     let (sink, mut stream) = ws.split();
     let mut writer = tokio::spawn(write_loop(sink, outbox.clone(), shared.clone()));
     if let Some((room, player, mut budget)) = handshake(&shared, conn, &mut stream, &outbox).await {
@@ -95,7 +95,14 @@ pub(crate) async fn serve(shared: Arc<Shared>, ws: Ws, peer: SocketAddr) {
     tracing::info!(%conn, "disconnected");
 }
 
-fn fatal(shared: &Shared, conn: ConnId, outbox: &Outbox, code: ErrorCode, text: &str, close: u16) {
+fn fatal(
+    shared: &RelayContext,
+    conn: ConnId,
+    outbox: &ConnOutbox,
+    code: ErrorCode,
+    text: &str,
+    close: u16,
+) {
     shared.metrics.fatal_closes.fetch_add(1, Relaxed);
     tracing::info!(%conn, %code, reason = text, "closing");
     outbox.fatal(code, text, close, false);
@@ -103,10 +110,10 @@ fn fatal(shared: &Shared, conn: ConnId, outbox: &Outbox, code: ErrorCode, text: 
 
 /// Reads the join, checks it and seats the player. `None` when refused.
 async fn handshake(
-    shared: &Arc<Shared>,
+    shared: &Arc<RelayContext>,
     conn: ConnId,
     stream: &mut SplitStream<Ws>,
-    outbox: &Arc<Outbox>,
+    outbox: &Arc<ConnOutbox>,
 ) -> Option<(RoomHandle, PlayerId, Budget)> {
     let deadline = tokio::time::Instant::now() + shared.config.handshake_timeout;
     let bytes = loop {
@@ -183,11 +190,7 @@ async fn handshake(
         fatal(shared, conn, outbox, code, &text, close_code::POLICY);
         return None;
     }
-    match shared
-        .registry
-        .join(shared, conn, join, outbox.clone())
-        .await
-    {
+    match shared.registry.join(conn, join, outbox.clone()).await {
         Ok((_, handle)) => Some((handle, player, budget)),
         Err(JoinError::Refused) => {
             tracing::info!(%conn, %player, "join refused");
@@ -225,10 +228,10 @@ fn parse_join(bytes: &[u8]) -> Result<Join, (ErrorCode, String)> {
 
 /// Forwards decoded messages to the room, with rate limits and timeouts.
 async fn read_loop(
-    shared: &Arc<Shared>,
+    shared: &Arc<RelayContext>,
     conn: ConnId,
     stream: &mut SplitStream<Ws>,
-    outbox: &Arc<Outbox>,
+    outbox: &Arc<ConnOutbox>,
     room: &RoomHandle,
     budget: &mut Budget,
 ) {
@@ -334,7 +337,11 @@ async fn read_loop(
 }
 
 /// Sends reliable frames first, then coalesced unreliable ones.
-async fn write_loop(mut sink: SplitSink<Ws, Message>, outbox: Arc<Outbox>, shared: Arc<Shared>) {
+async fn write_loop(
+    mut sink: SplitSink<Ws, Message>,
+    outbox: Arc<ConnOutbox>,
+    shared: Arc<RelayContext>,
+) {
     let metrics = &shared.metrics;
     loop {
         while let Some(item) = outbox.try_next() {
