@@ -1,7 +1,7 @@
 //! One WebSocket connection: the join handshake, then a reader feeding the
 //! room and a writer draining the outbox.
 
-use super::budget::Budget;
+use super::budget::{Admit, Budget};
 use super::conn_outbox::{ConnOutbox, Outgoing};
 use super::context::RelayContext;
 use super::identity;
@@ -24,14 +24,6 @@ use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
 type Ws = WebSocketStream<TcpStream>;
-
-/// A throttled connection counts as no longer throttled once it has sent
-/// this long without waiting for a token.
-const THROTTLE_RESET: Duration = Duration::from_secs(1);
-
-/// How often a throttled connection's reliable messages are read, in
-/// batches: 20 per second, each 50 ms worth of its rate.
-const THROTTLED_BATCHES_PER_SEC: u32 = 20;
 
 /// What one read produced.
 enum Frame {
@@ -237,19 +229,9 @@ async fn read_loop(
 ) {
     let cfg = &shared.config;
     let metrics = &shared.metrics;
-    // `last_wait`: when the last wait for a token ended. A token that is
-    // there at once right after a wait only means the wait overslept (a
-    // busy machine): the connection is still throttled.
-    let Budget {
-        reliable,
-        unreliable,
-        throttled_since,
-        last_wait,
-        rate_limited_at,
-    } = budget;
     let mut closed = outbox.closed();
     let mut shutdown = shared.shutdown.subscribe();
-    loop {
+    'read: loop {
         let item = tokio::select! {
             biased;
             _ = closed.wait_for(|c| *c) => return,
@@ -294,39 +276,30 @@ async fn read_loop(
                 );
             }
         };
-        if matches!(msg, ClientMessage::Unreliable { .. }) {
+        let mut admit = if matches!(msg, ClientMessage::Unreliable { .. }) {
             metrics.unreliable_in.add(bytes.len());
-            if !unreliable.try_take(Instant::now()) {
-                metrics.unreliable_dropped.fetch_add(1, Relaxed);
-                continue;
-            }
+            budget.admit_unreliable(Instant::now())
         } else {
             metrics.reliable_in.add(bytes.len());
-            if reliable.try_take(Instant::now()) {
-                if last_wait.is_none_or(|t| t.elapsed() > THROTTLE_RESET) {
-                    *throttled_since = None;
+            budget.admit_reliable(Instant::now())
+        };
+        // Over the reliable budget, stop reading until tokens are there
+        // (backpressure): the sender slows down, nothing is dropped.
+        loop {
+            match admit {
+                Admit::Pass => break,
+                Admit::Drop => {
+                    metrics.unreliable_dropped.fetch_add(1, Relaxed);
+                    continue 'read;
                 }
-            } else {
-                // Backpressure: stop reading until tokens are there. Reliable
-                // messages are delayed, never dropped. The wait is for a
-                // batch of tokens (50 ms worth), read back to back, so that a
-                // throttled writer's changes reach storage together and cost
-                // a few commits per second, not one per change, in front of
-                // other rooms' appends.
-                let since = *throttled_since.get_or_insert_with(Instant::now);
-                let batch = (cfg.reliable_per_sec / THROTTLED_BATCHES_PER_SEC).max(1);
-                loop {
-                    if since.elapsed() > cfg.rate_limit_patience {
-                        let text = "too many reliable messages per second";
-                        let code = ErrorCode::RATE_LIMITED;
-                        *rate_limited_at = Some(Instant::now());
-                        return fatal(shared, conn, outbox, code, text, close_code::POLICY);
-                    }
-                    tokio::time::sleep(reliable.wait_time_for(batch)).await;
-                    if reliable.try_take(Instant::now()) {
-                        *last_wait = Some(Instant::now());
-                        break;
-                    }
+                Admit::Wait(time) => {
+                    tokio::time::sleep(time).await;
+                    admit = budget.after_wait(Instant::now());
+                }
+                Admit::RateLimited => {
+                    let text = "too many reliable messages per second";
+                    let code = ErrorCode::RATE_LIMITED;
+                    return fatal(shared, conn, outbox, code, text, close_code::POLICY);
                 }
             }
         }

@@ -3,7 +3,7 @@
 //! message budgets. Room tasks get narrower handles
 //! ([`super::room_task::RoomServices`]).
 
-use super::budget::Budgets;
+use super::budgets::Budgets;
 use super::identity::BoundSecrets;
 use super::registry::Registry;
 use crate::config::RelayConfig;

@@ -1,6 +1,7 @@
 //! The networked relay: accept loop, HTTP router, connections, room tasks.
 
 mod budget;
+mod budgets;
 mod clock;
 mod compaction;
 mod conn_outbox;
