@@ -1,7 +1,7 @@
 //! The `coinop-relay` command line: flags (each with a `COINOP_*`
 //! environment fallback) and [`run`], the whole binary.
 
-use crate::{Relay, RelayConfig, StorageConfig};
+use crate::{Relay, RelayConfig, StorageConfig, defaults};
 use clap::Parser;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -17,51 +17,51 @@ const LOG_QUEUE_LINES: usize = 4096;
 #[command(name = "coinop-relay", version)]
 pub struct Cli {
     /// Address to listen on (HTTP and WebSocket on the same port).
-    #[arg(long, env = "COINOP_ADDR", default_value = "127.0.0.1:8787")]
+    #[arg(long, env = "COINOP_ADDR", default_value_t = defaults::ADDR)]
     addr: SocketAddr,
     /// Data directory for the embedded database (coinop.db).
-    #[arg(long, env = "COINOP_DATA_DIR", default_value = "./coinop-data")]
+    #[arg(long, env = "COINOP_DATA_DIR", default_value = defaults::DATA_DIR)]
     data_dir: PathBuf,
     /// Keep everything in memory: nothing survives a restart.
     #[arg(long, env = "COINOP_MEMORY")]
     memory: bool,
     /// Most players per room (also the default for rooms that name none).
-    #[arg(long, env = "COINOP_MAX_PLAYERS", default_value_t = 64)]
+    #[arg(long, env = "COINOP_MAX_PLAYERS", default_value_t = defaults::MAX_PLAYERS)]
     max_players: u16,
     /// Largest WebSocket frame, in bytes.
-    #[arg(long, env = "COINOP_MAX_FRAME_BYTES", default_value_t = 1024 * 1024)]
+    #[arg(long, env = "COINOP_MAX_FRAME_BYTES", default_value_t = defaults::MAX_FRAME_BYTES)]
     max_frame_bytes: usize,
     /// Largest automerge change, in bytes.
-    #[arg(long, env = "COINOP_MAX_CHANGE_BYTES", default_value_t = 512 * 1024)]
+    #[arg(long, env = "COINOP_MAX_CHANGE_BYTES", default_value_t = defaults::MAX_CHANGE_BYTES)]
     max_change_bytes: usize,
     /// Largest stored room (snapshot + log), in bytes.
-    #[arg(long, env = "COINOP_MAX_ROOM_BYTES", default_value_t = 64 * 1024 * 1024)]
+    #[arg(long, env = "COINOP_MAX_ROOM_BYTES", default_value_t = defaults::MAX_ROOM_BYTES)]
     max_room_bytes: u64,
     /// Reliable messages per second per connection (excess is read slower).
-    #[arg(long, env = "COINOP_RELIABLE_PER_SEC", default_value_t = 200)]
+    #[arg(long, env = "COINOP_RELIABLE_PER_SEC", default_value_t = defaults::RELIABLE_PER_SEC)]
     reliable_per_sec: u32,
     /// Reliable message burst per connection. A player that reconnects
     /// gets back the budget its last connection left, not a fresh burst.
-    #[arg(long, env = "COINOP_RELIABLE_BURST", default_value_t = 400)]
+    #[arg(long, env = "COINOP_RELIABLE_BURST", default_value_t = defaults::RELIABLE_BURST)]
     reliable_burst: u32,
     /// Seconds a connection may stay throttled before RATE_LIMITED.
-    #[arg(long, env = "COINOP_RATE_LIMIT_PATIENCE_SECS", default_value_t = 5)]
+    #[arg(long, env = "COINOP_RATE_LIMIT_PATIENCE_SECS", default_value_t = defaults::RATE_LIMIT_PATIENCE_SECS)]
     rate_limit_patience_secs: u64,
     /// Unreliable messages per second per connection (excess is dropped).
-    #[arg(long, env = "COINOP_UNRELIABLE_PER_SEC", default_value_t = 120)]
+    #[arg(long, env = "COINOP_UNRELIABLE_PER_SEC", default_value_t = defaults::UNRELIABLE_PER_SEC)]
     unreliable_per_sec: u32,
     /// Unreliable message burst per connection.
-    #[arg(long, env = "COINOP_UNRELIABLE_BURST", default_value_t = 240)]
+    #[arg(long, env = "COINOP_UNRELIABLE_BURST", default_value_t = defaults::UNRELIABLE_BURST)]
     unreliable_burst: u32,
     /// Most rooms loaded at once.
-    #[arg(long, env = "COINOP_MAX_ROOMS", default_value_t = 10_000)]
+    #[arg(long, env = "COINOP_MAX_ROOMS", default_value_t = defaults::MAX_ROOMS)]
     max_rooms: usize,
     /// New connections per second from one client address, sustained; the
     /// excess gets HTTP 429 before anything is read. 0 turns it off.
-    #[arg(long, env = "COINOP_CONNECTIONS_PER_IP_PER_SEC", default_value_t = 20)]
+    #[arg(long, env = "COINOP_CONNECTIONS_PER_IP_PER_SEC", default_value_t = defaults::CONNECTIONS_PER_IP_PER_SEC)]
     connections_per_ip_per_sec: u32,
     /// New connections one client address may open in a burst.
-    #[arg(long, env = "COINOP_CONNECTIONS_PER_IP_BURST", default_value_t = 200)]
+    #[arg(long, env = "COINOP_CONNECTIONS_PER_IP_BURST", default_value_t = defaults::CONNECTIONS_PER_IP_BURST)]
     connections_per_ip_burst: u32,
     /// Apply the per-address connection limit to loopback peers too (they
     /// are exempt by default: behind a reverse proxy on the same host every
@@ -69,33 +69,33 @@ pub struct Cli {
     #[arg(long, env = "COINOP_LIMIT_LOOPBACK_CONNECTIONS")]
     limit_loopback_connections: bool,
     /// Seconds allowed for the HTTP request and the join frame.
-    #[arg(long, env = "COINOP_HANDSHAKE_TIMEOUT_SECS", default_value_t = 10)]
+    #[arg(long, env = "COINOP_HANDSHAKE_TIMEOUT_SECS", default_value_t = defaults::HANDSHAKE_TIMEOUT_SECS)]
     handshake_timeout_secs: u64,
     /// Seconds without any message before a connection is closed.
-    #[arg(long, env = "COINOP_IDLE_TIMEOUT_SECS", default_value_t = 30)]
+    #[arg(long, env = "COINOP_IDLE_TIMEOUT_SECS", default_value_t = defaults::IDLE_TIMEOUT_SECS)]
     idle_timeout_secs: u64,
     /// Default grace period for a dropped player's seat, in milliseconds.
-    #[arg(long, env = "COINOP_GRACE_PERIOD_MS", default_value_t = 5_000)]
+    #[arg(long, env = "COINOP_GRACE_PERIOD_MS", default_value_t = defaults::GRACE_PERIOD_MS)]
     grace_period_ms: u64,
     /// Longest grace period a room may ask for, in milliseconds.
-    #[arg(long, env = "COINOP_MAX_GRACE_PERIOD_MS", default_value_t = 300_000)]
+    #[arg(long, env = "COINOP_MAX_GRACE_PERIOD_MS", default_value_t = defaults::MAX_GRACE_PERIOD_MS)]
     max_grace_period_ms: u64,
     /// Allowed Origin header values, comma-separated; empty allows any.
     #[arg(long, env = "COINOP_ALLOWED_ORIGINS", value_delimiter = ',')]
     allowed_origins: Vec<String>,
     /// Most bytes of reliable frames queued per connection (SLOW_CONSUMER beyond).
-    #[arg(long, env = "COINOP_MAX_OUTBOX_BYTES", default_value_t = 16 * 1024 * 1024)]
+    #[arg(long, env = "COINOP_MAX_OUTBOX_BYTES", default_value_t = defaults::MAX_OUTBOX_BYTES)]
     max_outbox_bytes: usize,
     /// Compact a room once its log since the snapshot has this many entries.
-    #[arg(long, env = "COINOP_COMPACT_ENTRIES", default_value_t = 1000)]
+    #[arg(long, env = "COINOP_COMPACT_ENTRIES", default_value_t = defaults::COMPACT_ENTRIES)]
     compact_entries: usize,
     /// Compact a room once its log since the snapshot has this many bytes.
-    #[arg(long, env = "COINOP_COMPACT_BYTES", default_value_t = 1024 * 1024)]
+    #[arg(long, env = "COINOP_COMPACT_BYTES", default_value_t = defaults::COMPACT_BYTES)]
     compact_bytes: u64,
     /// Keep this many bytes of each room's newest log entries in memory;
     /// older entries (all on disk) are read back for late joiners and
     /// compaction.
-    #[arg(long, env = "COINOP_LOG_CACHE_BYTES", default_value_t = 16 * 1024)]
+    #[arg(long, env = "COINOP_LOG_CACHE_BYTES", default_value_t = defaults::LOG_CACHE_BYTES)]
     log_cache_bytes: u64,
     /// Serve the files of DIR under the URL prefix PREFIX (such as
     /// `/coinop/=bindings/js/dist` or `/=site`); repeatable, the longest
@@ -306,9 +306,10 @@ mod tests {
                 dir: PathBuf::from("./coinop-data")
             }
         );
+        // Every flag's default is the config's (both read `defaults`).
         assert_eq!(
-            defaults.max_frame_bytes,
-            RelayConfig::default().max_frame_bytes
+            format!("{defaults:?}"),
+            format!("{:?}", RelayConfig::default())
         );
     }
 }

@@ -1,6 +1,7 @@
 //! Relay configuration: every limit with its production default.
 
 use crate::core::RoomLimits;
+use crate::defaults;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -91,35 +92,35 @@ pub struct RelayConfig {
 impl Default for RelayConfig {
     fn default() -> Self {
         Self {
-            addr: SocketAddr::from(([127, 0, 0, 1], 8787)),
+            addr: defaults::ADDR,
             storage: StorageConfig::Sqlite {
-                dir: PathBuf::from("./coinop-data"),
+                dir: PathBuf::from(defaults::DATA_DIR),
             },
-            max_players: 64,
-            max_frame_bytes: 1024 * 1024,
-            max_change_bytes: 512 * 1024,
-            max_room_bytes: 64 * 1024 * 1024,
-            reliable_per_sec: 200,
-            reliable_burst: 400,
-            rate_limit_patience: Duration::from_secs(5),
-            unreliable_per_sec: 120,
-            unreliable_burst: 240,
-            max_rooms: 10_000,
-            connections_per_ip_per_sec: 20,
-            connections_per_ip_burst: 200,
+            max_players: defaults::MAX_PLAYERS,
+            max_frame_bytes: defaults::MAX_FRAME_BYTES,
+            max_change_bytes: defaults::MAX_CHANGE_BYTES,
+            max_room_bytes: defaults::MAX_ROOM_BYTES,
+            reliable_per_sec: defaults::RELIABLE_PER_SEC,
+            reliable_burst: defaults::RELIABLE_BURST,
+            rate_limit_patience: Duration::from_secs(defaults::RATE_LIMIT_PATIENCE_SECS),
+            unreliable_per_sec: defaults::UNRELIABLE_PER_SEC,
+            unreliable_burst: defaults::UNRELIABLE_BURST,
+            max_rooms: defaults::MAX_ROOMS,
+            connections_per_ip_per_sec: defaults::CONNECTIONS_PER_IP_PER_SEC,
+            connections_per_ip_burst: defaults::CONNECTIONS_PER_IP_BURST,
             limit_loopback_connections: false,
-            handshake_timeout: Duration::from_secs(10),
-            idle_timeout: Duration::from_secs(30),
-            grace_period: Duration::from_secs(5),
-            max_grace_period: Duration::from_secs(300),
+            handshake_timeout: Duration::from_secs(defaults::HANDSHAKE_TIMEOUT_SECS),
+            idle_timeout: Duration::from_secs(defaults::IDLE_TIMEOUT_SECS),
+            grace_period: Duration::from_millis(defaults::GRACE_PERIOD_MS),
+            max_grace_period: Duration::from_millis(defaults::MAX_GRACE_PERIOD_MS),
             allowed_origins: Vec::new(),
-            max_outbox_bytes: 16 * 1024 * 1024,
-            compact_entries: 1000,
-            compact_bytes: 1024 * 1024,
-            log_cache_bytes: 16 * 1024,
-            max_request_head_bytes: 16 * 1024,
+            max_outbox_bytes: defaults::MAX_OUTBOX_BYTES,
+            compact_entries: defaults::COMPACT_ENTRIES,
+            compact_bytes: defaults::COMPACT_BYTES,
+            log_cache_bytes: defaults::LOG_CACHE_BYTES,
+            max_request_head_bytes: defaults::MAX_REQUEST_HEAD_BYTES,
             serve: Vec::new(),
-            max_static_file_bytes: 64 * 1024 * 1024,
+            max_static_file_bytes: defaults::MAX_STATIC_FILE_BYTES,
             admin_token: None,
         }
     }

@@ -8,7 +8,7 @@
 //! * [`RelayConfig`] holds every limit with its production default;
 //!   [`RelayConfig::for_tests`] gives port 0, in-memory storage and short
 //!   timeouts.
-//! * [`core`] is the room logic without I/O: a [`core::Room`] takes
+//! * [`core`] is the room logic without I/O: a [`core::RoomState`] takes
 //!   [`core::Input`]s with the time and returns [`core::Effect`]s. The tokio
 //!   side runs one such room per task; tests can drive it directly.
 //! * [`storage`] holds the [`storage::Storage`] trait, its in-memory and
@@ -81,6 +81,7 @@
 pub mod cli;
 mod config;
 pub mod core;
+mod defaults;
 mod error;
 pub mod metrics;
 mod server;

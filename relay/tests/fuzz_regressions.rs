@@ -81,7 +81,7 @@ fn refused_not_fatal(change: Vec<u8>) {
         grace_ms: 0,
         created_ms: 0,
     };
-    let mut room = Room::new(meta, RoomLimits::default());
+    let mut room = RoomState::new(meta, RoomLimits::default());
     let join = Join {
         version: PROTOCOL_VERSION,
         room: RoomRequest::Code(code),

@@ -1,5 +1,5 @@
 //! The room load path: whatever bytes storage hands back as a snapshot and
-//! log, `Room::load` returns an error or a room, never panics.
+//! log, `RoomState::load` returns an error or a room, never panics.
 #![no_main]
 
 use coinop_relay::core::fuzzing::load_from_bytes;

@@ -4,7 +4,7 @@
 //! Both take arbitrary bytes and must never panic; they assert the room's
 //! own invariants (every frame it emits decodes, its head never goes back).
 
-use super::{ConnId, Effect, Input, Room, RoomLimits, RoomMeta, Snapshot};
+use super::{ConnId, Effect, Input, RoomLimits, RoomMeta, RoomState, Snapshot};
 use automerge::transaction::Transactable;
 use coinop_protocol::{
     Bytes, ClientMessage, Join, LogEntry, PROTOCOL_VERSION, PlayerId, Profile, RelayMessage,
@@ -103,7 +103,7 @@ pub fn load_from_bytes(data: &[u8]) {
             change: Bytes::copy_from_slice(change),
         });
     }
-    let Ok(mut room) = Room::load(meta, limits(), snapshot, tail) else {
+    let Ok(mut room) = RoomState::load(meta, limits(), snapshot, tail) else {
         return;
     };
     let Some(j) = join("reader") else { return };
@@ -121,7 +121,7 @@ pub fn load_from_bytes(data: &[u8]) {
 /// 0..=2 pick the input, bits 4..=5 the connection.
 pub fn handle_from_bytes(data: &[u8]) {
     let Some(meta) = meta() else { return };
-    let mut room = Room::new(meta, limits());
+    let mut room = RoomState::new(meta, limits());
     let mut now = 1_000u64;
     let mut fail_next_persist = false;
     let mut doc = automerge::AutoCommit::new();

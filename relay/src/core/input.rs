@@ -3,7 +3,7 @@
 use super::conn_id::ConnId;
 use coinop_protocol::{ClientMessage, Join, Seq};
 
-/// One event for [`super::Room::handle`]. Every input carries no clock;
+/// One event for [`super::RoomState::handle`]. Every input carries no clock;
 /// the current time is passed alongside it.
 #[derive(Debug, Clone)]
 pub enum Input {

@@ -32,19 +32,25 @@ pub struct RoomLimits {
     pub cached_log_bytes: u64,
 }
 
+impl RoomLimits {
+    /// The production defaults; the relay's flags and config start from
+    /// these, so each is written here only.
+    pub const DEFAULT: RoomLimits = RoomLimits {
+        max_change_bytes: 512 * 1024,
+        max_room_bytes: 64 * 1024 * 1024,
+        max_key_bytes: 256,
+        max_unreliable_values: 4096,
+        compact_entries: 1000,
+        compact_bytes: 1024 * 1024,
+        quiet_compact_ms: 2_000,
+        quiet_compact_entries: 50,
+        catch_up_batch_bytes: 256 * 1024,
+        cached_log_bytes: 16 * 1024,
+    };
+}
+
 impl Default for RoomLimits {
     fn default() -> Self {
-        Self {
-            max_change_bytes: 512 * 1024,
-            max_room_bytes: 64 * 1024 * 1024,
-            max_key_bytes: 256,
-            max_unreliable_values: 4096,
-            compact_entries: 1000,
-            compact_bytes: 1024 * 1024,
-            quiet_compact_ms: 2_000,
-            quiet_compact_entries: 50,
-            catch_up_batch_bytes: 256 * 1024,
-            cached_log_bytes: 16 * 1024,
-        }
+        Self::DEFAULT
     }
 }

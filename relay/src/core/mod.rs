@@ -1,6 +1,6 @@
 //! The sans-IO room logic.
 //!
-//! A [`Room`] is a plain struct: no tokio, no sockets, no clock. The relay
+//! A [`RoomState`] is a plain struct: no tokio, no sockets, no clock. The relay
 //! runs one per room inside a task; tests drive it directly.
 //!
 //! ## Contract
@@ -20,7 +20,7 @@
 //!   is outstanding; publishes arriving meanwhile are batched into the next.
 //! * [`Effect::Compact`]: build the snapshot off the hot path, store it, then
 //!   answer [`Input::Compacted`] (or [`Input::CompactionFailed`]).
-//! * When [`Room::next_deadline`] is `Some(t)`, send [`Input::Tick`] at `t`
+//! * When [`RoomState::next_deadline`] is `Some(t)`, send [`Input::Tick`] at `t`
 //!   (grace periods expire then).
 //! * After an [`Effect::Close`] the core has forgotten the connection.
 //!
@@ -35,7 +35,7 @@
 //!     grace_ms: 5_000,
 //!     created_ms: 0,
 //! };
-//! let mut room = Room::new(meta, RoomLimits::default());
+//! let mut room = RoomState::new(meta, RoomLimits::default());
 //! let join = Join {
 //!     version: PROTOCOL_VERSION,
 //!     room: RoomRequest::Code(RoomCode::new("ABCD").unwrap()),
@@ -68,10 +68,10 @@ mod fold;
 pub mod fuzzing;
 mod input;
 mod limits;
-mod room;
 mod room_messages;
 mod room_meta;
 mod room_publish;
+mod room_state;
 mod roster;
 mod snapshot;
 mod state_view;
@@ -86,7 +86,7 @@ pub use effect::{CoalesceKey, Delivery, Effect, StoredRange, close_code};
 pub use fold::fold;
 pub use input::Input;
 pub use limits::RoomLimits;
-pub use room::{Room, changes_frames};
 pub use room_meta::RoomMeta;
+pub use room_state::{RoomState, changes_frames};
 pub use snapshot::Snapshot;
 pub use state_view::{VIEW_ACTOR, state_view};

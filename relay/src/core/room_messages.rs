@@ -2,13 +2,13 @@
 
 use super::conn_id::ConnId;
 use super::effect::{CoalesceKey, Delivery, close_code};
-use super::room::Room;
+use super::room_state::RoomState;
 use coinop_protocol::{
     Bytes, CallId, ClientMessage, ErrorCode, PlayerId, RelayMessage, RpcOutcome, RpcTarget,
     StateTarget, UnreliableValue,
 };
 
-impl Room {
+impl RoomState {
     pub(crate) fn message(&mut self, conn: ConnId, msg: ClientMessage, now: u64) {
         let Some(player) = self.roster.player_of(conn).cloned() else {
             // Not (or no longer) a member: replaced, kicked or left.

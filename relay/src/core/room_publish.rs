@@ -3,12 +3,12 @@
 use super::change_log::{ChangeId, Hash, validate_change};
 use super::conn_id::ConnId;
 use super::effect::Effect;
-use super::room::{PendingAck, Room};
+use super::room_state::{PendingAck, RoomState};
 use coinop_protocol::actor::player_tag;
 use coinop_protocol::{Bytes, ErrorCode, RelayMessage, Seq};
 use std::collections::HashSet;
 
-impl Room {
+impl RoomState {
     /// Validates a whole publish; any refusal refuses all of it.
     pub(crate) fn publish(&mut self, conn: ConnId, client_ref: u64, changes: Vec<Bytes>) {
         let Some(player) = self.roster.player_of(conn).cloned() else {

@@ -1,12 +1,12 @@
 //! One WebSocket connection: the join handshake, then a reader feeding the
 //! room and a writer draining the outbox.
 
-use super::budget::Budget;
+use super::budget::{Admit, Budget};
+use super::conn_outbox::{ConnOutbox, Outgoing};
+use super::context::RelayContext;
 use super::identity;
-use super::outbox::{Outbox, Outgoing};
 use super::registry::JoinError;
 use super::room_cmd::{RoomCmd, RoomHandle};
-use super::shared::Shared;
 use crate::core::{ConnId, close_code};
 use coinop_protocol::{
     Bytes, ClientMessage, ErrorCode, Join, PROTOCOL_VERSION, PlayerId, peek_version,
@@ -24,14 +24,6 @@ use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
 type Ws = WebSocketStream<TcpStream>;
-
-/// A throttled connection counts as no longer throttled once it has sent
-/// this long without waiting for a token.
-const THROTTLE_RESET: Duration = Duration::from_secs(1);
-
-/// How often a throttled connection's reliable messages are read, in
-/// batches: 20 per second, each 50 ms worth of its rate.
-const THROTTLED_BATCHES_PER_SEC: u32 = 20;
 
 /// What one read produced.
 enum Frame {
@@ -69,12 +61,12 @@ fn classify(item: Option<Result<Message, WsError>>) -> Frame {
 }
 
 /// Serves one upgraded connection until it closes.
-pub(crate) async fn serve(shared: Arc<Shared>, ws: Ws, peer: SocketAddr) {
+pub(crate) async fn serve(shared: Arc<RelayContext>, ws: Ws, peer: SocketAddr) {
     let metrics = shared.metrics.clone();
     metrics.connections.fetch_add(1, Relaxed);
     let conn = ConnId(shared.next_conn_id());
     tracing::info!(%conn, %peer, "connected");
-    let outbox = Outbox::new(shared.config.max_outbox_bytes, metrics.clone());
+    let outbox = ConnOutbox::new(shared.config.max_outbox_bytes, metrics.clone());
     let (sink, mut stream) = ws.split();
     let mut writer = tokio::spawn(write_loop(sink, outbox.clone(), shared.clone()));
     if let Some((room, player, mut budget)) = handshake(&shared, conn, &mut stream, &outbox).await {
@@ -95,7 +87,14 @@ pub(crate) async fn serve(shared: Arc<Shared>, ws: Ws, peer: SocketAddr) {
     tracing::info!(%conn, "disconnected");
 }
 
-fn fatal(shared: &Shared, conn: ConnId, outbox: &Outbox, code: ErrorCode, text: &str, close: u16) {
+fn fatal(
+    shared: &RelayContext,
+    conn: ConnId,
+    outbox: &ConnOutbox,
+    code: ErrorCode,
+    text: &str,
+    close: u16,
+) {
     shared.metrics.fatal_closes.fetch_add(1, Relaxed);
     tracing::info!(%conn, %code, reason = text, "closing");
     outbox.fatal(code, text, close, false);
@@ -103,10 +102,10 @@ fn fatal(shared: &Shared, conn: ConnId, outbox: &Outbox, code: ErrorCode, text: 
 
 /// Reads the join, checks it and seats the player. `None` when refused.
 async fn handshake(
-    shared: &Arc<Shared>,
+    shared: &Arc<RelayContext>,
     conn: ConnId,
     stream: &mut SplitStream<Ws>,
-    outbox: &Arc<Outbox>,
+    outbox: &Arc<ConnOutbox>,
 ) -> Option<(RoomHandle, PlayerId, Budget)> {
     let deadline = tokio::time::Instant::now() + shared.config.handshake_timeout;
     let bytes = loop {
@@ -183,11 +182,7 @@ async fn handshake(
         fatal(shared, conn, outbox, code, &text, close_code::POLICY);
         return None;
     }
-    match shared
-        .registry
-        .join(shared, conn, join, outbox.clone())
-        .await
-    {
+    match shared.registry.join(conn, join, outbox.clone()).await {
         Ok((_, handle)) => Some((handle, player, budget)),
         Err(JoinError::Refused) => {
             tracing::info!(%conn, %player, "join refused");
@@ -225,28 +220,18 @@ fn parse_join(bytes: &[u8]) -> Result<Join, (ErrorCode, String)> {
 
 /// Forwards decoded messages to the room, with rate limits and timeouts.
 async fn read_loop(
-    shared: &Arc<Shared>,
+    shared: &Arc<RelayContext>,
     conn: ConnId,
     stream: &mut SplitStream<Ws>,
-    outbox: &Arc<Outbox>,
+    outbox: &Arc<ConnOutbox>,
     room: &RoomHandle,
     budget: &mut Budget,
 ) {
     let cfg = &shared.config;
     let metrics = &shared.metrics;
-    // `last_wait`: when the last wait for a token ended. A token that is
-    // there at once right after a wait only means the wait overslept (a
-    // busy machine): the connection is still throttled.
-    let Budget {
-        reliable,
-        unreliable,
-        throttled_since,
-        last_wait,
-        rate_limited_at,
-    } = budget;
     let mut closed = outbox.closed();
     let mut shutdown = shared.shutdown.subscribe();
-    loop {
+    'read: loop {
         let item = tokio::select! {
             biased;
             _ = closed.wait_for(|c| *c) => return,
@@ -291,39 +276,30 @@ async fn read_loop(
                 );
             }
         };
-        if matches!(msg, ClientMessage::Unreliable { .. }) {
+        let mut admit = if matches!(msg, ClientMessage::Unreliable { .. }) {
             metrics.unreliable_in.add(bytes.len());
-            if !unreliable.try_take(Instant::now()) {
-                metrics.unreliable_dropped.fetch_add(1, Relaxed);
-                continue;
-            }
+            budget.admit_unreliable(Instant::now())
         } else {
             metrics.reliable_in.add(bytes.len());
-            if reliable.try_take(Instant::now()) {
-                if last_wait.is_none_or(|t| t.elapsed() > THROTTLE_RESET) {
-                    *throttled_since = None;
+            budget.admit_reliable(Instant::now())
+        };
+        // Over the reliable budget, stop reading until tokens are there
+        // (backpressure): the sender slows down, nothing is dropped.
+        loop {
+            match admit {
+                Admit::Pass => break,
+                Admit::Drop => {
+                    metrics.unreliable_dropped.fetch_add(1, Relaxed);
+                    continue 'read;
                 }
-            } else {
-                // Backpressure: stop reading until tokens are there. Reliable
-                // messages are delayed, never dropped. The wait is for a
-                // batch of tokens (50 ms worth), read back to back, so that a
-                // throttled writer's changes reach storage together and cost
-                // a few commits per second, not one per change, in front of
-                // other rooms' appends.
-                let since = *throttled_since.get_or_insert_with(Instant::now);
-                let batch = (cfg.reliable_per_sec / THROTTLED_BATCHES_PER_SEC).max(1);
-                loop {
-                    if since.elapsed() > cfg.rate_limit_patience {
-                        let text = "too many reliable messages per second";
-                        let code = ErrorCode::RATE_LIMITED;
-                        *rate_limited_at = Some(Instant::now());
-                        return fatal(shared, conn, outbox, code, text, close_code::POLICY);
-                    }
-                    tokio::time::sleep(reliable.wait_time_for(batch)).await;
-                    if reliable.try_take(Instant::now()) {
-                        *last_wait = Some(Instant::now());
-                        break;
-                    }
+                Admit::Wait(time) => {
+                    tokio::time::sleep(time).await;
+                    admit = budget.after_wait(Instant::now());
+                }
+                Admit::RateLimited => {
+                    let text = "too many reliable messages per second";
+                    let code = ErrorCode::RATE_LIMITED;
+                    return fatal(shared, conn, outbox, code, text, close_code::POLICY);
                 }
             }
         }
@@ -334,7 +310,11 @@ async fn read_loop(
 }
 
 /// Sends reliable frames first, then coalesced unreliable ones.
-async fn write_loop(mut sink: SplitSink<Ws, Message>, outbox: Arc<Outbox>, shared: Arc<Shared>) {
+async fn write_loop(
+    mut sink: SplitSink<Ws, Message>,
+    outbox: Arc<ConnOutbox>,
+    shared: Arc<RelayContext>,
+) {
     let metrics = &shared.metrics;
     loop {
         while let Some(item) = outbox.try_next() {

@@ -8,16 +8,14 @@
 //! `Forwarded`/`X-Forwarded-For` is never taken as loopback: a reverse
 //! proxy on the same host would otherwise open it to everyone.
 
+use super::context::RelayContext;
 use super::http::{Request, Response};
-use super::registry::Slot;
 use super::room_cmd::RoomCmd;
-use super::shared::Shared;
-use crate::core::Room;
-use coinop_protocol::ClientMessage;
+use super::room_counters::round;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering::Relaxed;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::oneshot;
 
@@ -28,90 +26,9 @@ const PAGE: &str = include_str!("../../assets/inspector.html");
 /// details (the inspector must never stall on a loaded room).
 const ROOM_ANSWER: Duration = Duration::from_millis(500);
 
-/// Messages a room received, per channel. Kept by the room task; counting
-/// is two additions, and the clock is read only when the inspector asks.
-#[derive(Debug)]
-pub(crate) struct RoomCounters {
-    reliable_total: u64,
-    unreliable_total: u64,
-    /// When the rates were last computed, and the totals then.
-    sample: (Instant, u64, u64),
-    rates: (f64, f64),
-}
-
-impl Default for RoomCounters {
-    fn default() -> Self {
-        Self {
-            reliable_total: 0,
-            unreliable_total: 0,
-            sample: (Instant::now(), 0, 0),
-            rates: (0.0, 0.0),
-        }
-    }
-}
-
-impl RoomCounters {
-    /// Counts one message from a client. Heartbeats are not app traffic.
-    pub(crate) fn count(&mut self, msg: &ClientMessage) {
-        match msg {
-            ClientMessage::Ping { .. } => {}
-            ClientMessage::Unreliable { .. } => self.unreliable_total += 1,
-            _ => self.reliable_total += 1,
-        }
-    }
-
-    /// Recomputes the rates over the time since the last sample, once that
-    /// is at least a second (several viewers polling share one sample).
-    fn roll(&mut self) {
-        let (at, reliable, unreliable) = self.sample;
-        let elapsed = at.elapsed().as_secs_f64();
-        if elapsed >= 1.0 {
-            self.rates = (
-                (self.reliable_total - reliable) as f64 / elapsed,
-                (self.unreliable_total - unreliable) as f64 / elapsed,
-            );
-            self.sample = (Instant::now(), self.reliable_total, self.unreliable_total);
-        }
-    }
-
-    /// The room as the inspector shows it.
-    pub(crate) fn report(&mut self, room: &Room) -> Value {
-        self.roll();
-        let host = room.host();
-        let players: Vec<Value> = room
-            .players()
-            .iter()
-            .map(|p| {
-                json!({
-                    "id": p.id.as_str(),
-                    "name": p.profile.name,
-                    "color": p.profile.color,
-                    "online": room.roster.conn_of(&p.id).is_some(),
-                    "host": host == Some(&p.id),
-                })
-            })
-            .collect();
-        json!({
-            "code": room.code().as_str(),
-            "players": players,
-            "connections": room.connections(),
-            "stored_bytes": room.stored_bytes(),
-            "head": room.head().0,
-            "reliable_per_sec": round(self.rates.0),
-            "unreliable_per_sec": round(self.rates.1),
-            "reliable_total": self.reliable_total,
-            "unreliable_total": self.unreliable_total,
-        })
-    }
-}
-
-fn round(x: f64) -> f64 {
-    (x * 10.0).round() / 10.0
-}
-
 /// Answers `/inspect` and `/api/rooms`.
 pub(crate) async fn route(
-    shared: &Shared,
+    shared: &RelayContext,
     req: &Request,
     path: &str,
     peer: SocketAddr,
@@ -152,7 +69,7 @@ pub(crate) async fn route(
     resp
 }
 
-fn allowed(shared: &Shared, req: &Request, peer: SocketAddr) -> bool {
+fn allowed(shared: &RelayContext, req: &Request, peer: SocketAddr) -> bool {
     let proxied = req.header("Forwarded").is_some() || req.header("X-Forwarded-For").is_some();
     if peer.ip().to_canonical().is_loopback() && !proxied {
         return true;
@@ -180,19 +97,8 @@ fn same(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Asks every loaded room for its report, in parallel and bounded in time.
-async fn snapshot(shared: &Shared) -> Value {
-    let (handles, loading) = {
-        let rooms = shared.registry.rooms.lock().await;
-        let mut handles = Vec::new();
-        let mut loading = 0;
-        for (code, slot) in &rooms.map {
-            match slot {
-                Slot::Ready(h) => handles.push((code.clone(), h.clone())),
-                Slot::Loading(_) => loading += 1,
-            }
-        }
-        (handles, loading)
-    };
+async fn snapshot(shared: &RelayContext) -> Value {
+    let (handles, loading) = shared.registry.census().await;
     let mut pending = Vec::with_capacity(handles.len());
     for (code, handle) in handles {
         let (tx, rx) = oneshot::channel();
@@ -223,7 +129,7 @@ async fn snapshot(shared: &Shared) -> Value {
     totals(shared, rooms, loading)
 }
 
-fn totals(shared: &Shared, rooms: Vec<Value>, loading: usize) -> Value {
+fn totals(shared: &RelayContext, rooms: Vec<Value>, loading: usize) -> Value {
     // A fold from +0.0: an empty f64 `sum` is -0.0.
     let sum = |key: &str| {
         rooms

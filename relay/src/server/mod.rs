@@ -1,26 +1,32 @@
 //! The networked relay: accept loop, HTTP router, connections, room tasks.
 
 mod budget;
+mod budgets;
+mod clock;
+mod compaction;
+mod conn_outbox;
 mod connection;
+mod context;
 mod http;
 mod identity;
 mod inspector;
-mod outbox;
 mod peer_limit;
+mod random;
 mod rate;
 mod registry;
 mod room_cmd;
+mod room_counters;
+mod room_map;
 mod room_task;
 mod router;
-mod shared;
 mod static_files;
+mod stored_range;
 
 use crate::config::{RelayConfig, StorageConfig};
 use crate::error::RelayError;
 use crate::metrics::Metrics;
 use crate::storage::{MemoryStorage, SqliteStorage, Storage, StorageHandle};
-use room_cmd::RoomCmd;
-use shared::Shared;
+use context::RelayContext;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -32,7 +38,7 @@ use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 
 /// A running relay. Drop it or call [`Relay::shutdown`] to stop it.
 pub struct Relay {
-    shared: Arc<Shared>,
+    shared: Arc<RelayContext>,
     addr: SocketAddr,
     accept: JoinHandle<()>,
 }
@@ -72,7 +78,7 @@ impl Relay {
             source,
         })?;
         let storage = StorageHandle::spawn(storage, metrics.clone()).map_err(RelayError::Thread)?;
-        let shared = Shared::new(config, storage, metrics);
+        let shared = RelayContext::new(config, storage, metrics);
         let accept = tokio::spawn(accept_loop(shared.clone(), listener));
         tracing::info!(%addr, "relay listening");
         Ok(Relay {
@@ -115,9 +121,7 @@ impl Relay {
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        for handle in self.shared.registry.handles().await {
-            let _ = handle.tx.send(RoomCmd::Shutdown).await;
-        }
+        self.shared.registry.shutdown().await;
         self.shared.storage.stop().await;
         tracing::info!(addr = %self.addr, "relay stopped");
     }
@@ -130,7 +134,7 @@ impl Drop for Relay {
     }
 }
 
-async fn accept_loop(shared: Arc<Shared>, listener: TcpListener) {
+async fn accept_loop(shared: Arc<RelayContext>, listener: TcpListener) {
     let cfg = &shared.config;
     let mut peers = peer_limit::PeerLimit::new(
         cfg.connections_per_ip_per_sec,
@@ -176,7 +180,7 @@ fn ws_config(max_frame: usize) -> WebSocketConfig {
         .max_frame_size(Some(max_frame))
 }
 
-async fn serve_tcp(shared: Arc<Shared>, mut stream: TcpStream, peer: SocketAddr) {
+async fn serve_tcp(shared: Arc<RelayContext>, mut stream: TcpStream, peer: SocketAddr) {
     use tokio::io::AsyncWriteExt;
     let cfg = &shared.config;
     let req = match http::read_request(

@@ -1,20 +1,22 @@
-//! Room codes → room tasks. The lock is taken only to look up or register
-//! a room, never on the message path nor while a room loads.
+//! The relay's rooms: a join finds its room's task, or loads the room from
+//! storage (or creates it) and starts one. The map of loaded rooms is
+//! [`RoomMap`]'s; nothing here or elsewhere locks it directly.
 
-use super::outbox::Outbox;
+use super::clock::now_ms;
+use super::compaction::Compactor;
+use super::conn_outbox::ConnOutbox;
+use super::random::random_u64;
 use super::room_cmd::{JoinReply, RoomCmd, RoomHandle};
-use super::room_task;
-use super::shared::{Shared, now_ms, random_u64};
-use crate::core::{ConnId, Room, RoomMeta, Snapshot};
+use super::room_map::{Lookup, Reservation, RoomMap};
+use super::room_task::{self, RoomServices};
+use crate::config::RelayConfig;
+use crate::core::{ConnId, RoomLimits, RoomMeta, RoomState, Snapshot};
+use crate::metrics::Metrics;
+use crate::storage::StorageHandle;
 use coinop_protocol::{ErrorCode, Join, LogEntry, RoomCode, RoomRequest, Seq};
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
-use tokio::sync::{Mutex, oneshot, watch};
-
-/// Relay-made codes use uppercase letters without I and O, which read as
-/// 1 and 0.
-const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
+use tokio::sync::oneshot;
 
 /// Why a join did not seat the player.
 #[derive(Debug)]
@@ -25,40 +27,53 @@ pub(crate) enum JoinError {
     Fatal(ErrorCode, String),
 }
 
-/// A registry entry.
-pub(crate) enum Slot {
-    Ready(RoomHandle),
-    /// Being loaded or created; the flag turns true when done.
-    Loading(watch::Receiver<bool>),
+/// What a new room starts with, from the relay's config.
+struct NewRoomRules {
+    /// Most players, also the default when a join names none.
+    max_players: u16,
+    grace_ms: u64,
+    max_grace_ms: u64,
+    limits: RoomLimits,
 }
 
-#[derive(Default)]
-pub(crate) struct Rooms {
-    pub(crate) map: HashMap<RoomCode, Slot>,
-    quarantined: HashSet<RoomCode>,
-    next_id: u64,
-}
-
-/// Every loaded room.
-#[derive(Default)]
+/// Every loaded room, and what it takes to load or create one.
 pub(crate) struct Registry {
-    pub(crate) rooms: Mutex<Rooms>,
+    services: RoomServices,
+    rules: NewRoomRules,
 }
 
 type Stored = (RoomMeta, Option<Snapshot>, Vec<LogEntry>);
 
 impl Registry {
+    /// An empty registry for a relay with this config.
+    pub(crate) fn new(config: &RelayConfig, storage: StorageHandle, metrics: Arc<Metrics>) -> Self {
+        let millis = |d: std::time::Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+        Self {
+            services: RoomServices {
+                compactor: Compactor::new(storage.clone(), metrics.clone()),
+                storage,
+                metrics,
+                rooms: Arc::new(RoomMap::new(config.max_rooms)),
+            },
+            rules: NewRoomRules {
+                max_players: config.max_players,
+                grace_ms: millis(config.grace_period),
+                max_grace_ms: millis(config.max_grace_period),
+                limits: config.room_limits(),
+            },
+        }
+    }
+
     /// Finds or opens the room and hands it the join.
     pub(crate) async fn join(
         &self,
-        shared: &Arc<Shared>,
         conn: ConnId,
         mut join: Join,
-        outbox: Arc<Outbox>,
+        outbox: Arc<ConnOutbox>,
     ) -> Result<(RoomCode, RoomHandle), JoinError> {
         // A room that is unloading answers Retry; a few lookups suffice.
         for _ in 0..8 {
-            let (code, handle) = self.room_for(shared, &join).await?;
+            let (code, handle) = self.room_for(&join).await?;
             join.room = RoomRequest::Code(code.clone());
             let (reply, answer) = oneshot::channel();
             let cmd = RoomCmd::Join {
@@ -68,7 +83,7 @@ impl Registry {
                 reply,
             };
             if handle.tx.send(cmd).await.is_err() {
-                self.forget(&code, handle.id).await;
+                self.services.rooms.forget(&code, handle.id).await;
                 continue;
             }
             match answer.await {
@@ -83,91 +98,137 @@ impl Registry {
         ))
     }
 
-    /// Removes the entry if it still names this incarnation.
-    pub(crate) async fn forget(&self, code: &RoomCode, id: u64) {
-        let mut rooms = self.rooms.lock().await;
-        if matches!(rooms.map.get(code), Some(Slot::Ready(h)) if h.id == id) {
-            rooms.map.remove(code);
+    /// Every loaded room's code and handle, and how many rooms are loading
+    /// (for the inspector).
+    pub(crate) async fn census(&self) -> (Vec<(RoomCode, RoomHandle)>, usize) {
+        self.services.rooms.census().await
+    }
+
+    /// Tells every loaded room to stop.
+    pub(crate) async fn shutdown(&self) {
+        for (_, handle) in self.census().await.0 {
+            let _ = handle.tx.send(RoomCmd::Shutdown).await;
         }
     }
 
-    /// Every loaded room's handle (for shutdown).
-    pub(crate) async fn handles(&self) -> Vec<RoomHandle> {
-        let rooms = self.rooms.lock().await;
-        rooms
-            .map
-            .values()
-            .filter_map(|slot| match slot {
-                Slot::Ready(handle) => Some(handle.clone()),
-                Slot::Loading(_) => None,
-            })
-            .collect()
-    }
-
-    async fn room_for(
-        &self,
-        shared: &Arc<Shared>,
-        join: &Join,
-    ) -> Result<(RoomCode, RoomHandle), JoinError> {
+    async fn room_for(&self, join: &Join) -> Result<(RoomCode, RoomHandle), JoinError> {
+        let rooms = &self.services.rooms;
+        let fresh = matches!(join.room, RoomRequest::New);
         // Bounded: each turn either returns or waits for another load.
         for _ in 0..64 {
-            let mut rooms = self.rooms.lock().await;
-            let fresh = matches!(join.room, RoomRequest::New);
-            let code = match &join.room {
-                RoomRequest::Code(code) => code.clone(),
-                RoomRequest::New => fresh_code(&rooms)?,
-            };
-            match rooms.map.get(&code) {
-                Some(Slot::Ready(handle)) => return Ok((code, handle.clone())),
-                Some(Slot::Loading(done)) => {
-                    // Someone else is loading it: wait without the lock.
-                    let mut done = done.clone();
-                    drop(rooms);
+            let reservation = match rooms.lookup(&join.room).await {
+                Lookup::Ready(code, handle) => return Ok((code, handle)),
+                Lookup::Loading(mut done) => {
                     let _ = done.wait_for(|d| *d).await;
                     continue;
                 }
-                None => {}
-            }
-            if rooms.quarantined.contains(&code) {
-                return Err(unavailable(&code));
-            }
-            if rooms.map.len() >= shared.config.max_rooms {
-                let text = format!("the relay holds {} rooms", shared.config.max_rooms);
-                return Err(JoinError::Fatal(ErrorCode::TOO_MANY_ROOMS, text));
-            }
-            // Load outside the lock: a large room must not stall every join.
-            let (done_tx, done_rx) = watch::channel(false);
-            rooms.map.insert(code.clone(), Slot::Loading(done_rx));
-            drop(rooms);
-            let opened = open(shared, &code, join, fresh).await;
-            let mut rooms = self.rooms.lock().await;
-            rooms.map.remove(&code);
-            let result = match opened {
-                Ok(room) => {
-                    rooms.next_id += 1;
-                    let handle = room_task::spawn(shared.clone(), room, rooms.next_id);
-                    rooms.map.insert(code.clone(), Slot::Ready(handle.clone()));
-                    Ok((code.clone(), handle))
+                Lookup::Vacant(reservation) => reservation,
+                Lookup::Quarantined(code) => return Err(unavailable(&code)),
+                Lookup::Full(max) => {
+                    let text = format!("the relay holds {max} rooms");
+                    return Err(JoinError::Fatal(ErrorCode::TOO_MANY_ROOMS, text));
                 }
-                Err(OpenError::Join(e)) => Err(e),
-                Err(OpenError::Unreadable(reason)) => {
-                    tracing::error!(room = %code, %reason, "room data unreadable; room quarantined");
-                    shared.metrics.rooms_unavailable.fetch_add(1, Relaxed);
-                    rooms.quarantined.insert(code.clone());
-                    Err(unavailable(&code))
-                }
-                Err(OpenError::Taken) => {
-                    done_tx.send_replace(true);
-                    continue;
+                Lookup::NoFreeCode => {
+                    let text = "no free room code".into();
+                    return Err(JoinError::Fatal(ErrorCode::TOO_MANY_ROOMS, text));
                 }
             };
-            done_tx.send_replace(true);
-            return result;
+            // Load outside the lock: a large room must not stall every join.
+            let code = reservation.code().clone();
+            match self.open(&code, join, fresh).await {
+                Ok(room) => return Ok((code, self.install(reservation, room).await)),
+                Err(OpenError::Join(e)) => {
+                    rooms.release(reservation).await;
+                    return Err(e);
+                }
+                Err(OpenError::Unreadable(reason)) => {
+                    tracing::error!(room = %code, %reason, "room data unreadable; room quarantined");
+                    self.services
+                        .metrics
+                        .rooms_unavailable
+                        .fetch_add(1, Relaxed);
+                    rooms.quarantine(reservation).await;
+                    return Err(unavailable(&code));
+                }
+                Err(OpenError::Taken) => rooms.release(reservation).await,
+            }
         }
         Err(JoinError::Fatal(
             ErrorCode::ROOM_UNAVAILABLE,
             "the room is busy".into(),
         ))
+    }
+
+    async fn install(&self, reservation: Reservation, room: RoomState) -> RoomHandle {
+        let services = self.services.clone();
+        let spawn = move |id| room_task::spawn(services, room, id);
+        self.services.rooms.install(reservation, spawn).await
+    }
+
+    /// Loads the room from storage, or creates it.
+    async fn open(
+        &self,
+        code: &RoomCode,
+        join: &Join,
+        fresh: bool,
+    ) -> Result<RoomState, OpenError> {
+        match self.load(code).await? {
+            Some(_) if fresh => Err(OpenError::Taken),
+            Some(stored) => self.build(stored).await.map_err(OpenError::Unreadable),
+            None => Ok(self.create(code, join).await?),
+        }
+    }
+
+    async fn load(&self, code: &RoomCode) -> Result<Option<Stored>, JoinError> {
+        let code = code.clone();
+        self.services
+            .storage
+            .call(move |s| {
+                let Some(meta) = s.room_meta(&code)? else {
+                    return Ok(None);
+                };
+                let snapshot = s.read_snapshot(&code)?;
+                let after = snapshot.as_ref().map_or(Seq(0), |s| s.upto);
+                let tail = s.read_tail(&code, after)?;
+                Ok(Some((meta, snapshot, tail)))
+            })
+            .await
+            .map_err(storage_down)
+    }
+
+    async fn build(&self, (meta, snapshot, tail): Stored) -> Result<RoomState, String> {
+        let limits = self.rules.limits.clone();
+        // Loading a snapshot parses a whole document: keep it off the runtime.
+        tokio::task::spawn_blocking(move || RoomState::load(meta, limits, snapshot, tail))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())
+    }
+
+    async fn create(&self, code: &RoomCode, join: &Join) -> Result<RoomState, JoinError> {
+        let rules = &self.rules;
+        let max_players = join
+            .max_players
+            .unwrap_or(rules.max_players)
+            .clamp(1, rules.max_players.max(1));
+        let grace_ms = join
+            .grace_period_ms
+            .map_or(rules.grace_ms, u64::from)
+            .min(rules.max_grace_ms);
+        let meta = RoomMeta {
+            code: code.clone(),
+            epoch: random_u64(),
+            max_players,
+            grace_ms,
+            created_ms: now_ms(),
+        };
+        self.services
+            .storage
+            .create_room(meta.clone())
+            .await
+            .map_err(storage_down)?;
+        tracing::info!(room = %code, epoch = meta.epoch, max_players, grace_ms, "room created");
+        Ok(RoomState::new(meta, rules.limits.clone()))
     }
 }
 
@@ -186,20 +247,6 @@ impl From<JoinError> for OpenError {
     }
 }
 
-/// Loads the room from storage, or creates it.
-async fn open(
-    shared: &Shared,
-    code: &RoomCode,
-    join: &Join,
-    fresh: bool,
-) -> Result<Room, OpenError> {
-    match load(shared, code).await? {
-        Some(_) if fresh => Err(OpenError::Taken),
-        Some(stored) => build(shared, stored).await.map_err(OpenError::Unreadable),
-        None => Ok(create(shared, code, join).await?),
-    }
-}
-
 fn unavailable(code: &RoomCode) -> JoinError {
     JoinError::Fatal(
         ErrorCode::ROOM_UNAVAILABLE,
@@ -213,81 +260,4 @@ fn storage_down(e: impl std::fmt::Display) -> JoinError {
         ErrorCode::STORAGE_UNAVAILABLE,
         "storage is unavailable".into(),
     )
-}
-
-fn fresh_code(rooms: &Rooms) -> Result<RoomCode, JoinError> {
-    for _ in 0..64 {
-        let mut r = random_u64();
-        let mut code = String::with_capacity(4);
-        for _ in 0..4 {
-            let i = (r % CODE_ALPHABET.len() as u64) as usize;
-            code.push(char::from(CODE_ALPHABET[i]));
-            r /= CODE_ALPHABET.len() as u64;
-        }
-        let Ok(code) = RoomCode::new(code) else {
-            continue;
-        };
-        // Stored but unloaded rooms are caught later (`OpenError::Taken`).
-        if !rooms.map.contains_key(&code) && !rooms.quarantined.contains(&code) {
-            return Ok(code);
-        }
-    }
-    Err(JoinError::Fatal(
-        ErrorCode::TOO_MANY_ROOMS,
-        "no free room code".into(),
-    ))
-}
-
-async fn load(shared: &Shared, code: &RoomCode) -> Result<Option<Stored>, JoinError> {
-    let code = code.clone();
-    shared
-        .storage
-        .call(move |s| {
-            let Some(meta) = s.room_meta(&code)? else {
-                return Ok(None);
-            };
-            let snapshot = s.read_snapshot(&code)?;
-            let after = snapshot.as_ref().map_or(Seq(0), |s| s.upto);
-            let tail = s.read_tail(&code, after)?;
-            Ok(Some((meta, snapshot, tail)))
-        })
-        .await
-        .map_err(storage_down)
-}
-
-async fn build(shared: &Shared, (meta, snapshot, tail): Stored) -> Result<Room, String> {
-    let limits = shared.config.room_limits();
-    // Loading a snapshot parses a whole document: keep it off the runtime.
-    tokio::task::spawn_blocking(move || Room::load(meta, limits, snapshot, tail))
-        .await
-        .map_err(|e| e.to_string())?
-        .map_err(|e| e.to_string())
-}
-
-async fn create(shared: &Shared, code: &RoomCode, join: &Join) -> Result<Room, JoinError> {
-    let cfg = &shared.config;
-    let max_players = join
-        .max_players
-        .unwrap_or(cfg.max_players)
-        .clamp(1, cfg.max_players.max(1));
-    let max_grace = u64::try_from(cfg.max_grace_period.as_millis()).unwrap_or(u64::MAX);
-    let default_grace = u64::try_from(cfg.grace_period.as_millis()).unwrap_or(u64::MAX);
-    let grace_ms = join
-        .grace_period_ms
-        .map_or(default_grace, u64::from)
-        .min(max_grace);
-    let meta = RoomMeta {
-        code: code.clone(),
-        epoch: random_u64(),
-        max_players,
-        grace_ms,
-        created_ms: now_ms(),
-    };
-    shared
-        .storage
-        .create_room(meta.clone())
-        .await
-        .map_err(storage_down)?;
-    tracing::info!(room = %code, epoch = meta.epoch, max_players, grace_ms, "room created");
-    Ok(Room::new(meta, cfg.room_limits()))
 }

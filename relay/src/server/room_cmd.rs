@@ -1,6 +1,6 @@
 //! Messages into a room task, and the handle that sends them.
 
-use super::outbox::Outbox;
+use super::conn_outbox::ConnOutbox;
 use crate::core::{ConnId, Snapshot};
 use coinop_protocol::{ClientMessage, Join, Seq};
 use std::sync::Arc;
@@ -22,7 +22,7 @@ pub(crate) enum RoomCmd {
     Join {
         conn: ConnId,
         join: Box<Join>,
-        outbox: Arc<Outbox>,
+        outbox: Arc<ConnOutbox>,
         reply: oneshot::Sender<JoinReply>,
     },
     Message {

@@ -1,13 +1,17 @@
-//! The tokio shell around one [`Room`]: carries out its effects.
+//! The tokio shell around one [`RoomState`]: carries out its effects.
 
-use super::outbox::Outbox;
-use super::registry::Slot;
+use super::clock::now_ms;
+use super::compaction::{Compactor, Job};
+use super::conn_outbox::ConnOutbox;
 use super::room_cmd::{JoinReply, RoomCmd, RoomHandle};
-use super::shared::{Shared, now_ms};
+use super::room_counters::RoomCounters;
+use super::room_map::RoomMap;
+use super::stored_range::read_range;
 use crate::core::{
-    ConnId, Delivery, Effect, Input, Room, Snapshot, StoredRange, changes_frames, close_code, fold,
+    ConnId, Delivery, Effect, Input, RoomState, Snapshot, StoredRange, changes_frames, close_code,
 };
-use crate::storage::{Append, PlayerRoomUpdate};
+use crate::metrics::Metrics;
+use crate::storage::{Append, PlayerRoomUpdate, StorageHandle};
 use coinop_protocol::{Bytes, ErrorCode, LogEntry, RelayMessage};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -23,24 +27,35 @@ enum Wake {
     Tick,
 }
 
+/// What a room task needs from the relay: these handles, not the whole
+/// relay context.
+#[derive(Clone)]
+pub(crate) struct RoomServices {
+    pub(crate) storage: StorageHandle,
+    pub(crate) metrics: Arc<Metrics>,
+    pub(crate) compactor: Compactor,
+    /// The map the room leaves when it unloads.
+    pub(crate) rooms: Arc<RoomMap>,
+}
+
 struct RoomTask {
-    shared: Arc<Shared>,
-    room: Room,
+    services: RoomServices,
+    room: RoomState,
     id: u64,
     rx: mpsc::Receiver<RoomCmd>,
     tx: mpsc::Sender<RoomCmd>,
-    conns: HashMap<ConnId, Arc<Outbox>>,
+    conns: HashMap<ConnId, Arc<ConnOutbox>>,
     persist_started: Option<Instant>,
     /// Message counts for the inspector.
-    counters: super::inspector::RoomCounters,
+    counters: RoomCounters,
 }
 
 /// Starts the room's task.
-pub(crate) fn spawn(shared: Arc<Shared>, room: Room, id: u64) -> RoomHandle {
+pub(crate) fn spawn(services: RoomServices, room: RoomState, id: u64) -> RoomHandle {
     let (tx, rx) = mpsc::channel(ROOM_QUEUE);
-    shared.metrics.rooms.fetch_add(1, Relaxed);
+    services.metrics.rooms.fetch_add(1, Relaxed);
     let task = RoomTask {
-        shared,
+        services,
         room,
         id,
         rx,
@@ -92,7 +107,7 @@ impl RoomTask {
                 break;
             }
         }
-        self.shared.metrics.rooms.fetch_sub(1, Relaxed);
+        self.services.metrics.rooms.fetch_sub(1, Relaxed);
         tracing::debug!(room = %self.room.code(), "room unloaded");
     }
 
@@ -133,7 +148,7 @@ impl RoomTask {
             }
             RoomCmd::Persisted(result) => {
                 if let Some(started) = self.persist_started.take() {
-                    self.shared.metrics.ack_latency.observe(started.elapsed());
+                    self.services.metrics.ack_latency.observe(started.elapsed());
                 }
                 let input = match result {
                     Some(upto) => Input::Persisted { upto },
@@ -145,11 +160,11 @@ impl RoomTask {
             RoomCmd::Compacted(result) => {
                 let input = match result {
                     Some(snap) => {
-                        self.shared.metrics.compactions.fetch_add(1, Relaxed);
+                        self.services.metrics.compactions.fetch_add(1, Relaxed);
                         Input::Compacted(snap)
                     }
                     None => {
-                        self.shared
+                        self.services
                             .metrics
                             .compaction_failures
                             .fetch_add(1, Relaxed);
@@ -192,7 +207,7 @@ impl RoomTask {
                 Effect::Close { conn, code, reason } => {
                     if let Some(outbox) = self.conns.remove(&conn) {
                         if code != close_code::NORMAL {
-                            self.shared.metrics.fatal_closes.fetch_add(1, Relaxed);
+                            self.services.metrics.fatal_closes.fetch_add(1, Relaxed);
                         }
                         tracing::info!(room = %self.room.code(), %conn, code, %reason, "closing");
                         outbox.close(code, &reason);
@@ -214,7 +229,7 @@ impl RoomTask {
                     host,
                     at_ms,
                 } => {
-                    self.shared.storage.index_player(PlayerRoomUpdate {
+                    self.services.storage.index_player(PlayerRoomUpdate {
                         player,
                         room: self.room.code().clone(),
                         host,
@@ -230,7 +245,7 @@ impl RoomTask {
             return;
         };
         self.persist_started = Some(Instant::now());
-        let storage = self.shared.storage.clone();
+        let storage = self.services.storage.clone();
         let tx = self.tx.clone();
         let room = self.room.code().clone();
         tokio::spawn(async move {
@@ -248,16 +263,11 @@ impl RoomTask {
     /// the joiner before anything else it is sent. The room waits for the
     /// read (about a millisecond), which keeps its frames in order.
     async fn send_stored(&mut self, conn: ConnId, range: StoredRange, batch_bytes: usize) {
-        let code = self.room.code().clone();
-        let read = self
-            .shared
-            .storage
-            .call(move |s| s.read_tail(&code, range.after))
-            .await;
+        let read = read_range(&self.services.storage, self.room.code(), range).await;
         let Some(outbox) = self.conns.get(&conn) else {
             return;
         };
-        match read.map(|entries| in_range(entries, range)) {
+        match read {
             Ok(Some(entries)) => {
                 for frame in changes_frames(entries, batch_bytes) {
                     outbox.push_catch_up(Bytes::from(frame.encode()));
@@ -285,83 +295,32 @@ impl RoomTask {
         &mut self,
         base: Option<Snapshot>,
         stored: Option<StoredRange>,
-        mut entries: Vec<LogEntry>,
+        entries: Vec<LogEntry>,
     ) {
         let Some(upto) = entries.last().map(|e| e.seq).or(stored.map(|r| r.upto)) else {
             return;
         };
-        let storage = self.shared.storage.clone();
-        let shared = self.shared.clone();
-        let tx = self.tx.clone();
-        let room = self.room.code().clone();
-        tokio::spawn(async move {
-            // Held until the snapshot is stored. Never closed, so acquire
-            // only fails if the relay is being torn down: then skip.
-            let Ok(_slot) = shared.compaction_slots.acquire().await else {
-                let _ = tx.send(RoomCmd::Compacted(None)).await;
-                return;
-            };
-            let _running = Running::start(&shared.metrics);
-            if let Some(range) = stored {
-                let code = room.clone();
-                let read = storage.call(move |s| s.read_tail(&code, range.after)).await;
-                match read.map(|e| in_range(e, range)) {
-                    Ok(Some(mut older)) => {
-                        older.append(&mut entries);
-                        entries = older;
-                    }
-                    _ => {
-                        tracing::error!(%room, ?range, "compaction could not read the log");
-                        let _ = tx.send(RoomCmd::Compacted(None)).await;
-                        return;
-                    }
-                }
-            }
-            let folded = tokio::task::spawn_blocking(move || fold(base.as_ref(), &entries)).await;
-            let snapshot = match folded {
-                Ok(Ok(snapshot)) => snapshot,
-                Ok(Err(reason)) => {
-                    tracing::error!(%room, %reason, "compaction failed");
-                    let _ = tx.send(RoomCmd::Compacted(None)).await;
-                    return;
-                }
-                Err(e) => {
-                    tracing::error!(%room, error = %e, "compaction task failed");
-                    let _ = tx.send(RoomCmd::Compacted(None)).await;
-                    return;
-                }
-            };
-            let stored = snapshot.clone();
-            let code = room.clone();
-            let result = storage
-                .call(move |s| s.write_snapshot(&code, &stored))
-                .await;
-            let answer = match result {
-                Ok(()) => {
-                    tracing::info!(%room, upto = upto.0, bytes = snapshot.doc.len(), "compacted");
-                    Some(snapshot)
-                }
-                Err(e) => {
-                    tracing::error!(%room, error = %e, "snapshot not stored");
-                    None
-                }
-            };
-            let _ = tx.send(RoomCmd::Compacted(answer)).await;
-        });
+        let job = Job {
+            room: self.room.code().clone(),
+            base,
+            stored,
+            entries,
+            upto,
+        };
+        self.services.compactor.spawn(job, self.tx.clone());
     }
 
-    /// Leaves the registry if nothing is queued. Joins that slipped in are
+    /// Leaves the room map if nothing is queued. Joins that slipped in are
     /// told to retry (they will load the room again).
     async fn try_unload(&mut self) -> bool {
-        let mut rooms = self.shared.registry.rooms.lock().await;
-        if !self.rx.is_empty() {
+        let rx = &self.rx;
+        let rooms = &self.services.rooms;
+        if !rooms
+            .unload_if(self.room.code(), self.id, || rx.is_empty())
+            .await
+        {
             return false;
         }
-        let code = self.room.code();
-        if matches!(rooms.map.get(code), Some(Slot::Ready(h)) if h.id == self.id) {
-            rooms.map.remove(self.room.code());
-        }
-        drop(rooms);
         self.rx.close();
         while let Ok(cmd) = self.rx.try_recv() {
             if let RoomCmd::Join { reply, .. } = cmd {
@@ -369,30 +328,5 @@ impl RoomTask {
             }
         }
         true
-    }
-}
-
-/// The entries of `range` from a tail read, or `None` when any is missing.
-fn in_range(mut entries: Vec<LogEntry>, range: StoredRange) -> Option<Vec<LogEntry>> {
-    entries.retain(|e| e.seq <= range.upto);
-    let complete = entries.len() as u64 == range.upto.0.saturating_sub(range.after.0)
-        && entries.first().is_none_or(|e| e.seq.0 == range.after.0 + 1);
-    complete.then_some(entries)
-}
-
-/// Counts a compaction as running (and its peak) until dropped.
-struct Running<'a>(&'a crate::metrics::Metrics);
-
-impl<'a> Running<'a> {
-    fn start(metrics: &'a crate::metrics::Metrics) -> Self {
-        let now = metrics.compactions_running.fetch_add(1, Relaxed) + 1;
-        metrics.compactions_running_peak.fetch_max(now, Relaxed);
-        Running(metrics)
-    }
-}
-
-impl Drop for Running<'_> {
-    fn drop(&mut self) {
-        self.0.compactions_running.fetch_sub(1, Relaxed);
     }
 }

@@ -1,10 +1,10 @@
 //! Routes one HTTP request: the WebSocket endpoint, health, metrics, the
 //! player room index (with CORS), the inspector, then static files.
 
+use super::context::RelayContext;
 use super::http::{Request, Response};
 use super::identity;
 use super::inspector;
-use super::shared::Shared;
 use super::static_files;
 use coinop_protocol::PlayerId;
 use std::net::SocketAddr;
@@ -17,7 +17,7 @@ pub(crate) enum Route {
     Upgrade,
 }
 
-pub(crate) async fn route(shared: &Shared, req: &Request, peer: SocketAddr) -> Route {
+pub(crate) async fn route(shared: &RelayContext, req: &Request, peer: SocketAddr) -> Route {
     let path = req.path.split('?').next().unwrap_or_default();
     // The allow-list guards the relay's own endpoints. Static files are
     // public anyway, and browsers send `Origin` even on same-origin module
@@ -95,7 +95,7 @@ fn is_relay_endpoint(path: &str) -> bool {
 }
 
 /// Browsers send `Origin`; native clients usually do not, and are allowed.
-fn origin_allowed(shared: &Shared, req: &Request) -> bool {
+fn origin_allowed(shared: &RelayContext, req: &Request) -> bool {
     let allowed = &shared.config.allowed_origins;
     match req.header("Origin") {
         Some(origin) if !allowed.is_empty() => allowed.iter().any(|a| a == origin),
@@ -135,7 +135,7 @@ fn parse_hex(s: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-async fn player_rooms(shared: &Shared, req: &Request, player: &str) -> Response {
+async fn player_rooms(shared: &RelayContext, req: &Request, player: &str) -> Response {
     let unauthorized = || Response::text(401, "unauthorized\n");
     let Ok(player) = PlayerId::new(player) else {
         return unauthorized();

@@ -7,8 +7,8 @@
 //! symlink pointing out of it is refused too. Files are read on the
 //! blocking pool and bounded by `max_static_file_bytes`.
 
+use super::context::RelayContext;
 use super::http::{Request, Response};
-use super::shared::Shared;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
@@ -29,7 +29,7 @@ enum Miss {
 }
 
 /// Answers a GET or HEAD from the mounts, or `None` when no mount matches.
-pub(crate) async fn serve(shared: &Shared, req: &Request, path: &str) -> Option<Response> {
+pub(crate) async fn serve(shared: &RelayContext, req: &Request, path: &str) -> Option<Response> {
     let (prefix, dir) = mount_for(&shared.config.serve, path)?;
     let rest = match path.strip_prefix(prefix.trim_end_matches('/')) {
         Some(rest) => rest.trim_start_matches('/').to_owned(),

@@ -6,7 +6,7 @@ use super::{CoreConfig, LoadedSnapshot, RoomCore};
 use bytes::Bytes;
 use coinop_protocol::{ClientMessage, LogEntry, PlayerId, RoomCode, RoomRequest, Secret};
 use coinop_relay::core::{
-    ConnId, Effect, Input, Room, RoomLimits, RoomMeta, Snapshot, StoredRange, changes_frames,
+    ConnId, Effect, Input, RoomLimits, RoomMeta, RoomState, Snapshot, StoredRange, changes_frames,
 };
 use std::collections::VecDeque;
 
@@ -21,7 +21,7 @@ pub(crate) struct Client {
 /// The simulated world.
 pub(crate) struct Sim {
     pub(crate) now: u64,
-    pub(crate) relay: Room,
+    pub(crate) relay: RoomState,
     pub(crate) clients: Vec<Client>,
     next_conn: u64,
     rng: u64,
@@ -80,7 +80,7 @@ impl Sim {
             .collect();
         Sim {
             now: 1_000_000,
-            relay: Room::new(meta.clone(), limits.clone()),
+            relay: RoomState::new(meta.clone(), limits.clone()),
             clients,
             next_conn: 0,
             rng: seed | 1,
@@ -185,9 +185,9 @@ impl Sim {
             self.stored_log.clear();
             self.stored_snapshot = None;
             self.meta.epoch += 1;
-            Room::new(self.meta.clone(), self.limits.clone())
+            RoomState::new(self.meta.clone(), self.limits.clone())
         } else {
-            Room::load(
+            RoomState::load(
                 self.meta.clone(),
                 self.limits.clone(),
                 self.stored_snapshot.clone(),

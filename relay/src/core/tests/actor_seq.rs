@@ -88,7 +88,7 @@ fn a_reloaded_room_still_knows_its_actors_seqs() {
         })
         .flatten()
         .collect();
-    let mut reloaded = Room::load(meta(8, 0), RoomLimits::default(), None, tail).unwrap();
+    let mut reloaded = RoomState::load(meta(8, 0), RoomLimits::default(), None, tail).unwrap();
     reloaded.handle(
         Input::Join {
             conn: ConnId(7),

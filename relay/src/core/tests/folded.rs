@@ -42,7 +42,7 @@ fn folded_changes_stay_duplicates_across_a_reload() {
     );
 
     // The same after a reload from storage.
-    let mut reloaded = Room::load(meta(8, 0), limits, Some(snap.clone()), vec![]).unwrap();
+    let mut reloaded = RoomState::load(meta(8, 0), limits, Some(snap.clone()), vec![]).unwrap();
     assert_eq!(reloaded.head(), Seq(2));
     reloaded.handle(
         Input::Join {
@@ -81,7 +81,7 @@ fn a_damaged_snapshot_is_refused_without_parsing_it() {
         .collect();
     let snap = fold(None, &entries).unwrap();
     assert!(
-        Room::load(
+        RoomState::load(
             meta(8, 0),
             RoomLimits::default(),
             Some(snap.clone()),
@@ -96,7 +96,7 @@ fn a_damaged_snapshot_is_refused_without_parsing_it() {
         doc: Bytes::from(bytes),
         ..snap
     };
-    let err = Room::load(meta(8, 0), RoomLimits::default(), Some(damaged), vec![]);
+    let err = RoomState::load(meta(8, 0), RoomLimits::default(), Some(damaged), vec![]);
     assert!(matches!(err, Err(LoadError::NotADocument { upto: 3 })));
 }
 
@@ -196,7 +196,7 @@ fn a_loaded_tail_is_compacted_before_the_room_unloads() {
     let tail: Vec<LogEntry> = tail.into_iter().flatten().collect();
     assert_eq!(tail.len(), 3);
     // Reloaded with nobody seated: not idle until its tail is compacted.
-    let mut loaded = Room::load(meta(8, 0), limits, None, tail).unwrap();
+    let mut loaded = RoomState::load(meta(8, 0), limits, None, tail).unwrap();
     assert!(!loaded.is_idle());
     assert!(loaded.next_deadline().is_some_and(|at| at <= T0));
     let fx = loaded.handle(Input::Tick, T0);
@@ -235,7 +235,7 @@ fn a_joiner_gets_the_state_view_only_when_nothing_follows_the_snapshot() {
     assert_eq!(shown.hydrate(None), doc.0.document().hydrate(None));
     room.handle(Input::Compacted(snap), T0);
 
-    let join_as = |room: &mut Room, conn: u64, name: &str| {
+    let join_as = |room: &mut RoomState, conn: u64, name: &str| {
         let fx = room.handle(
             Input::Join {
                 conn: ConnId(conn),

@@ -43,7 +43,7 @@ fn persisted_entries(fx: Vec<Effect>) -> Vec<LogEntry> {
 
 /// Mallory (conn 2) continues alice's actor with other content; alice's
 /// own next change must still be taken.
-fn assert_forgery_refused(room: &mut Room, alice: &mut Doc, next_ref: u64) {
+fn assert_forgery_refused(room: &mut RoomState, alice: &mut Doc, next_ref: u64) {
     let mut forger = same_actor(alice);
     let forged = forger.change("k", 666);
     let fx = room.handle(msg(2, publish(next_ref, vec![forged])), T0);
@@ -104,7 +104,7 @@ fn an_actor_nobody_owns_here_may_be_restored_by_anyone() {
 }
 
 /// Alice joins a reloaded room on conn 1, mallory on conn 2.
-fn seat_alice_and_mallory(room: &mut Room) {
+fn seat_alice_and_mallory(room: &mut RoomState) {
     for (conn, player) in [(1, "alice"), (2, "mallory")] {
         let join = join(player, None);
         room.handle(
@@ -125,7 +125,8 @@ fn ownership_survives_a_reload_from_the_log_and_a_compaction() {
     let tail = persisted_entries(fx);
 
     // Reloaded from the log: the entry's sender says who owns the actor.
-    let mut reloaded = Room::load(meta(8, 0), RoomLimits::default(), None, tail.clone()).unwrap();
+    let mut reloaded =
+        RoomState::load(meta(8, 0), RoomLimits::default(), None, tail.clone()).unwrap();
     seat_alice_and_mallory(&mut reloaded);
     assert_forgery_refused(&mut reloaded, &mut same_actor(&mut alice), 2);
 
@@ -136,7 +137,7 @@ fn ownership_survives_a_reload_from_the_log_and_a_compaction() {
     let actor = session_actor(&pid("alice"), [1; 16]);
     assert!(decoded.is_owned(&actor));
     let mut from_snapshot =
-        Room::load(meta(8, 0), RoomLimits::default(), Some(snapshot), vec![]).unwrap();
+        RoomState::load(meta(8, 0), RoomLimits::default(), Some(snapshot), vec![]).unwrap();
     seat_alice_and_mallory(&mut from_snapshot);
     assert_forgery_refused(&mut from_snapshot, &mut alice, 3);
 }

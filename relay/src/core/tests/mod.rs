@@ -38,8 +38,8 @@ pub(super) fn join(player: &str, since: Option<RoomCursor>) -> Join {
 }
 
 /// A room with `limits` that alice (conn 1) has joined.
-pub(super) fn room_with_alice(limits: RoomLimits) -> Room {
-    let mut room = Room::new(meta(8, 0), limits);
+pub(super) fn room_with_alice(limits: RoomLimits) -> RoomState {
+    let mut room = RoomState::new(meta(8, 0), limits);
     room.handle(
         Input::Join {
             conn: ConnId(1),
@@ -102,8 +102,8 @@ pub(super) fn publish(client_ref: u64, changes: Vec<Bytes>) -> ClientMessage {
     }
 }
 
-pub(super) fn room_with(players: &[&str]) -> Room {
-    let mut room = Room::new(meta(8, 5_000), RoomLimits::default());
+pub(super) fn room_with(players: &[&str]) -> RoomState {
+    let mut room = RoomState::new(meta(8, 5_000), RoomLimits::default());
     for (i, p) in players.iter().enumerate() {
         room.handle(
             Input::Join {

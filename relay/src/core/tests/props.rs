@@ -59,7 +59,7 @@ fn change_pool() -> Vec<Bytes> {
 }
 
 struct Harness {
-    room: Room,
+    room: RoomState,
     now: u64,
     next_conn: u64,
     /// Live connections (joined, not closed), by slot.
@@ -134,7 +134,7 @@ proptest! {
     fn random_inputs_keep_the_invariants(ops in prop::collection::vec(op(), 1..80)) {
         let pool = change_pool();
         let mut h = Harness {
-            room: Room::new(meta(3, 1_000), RoomLimits { compact_entries: 3, cached_log_bytes: u64::MAX, ..RoomLimits::default() }),
+            room: RoomState::new(meta(3, 1_000), RoomLimits { compact_entries: 3, cached_log_bytes: u64::MAX, ..RoomLimits::default() }),
             now: T0,
             next_conn: 1,
             live: Vec::new(),

@@ -100,7 +100,7 @@ fn invalid_or_oversized_change_refuses_the_whole_publish() {
         if *code == ErrorCode::INVALID_CHANGE)
     );
     assert_eq!(persist_upto(&fx), None);
-    let mut small = Room::new(
+    let mut small = RoomState::new(
         meta(8, 0),
         RoomLimits {
             max_change_bytes: 4,
@@ -250,7 +250,7 @@ fn compaction_keeps_dedup_and_serves_snapshot_plus_tail() {
     );
     assert!(matches!(&frames[2], RelayMessage::Changes { entries } if entries[0].seq == Seq(3)));
     // Reloading from storage rebuilds the hashes from the snapshot.
-    let reloaded = Room::load(
+    let reloaded = RoomState::load(
         meta(8, 0),
         RoomLimits::default(),
         Some(Snapshot {
@@ -262,7 +262,7 @@ fn compaction_keeps_dedup_and_serves_snapshot_plus_tail() {
         vec![],
     );
     assert_eq!(reloaded.unwrap().head(), Seq(2));
-    let bad = Room::load(
+    let bad = RoomState::load(
         meta(8, 0),
         RoomLimits::default(),
         Some(Snapshot {

@@ -49,7 +49,7 @@ fn same_player_on_a_new_connection_replaces_the_old_one() {
 
 #[test]
 fn room_full_refuses_new_players_but_not_seated_ones() {
-    let mut room = Room::new(meta(1, 5_000), RoomLimits::default());
+    let mut room = RoomState::new(meta(1, 5_000), RoomLimits::default());
     room.handle(
         Input::Join {
             conn: ConnId(1),

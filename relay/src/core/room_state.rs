@@ -35,7 +35,7 @@ pub(crate) struct PendingAck {
 /// time and carry out the returned [`Effect`]s in order. See the
 /// [module docs](super) for the contract.
 #[derive(Debug)]
-pub struct Room {
+pub struct RoomState {
     pub(crate) meta: RoomMeta,
     pub(crate) limits: RoomLimits,
     pub(crate) roster: Roster,
@@ -52,10 +52,10 @@ pub struct Room {
     pub(crate) serves_snapshots: bool,
 }
 
-impl Room {
+impl RoomState {
     /// A new, empty room.
-    pub fn new(meta: RoomMeta, limits: RoomLimits) -> Room {
-        Room {
+    pub fn new(meta: RoomMeta, limits: RoomLimits) -> RoomState {
+        RoomState {
             meta,
             roster: Roster::default(),
             log: ChangeLog::new(limits.cached_log_bytes),
@@ -76,8 +76,8 @@ impl Room {
         limits: RoomLimits,
         snapshot: Option<Snapshot>,
         tail: Vec<LogEntry>,
-    ) -> Result<Room, LoadError> {
-        let mut room = Room::new(meta, limits);
+    ) -> Result<RoomState, LoadError> {
+        let mut room = RoomState::new(meta, limits);
         room.log = ChangeLog::load(snapshot, tail, room.limits.cached_log_bytes)?;
         // A stored tail long enough is compacted soon after loading.
         room.quiet_since = Some(0);

@@ -32,8 +32,10 @@ struct State {
     close_sent: bool,
 }
 
-/// Shared between the room (producer) and the connection's writer.
-pub(crate) struct Outbox {
+/// One connection's outgoing queue, shared between its room task
+/// (the producer) and the connection's writer. Not the SDK's outbox of
+/// unacknowledged changes.
+pub(crate) struct ConnOutbox {
     state: Mutex<State>,
     wake: Notify,
     closed: watch::Sender<bool>,
@@ -41,7 +43,7 @@ pub(crate) struct Outbox {
     metrics: Arc<Metrics>,
 }
 
-impl Outbox {
+impl ConnOutbox {
     pub(crate) fn new(max_bytes: usize, metrics: Arc<Metrics>) -> Arc<Self> {
         Arc::new(Self {
             state: Mutex::new(State::default()),

@@ -1,0 +1,33 @@
+//! The production default of every relay setting, written once: the
+//! `coinop-relay` flags ([`crate::cli`]) and [`crate::RelayConfig`]'s
+//! `Default` both read them. Each is in the unit its flag takes; the
+//! meaning of each is on the [`crate::RelayConfig`] field of the same name.
+//! Room limits come from [`RoomLimits::DEFAULT`], the core's own.
+
+use crate::core::RoomLimits;
+use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
+
+pub(crate) const ADDR: SocketAddr = SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 8787));
+pub(crate) const DATA_DIR: &str = "./coinop-data";
+pub(crate) const MAX_PLAYERS: u16 = 64;
+pub(crate) const MAX_FRAME_BYTES: usize = 1024 * 1024;
+pub(crate) const MAX_CHANGE_BYTES: usize = RoomLimits::DEFAULT.max_change_bytes;
+pub(crate) const MAX_ROOM_BYTES: u64 = RoomLimits::DEFAULT.max_room_bytes;
+pub(crate) const RELIABLE_PER_SEC: u32 = 200;
+pub(crate) const RELIABLE_BURST: u32 = 400;
+pub(crate) const RATE_LIMIT_PATIENCE_SECS: u64 = 5;
+pub(crate) const UNRELIABLE_PER_SEC: u32 = 120;
+pub(crate) const UNRELIABLE_BURST: u32 = 240;
+pub(crate) const MAX_ROOMS: usize = 10_000;
+pub(crate) const CONNECTIONS_PER_IP_PER_SEC: u32 = 20;
+pub(crate) const CONNECTIONS_PER_IP_BURST: u32 = 200;
+pub(crate) const HANDSHAKE_TIMEOUT_SECS: u64 = 10;
+pub(crate) const IDLE_TIMEOUT_SECS: u64 = 30;
+pub(crate) const GRACE_PERIOD_MS: u64 = 5_000;
+pub(crate) const MAX_GRACE_PERIOD_MS: u64 = 300_000;
+pub(crate) const MAX_OUTBOX_BYTES: usize = 16 * 1024 * 1024;
+pub(crate) const COMPACT_ENTRIES: usize = RoomLimits::DEFAULT.compact_entries;
+pub(crate) const COMPACT_BYTES: u64 = RoomLimits::DEFAULT.compact_bytes;
+pub(crate) const LOG_CACHE_BYTES: u64 = RoomLimits::DEFAULT.cached_log_bytes;
+pub(crate) const MAX_REQUEST_HEAD_BYTES: usize = 16 * 1024;
+pub(crate) const MAX_STATIC_FILE_BYTES: u64 = 64 * 1024 * 1024;
