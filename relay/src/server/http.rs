@@ -13,8 +13,7 @@ use std::sync::Arc;
 use tokio::net::TcpStream;
 use tower::ServiceExt;
 
-/// hyper's smallest read buffer limit; a smaller head limit still applies
-/// through `max_header_size`.
+/// hyper's smallest read buffer limit.
 const MIN_BUF: usize = 8 * 1024;
 
 /// Answers requests on `stream` until the client closes, the connection
@@ -33,8 +32,10 @@ pub(crate) async fn serve(shared: Arc<Shared>, app: Router, stream: TcpStream, p
         // Also bounds an idle keep-alive connection: the clock runs from
         // the moment the connection is ready for a request head.
         .header_read_timeout(cfg.handshake_timeout)
-        .max_header_size(cfg.max_request_head_bytes)
-        .max_buf_size(cfg.max_request_head_bytes.max(MIN_BUF));
+        // Both answer 431: the buffer limit a head that never ends, the
+        // header limit a whole one over a cap below hyper's minimum buffer.
+        .max_buf_size(cfg.max_request_head_bytes.max(MIN_BUF))
+        .max_header_size(cfg.max_request_head_bytes);
     let conn = builder
         .serve_connection(TokioIo::new(stream), service)
         .with_upgrades();
