@@ -37,6 +37,7 @@ pub(crate) fn app(shared: Arc<Shared>) -> Router {
         .layer(middleware::from_fn(preflight_no_content));
     Router::new()
         .route("/ws", any(upgrade::upgrade))
+        .route("/ws/", any(upgrade::upgrade))
         .route("/ws/{*rest}", any(upgrade::upgrade))
         .route("/healthz", get(|| async { "ok" }))
         .route("/metrics", get(metrics))
