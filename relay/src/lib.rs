@@ -19,9 +19,14 @@
 //!
 //! ## Endpoints (one port)
 //!
+//! HTTP/1.1 with keep-alive, served by hyper with axum routes and
+//! tower-http layers; a request head must arrive within the handshake
+//! timeout (which also closes an idle kept-alive connection) and fit in
+//! [`RelayConfig::max_request_head_bytes`] (431 otherwise).
+//!
 //! * `GET /ws` (and `/ws/...`): the WebSocket of `coinop-protocol`.
 //! * `GET /healthz`: `200 ok`.
-//! * `GET /metrics`: Prometheus text.
+//! * `GET /metrics`: OpenMetrics text (`prometheus-client`).
 //! * `GET /players/{id}/rooms` with `Authorization: Bearer <secret hex>`:
 //!   the rooms that player joined or hosted, as JSON; 401 otherwise. CORS
 //!   preflights are answered for allowed origins.
@@ -29,7 +34,8 @@
 //!   online, stored size and message rates; loopback peers only, unless
 //!   [`RelayConfig::admin_token`] is set and sent as a bearer token.
 //! * Static files of [`RelayConfig::serve`] (`--serve PREFIX=DIR`), for a
-//!   game or demo served by the relay itself.
+//!   game or demo served by the relay itself: streamed, with ranges,
+//!   `ETag` and `Last-Modified` revalidation (`Cache-Control: no-cache`).
 //!
 //! When [`RelayConfig::allowed_origins`] is set, a request to the relay's
 //! own endpoints whose `Origin` is not listed gets 403; requests without

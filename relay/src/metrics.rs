@@ -1,8 +1,21 @@
-//! Relay counters, exported as Prometheus text on `GET /metrics`.
+//! Relay counters, exported on `GET /metrics` in the OpenMetrics text
+//! format by `prometheus-client`.
+//!
+//! The counters and gauges are plain atomics that the relay's tasks bump
+//! without locks (and tests and the inspector read); [`Metrics`] is a
+//! `prometheus-client` [`Collector`] that reads them at scrape time.
 
-use std::fmt::Write;
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
+use prometheus_client::metrics::counter::ConstCounter;
+use prometheus_client::metrics::gauge::ConstGauge;
+use prometheus_client::registry::{Registry, Unit};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::Relaxed};
 use std::time::Duration;
+
+/// The `Content-Type` of [`Metrics::render`]'s output.
+pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
 /// Upper bounds of the latency histogram buckets, in seconds.
 const BUCKETS: [f64; 12] = [
@@ -10,45 +23,32 @@ const BUCKETS: [f64; 12] = [
 ];
 
 /// A latency histogram with fixed buckets.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Histogram {
-    buckets: [AtomicU64; BUCKETS.len()],
+    inner: prometheus_client::metrics::histogram::Histogram,
+    /// Kept beside `inner`, which shows its count only to the encoder.
     count: AtomicU64,
-    sum_micros: AtomicU64,
+}
+
+impl Default for Histogram {
+    fn default() -> Self {
+        Self {
+            inner: prometheus_client::metrics::histogram::Histogram::new(BUCKETS),
+            count: AtomicU64::new(0),
+        }
+    }
 }
 
 impl Histogram {
     /// Records one observation.
     pub fn observe(&self, d: Duration) {
-        let secs = d.as_secs_f64();
-        for (bound, bucket) in BUCKETS.iter().zip(&self.buckets) {
-            if secs <= *bound {
-                bucket.fetch_add(1, Relaxed);
-            }
-        }
+        self.inner.observe(d.as_secs_f64());
         self.count.fetch_add(1, Relaxed);
-        let micros = u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
-        self.sum_micros.fetch_add(micros, Relaxed);
     }
 
     /// How many observations were recorded.
     pub fn count(&self) -> u64 {
         self.count.load(Relaxed)
-    }
-
-    fn render(&self, out: &mut String, name: &str, help: &str) {
-        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} histogram");
-        for (bound, bucket) in BUCKETS.iter().zip(&self.buckets) {
-            let _ = writeln!(
-                out,
-                "{name}_bucket{{le=\"{bound}\"}} {}",
-                bucket.load(Relaxed)
-            );
-        }
-        let count = self.count.load(Relaxed);
-        let sum = self.sum_micros.load(Relaxed) as f64 / 1e6;
-        let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {count}");
-        let _ = writeln!(out, "{name}_sum {sum}\n{name}_count {count}");
     }
 }
 
@@ -69,7 +69,8 @@ impl Traffic {
     }
 }
 
-/// Every relay metric. Shared behind an `Arc`; all updates are lock-free.
+/// Every relay metric. Shared behind an `Arc`; all updates are lock-free
+/// except the two histograms' (a short lock per observation).
 #[derive(Debug, Default)]
 pub struct Metrics {
     /// Rooms loaded in memory.
@@ -107,113 +108,146 @@ pub struct Metrics {
 }
 
 impl Metrics {
-    /// The Prometheus text exposition.
-    pub fn render(&self) -> String {
+    /// The OpenMetrics text exposition (served as [`CONTENT_TYPE`]), every
+    /// name prefixed with `coinop_`.
+    pub fn render(self: &Arc<Self>) -> String {
+        let mut registry = Registry::with_prefix("coinop");
+        registry.register_collector(Box::new(self.clone()));
         let mut out = String::new();
+        // Writing to a String cannot fail.
+        let _ = prometheus_client::encoding::text::encode(&mut out, &registry);
+        out
+    }
+}
+
+impl Collector for Metrics {
+    fn encode(&self, mut encoder: DescriptorEncoder<'_>) -> Result<(), std::fmt::Error> {
         let gauges = [
+            ("rooms", "Rooms loaded in memory.", &self.rooms),
             (
-                "coinop_rooms",
-                "Rooms loaded in memory.",
-                self.rooms.load(Relaxed),
-            ),
-            (
-                "coinop_connections",
+                "connections",
                 "Open WebSocket connections.",
-                self.connections.load(Relaxed),
+                &self.connections,
             ),
             (
-                "coinop_compactions_running",
+                "compactions_running",
                 "Compactions running now (the others wait for a slot).",
-                self.compactions_running.load(Relaxed),
+                &self.compactions_running,
             ),
             (
-                "coinop_compactions_running_peak",
+                "compactions_running_peak",
                 "The most compactions that ran at once since the relay started.",
-                self.compactions_running_peak.load(Relaxed),
+                &self.compactions_running_peak,
             ),
         ];
-        for (name, help, v) in gauges {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {v}");
+        for (name, help, value) in gauges {
+            let gauge = ConstGauge::new(value.load(Relaxed));
+            gauge.encode(encoder.encode_descriptor(name, help, None, gauge.metric_type())?)?;
         }
-        let _ = writeln!(
-            out,
-            "# HELP coinop_frames_total Frames by channel and direction."
-        );
-        let _ = writeln!(out, "# TYPE coinop_frames_total counter");
         let traffic = [
             ("reliable", "in", &self.reliable_in),
             ("reliable", "out", &self.reliable_out),
             ("unreliable", "in", &self.unreliable_in),
             ("unreliable", "out", &self.unreliable_out),
         ];
-        for (ch, dir, t) in traffic {
-            let v = t.frames.load(Relaxed);
-            let _ = writeln!(
-                out,
-                "coinop_frames_total{{channel=\"{ch}\",direction=\"{dir}\"}} {v}"
-            );
-        }
-        let _ = writeln!(
-            out,
-            "# HELP coinop_bytes_total Bytes by channel and direction."
-        );
-        let _ = writeln!(out, "# TYPE coinop_bytes_total counter");
-        for (ch, dir, t) in traffic {
-            let v = t.bytes.load(Relaxed);
-            let _ = writeln!(
-                out,
-                "coinop_bytes_total{{channel=\"{ch}\",direction=\"{dir}\"}} {v}"
-            );
+        type Pick = fn(&Traffic) -> &AtomicU64;
+        let families: [(&str, &str, Pick); 2] = [
+            ("frames", "Frames by channel and direction.", |t| &t.frames),
+            ("bytes", "Bytes by channel and direction.", |t| &t.bytes),
+        ];
+        for (name, help, pick) in families {
+            let kind = ConstCounter::new(0u64).metric_type();
+            let mut family = encoder.encode_descriptor(name, help, None, kind)?;
+            for (channel, direction, t) in traffic {
+                let labels = [("channel", channel), ("direction", direction)];
+                ConstCounter::new(pick(t).load(Relaxed)).encode(family.encode_family(&labels)?)?;
+            }
         }
         let counters = [
             (
-                "coinop_unreliable_dropped_total",
+                "unreliable_dropped",
                 "Unreliable frames dropped.",
                 &self.unreliable_dropped,
             ),
+            ("compactions", "Completed compactions.", &self.compactions),
             (
-                "coinop_compactions_total",
-                "Completed compactions.",
-                &self.compactions,
-            ),
-            (
-                "coinop_compaction_failures_total",
+                "compaction_failures",
                 "Failed compactions.",
                 &self.compaction_failures,
             ),
             (
-                "coinop_rooms_unavailable_total",
+                "rooms_unavailable",
                 "Room loads refused: unreadable data.",
                 &self.rooms_unavailable,
             ),
             (
-                "coinop_fatal_closes_total",
+                "fatal_closes",
                 "Connections closed with a fatal error.",
                 &self.fatal_closes,
             ),
             (
-                "coinop_connections_refused_total",
+                "connections_refused",
                 "Connections refused by the per-address limit (HTTP 429).",
                 &self.connections_refused,
             ),
         ];
-        for (name, help, v) in counters {
-            let v = v.load(Relaxed);
-            let _ = writeln!(
-                out,
-                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}"
-            );
+        for (name, help, value) in counters {
+            let counter = ConstCounter::new(value.load(Relaxed));
+            counter.encode(encoder.encode_descriptor(
+                name,
+                help,
+                None,
+                counter.metric_type(),
+            )?)?;
         }
-        self.ack_latency.render(
-            &mut out,
-            "coinop_ack_latency_seconds",
-            "Time from handing changes to storage until they are durable and acked.",
-        );
-        self.storage_commit.render(
-            &mut out,
-            "coinop_storage_commit_seconds",
-            "Duration of one group commit.",
-        );
-        out
+        let histograms = [
+            (
+                "ack_latency",
+                "Time from handing changes to storage until they are durable and acked.",
+                &self.ack_latency,
+            ),
+            (
+                "storage_commit",
+                "Duration of one group commit.",
+                &self.storage_commit,
+            ),
+        ];
+        for (name, help, h) in histograms {
+            let kind = h.inner.metric_type();
+            h.inner
+                .encode(encoder.encode_descriptor(name, help, Some(&Unit::Seconds), kind)?)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_values_in_the_exposition() {
+        let m = Arc::new(Metrics::default());
+        m.rooms.fetch_add(2, Relaxed);
+        m.unreliable_out.add(10);
+        m.connections_refused.fetch_add(3, Relaxed);
+        m.ack_latency.observe(Duration::from_millis(2));
+        let text = m.render();
+        for line in [
+            "coinop_rooms 2",
+            "coinop_connections 0",
+            "coinop_frames_total{channel=\"unreliable\",direction=\"out\"} 1",
+            "coinop_bytes_total{channel=\"unreliable\",direction=\"out\"} 10",
+            "coinop_connections_refused_total 3",
+            "coinop_ack_latency_seconds_count 1",
+            "coinop_ack_latency_seconds_bucket{le=\"0.001\"} 0",
+            "coinop_ack_latency_seconds_bucket{le=\"0.0025\"} 1",
+            "coinop_ack_latency_seconds_bucket{le=\"+Inf\"} 1",
+            "coinop_storage_commit_seconds_count 0",
+            "# EOF",
+        ] {
+            assert!(text.lines().any(|l| l == line), "{line} in\n{text}");
+        }
+        assert_eq!(m.ack_latency.count(), 1);
     }
 }

@@ -5,6 +5,7 @@ mod support;
 
 use coinop_protocol::*;
 use coinop_relay::{Relay, RelayConfig};
+use std::time::Duration;
 use support::*;
 
 fn hex(bytes: &[u8]) -> String {
@@ -135,4 +136,39 @@ async fn shutdown_closes_sockets_with_1012() {
         a.expect_fatal().await,
         (Some(ErrorCode::SHUTTING_DOWN), Some(1012))
     );
+}
+
+#[tokio::test]
+async fn oversized_heads_get_431_and_idle_connections_are_closed() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let relay = Relay::start(RelayConfig::for_tests()).await.unwrap();
+    let addr = relay.local_addr();
+    // Over the 16 KiB head limit: 431, then the connection closes.
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let filler = format!("X-Filler: {}\r\n", "a".repeat(1000)).repeat(20);
+    let req = format!("GET /healthz HTTP/1.1\r\nHost: test\r\n{filler}\r\n");
+    let _ = s.write_all(req.as_bytes()).await;
+    let mut reply = Vec::new();
+    let _ = tokio::time::timeout(WAIT, s.read_to_end(&mut reply)).await;
+    let reply = String::from_utf8_lossy(&reply);
+    assert!(reply.starts_with("HTTP/1.1 431"), "{reply}");
+    // A kept-alive connection that sends nothing more is closed after the
+    // handshake timeout (2 s here), like one that never sent a request.
+    let started = std::time::Instant::now();
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n")
+        .await
+        .unwrap();
+    let mut reply = Vec::new();
+    tokio::time::timeout(Duration::from_secs(8), s.read_to_end(&mut reply))
+        .await
+        .expect("closed in time")
+        .unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(1500));
+    let reply = String::from_utf8_lossy(&reply);
+    assert!(
+        reply.starts_with("HTTP/1.1 200") && reply.ends_with("ok"),
+        "{reply}"
+    );
+    relay.shutdown().await;
 }

@@ -25,39 +25,79 @@ impl Answer {
     }
 }
 
-/// Sends `METHOD target` verbatim (no normalization of `..`), reads all.
+/// Sends `METHOD target` verbatim (no normalization of `..`) on a new
+/// connection and reads the answer.
 async fn request(addr: SocketAddr, method: &str, target: &str, headers: &[(&str, &str)]) -> Answer {
     let mut s = TcpStream::connect(addr).await.unwrap();
+    send(&mut s, method, target, headers).await;
+    read_answer(&mut s, method).await
+}
+
+/// Writes one request head.
+async fn send(s: &mut TcpStream, method: &str, target: &str, headers: &[(&str, &str)]) {
     let mut req = format!("{method} {target} HTTP/1.1\r\nHost: test\r\n");
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
     }
     req.push_str("\r\n");
     s.write_all(req.as_bytes()).await.unwrap();
+}
+
+/// Reads one answer to `method`: its head, then as many body bytes as it
+/// says, leaving the connection ready for the next request.
+async fn read_answer(s: &mut TcpStream, method: &str) -> Answer {
     let mut buf = Vec::new();
-    tokio::time::timeout(Duration::from_secs(5), s.read_to_end(&mut buf))
-        .await
-        .expect("response in time")
-        .unwrap();
-    let mut parsed = [httparse::EMPTY_HEADER; 32];
-    let mut resp = httparse::Response::new(&mut parsed);
-    let httparse::Status::Complete(len) = resp.parse(&buf).unwrap() else {
-        panic!("incomplete response");
+    let mut chunk = [0u8; 4096];
+    let read = async {
+        loop {
+            let n = s.read(&mut chunk).await.unwrap();
+            assert!(n > 0, "closed before a whole answer");
+            buf.extend_from_slice(&chunk[..n]);
+            let mut parsed = [httparse::EMPTY_HEADER; 32];
+            let mut resp = httparse::Response::new(&mut parsed);
+            let httparse::Status::Complete(len) = resp.parse(&buf).unwrap() else {
+                continue;
+            };
+            let answer = Answer {
+                status: resp.code.unwrap(),
+                headers: resp
+                    .headers
+                    .iter()
+                    .map(|h| {
+                        (
+                            h.name.to_owned(),
+                            String::from_utf8_lossy(h.value).into_owned(),
+                        )
+                    })
+                    .collect(),
+                body: buf[len..].to_vec(),
+            };
+            return (answer, len);
+        }
     };
-    Answer {
-        status: resp.code.unwrap(),
-        headers: resp
-            .headers
-            .iter()
-            .map(|h| {
-                (
-                    h.name.to_owned(),
-                    String::from_utf8_lossy(h.value).into_owned(),
-                )
-            })
-            .collect(),
-        body: buf[len..].to_vec(),
+    let (mut answer, head_len) = tokio::time::timeout(Duration::from_secs(5), read)
+        .await
+        .expect("answer in time");
+    let bodiless = method == "HEAD" || matches!(answer.status, 101 | 204 | 304);
+    let want = match answer.header("Content-Length") {
+        Some(len) if !bodiless => len.parse().unwrap(),
+        _ => 0,
+    };
+    while answer.body.len() < want {
+        let n = tokio::time::timeout(Duration::from_secs(5), s.read(&mut chunk))
+            .await
+            .expect("body in time")
+            .unwrap();
+        assert!(n > 0, "closed inside the body");
+        answer.body.extend_from_slice(&chunk[..n]);
     }
+    assert_eq!(
+        answer.body.len(),
+        want,
+        "{} bytes after a {head_len}-byte head",
+        answer.body.len()
+    );
+    answer
 }
 
 fn write(path: &Path, body: &[u8]) {
@@ -175,6 +215,88 @@ async fn head_and_conditional_requests() {
     let changed = request(addr, "GET", "/coinop/index.js", &[("If-None-Match", &etag)]).await;
     assert_eq!(changed.status, 200);
     assert_eq!(changed.body, b"export const pkg = 22;");
+    relay.shutdown().await;
+}
+
+#[tokio::test]
+async fn ranges_and_dates() {
+    let tmp = tree();
+    let relay = relay_for(tmp.path()).await;
+    let addr = relay.local_addr();
+    let part = request(addr, "GET", "/coinop/index.js", &[("Range", "bytes=7-11")]).await;
+    assert_eq!(part.status, 206);
+    assert_eq!(part.body, b"const");
+    assert_eq!(part.header("Content-Range"), Some("bytes 7-11/21"));
+    assert_eq!(
+        part.header("Content-Type"),
+        Some("text/javascript; charset=utf-8")
+    );
+    let tail = request(addr, "GET", "/coinop/index.js", &[("Range", "bytes=-3")]).await;
+    assert_eq!((tail.status, tail.body.as_slice()), (206, &b" 1;"[..]));
+    let beyond = request(addr, "GET", "/coinop/index.js", &[("Range", "bytes=50-60")]).await;
+    assert_eq!(beyond.status, 416);
+    assert_eq!(beyond.header("Content-Range"), Some("bytes */21"));
+    // A date the file has not changed since: 304, with the tag.
+    let get = request(addr, "GET", "/app.mjs", &[]).await;
+    let date = get.header("Last-Modified").unwrap().to_owned();
+    let etag = get.header("ETag").unwrap().to_owned();
+    let same = request(addr, "GET", "/app.mjs", &[("If-Modified-Since", &date)]).await;
+    assert_eq!(same.status, 304);
+    assert!(same.body.is_empty());
+    assert_eq!(same.header("ETag"), Some(etag.as_str()));
+    // Tags decide when both are sent: a stale tag gets the file.
+    let stale = [("If-None-Match", "\"0-0\""), ("If-Modified-Since", &date)];
+    let fresh = request(addr, "GET", "/app.mjs", &stale).await;
+    assert_eq!(
+        (fresh.status, fresh.body.as_slice()),
+        (200, &b"export {}"[..])
+    );
+    relay.shutdown().await;
+}
+
+#[tokio::test]
+async fn one_connection_carries_several_requests_then_a_websocket() {
+    let tmp = tree();
+    let relay = relay_for(tmp.path()).await;
+    let mut s = TcpStream::connect(relay.local_addr()).await.unwrap();
+    send(&mut s, "GET", "/app.mjs", &[]).await;
+    let a = read_answer(&mut s, "GET").await;
+    assert_eq!((a.status, a.body.as_slice()), (200, &b"export {}"[..]));
+    send(&mut s, "HEAD", "/coinop/index.js", &[]).await;
+    let a = read_answer(&mut s, "HEAD").await;
+    assert_eq!((a.status, a.header("Content-Length")), (200, Some("21")));
+    send(&mut s, "GET", "/healthz", &[]).await;
+    let a = read_answer(&mut s, "GET").await;
+    assert_eq!((a.status, a.body.as_slice()), (200, &b"ok"[..]));
+    send(&mut s, "GET", "/missing", &[]).await;
+    assert_eq!(read_answer(&mut s, "GET").await.status, 404);
+    // The same socket then upgrades.
+    let upgrade = [
+        ("Upgrade", "websocket"),
+        ("Connection", "Upgrade"),
+        ("Sec-WebSocket-Version", "13"),
+        ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="),
+    ];
+    send(&mut s, "GET", "/ws", &upgrade).await;
+    let a = read_answer(&mut s, "GET").await;
+    assert_eq!(a.status, 101);
+    assert_eq!(
+        a.header("Sec-WebSocket-Accept"),
+        Some("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")
+    );
+    let connections = || {
+        relay
+            .metrics()
+            .connections
+            .load(std::sync::atomic::Ordering::Relaxed)
+    };
+    for _ in 0..100 {
+        if connections() == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(connections(), 1);
     relay.shutdown().await;
 }
 

@@ -10,7 +10,7 @@ use tokio::net::TcpStream;
 pub async fn http_get(addr: SocketAddr, path: &str, headers: &[(&str, &str)]) -> (u16, String) {
     let fetch = async {
         let mut s = TcpStream::connect(addr).await.ok()?;
-        let mut req = format!("GET {path} HTTP/1.1\r\nHost: test\r\n");
+        let mut req = format!("GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n");
         for (k, v) in headers {
             req.push_str(&format!("{k}: {v}\r\n"));
         }

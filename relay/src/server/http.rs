@@ -1,152 +1,55 @@
-//! The tiny HTTP/1.1 side: read one request head, write one response.
+//! Serves one accepted TCP connection with hyper's HTTP/1.1: keep-alive,
+//! request heads bounded in size and time, and WebSocket upgrades handed
+//! to [`super::upgrade`].
 
-use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use super::context::RelayContext;
+use axum::Router;
+use axum::extract::ConnectInfo;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use std::net::SocketAddr;
+use std::sync::Arc;
 use tokio::net::TcpStream;
+use tower::ServiceExt;
 
-/// A parsed request head.
-#[derive(Debug)]
-pub(crate) struct Request {
-    pub(crate) method: String,
-    pub(crate) path: String,
-    headers: Vec<(String, String)>,
-    /// Bytes read after the head (the start of the WebSocket stream).
-    pub(crate) leftover: Vec<u8>,
-}
+/// hyper's smallest read buffer limit.
+const MIN_BUF: usize = 8 * 1024;
 
-impl Request {
-    /// The first header with this name (case-insensitive).
-    pub(crate) fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// Whether a comma-separated header holds this token.
-    pub(crate) fn header_has_token(&self, name: &str, token: &str) -> bool {
-        self.header(name)
-            .is_some_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case(token)))
-    }
-}
-
-/// A response to write before closing.
-#[derive(Debug)]
-pub(crate) struct Response {
-    pub(crate) status: u16,
-    pub(crate) content_type: &'static str,
-    pub(crate) body: Vec<u8>,
-    /// Further header lines, such as caching or CORS.
-    pub(crate) headers: Vec<(&'static str, String)>,
-    /// An answer to HEAD: the head only, with the body's length.
-    pub(crate) head_only: bool,
-}
-
-impl Response {
-    pub(crate) fn text(status: u16, body: &str) -> Self {
-        Self {
-            status,
-            content_type: "text/plain; charset=utf-8",
-            body: body.as_bytes().to_vec(),
-            headers: Vec::new(),
-            head_only: false,
-        }
-    }
-}
-
-fn reason(status: u16) -> &'static str {
-    match status {
-        200 => "OK",
-        204 => "No Content",
-        301 => "Moved Permanently",
-        304 => "Not Modified",
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        431 => "Request Header Fields Too Large",
-        _ => "Internal Server Error",
-    }
-}
-
-/// Why no request could be read.
-#[derive(Debug)]
-pub(crate) enum ReadError {
-    TooLarge,
-    Malformed,
-    Closed,
-    Timeout,
-}
-
-/// Reads one request head, at most `cap` bytes, within `timeout`.
-pub(crate) async fn read_request(
-    stream: &mut TcpStream,
-    cap: usize,
-    timeout: Duration,
-) -> Result<Request, ReadError> {
-    tokio::time::timeout(timeout, read_head(stream, cap))
-        .await
-        .map_err(|_| ReadError::Timeout)?
-}
-
-async fn read_head(stream: &mut TcpStream, cap: usize) -> Result<Request, ReadError> {
-    let mut buf = Vec::with_capacity(1024);
-    let mut chunk = [0u8; 2048];
+/// Answers requests on `stream` until the client closes, the connection
+/// upgrades to a WebSocket, or the relay shuts down.
+pub(crate) async fn serve(shared: Arc<RelayContext>, app: Router, stream: TcpStream, peer: SocketAddr) {
+    let cfg = &shared.config;
+    let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
+        // What `into_make_service_with_connect_info` would add, for the
+        // inspector's loopback check and the WebSocket's log lines.
+        req.extensions_mut().insert(ConnectInfo(peer));
+        app.clone().oneshot(req)
+    });
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        // Also bounds an idle keep-alive connection: the clock runs from
+        // the moment the connection is ready for a request head.
+        .header_read_timeout(cfg.handshake_timeout)
+        // Both answer 431: the buffer limit a head that never ends, the
+        // header limit a whole one over a cap below hyper's minimum buffer.
+        .max_buf_size(cfg.max_request_head_bytes.max(MIN_BUF))
+        .max_header_size(cfg.max_request_head_bytes);
+    let conn = builder
+        .serve_connection(TokioIo::new(stream), service)
+        .with_upgrades();
+    let mut conn = std::pin::pin!(conn);
+    let mut shutdown = shared.shutdown.subscribe();
+    let mut closing = false;
     loop {
-        let n = stream
-            .read(&mut chunk)
-            .await
-            .map_err(|_| ReadError::Closed)?;
-        if n == 0 {
-            return Err(ReadError::Closed);
-        }
-        buf.extend_from_slice(&chunk[..n]);
-        let mut headers = [httparse::EMPTY_HEADER; 64];
-        let mut req = httparse::Request::new(&mut headers);
-        match req.parse(&buf) {
-            Ok(httparse::Status::Complete(len)) => {
-                let headers = req
-                    .headers
-                    .iter()
-                    .map(|h| {
-                        (
-                            h.name.to_owned(),
-                            String::from_utf8_lossy(h.value).into_owned(),
-                        )
-                    })
-                    .collect();
-                return Ok(Request {
-                    method: req.method.unwrap_or_default().to_owned(),
-                    path: req.path.unwrap_or_default().to_owned(),
-                    headers,
-                    leftover: buf[len..].to_vec(),
-                });
+        tokio::select! {
+            _ = conn.as_mut() => return,
+            _ = shutdown.wait_for(|s| *s), if !closing => {
+                // Finish the request in flight, then close.
+                conn.as_mut().graceful_shutdown();
+                closing = true;
             }
-            Ok(httparse::Status::Partial) if buf.len() < cap => continue,
-            Ok(httparse::Status::Partial) => return Err(ReadError::TooLarge),
-            Err(httparse::Error::TooManyHeaders) => return Err(ReadError::TooLarge),
-            Err(_) => return Err(ReadError::Malformed),
         }
     }
-}
-
-/// Writes the response and shuts the write side down.
-pub(crate) async fn write_response(stream: &mut TcpStream, resp: &Response) -> std::io::Result<()> {
-    let mut head = format!(
-        "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n",
-        resp.status,
-        reason(resp.status),
-        resp.content_type,
-        resp.body.len()
-    );
-    for (name, value) in &resp.headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).await?;
-    if !resp.head_only {
-        stream.write_all(&resp.body).await?;
-    }
-    stream.shutdown().await
 }

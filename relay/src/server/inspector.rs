@@ -9,11 +9,20 @@
 //! proxy on the same host would otherwise open it to everyone.
 
 use super::context::RelayContext;
-use super::http::{Request, Response};
 use super::room_cmd::RoomCmd;
 use super::room_counters::round;
+use axum::Router;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::header::{
+    AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, FORWARDED, REFERRER_POLICY, X_FRAME_OPTIONS,
+};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::Duration;
 use tokio::sync::mpsc::error::TrySendError;
@@ -26,14 +35,29 @@ const PAGE: &str = include_str!("../../assets/inspector.html");
 /// details (the inspector must never stall on a loaded room).
 const ROOM_ANSWER: Duration = Duration::from_millis(500);
 
-/// Answers `/inspect` and `/api/rooms`.
-pub(crate) async fn route(
-    shared: &RelayContext,
-    req: &Request,
-    path: &str,
-    peer: SocketAddr,
+/// `/inspect` and `/api/rooms`, behind the access check.
+pub(crate) fn routes(shared: &Arc<RelayContext>) -> Router<Arc<RelayContext>> {
+    Router::new()
+        .route("/inspect", get(|| async { Html(PAGE) }))
+        .route("/api/rooms", get(rooms))
+        .route_layer(middleware::from_fn_with_state(shared.clone(), admit))
+}
+
+async fn rooms(State(shared): State<Arc<RelayContext>>) -> Response {
+    let body = snapshot(&shared).await.to_string();
+    ([(CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// Lets only loopback peers or holders of the admin token in.
+async fn admit(
+    State(shared): State<Arc<RelayContext>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    req: Request,
+    next: Next,
 ) -> Response {
-    if !allowed(shared, req, peer) {
+    let mut resp = if allowed(&shared, req.headers(), req.uri().query(), peer) {
+        next.run(req).await
+    } else {
         let why = if shared.config.admin_token.is_some() {
             "the inspector needs the admin token: send Authorization: Bearer TOKEN \
              (or open /inspect?token=TOKEN)\n"
@@ -41,50 +65,32 @@ pub(crate) async fn route(
             "the inspector answers only on loopback (127.0.0.1 / ::1); start the relay \
              with --admin-token TOKEN (COINOP_ADMIN_TOKEN) to allow remote access\n"
         };
-        return Response::text(403, why);
-    }
-    let mut resp = if path == "/inspect" {
-        Response {
-            status: 200,
-            content_type: "text/html; charset=utf-8",
-            body: PAGE.as_bytes().to_vec(),
-            headers: Vec::new(),
-            head_only: false,
-        }
-    } else {
-        Response {
-            status: 200,
-            content_type: "application/json",
-            body: snapshot(shared).await.to_string().into_bytes(),
-            headers: Vec::new(),
-            head_only: false,
-        }
+        (StatusCode::FORBIDDEN, why).into_response()
     };
     // Room codes must not linger in caches, nor the page be framed.
-    resp.headers.extend([
-        ("Cache-Control", "no-store".to_owned()),
-        ("X-Frame-Options", "DENY".to_owned()),
-        ("Referrer-Policy", "no-referrer".to_owned()),
+    resp.headers_mut().extend([
+        (CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        (X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+        (REFERRER_POLICY, HeaderValue::from_static("no-referrer")),
     ]);
     resp
 }
 
-fn allowed(shared: &RelayContext, req: &Request, peer: SocketAddr) -> bool {
-    let proxied = req.header("Forwarded").is_some() || req.header("X-Forwarded-For").is_some();
+fn allowed(shared: &RelayContext, headers: &HeaderMap, query: Option<&str>, peer: SocketAddr) -> bool {
+    let proxied = headers.contains_key(FORWARDED) || headers.contains_key("x-forwarded-for");
     if peer.ip().to_canonical().is_loopback() && !proxied {
         return true;
     }
     let Some(token) = &shared.config.admin_token else {
         return false;
     };
-    let bearer = req
-        .header("Authorization")
+    let bearer = headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
-    let query = req
-        .path
-        .split_once('?')
-        .and_then(|(_, q)| q.split('&').find_map(|kv| kv.strip_prefix("token=")));
+        .map(|t| t.trim().to_owned());
+    let query = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .find_map(|(k, v)| (k == "token").then(|| v.into_owned()));
     [bearer, query]
         .into_iter()
         .flatten()

@@ -1,4 +1,5 @@
-//! The networked relay: accept loop, HTTP router, connections, room tasks.
+//! The networked relay: accept loop, HTTP (hyper and axum), connections,
+//! room tasks.
 
 mod budget;
 mod budgets;
@@ -11,6 +12,7 @@ mod http;
 mod identity;
 mod inspector;
 mod peer_limit;
+mod player_rooms;
 mod random;
 mod rate;
 mod registry;
@@ -21,6 +23,7 @@ mod room_task;
 mod router;
 mod static_files;
 mod stored_range;
+mod upgrade;
 
 use crate::config::{RelayConfig, StorageConfig};
 use crate::error::RelayError;
@@ -30,11 +33,8 @@ use context::RelayContext;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
-use tokio_tungstenite::WebSocketStream;
-use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
-use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 
 /// A running relay. Drop it or call [`Relay::shutdown`] to stop it.
 pub struct Relay {
@@ -141,6 +141,7 @@ async fn accept_loop(shared: Arc<RelayContext>, listener: TcpListener) {
         cfg.connections_per_ip_burst,
         cfg.limit_loopback_connections,
     );
+    let app = router::app(shared.clone());
     loop {
         match listener.accept().await {
             Ok((stream, peer)) => {
@@ -153,81 +154,13 @@ async fn accept_loop(shared: Arc<RelayContext>, listener: TcpListener) {
                     continue;
                 }
                 let _ = stream.set_nodelay(true);
-                tokio::spawn(serve_tcp(shared.clone(), stream, peer));
+                tokio::spawn(http::serve(shared.clone(), app.clone(), stream, peer));
             }
             Err(e) => {
                 // Usually out of file descriptors: back off instead of spinning.
                 tracing::warn!(error = %e, "accept failed");
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
-        }
-    }
-}
-
-fn ws_config(max_frame: usize) -> WebSocketConfig {
-    // Small buffers: thousands of mostly idle connections should not each
-    // hold 128 KiB. A 4 KiB read buffer holds the common frame (a change,
-    // a cursor) in one read; larger frames take a few reads, which costs
-    // less than 4 KiB more per connection at 800 busy connections (3 MiB
-    // in the fan-out benchmark). Incoming frames above the limit fail with a capacity
-    // error. The write buffer stays unbounded: outgoing frames (a large
-    // room's snapshot) may exceed the incoming limit, and the outbox
-    // already bounds what is queued per connection.
-    WebSocketConfig::default()
-        .read_buffer_size(4 * 1024)
-        .write_buffer_size(8 * 1024)
-        .max_message_size(Some(max_frame))
-        .max_frame_size(Some(max_frame))
-}
-
-async fn serve_tcp(shared: Arc<RelayContext>, mut stream: TcpStream, peer: SocketAddr) {
-    use tokio::io::AsyncWriteExt;
-    let cfg = &shared.config;
-    let req = match http::read_request(
-        &mut stream,
-        cfg.max_request_head_bytes,
-        cfg.handshake_timeout,
-    )
-    .await
-    {
-        Ok(req) => req,
-        Err(http::ReadError::TooLarge) => {
-            let _ = http::write_response(
-                &mut stream,
-                &http::Response::text(431, "request head too large\n"),
-            )
-            .await;
-            return;
-        }
-        Err(http::ReadError::Malformed) => {
-            let _ = http::write_response(&mut stream, &http::Response::text(400, "bad request\n"))
-                .await;
-            return;
-        }
-        Err(http::ReadError::Closed | http::ReadError::Timeout) => return,
-    };
-    match router::route(&shared, &req, peer).await {
-        router::Route::Respond(resp) => {
-            let _ = http::write_response(&mut stream, &resp).await;
-        }
-        router::Route::Upgrade => {
-            let key = req.header("Sec-WebSocket-Key").unwrap_or_default();
-            let head = format!(
-                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {}\r\n\r\n",
-                derive_accept_key(key.trim().as_bytes())
-            );
-            if stream.write_all(head.as_bytes()).await.is_err() {
-                return;
-            }
-            let config = ws_config(cfg.max_frame_bytes);
-            let ws = WebSocketStream::from_partially_read(
-                stream,
-                req.leftover,
-                Role::Server,
-                Some(config),
-            )
-            .await;
-            connection::serve(shared, ws, peer).await;
         }
     }
 }
