@@ -79,9 +79,11 @@
 //! ```
 
 pub mod cli;
+pub mod command;
 mod config;
 pub mod core;
 mod error;
+pub mod log_format;
 pub mod metrics;
 mod server;
 pub mod storage;
