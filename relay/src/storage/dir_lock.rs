@@ -76,3 +76,24 @@ fn try_lock(file: &File, exclusive: bool) -> bool {
 fn try_lock(_file: &File, _exclusive: bool) -> bool {
     true
 }
+
+#[cfg(all(test, unix))]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn relays_share_the_lock_and_a_restore_takes_it_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = DirLock::shared(dir.path()).unwrap();
+        let b = DirLock::shared(dir.path()).unwrap();
+        let refused = DirLock::exclusive(dir.path()).unwrap_err();
+        assert!(refused.to_string().contains("running relay"), "{refused}");
+        drop((a, b));
+        let restore = DirLock::exclusive(dir.path()).unwrap();
+        let refused = DirLock::shared(dir.path()).unwrap_err();
+        assert!(refused.to_string().contains("a restore"), "{refused}");
+        drop(restore);
+        DirLock::shared(dir.path()).unwrap();
+    }
+}

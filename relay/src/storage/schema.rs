@@ -136,7 +136,8 @@ fn snapshot_views(tx: &Transaction<'_>) -> Result<(), StorageError> {
         .prepare("SELECT room FROM snapshots WHERE view IS NULL OR clock IS NULL")?
         .query_map([], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
-    for room in rooms {
+    let mut added = 0;
+    for room in &rooms {
         let doc: Vec<u8> = tx.query_row(
             "SELECT doc FROM snapshots WHERE room = ?1",
             params![room],
@@ -155,6 +156,88 @@ fn snapshot_views(tx: &Transaction<'_>) -> Result<(), StorageError> {
              WHERE room = ?1",
             params![room, clock, view],
         )?;
+        added += 1;
     }
+    tracing::info!(snapshots = added, of = rooms.len(), "state views added");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use automerge::transaction::Transactable;
+
+    fn open(dir: &Path) -> (Connection, std::path::PathBuf) {
+        let path = dir.join("coinop.db");
+        (Connection::open(&path).unwrap(), path)
+    }
+
+    #[test]
+    fn a_new_database_gets_every_step_and_a_current_one_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut conn, path) = open(dir.path());
+        migrate(&mut conn, &path).unwrap();
+        assert_eq!(schema_version(&conn).unwrap(), SCHEMA_VERSION);
+        // A second run is a no-op, even with a row it would have changed.
+        conn.execute(
+            "INSERT INTO snapshots (room, upto, doc) VALUES ('R', 1, x'00')",
+            [],
+        )
+        .unwrap();
+        migrate(&mut conn, &path).unwrap();
+        let view: Option<Vec<u8>> = conn
+            .query_row("SELECT view FROM snapshots", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(view, None);
+    }
+
+    #[test]
+    fn an_upgrade_resumes_at_the_step_it_stopped_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut conn, path) = open(dir.path());
+        migrate(&mut conn, &path).unwrap();
+        let mut doc = automerge::AutoCommit::new();
+        doc.put(automerge::ROOT, "score", 7).unwrap();
+        conn.execute(
+            "INSERT INTO snapshots (room, upto, doc) VALUES ('R', 1, ?1), ('BAD', 1, x'00')",
+            [doc.save()],
+        )
+        .unwrap();
+        // As if stopped after step 1: step 2 runs again, and only it.
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        migrate(&mut conn, &path).unwrap();
+        assert_eq!(schema_version(&conn).unwrap(), SCHEMA_VERSION);
+        let (view, clock): (Vec<u8>, Vec<u8>) = conn
+            .query_row(
+                "SELECT view, clock FROM snapshots WHERE room = 'R'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        let view = automerge::Automerge::load(&view).unwrap();
+        assert_eq!(view.hydrate(None), doc.document().hydrate(None));
+        assert!(ActorClock::decode(&clock).is_some());
+        // A snapshot that does not load is left alone.
+        let bad: Option<Vec<u8>> = conn
+            .query_row("SELECT view FROM snapshots WHERE room = 'BAD'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(bad, None);
+    }
+
+    #[test]
+    fn a_newer_database_is_refused_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut conn, path) = open(dir.path());
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+        let err = migrate(&mut conn, &path).unwrap_err();
+        assert!(matches!(err, StorageError::TooNew { found, .. } if found == SCHEMA_VERSION + 1));
+        let tables: i64 = conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(tables, 0);
+    }
 }
