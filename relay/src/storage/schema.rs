@@ -173,6 +173,13 @@ mod tests {
         (Connection::open(&path).unwrap(), path)
     }
 
+    fn view_of(conn: &Connection, room: &str) -> Option<Vec<u8>> {
+        conn.query_row("SELECT view FROM snapshots WHERE room = ?1", [room], |r| {
+            r.get(0)
+        })
+        .unwrap()
+    }
+
     #[test]
     fn a_new_database_gets_every_step_and_a_current_one_none() {
         let dir = tempfile::tempdir().unwrap();
@@ -186,10 +193,7 @@ mod tests {
         )
         .unwrap();
         migrate(&mut conn, &path).unwrap();
-        let view: Option<Vec<u8>> = conn
-            .query_row("SELECT view FROM snapshots", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(view, None);
+        assert_eq!(view_of(&conn, "R"), None);
     }
 
     #[test]
@@ -219,12 +223,7 @@ mod tests {
         assert_eq!(view.hydrate(None), doc.document().hydrate(None));
         assert!(ActorClock::decode(&clock).is_some());
         // A snapshot that does not load is left alone.
-        let bad: Option<Vec<u8>> = conn
-            .query_row("SELECT view FROM snapshots WHERE room = 'BAD'", [], |r| {
-                r.get(0)
-            })
-            .unwrap();
-        assert_eq!(bad, None);
+        assert_eq!(view_of(&conn, "BAD"), None);
     }
 
     #[test]
