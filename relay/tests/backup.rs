@@ -161,6 +161,14 @@ async fn restore_refuses_a_full_directory_a_foreign_file_and_a_newer_backup() {
     let summary = restore(&file, &target, true).unwrap();
     assert_eq!(summary.schema_version, SCHEMA_VERSION);
     drop(coinop_relay::storage::SqliteStorage::open(&target).unwrap());
+    // Neither copies a database onto itself.
+    assert!(coinop_relay::storage::backup(&src, &src.join("coinop.db")).is_err());
+    let own = target.join("coinop.db");
+    assert!(matches!(
+        restore(&own, &target, true),
+        Err(StorageError::NotABackup { .. })
+    ));
+    drop(coinop_relay::storage::SqliteStorage::open(&target).unwrap());
 
     let junk = tmp.path().join("junk.db");
     std::fs::write(&junk, b"not a database at all, just some bytes").unwrap();

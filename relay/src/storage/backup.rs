@@ -47,6 +47,15 @@ pub fn backup(data_dir: &Path, to: &Path) -> Result<BackupSummary, StorageError>
             source: std::io::Error::new(std::io::ErrorKind::NotFound, "no coinop database here"),
         });
     }
+    if same_file(&db, to) {
+        return Err(StorageError::Io {
+            path: to.to_owned(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "the backup would replace the database it copies",
+            ),
+        });
+    }
     // Shared, like the relay's: only a restore in progress stops a backup.
     let _lock = DirLock::shared(data_dir)?;
     let src = Connection::open_with_flags(&db, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
@@ -68,27 +77,49 @@ pub(super) fn copy_database(src: &Connection, to: &Path) -> Result<BackupSummary
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(&partial)(e)),
         _ => {}
     }
-    let summary = {
-        let mut dst = Connection::open(&partial)?;
-        copy_pages(src, &mut dst)?;
-        dst.pragma_update(None, "journal_mode", "DELETE")?;
-        let check: String = dst.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
-        if check != "ok" {
-            return Err(StorageError::Corrupt(format!(
-                "the copy fails its check: {check}"
-            )));
+    let written = write_checked(src, &partial, to).and_then(|summary| {
+        std::fs::File::open(&partial)
+            .and_then(|f| f.sync_all())
+            .map_err(io(&partial))?;
+        Ok(summary)
+    });
+    let summary = match written {
+        Ok(summary) => summary,
+        Err(e) => {
+            // Nothing half-written is left behind.
+            let _ = std::fs::remove_file(&partial);
+            return Err(e);
         }
-        summarize(&dst, to)?
     };
-    std::fs::File::open(&partial)
-        .and_then(|f| f.sync_all())
-        .map_err(io(&partial))?;
     std::fs::rename(&partial, to).map_err(io(to))?;
     sync_parent(to)?;
     Ok(BackupSummary {
         bytes: std::fs::metadata(to).map_err(io(to))?.len(),
         ..summary
     })
+}
+
+/// Copies `src` into the new file `path` and checks the copy; the summary
+/// names `to`, where it will be.
+fn write_checked(src: &Connection, path: &Path, to: &Path) -> Result<BackupSummary, StorageError> {
+    let mut dst = Connection::open(path)?;
+    copy_pages(src, &mut dst)?;
+    dst.pragma_update(None, "journal_mode", "DELETE")?;
+    let check: String = dst.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+    if check != "ok" {
+        return Err(StorageError::Corrupt(format!(
+            "the copy fails its check: {check}"
+        )));
+    }
+    summarize(&dst, to)
+}
+
+/// Whether both paths name one existing file.
+pub(super) fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }
 
 fn copy_pages(src: &Connection, dst: &mut Connection) -> Result<(), StorageError> {

@@ -2,7 +2,7 @@
 //! on.
 
 use super::StorageError;
-use super::backup::{BackupSummary, copy_database};
+use super::backup::{BackupSummary, copy_database, same_file};
 use super::dir_lock::{DirLock, LOCK_FILE};
 use super::schema::check_not_newer;
 use super::sqlite::DB_FILE;
@@ -20,6 +20,12 @@ const TABLES: [&str; 3] = ["log", "snapshots", "rooms"];
 /// database is replaced; its other files stay. An older backup is upgraded
 /// by the relay that next opens the directory.
 pub fn restore(from: &Path, data_dir: &Path, force: bool) -> Result<BackupSummary, StorageError> {
+    if same_file(from, &data_dir.join(DB_FILE)) {
+        return Err(StorageError::NotABackup {
+            path: from.to_owned(),
+            reason: "it is the database it would replace".into(),
+        });
+    }
     let src = open_backup(from)?;
     std::fs::create_dir_all(data_dir).map_err(|source| StorageError::Io {
         path: data_dir.to_owned(),
