@@ -1,6 +1,8 @@
 //! The `coinop-relay` command line: flags (each with a `COINOP_*`
 //! environment fallback) and [`run`], the whole binary.
 
+use crate::command::Command;
+use crate::log_format::{LogFormat, init_logging};
 use crate::{Relay, RelayConfig, StorageConfig, defaults};
 use clap::Parser;
 use std::net::SocketAddr;
@@ -8,9 +10,18 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-/// Log lines queued for the log-writing thread; more are dropped while it
-/// is behind.
-const LOG_QUEUE_LINES: usize = 4096;
+/// coinop relay: forwards and persists shared room state for coinop clients.
+/// Without a subcommand it runs the relay.
+#[derive(Debug, Parser)]
+#[command(name = "coinop-relay", version)]
+pub struct Args {
+    /// Work on a data directory instead of running the relay.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// The relay's flags.
+    #[command(flatten)]
+    pub relay: Cli,
+}
 
 /// coinop relay: forwards and persists shared room state for coinop clients.
 #[derive(Debug, Parser)]
@@ -107,6 +118,15 @@ pub struct Cli {
     /// `Authorization: Bearer TOKEN` (or `?token=TOKEN` for the page).
     #[arg(long, env = "COINOP_ADMIN_TOKEN", hide_env_values = true)]
     admin_token: Option<String>,
+    /// Log lines as text or as one JSON object per line.
+    #[arg(
+        long,
+        env = "COINOP_LOG_FORMAT",
+        value_enum,
+        default_value_t,
+        global = true
+    )]
+    log_format: LogFormat,
 }
 
 /// Parses `PREFIX=DIR`; the prefix must start with `/`.
@@ -168,10 +188,16 @@ impl Cli {
 
 /// The whole `coinop-relay` binary: logs to stderr, parses the flags,
 /// starts the relay, prints `listening on ADDR` on stdout, then runs until
-/// SIGINT or SIGTERM and shuts down gracefully.
+/// SIGINT or SIGTERM and shuts down gracefully. With a subcommand
+/// ([`Command`]) it runs that instead.
 pub async fn run() -> ExitCode {
+    let args = Args::parse();
+    if let Some(command) = args.command {
+        let _flush_logs = init_logging(args.relay.log_format);
+        return command.run();
+    }
     // Tests and scripts read this line to learn the port.
-    run_with(Cli::parse(), Vec::new(), |addr| {
+    run_with(args.relay, Vec::new(), |addr| {
         println!("listening on {addr}")
     })
     .await
@@ -186,26 +212,8 @@ pub async fn run_with(
     extra_serve: Vec<(String, PathBuf)>,
     on_listening: impl FnOnce(SocketAddr),
 ) -> ExitCode {
-    // Logs go to stderr; stdout carries only the "listening on" line. A
-    // dedicated thread writes them: a log reader that stalls (a full pipe)
-    // must not block the runtime's workers, and under a connection flood
-    // the workers spend their time on connections, not on write(2). If the
-    // reader stalls long enough to fill the queue, lines are dropped. The
-    // guard flushes what is queued when `run_with` returns. The queue's
-    // slots are allocated up front: the crate's default of 128,000 lines
-    // cost 4 MiB of resident memory, 4,096 cost 128 KiB.
-    // `try_init`: an embedding program may have set up logging already.
-    let (writer, _flush_logs) = tracing_appender::non_blocking::NonBlockingBuilder::default()
-        .buffered_lines_limit(LOG_QUEUE_LINES)
-        .lossy(true)
-        .finish(std::io::stderr());
-    let _ = tracing_subscriber::fmt()
-        .with_writer(writer)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .try_init();
+    // Logs go to stderr; stdout carries only the "listening on" line.
+    let _flush_logs = init_logging(cli.log_format);
     let mut config = cli.into_config();
     for (prefix, dir) in extra_serve {
         if !config.serve.iter().any(|(p, _)| *p == prefix) {

@@ -15,7 +15,19 @@
 //!   SQLite implementations, and the group-commit thread.
 //! * [`metrics`] holds the counters behind `GET /metrics`.
 //! * [`cli`] is the whole `coinop-relay` binary ([`cli::run`]), so that
-//!   other packages' tests can build the very same binary.
+//!   other packages' tests can build the very same binary; [`command`] holds
+//!   its subcommands (`backup`, `restore`) and [`log_format`] its logging
+//!   (text, or JSON lines with `--log-format json`).
+//!
+//! ## The data directory
+//!
+//! One SQLite database, `coinop.db`, with a schema version
+//! ([`storage::schema`]): a newer relay upgrades an older directory in
+//! place and logs each step, an older relay refuses a newer one.
+//! `coinop-relay backup --data-dir DIR --to FILE` copies it consistently
+//! while the relay runs ([`storage::backup`]); `coinop-relay restore`
+//! ([`storage::restore`]) puts a copy back into a directory no relay has
+//! open (the lock file `coinop.lock` tells).
 //!
 //! ## Endpoints (one port)
 //!
@@ -85,10 +97,12 @@
 //! ```
 
 pub mod cli;
+pub mod command;
 mod config;
 pub mod core;
 mod defaults;
 mod error;
+pub mod log_format;
 pub mod metrics;
 mod server;
 pub mod storage;

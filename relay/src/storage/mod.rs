@@ -4,17 +4,24 @@
 //! which takes all pending appends from all rooms and commits them in one
 //! transaction: many changes per fsync.
 
+mod backup;
 mod crash_point;
+mod dir_lock;
 mod handle;
 mod memory;
+mod restore;
+pub mod schema;
 mod sqlite;
 #[cfg(test)]
 mod tests;
 
+pub use backup::{BackupSummary, backup};
 pub use crash_point::{CRASH_POINT_ENV, CrashPoint};
+pub use dir_lock::{DirLock, LOCK_FILE};
 pub use handle::StorageHandle;
 pub use memory::MemoryStorage;
-pub use sqlite::SqliteStorage;
+pub use restore::restore;
+pub use sqlite::{DB_FILE, SqliteStorage};
 
 use crate::core::{RoomMeta, Snapshot};
 use coinop_protocol::{LogEntry, PlayerId, RoomCode, Seq};
@@ -25,15 +32,50 @@ pub enum StorageError {
     /// SQLite reported an error.
     #[error("sqlite: {0}")]
     Sqlite(#[from] rusqlite::Error),
-    /// The data directory could not be created.
-    #[error("data directory {path}: {source}")]
+    /// A file or directory could not be created, read or written.
+    #[error("{path}: {source}")]
     Io {
-        /// The directory.
+        /// The file or directory.
         path: std::path::PathBuf,
         /// The OS error.
         #[source]
         source: std::io::Error,
     },
+    /// The data directory is locked by another process.
+    #[error("data directory {dir} is in use by {by}")]
+    InUse {
+        /// The directory.
+        dir: std::path::PathBuf,
+        /// Who holds it.
+        by: &'static str,
+    },
+    /// A newer relay wrote this database.
+    #[error(
+        "{path} has schema version {found}, newer than this relay's {supported}: \
+         run the newer coinop-relay that wrote it (or restore a backup made before the upgrade)"
+    )]
+    TooNew {
+        /// The database file.
+        path: std::path::PathBuf,
+        /// Its schema version.
+        found: i64,
+        /// The newest this relay reads.
+        supported: i64,
+    },
+    /// A restore would overwrite a data directory that holds data.
+    #[error("data directory {0} is not empty (restore --force replaces its database)")]
+    NotEmpty(std::path::PathBuf),
+    /// A file given as a backup is not a coinop database.
+    #[error("{path} is not a coinop backup: {reason}")]
+    NotABackup {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The database stayed locked by its writers for too long.
+    #[error("the database stayed busy; try again")]
+    Busy,
     /// Stored data did not have the expected shape.
     #[error("corrupt stored data: {0}")]
     Corrupt(String),

@@ -2,32 +2,23 @@
 //! `synchronous=FULL` so a committed transaction survives power loss.
 
 use super::crash_point::CrashPoint;
+use super::dir_lock::DirLock;
+use super::schema::migrate;
 use super::{Append, Group, PlayerRoom, PlayerRoomUpdate, Storage, StorageError};
 use crate::core::{ActorClock, RoomMeta, Snapshot};
 use coinop_protocol::{Bytes, LogEntry, PlayerId, RoomCode, Seq};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
 
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS log (
-    room TEXT NOT NULL, seq INTEGER NOT NULL, sender TEXT NOT NULL, change BLOB NOT NULL,
-    PRIMARY KEY (room, seq)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS snapshots (
-    room TEXT PRIMARY KEY, upto INTEGER NOT NULL, doc BLOB NOT NULL, clock BLOB, view BLOB);
-CREATE TABLE IF NOT EXISTS players (
-    id TEXT PRIMARY KEY, secret_hash BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS rooms (
-    code TEXT PRIMARY KEY, epoch INTEGER NOT NULL, max_players INTEGER NOT NULL,
-    grace_ms INTEGER NOT NULL, created_ms INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS player_rooms (
-    player TEXT NOT NULL, room TEXT NOT NULL, host INTEGER NOT NULL,
-    last_joined_ms INTEGER NOT NULL, PRIMARY KEY (player, room)) WITHOUT ROWID;
-";
+/// The database's file name inside the data directory.
+pub const DB_FILE: &str = "coinop.db";
 
 /// SQLite-backed storage in one data directory.
 #[derive(Debug)]
 pub struct SqliteStorage {
     conn: Connection,
+    /// Held while open: a restore must not replace the database under us.
+    _lock: DirLock,
     /// Read once at open: where to abort (durability tests only).
     crash_point: Option<CrashPoint>,
 }
@@ -51,39 +42,28 @@ fn from_sql(v: i64) -> u64 {
 }
 
 impl SqliteStorage {
-    /// Opens (creating if needed) `dir/coinop.db`.
+    /// Opens (creating if needed) `dir/coinop.db`, upgrading an older
+    /// directory in place ([`super::schema`]). Refuses a directory a newer
+    /// relay wrote, or one a restore is writing.
     pub fn open(dir: &Path) -> Result<Self, StorageError> {
         std::fs::create_dir_all(dir).map_err(|source| StorageError::Io {
             path: dir.to_owned(),
             source,
         })?;
-        let conn = Connection::open(dir.join("coinop.db"))?;
+        let lock = DirLock::shared(dir)?;
+        let path = dir.join(DB_FILE);
+        let mut conn = Connection::open(&path)?;
         // Another process (a backup, an inspector) may hold a lock briefly.
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.execute_batch(SCHEMA)?;
-        add_snapshot_columns(&conn)?;
+        migrate(&mut conn, &path)?;
         Ok(Self {
             conn,
+            _lock: lock,
             crash_point: CrashPoint::from_env(),
         })
     }
-}
-
-/// Data directories from before snapshots carried their actor clock and
-/// their state view get the columns; their snapshots load with `clock:
-/// None` (computed then) and `view: None` (made at the next compaction).
-fn add_snapshot_columns(conn: &Connection) -> Result<(), StorageError> {
-    for column in ["clock", "view"] {
-        let present = conn
-            .prepare("SELECT 1 FROM pragma_table_info('snapshots') WHERE name = ?1")?
-            .exists([column])?;
-        if !present {
-            conn.execute_batch(&format!("ALTER TABLE snapshots ADD COLUMN {column} BLOB"))?;
-        }
-    }
-    Ok(())
 }
 
 /// Writes a room's metadata (on its own, or inside a group's transaction).
