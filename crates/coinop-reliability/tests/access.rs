@@ -5,18 +5,20 @@
 //! counted per player.
 #![allow(clippy::unwrap_used)]
 
-use coinop_harness::RelayProcess;
+mod support;
+
+use coinop_harness::{Client, Doc, Event, RelayProcess, doc_from, join_msg};
 use coinop_protocol::{
     Bytes, CallId, ClientMessage, ErrorCode, PlayerId, RelayMessage, RpcOutcome, RpcTarget, Secret,
     StateTarget,
 };
 use coinop_reliability::raw_ws;
-use coinop_reliability::{Client, Doc, Event, Scale, join_msg, serial};
+use coinop_reliability::{Scale, serial};
 use std::collections::HashMap;
 use std::time::Duration;
 
 fn relay(extra: &[&str]) -> RelayProcess {
-    let mut args = vec![
+    let unlimited = [
         "--reliable-per-sec",
         "1000000",
         "--reliable-burst",
@@ -26,8 +28,7 @@ fn relay(extra: &[&str]) -> RelayProcess {
         "--unreliable-burst",
         "1000000",
     ];
-    args.extend_from_slice(extra);
-    RelayProcess::start(env!("CARGO_BIN_EXE_relay-under-test"), &args).expect("start the relay")
+    support::start_relay(&unlimited, extra)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -190,7 +191,7 @@ async fn another_players_changes_cannot_be_rewritten() {
     real.0.set_actor(alice_doc_actor());
     for i in 1..=SEQS {
         let change = real.change("k", i as i64);
-        alice.publish(i, vec![change]).await.unwrap();
+        alice.try_publish(i, vec![change]).await.unwrap();
     }
     // Every (actor, seq) alice holds, rewritten by `forgers` documents.
     let mut refused = 0u64;
@@ -202,7 +203,7 @@ async fn another_players_changes_cannot_be_rewritten() {
         for _ in 1..=SEQS {
             client_ref += 1;
             let change = forged.change("k", -1 - f as i64);
-            match mallory.publish(client_ref, vec![change]).await {
+            match mallory.try_publish(client_ref, vec![change]).await {
                 Ok(_) => accepted += 1,
                 Err(ErrorCode::INVALID_CHANGE) => refused += 1,
                 Err(other) => panic!("unexpected {other:?}"),
@@ -215,11 +216,11 @@ async fn another_players_changes_cannot_be_rewritten() {
     assert_eq!(refused, attempts);
     // Alice goes on writing, and a newcomer loads the room cleanly.
     alice
-        .publish(client_ref + 1, vec![real.change("k", 99)])
+        .try_publish(client_ref + 1, vec![real.change("k", 99)])
         .await
         .unwrap();
     let (_, joined) = Client::join(&url, join_msg("REWRITE", "newcomer")).await;
-    let doc = coinop_reliability::doc_from(&joined);
+    let doc = doc_from(&joined);
     use automerge::ReadDoc;
     let k = doc
         .get(automerge::ROOT, "k")
@@ -245,7 +246,10 @@ async fn nobody_takes_another_players_next_change_or_a_deterministic_one() {
     let mut real = Doc::new();
     real.0
         .set_actor(session_actor(&alice_id, [0xA1; 16]).into());
-    alice.publish(1, vec![real.change("k", 1)]).await.unwrap();
+    alice
+        .try_publish(1, vec![real.change("k", 1)])
+        .await
+        .unwrap();
     // A deterministic change nobody has published yet, as the SDK makes them.
     let mut probe = Doc::new();
     probe.0.set_actor(b"placeholder".to_vec().into());
@@ -266,7 +270,7 @@ async fn nobody_takes_another_players_next_change_or_a_deterministic_one() {
             fresh.0.set_actor(content_actor(address).into());
             fresh.change("shared", i as i64)
         };
-        let key = match mallory.publish(100 + i, vec![forged]).await {
+        let key = match mallory.try_publish(100 + i, vec![forged]).await {
             Ok(_) => "ACCEPTED".to_owned(),
             Err(code) => code.name().to_owned(),
         };
@@ -285,10 +289,13 @@ async fn nobody_takes_another_players_next_change_or_a_deterministic_one() {
         "{outcomes:?}"
     );
     // The real changes still go through, and a newcomer loads them.
-    alice.publish(2, vec![real.change("k", 2)]).await.unwrap();
-    alice.publish(3, vec![shared_change]).await.unwrap();
+    alice
+        .try_publish(2, vec![real.change("k", 2)])
+        .await
+        .unwrap();
+    alice.try_publish(3, vec![shared_change]).await.unwrap();
     let (_, joined) = Client::join(&url, join_msg("TAKE", "newcomer")).await;
-    let doc = coinop_reliability::doc_from(&joined);
+    let doc = doc_from(&joined);
     use automerge::ReadDoc;
     let read = |key: &str| {
         doc.get(automerge::ROOT, key)

@@ -4,10 +4,12 @@
 //! relay's memory stays bounded, and a bystander room is unaffected.
 #![allow(clippy::unwrap_used)]
 
-use coinop_harness::RelayProcess;
+mod support;
+
+use coinop_harness::{Client, Doc, RelayProcess, join_msg};
 use coinop_protocol::{ClientMessage, ErrorCode};
 use coinop_reliability::raw_ws::{self, BINARY, CONTINUATION};
-use coinop_reliability::{Client, LatencyProbe, Scale, join_msg, rss_kib, serial};
+use coinop_reliability::{LatencyProbe, Scale, serial};
 use std::time::{Duration, Instant};
 use tokio::io::AsyncWriteExt;
 
@@ -16,24 +18,21 @@ const FRAME_LIMIT: usize = 1024 * 1024;
 const RSS_BUDGET_KIB: u64 = 96 * 1024;
 
 fn relay() -> RelayProcess {
-    RelayProcess::start(
-        env!("CARGO_BIN_EXE_relay-under-test"),
-        &[
-            "--handshake-timeout-secs",
-            "2",
-            "--idle-timeout-secs",
-            "3",
-            "--reliable-per-sec",
-            "100000",
-            "--reliable-burst",
-            "100000",
-        ],
-    )
-    .expect("start the relay")
+    let short_timeouts = [
+        "--handshake-timeout-secs",
+        "2",
+        "--idle-timeout-secs",
+        "3",
+        "--reliable-per-sec",
+        "100000",
+        "--reliable-burst",
+        "100000",
+    ];
+    support::start_relay(&short_timeouts, &[])
 }
 
 fn rss(relay: &RelayProcess) -> u64 {
-    rss_kib(relay.pid().expect("running")).expect("VmRSS readable")
+    relay.rss_kib().expect("VmRSS readable")
 }
 
 /// Sends a frame header announcing `len` bytes, then streams the payload
@@ -260,13 +259,13 @@ async fn changes_that_break_the_automerge_parser_are_refused() {
     let (mut alice, _) = Client::join(&url, join_msg("POISON", "alice")).await;
     for i in 0..20 {
         let poison = poisons[i as usize % poisons.len()].clone();
-        let r = mallory.publish(i, vec![poison.into()]).await;
+        let r = mallory.try_publish(i, vec![poison.into()]).await;
         assert_eq!(r, Err(ErrorCode::INVALID_CHANGE));
     }
     // The room lives on: a valid change is acked and forwarded.
-    let mut doc = coinop_reliability::Doc::new();
+    let mut doc = Doc::new();
     mallory
-        .publish(100, vec![doc.change("ok", 1)])
+        .try_publish(100, vec![doc.change("ok", 1)])
         .await
         .unwrap();
     alice

@@ -3,20 +3,18 @@
 //! is lost, nothing is stored twice, every replica converges.
 #![allow(clippy::unwrap_used)]
 
+mod support;
+
 use coinop::Reliability;
-use coinop_harness::RelayProcess;
-use coinop_reliability::{Client, SdkClient, converged, join_msg, serial, within};
+use coinop_harness::{Client, RelayProcess, join_msg};
+use coinop_reliability::{SdkClient, converged, serial, within};
 use std::collections::HashSet;
 use std::time::Duration;
 
 const R: Reliability = Reliability::Reliable;
 
 fn relay() -> RelayProcess {
-    RelayProcess::start(
-        env!("CARGO_BIN_EXE_relay-under-test"),
-        &["--grace-period-ms", "5000"],
-    )
-    .expect("start the relay")
+    support::start_relay(&["--grace-period-ms", "5000"], &[])
 }
 
 fn base_url(relay: &RelayProcess) -> String {
