@@ -16,8 +16,7 @@ async fn too_many_rooms() {
         max_rooms: 1,
         ..RelayConfig::for_tests()
     };
-    let relay = Relay::start(config).await.unwrap();
-    let (_a, _) = Client::join(&relay.ws_url(), join_msg("ONE", "alice")).await;
+    let (relay, _, _a) = relay_with_player(config, "ONE", "alice").await;
     let mut b = Client::connect(&relay.ws_url()).await;
     b.send(&ClientMessage::Join(join_msg("TWO", "bob"))).await;
     assert_eq!(b.expect_fatal().await.0, Some(ErrorCode::TOO_MANY_ROOMS));
@@ -33,8 +32,7 @@ async fn throttled_reliable_messages_are_delayed_not_dropped() {
         reliable_burst: 2,
         ..RelayConfig::for_tests()
     };
-    let relay = Relay::start(config).await.unwrap();
-    let (mut a, _) = Client::join(&relay.ws_url(), join_msg("RATE", "alice")).await;
+    let (relay, _, mut a) = relay_with_player(config, "RATE", "alice").await;
     for t in 0..8 {
         a.send(&ClientMessage::Ping { client_time: t }).await;
     }
@@ -66,8 +64,7 @@ async fn a_throttled_writer_is_committed_in_batches() {
         rate_limit_patience: Duration::from_secs(30),
         ..RelayConfig::for_tests()
     };
-    let relay = Relay::start(config).await.unwrap();
-    let (mut a, _) = Client::join(&relay.ws_url(), join_msg("BATCH", "alice")).await;
+    let (relay, _, mut a) = relay_with_player(config, "BATCH", "alice").await;
     let before = commits(&relay).await;
     let mut doc = Doc::new();
     const N: u64 = 105;
@@ -103,8 +100,7 @@ async fn sustained_flood_is_rate_limited() {
         rate_limit_patience: Duration::from_millis(300),
         ..RelayConfig::for_tests()
     };
-    let relay = Relay::start(config).await.unwrap();
-    let (mut a, _) = Client::join(&relay.ws_url(), join_msg("FLOOD", "alice")).await;
+    let (relay, _, mut a) = relay_with_player(config, "FLOOD", "alice").await;
     for t in 0..20 {
         a.send(&ClientMessage::Ping { client_time: t }).await;
     }
@@ -127,9 +123,7 @@ async fn a_reconnect_does_not_refill_the_budget() {
         rate_limit_patience: Duration::from_millis(300),
         ..RelayConfig::for_tests()
     };
-    let relay = Relay::start(config).await.unwrap();
-    let url = relay.ws_url();
-    let (mut a, _) = Client::join(&url, join_msg("AGAIN", "alice")).await;
+    let (relay, url, mut a) = relay_with_player(config, "AGAIN", "alice").await;
     for t in 0..20 {
         a.send(&ClientMessage::Ping { client_time: t }).await;
     }

@@ -78,8 +78,7 @@ async fn ack_means_persisted_in_sqlite() {
         },
         ..RelayConfig::for_tests()
     };
-    let relay = Relay::start(config.clone()).await.unwrap();
-    let (mut a, _) = Client::join(&relay.ws_url(), join_msg("DURA", "alice")).await;
+    let (relay, _, mut a) = relay_with_player(config.clone(), "DURA", "alice").await;
     let mut doc = Doc::new();
     let seq = a
         .publish(1, vec![doc.change("x", 1), doc.change("y", 2)])
@@ -106,9 +105,7 @@ async fn ack_means_persisted_in_sqlite() {
 
 #[tokio::test]
 async fn duplicate_publish_is_acked_again_not_appended() {
-    let relay = Relay::start(RelayConfig::for_tests()).await.unwrap();
-    let url = relay.ws_url();
-    let (mut a, _) = Client::join(&url, join_msg("DUP", "alice")).await;
+    let (relay, url, mut a) = relay_with_player(RelayConfig::for_tests(), "DUP", "alice").await;
     let mut doc = Doc::new();
     let c1 = doc.change("x", 1);
     let c2 = doc.change("x", 2);
@@ -214,9 +211,7 @@ async fn late_joiner_after_compaction_gets_the_same_document() {
         compact_entries: 10,
         ..RelayConfig::for_tests()
     };
-    let relay = Relay::start(config).await.unwrap();
-    let url = relay.ws_url();
-    let (mut a, _) = Client::join(&url, join_msg("COMPACT", "alice")).await;
+    let (relay, url, mut a) = relay_with_player(config, "COMPACT", "alice").await;
     let mut doc = Doc::new();
     for i in 1..=25 {
         a.publish(i, vec![doc.change(&format!("k{}", i % 7), i as i64)])
@@ -264,9 +259,7 @@ async fn catch_up_larger_than_the_outbox_cap_is_delivered() {
         compact_entries: 4,
         ..RelayConfig::for_tests()
     };
-    let relay = Relay::start(config).await.unwrap();
-    let url = relay.ws_url();
-    let (mut a, _) = Client::join(&url, join_msg("LARGE", "alice")).await;
+    let (relay, url, mut a) = relay_with_player(config, "LARGE", "alice").await;
     for i in 1..=6 {
         a.publish(i, vec![big_change(40 * 1024, i)]).await;
     }

@@ -41,9 +41,7 @@ async fn first_frame_must_be_a_join() {
 
 #[tokio::test]
 async fn garbage_closes_only_that_connection() {
-    let relay = Relay::start(RelayConfig::for_tests()).await.unwrap();
-    let url = relay.ws_url();
-    let (mut other, _) = Client::join(&url, join_msg("CALM", "olga")).await;
+    let (relay, url, mut other) = relay_with_player(RelayConfig::for_tests(), "CALM", "olga").await;
     let (mut bad, _) = Client::join(&url, join_msg("NOISY", "mallory")).await;
     bad.send_raw(Message::Binary(vec![0xFF; 64].into())).await;
     assert_eq!(
@@ -86,8 +84,7 @@ async fn oversized_frame_gets_frame_too_large() {
         max_frame_bytes: 64 * 1024,
         ..RelayConfig::for_tests()
     };
-    let relay = Relay::start(config).await.unwrap();
-    let (mut c, _) = Client::join(&relay.ws_url(), join_msg("BIG", "alice")).await;
+    let (relay, _, mut c) = relay_with_player(config, "BIG", "alice").await;
     c.send_raw(Message::Binary(vec![0u8; 100 * 1024].into()))
         .await;
     assert_eq!(
@@ -160,9 +157,7 @@ async fn slow_receiver_gets_coalesced_unreliable_and_every_reliable_frame() {
         unreliable_burst: 1_000_000,
         ..RelayConfig::for_tests()
     };
-    let relay = Relay::start(config).await.unwrap();
-    let url = relay.ws_url();
-    let (mut fast, _) = Client::join(&url, join_msg("SLOW", "fast")).await;
+    let (relay, url, mut fast) = relay_with_player(config, "SLOW", "fast").await;
     let (mut slow, _) = Client::join(&url, join_msg("SLOW", "slow")).await;
     fast.recv_until(|m| matches!(m, RelayMessage::PlayerJoined(_)))
         .await;
@@ -217,9 +212,7 @@ async fn reader_that_never_reads_is_closed_as_slow_consumer() {
         max_outbox_bytes: 256 * 1024,
         ..RelayConfig::for_tests()
     };
-    let relay = Relay::start(config).await.unwrap();
-    let url = relay.ws_url();
-    let (mut fast, _) = Client::join(&url, join_msg("HOG", "fast")).await;
+    let (relay, url, mut fast) = relay_with_player(config, "HOG", "fast").await;
     let mut slow = Client::connect_small(&url).await;
     slow.send(&ClientMessage::Join(join_msg("HOG", "slow")))
         .await;

@@ -10,9 +10,7 @@ use support::*;
 
 #[tokio::test]
 async fn wrong_secret_is_refused() {
-    let relay = Relay::start(RelayConfig::for_tests()).await.unwrap();
-    let url = relay.ws_url();
-    let (a, _) = Client::join(&url, join_msg("SECRET", "alice")).await;
+    let (relay, url, a) = relay_with_player(RelayConfig::for_tests(), "SECRET", "alice").await;
     drop(a);
     let mut j = join_msg("OTHER", "alice");
     j.secret = Secret::new(vec![0xAB; 16]).unwrap();
@@ -52,9 +50,7 @@ async fn room_full_refuses_a_new_player_but_seated_ones_get_back_in() {
 
 #[tokio::test]
 async fn unreliable_values_forward_persist_for_late_joiners_and_clear_on_leave() {
-    let relay = Relay::start(RelayConfig::for_tests()).await.unwrap();
-    let url = relay.ws_url();
-    let (mut a, _) = Client::join(&url, join_msg("PRES", "alice")).await;
+    let (relay, url, mut a) = relay_with_player(RelayConfig::for_tests(), "PRES", "alice").await;
     let (mut b, _) = Client::join(&url, join_msg("PRES", "bob")).await;
     a.recv_until(|m| matches!(m, RelayMessage::PlayerJoined(_)))
         .await;
@@ -117,9 +113,7 @@ async fn grace_period_hides_reconnects_then_player_leaves() {
 /// error.
 #[tokio::test]
 async fn a_vanished_client_is_a_disconnect_not_an_error() {
-    let relay = Relay::start(RelayConfig::for_tests()).await.unwrap();
-    let url = relay.ws_url();
-    let (mut a, _) = Client::join(&url, join_msg("GONE", "alice")).await;
+    let (relay, url, mut a) = relay_with_player(RelayConfig::for_tests(), "GONE", "alice").await;
     let mut j = join_msg("GONE", "bob");
     j.grace_period_ms = Some(100);
     let (b, _) = Client::join(&url, j).await;
@@ -143,9 +137,7 @@ async fn a_vanished_client_is_a_disconnect_not_an_error() {
 
 #[tokio::test]
 async fn replaced_connection_gets_fatal_replaced() {
-    let relay = Relay::start(RelayConfig::for_tests()).await.unwrap();
-    let url = relay.ws_url();
-    let (mut a, _) = Client::join(&url, join_msg("REPL", "alice")).await;
+    let (relay, url, mut a) = relay_with_player(RelayConfig::for_tests(), "REPL", "alice").await;
     let (_a2, joined) = Client::join(&url, join_msg("REPL", "alice")).await;
     assert_eq!(joined.welcome.players.len(), 1);
     assert_eq!(
@@ -157,9 +149,7 @@ async fn replaced_connection_gets_fatal_replaced() {
 
 #[tokio::test]
 async fn host_is_earliest_seat_transfers_and_is_reelected() {
-    let relay = Relay::start(RelayConfig::for_tests()).await.unwrap();
-    let url = relay.ws_url();
-    let (mut a, _) = Client::join(&url, join_msg("HOST", "alice")).await;
+    let (relay, url, mut a) = relay_with_player(RelayConfig::for_tests(), "HOST", "alice").await;
     let (mut b, joined) = Client::join(&url, join_msg("HOST", "bob")).await;
     assert_eq!(joined.welcome.host, Some(pid("alice")));
     b.send(&ClientMessage::TransferHost { to: pid("bob") })
@@ -197,9 +187,7 @@ async fn host_is_earliest_seat_transfers_and_is_reelected() {
 
 #[tokio::test]
 async fn rpc_modes_and_reply() {
-    let relay = Relay::start(RelayConfig::for_tests()).await.unwrap();
-    let url = relay.ws_url();
-    let (mut a, _) = Client::join(&url, join_msg("RPC", "alice")).await;
+    let (relay, url, mut a) = relay_with_player(RelayConfig::for_tests(), "RPC", "alice").await;
     let (mut b, _) = Client::join(&url, join_msg("RPC", "bob")).await;
     a.recv_until(|m| matches!(m, RelayMessage::PlayerJoined(_)))
         .await;

@@ -10,7 +10,8 @@
 //!   well-behaved library refuses to send (oversized and endless frames).
 //! * [`LatencyProbe`]: two players in a quiet room measuring publish→ack
 //!   round trips, to show that an attack on one room leaves others alone.
-//! * [`SdkClient`], [`within`], [`converged`]: the real SDK as a client.
+//! * [`SdkClient`], [`within`], [`converged`], [`replicas_of`]: the real SDK
+//!   as a client.
 //! * [`on_own_thread`]: attackers that cannot take a core from the relay.
 //! * [`Scale`]: CI sizes by default, bigger ones with
 //!   `COINOP_RELIABILITY_SCALE=full`.
@@ -27,5 +28,5 @@ pub use latencies::Latencies;
 pub use own_thread::on_own_thread;
 pub use probe::LatencyProbe;
 pub use scale::Scale;
-pub use sdk::{SdkClient, converged, within};
+pub use sdk::{SdkClient, converged, replicas_of, within};
 pub use serial::serial;

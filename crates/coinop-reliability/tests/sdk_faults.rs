@@ -7,7 +7,7 @@ mod support;
 use coinop::Reliability;
 use coinop_harness::{Client, FaultProxy, Faults, RelayProcess, big_change, join_msg, metric};
 use coinop_protocol::{ClientMessage, ErrorCode};
-use coinop_reliability::{LatencyProbe, Scale, SdkClient, converged, serial, within};
+use coinop_reliability::{LatencyProbe, Scale, SdkClient, converged, replicas_of, serial, within};
 use std::time::{Duration, Instant};
 
 const R: Reliability = Reliability::Reliable;
@@ -71,11 +71,7 @@ async fn replicas_converge_after_network_faults() {
     let impairment_stopped = Instant::now();
     let took = within(Duration::from_secs(30), || {
         (0..2).all(|r| {
-            let replicas: Vec<_> = clients
-                .iter()
-                .filter(|(cr, _)| *cr == r)
-                .map(|(_, c)| &c.room)
-                .collect();
+            let replicas = replicas_of(&clients, r);
             converged(&replicas) && replicas[0].state_keys().len() == 3 * 4 * 5 + 1
         })
     })

@@ -4,3 +4,18 @@
 #![allow(dead_code, unused_imports)]
 
 pub use coinop_harness::*;
+
+use coinop_relay::{Relay, RelayConfig};
+
+/// A relay in this process with `config`, its WebSocket URL, and `player`
+/// joined to `room` (the catch-up read).
+pub async fn relay_with_player(
+    config: RelayConfig,
+    room: &str,
+    player: &str,
+) -> (Relay, String, Client) {
+    let relay = Relay::start(config).await.expect("start the relay");
+    let url = relay.ws_url();
+    let (client, _) = Client::join(&url, join_msg(room, player)).await;
+    (relay, url, client)
+}
