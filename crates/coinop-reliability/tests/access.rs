@@ -31,6 +31,15 @@ fn relay(extra: &[&str]) -> RelayProcess {
     support::start_relay(&unlimited, extra)
 }
 
+/// A relay without rate limits, its URL, and alice and mallory in `room`.
+async fn alice_and_mallory(room: &str) -> (RelayProcess, String, Client, Client) {
+    let relay = relay(&[]);
+    let url = relay.ws_url();
+    let (alice, _) = Client::join(&url, join_msg(room, "alice")).await;
+    let (mallory, _) = Client::join(&url, join_msg(room, "mallory")).await;
+    (relay, url, alice, mallory)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nobody_joins_as_another_player_without_its_secret() {
     let _serial = serial().await;
@@ -75,10 +84,7 @@ async fn nobody_joins_as_another_player_without_its_secret() {
 async fn senders_cannot_be_forged() {
     let _serial = serial().await;
     let per_kind = Scale::from_env().pick(3_000u64, 10_000);
-    let relay = relay(&[]);
-    let url = relay.ws_url();
-    let (mut alice, _) = Client::join(&url, join_msg("FORGE", "alice")).await;
-    let (mut mallory, _) = Client::join(&url, join_msg("FORGE", "mallory")).await;
+    let (_relay, url, mut alice, mut mallory) = alice_and_mallory("FORGE").await;
     let (mut bob, _) = Client::join(&url, join_msg("FORGE", "bob")).await;
     let alice_id = PlayerId::new("alice").unwrap();
     let bob_id = PlayerId::new("bob").unwrap();
@@ -183,15 +189,12 @@ async fn another_players_changes_cannot_be_rewritten() {
     let _serial = serial().await;
     const SEQS: u64 = 50;
     let forgers = Scale::from_env().pick(20u64, 200);
-    let relay = relay(&[]);
-    let url = relay.ws_url();
-    let (mut alice, _) = Client::join(&url, join_msg("REWRITE", "alice")).await;
-    let (mut mallory, _) = Client::join(&url, join_msg("REWRITE", "mallory")).await;
+    let (_relay, url, mut alice, mut mallory) = alice_and_mallory("REWRITE").await;
     let mut real = Doc::new();
     real.0.set_actor(alice_doc_actor());
     for i in 1..=SEQS {
         let change = real.change("k", i as i64);
-        alice.try_publish(i, vec![change]).await.unwrap();
+        alice.publish(i, vec![change]).await;
     }
     // Every (actor, seq) alice holds, rewritten by `forgers` documents.
     let mut refused = 0u64;
@@ -216,9 +219,8 @@ async fn another_players_changes_cannot_be_rewritten() {
     assert_eq!(refused, attempts);
     // Alice goes on writing, and a newcomer loads the room cleanly.
     alice
-        .try_publish(client_ref + 1, vec![real.change("k", 99)])
-        .await
-        .unwrap();
+        .publish(client_ref + 1, vec![real.change("k", 99)])
+        .await;
     let (_, joined) = Client::join(&url, join_msg("REWRITE", "newcomer")).await;
     let doc = doc_from(&joined);
     use automerge::ReadDoc;
@@ -238,10 +240,7 @@ async fn nobody_takes_another_players_next_change_or_a_deterministic_one() {
     use coinop_protocol::actor::{content_actor, content_address, session_actor};
     let _serial = serial().await;
     let per_kind = Scale::from_env().pick(3_000u64, 10_000);
-    let relay = relay(&[]);
-    let url = relay.ws_url();
-    let (mut alice, _) = Client::join(&url, join_msg("TAKE", "alice")).await;
-    let (mut mallory, _) = Client::join(&url, join_msg("TAKE", "mallory")).await;
+    let (_relay, url, mut alice, mut mallory) = alice_and_mallory("TAKE").await;
     let alice_id = PlayerId::new("alice").unwrap();
     let mut real = Doc::new();
     real.0
@@ -289,11 +288,8 @@ async fn nobody_takes_another_players_next_change_or_a_deterministic_one() {
         "{outcomes:?}"
     );
     // The real changes still go through, and a newcomer loads them.
-    alice
-        .try_publish(2, vec![real.change("k", 2)])
-        .await
-        .unwrap();
-    alice.try_publish(3, vec![shared_change]).await.unwrap();
+    alice.publish(2, vec![real.change("k", 2)]).await;
+    alice.publish(3, vec![shared_change]).await;
     let (_, joined) = Client::join(&url, join_msg("TAKE", "newcomer")).await;
     let doc = doc_from(&joined);
     use automerge::ReadDoc;

@@ -54,13 +54,15 @@ fn assert_bystander_within(what: &str, before: &Latencies, during: &Latencies, s
     );
 }
 
-/// The bystander's baseline. Half as many publishes first, so that the
-/// relay's compaction of the bystander's own room (every 1,000 changes)
-/// falls once into the baseline and once into the flood, not only into the
-/// flood.
-async fn warm_then_measure(probe: &mut LatencyProbe) -> Latencies {
+/// The bystander in `room` and its baseline. Half as many publishes first,
+/// so that the relay's compaction of the bystander's own room (every 1,000
+/// changes) falls once into the baseline and once into the flood, not only
+/// into the flood.
+async fn bystander(url: &str, room: &str) -> (LatencyProbe, Latencies) {
+    let mut probe = LatencyProbe::start(url, room).await;
     probe.measure(SAMPLES / 2, GAP).await;
-    probe.measure(SAMPLES, GAP).await
+    let before = probe.measure(SAMPLES, GAP).await;
+    (probe, before)
 }
 
 /// Set by the test when the bystander has measured; ends the flood.
@@ -183,8 +185,7 @@ async fn reliable_flood_is_throttled_then_rate_limited() {
     // default new-connection limit.
     let relay = relay(&["--limit-loopback-connections"]);
     let url = relay.ws_url();
-    let mut probe = LatencyProbe::start(&url, "CALM1").await;
-    let before = warm_then_measure(&mut probe).await;
+    let (mut probe, before) = bystander(&url, "CALM1").await;
     let (flood_url, stop) = (url.clone(), Stop::default());
     let flooder_stop = stop.clone();
     let flooding = on_own_thread(move || async move {
@@ -242,8 +243,7 @@ async fn unreliable_flood_is_dropped_not_queued() {
     let _serial = serial().await;
     let relay = relay(&[]);
     let url = relay.ws_url();
-    let mut probe = LatencyProbe::start(&url, "CALM2").await;
-    let before = warm_then_measure(&mut probe).await;
+    let (mut probe, before) = bystander(&url, "CALM2").await;
     let (mut watcher, _) = Client::join(&url, join_msg("SPRAY", "watcher")).await;
     let (flood_url, stop) = (url.clone(), Stop::default());
     let flooder_stop = stop.clone();
@@ -296,8 +296,7 @@ async fn document_growth_bomb_gets_room_too_large() {
     const LIMIT: u64 = 1024 * 1024;
     let relay = relay(&["--max-room-bytes", "1048576"]);
     let url = relay.ws_url();
-    let mut probe = LatencyProbe::start(&url, "CALM3").await;
-    let before = warm_then_measure(&mut probe).await;
+    let (mut probe, before) = bystander(&url, "CALM3").await;
     let (bomb_url, stop) = (url.clone(), Stop::default());
     let bomber_stop = stop.clone();
     let bombing = on_own_thread(move || async move {
@@ -359,8 +358,7 @@ async fn distinct_room_id_flood_hits_too_many_rooms() {
         &burst,
     ]);
     let url = relay.ws_url();
-    let mut probe = LatencyProbe::start(&url, "CALM4").await;
-    let before = warm_then_measure(&mut probe).await;
+    let (mut probe, before) = bystander(&url, "CALM4").await;
     let started = Instant::now();
     let stop = Stop::default();
     let workers: Vec<_> = (0..8u64)

@@ -31,6 +31,12 @@ fn relay() -> RelayProcess {
     support::start_relay(&short_timeouts, &[])
 }
 
+/// The relay's memory grew by less than [`RSS_BUDGET_KIB`] from `idle`.
+fn assert_rss_within_budget(idle: u64, peak: u64) {
+    let grew = peak.saturating_sub(idle);
+    assert!(grew < RSS_BUDGET_KIB, "RSS grew by {grew} KiB");
+}
+
 fn rss(relay: &RelayProcess) -> u64 {
     relay.rss_kib().expect("VmRSS readable")
 }
@@ -81,11 +87,7 @@ async fn oversized_frames_are_cut_at_the_limit() {
     eprintln!(
         "oversized: rss idle={idle_rss}KiB peak={peak}KiB; bystander before {before}, after {after}"
     );
-    assert!(
-        peak - idle_rss < RSS_BUDGET_KIB,
-        "RSS grew by {} KiB",
-        peak - idle_rss
-    );
+    assert_rss_within_budget(idle_rss, peak);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -125,7 +127,7 @@ async fn endless_fragmented_message_is_cut_at_the_limit() {
         sent < 64 * FRAME_LIMIT,
         "the relay took {sent} bytes of one message"
     );
-    assert!(peak - idle_rss < RSS_BUDGET_KIB);
+    assert_rss_within_budget(idle_rss, peak);
     probe.measure(10, Duration::ZERO).await;
 }
 
@@ -214,7 +216,7 @@ async fn connections_that_never_upgrade_are_closed() {
         started.elapsed()
     );
     assert_eq!(open, 0, "{open} of {n} connections still open");
-    assert!(loaded_rss - idle_rss < RSS_BUDGET_KIB);
+    assert_rss_within_budget(idle_rss, loaded_rss);
     probe.measure(10, Duration::ZERO).await;
 }
 
@@ -272,9 +274,5 @@ async fn changes_that_break_the_automerge_parser_are_refused() {
         .recv_until(|m| matches!(m, coinop_protocol::RelayMessage::Changes { .. }))
         .await;
     let peak = rss(&relay);
-    assert!(
-        peak - idle_rss < RSS_BUDGET_KIB,
-        "RSS grew by {} KiB",
-        peak - idle_rss
-    );
+    assert_rss_within_budget(idle_rss, peak);
 }
