@@ -5,7 +5,7 @@
 mod support;
 
 use coinop_protocol::*;
-use coinop_relay::{Relay, RelayConfig, StorageConfig};
+use coinop_relay::{Relay, RelayConfig};
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::Duration;
 use support::*;
@@ -72,12 +72,7 @@ async fn seqs_are_ordered_across_several_clients() {
 #[tokio::test]
 async fn ack_means_persisted_in_sqlite() {
     let dir = tempfile::tempdir().unwrap();
-    let config = RelayConfig {
-        storage: StorageConfig::Sqlite {
-            dir: dir.path().to_owned(),
-        },
-        ..RelayConfig::for_tests()
-    };
+    let config = sqlite_config(dir.path());
     let (relay, _, mut a) = relay_with_player(config.clone(), "DURA", "alice").await;
     let mut doc = Doc::new();
     let seq = a
@@ -205,11 +200,8 @@ async fn at_most_two_compactions_run_at_once() {
 async fn late_joiner_after_compaction_gets_the_same_document() {
     let dir = tempfile::tempdir().unwrap();
     let config = RelayConfig {
-        storage: StorageConfig::Sqlite {
-            dir: dir.path().to_owned(),
-        },
         compact_entries: 10,
-        ..RelayConfig::for_tests()
+        ..sqlite_config(dir.path())
     };
     let (relay, url, mut a) = relay_with_player(config, "COMPACT", "alice").await;
     let mut doc = Doc::new();
@@ -275,12 +267,9 @@ async fn catch_up_larger_than_the_outbox_cap_is_delivered() {
 async fn catch_up_reads_what_memory_no_longer_holds() {
     let dir = tempfile::tempdir().unwrap();
     let config = RelayConfig {
-        storage: StorageConfig::Sqlite {
-            dir: dir.path().to_owned(),
-        },
         // Only the newest ~1 KiB of the log stays in memory.
         log_cache_bytes: 1024,
-        ..RelayConfig::for_tests()
+        ..sqlite_config(dir.path())
     };
     let relay = Relay::start(config).await.unwrap();
     let url = relay.ws_url();

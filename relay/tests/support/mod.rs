@@ -5,7 +5,8 @@
 
 pub use coinop_harness::*;
 
-use coinop_relay::{Relay, RelayConfig};
+use coinop_relay::{Relay, RelayConfig, StorageConfig};
+use std::path::Path;
 
 /// A relay in this process with `config`, its WebSocket URL, and `player`
 /// joined to `room` (the catch-up read).
@@ -18,4 +19,14 @@ pub async fn relay_with_player(
     let url = relay.ws_url();
     let (client, _) = Client::join(&url, join_msg(room, player)).await;
     (relay, url, client)
+}
+
+/// The test configuration, storing in SQLite in `dir`.
+pub fn sqlite_config(dir: &Path) -> RelayConfig {
+    RelayConfig {
+        storage: StorageConfig::Sqlite {
+            dir: dir.to_owned(),
+        },
+        ..RelayConfig::for_tests()
+    }
 }
