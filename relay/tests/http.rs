@@ -93,11 +93,7 @@ async fn player_room_index_needs_the_secret() {
 
 #[tokio::test]
 async fn origin_allow_list() {
-    let config = RelayConfig {
-        allowed_origins: vec!["https://game.example".into()],
-        ..RelayConfig::for_tests()
-    };
-    let relay = Relay::start(config).await.unwrap();
+    let relay = Relay::start(game_origin_only()).await.unwrap();
     let addr = relay.local_addr();
     assert_eq!(
         http_get(addr, "/healthz", &[("Origin", "https://evil.example")])

@@ -16,8 +16,7 @@ use tokio_tungstenite::tungstenite::Message;
 #[tokio::test]
 async fn wrong_version_gets_unsupported_version() {
     let relay = Relay::start(RelayConfig::for_tests()).await.unwrap();
-    let mut j = join_msg("VER", "alice");
-    j.version = PROTOCOL_VERSION + 1;
+    let j = join_msg("VER", "alice").with_version(PROTOCOL_VERSION + 1);
     let mut c = Client::connect(&relay.ws_url()).await;
     c.send(&ClientMessage::Join(j)).await;
     assert_eq!(

@@ -29,8 +29,7 @@ async fn wrong_secret_is_refused() {
 async fn room_full_refuses_a_new_player_but_seated_ones_get_back_in() {
     let relay = Relay::start(RelayConfig::for_tests()).await.unwrap();
     let url = relay.ws_url();
-    let mut j = join_msg("FULL", "alice");
-    j.max_players = Some(2);
+    let j = join_msg("FULL", "alice").with_max_players(2);
     let (a, joined) = Client::join(&url, j).await;
     assert_eq!(joined.welcome.max_players, 2);
     let (_b, _) = Client::join(&url, join_msg("FULL", "bob")).await;
@@ -89,8 +88,7 @@ async fn unreliable_values_forward_persist_for_late_joiners_and_clear_on_leave()
 async fn grace_period_hides_reconnects_then_player_leaves() {
     let relay = Relay::start(RelayConfig::for_tests()).await.unwrap();
     let url = relay.ws_url();
-    let mut j = join_msg("GRACE", "alice");
-    j.grace_period_ms = Some(600);
+    let j = join_msg("GRACE", "alice").with_grace_period_ms(600);
     let (mut a, _) = Client::join(&url, j).await;
     let (b, _) = Client::join(&url, join_msg("GRACE", "bob")).await;
     a.recv_until(|m| matches!(m, RelayMessage::PlayerJoined(_)))
@@ -114,8 +112,7 @@ async fn grace_period_hides_reconnects_then_player_leaves() {
 #[tokio::test]
 async fn a_vanished_client_is_a_disconnect_not_an_error() {
     let (relay, url, mut a) = relay_with_player(RelayConfig::for_tests(), "GONE", "alice").await;
-    let mut j = join_msg("GONE", "bob");
-    j.grace_period_ms = Some(100);
+    let j = join_msg("GONE", "bob").with_grace_period_ms(100);
     let (b, _) = Client::join(&url, j).await;
     a.recv_until(|m| matches!(m, RelayMessage::PlayerJoined(_)))
         .await;

@@ -2,9 +2,11 @@
 //! over real TCP to a relay on 127.0.0.1.
 #![allow(clippy::unwrap_used)]
 
-use coinop_harness::{RelayProcess, http_request, relay_bin};
+mod support;
+
 use coinop_relay::{Relay, RelayConfig};
 use std::path::Path;
+use support::*;
 
 fn write(path: &Path, body: &[u8]) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -170,8 +172,7 @@ async fn static_files_ignore_the_origin_allow_list() {
     let tmp = tree();
     let config = RelayConfig {
         serve: vec![("/".into(), tmp.path().join("site"))],
-        allowed_origins: vec!["https://game.example".into()],
-        ..RelayConfig::for_tests()
+        ..game_origin_only()
     };
     let relay = Relay::start(config).await.unwrap();
     let addr = relay.local_addr();
@@ -201,11 +202,7 @@ async fn no_mounts_means_404() {
 
 #[tokio::test]
 async fn player_room_index_answers_cors() {
-    let config = RelayConfig {
-        allowed_origins: vec!["https://game.example".into()],
-        ..RelayConfig::for_tests()
-    };
-    let relay = Relay::start(config).await.unwrap();
+    let relay = Relay::start(game_origin_only()).await.unwrap();
     let addr = relay.local_addr();
     let origin = [("Origin", "https://game.example")];
     let pre = http_request(addr, "OPTIONS", "/players/alice/rooms", &origin).await;

@@ -328,8 +328,7 @@ async fn room_capacity_is_per_player_and_a_returning_player_keeps_its_seat() {
     let _serial = serial().await;
     let relay = relay(&["--grace-period-ms", "10000"]);
     let url = relay.ws_url();
-    let mut first = join_msg("CAPS", "alice");
-    first.max_players = Some(2);
+    let first = join_msg("CAPS", "alice").with_max_players(2);
     let (alice1, _) = Client::join(&url, first).await;
     let (_bob, _) = Client::join(&url, join_msg("CAPS", "bob")).await;
     let refused = |e: &Event| matches!(e, Event::Frame(RelayMessage::Error { code, fatal: true, .. }) if *code == ErrorCode::ROOM_FULL);

@@ -30,3 +30,12 @@ pub fn sqlite_config(dir: &Path) -> RelayConfig {
         ..RelayConfig::for_tests()
     }
 }
+
+/// The test configuration with an `Origin` allow-list of one page,
+/// `https://game.example`.
+pub fn game_origin_only() -> RelayConfig {
+    RelayConfig {
+        allowed_origins: vec!["https://game.example".into()],
+        ..RelayConfig::for_tests()
+    }
+}
