@@ -125,9 +125,7 @@ async fn storage_failure_refuses_without_ack_and_recovers() {
     .unwrap();
     let url = relay.ws_url();
     let (mut a, _) = Client::join(&url, join_msg("FAIL", "alice")).await;
-    let (mut b, _) = Client::join(&url, join_msg("FAIL", "bob")).await;
-    a.recv_until(|m| matches!(m, RelayMessage::PlayerJoined(_)))
-        .await;
+    let (mut b, _) = Client::join_seen_by(&url, join_msg("FAIL", "bob"), &mut a).await;
     let change = Doc::new().change("k", 1);
     fail.store(true, Ordering::SeqCst);
     a.send(&ClientMessage::Publish {
@@ -151,15 +149,9 @@ async fn storage_failure_refuses_without_ack_and_recovers() {
 
 #[tokio::test]
 async fn slow_receiver_gets_coalesced_unreliable_and_every_reliable_frame() {
-    let config = RelayConfig {
-        unreliable_per_sec: 1_000_000,
-        unreliable_burst: 1_000_000,
-        ..RelayConfig::for_tests()
-    };
+    let config = unreliable_unlimited();
     let (relay, url, mut fast) = relay_with_player(config, "SLOW", "fast").await;
-    let (mut slow, _) = Client::join(&url, join_msg("SLOW", "slow")).await;
-    fast.recv_until(|m| matches!(m, RelayMessage::PlayerJoined(_)))
-        .await;
+    let (mut slow, _) = Client::join_seen_by(&url, join_msg("SLOW", "slow"), &mut fast).await;
     // `slow` stops reading now. Flood it with one key's values, far more
     // than socket buffers hold, then publish reliable changes.
     const FLOOD: u32 = 3000;

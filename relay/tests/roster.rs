@@ -50,9 +50,7 @@ async fn room_full_refuses_a_new_player_but_seated_ones_get_back_in() {
 #[tokio::test]
 async fn unreliable_values_forward_persist_for_late_joiners_and_clear_on_leave() {
     let (relay, url, mut a) = relay_with_player(RelayConfig::for_tests(), "PRES", "alice").await;
-    let (mut b, _) = Client::join(&url, join_msg("PRES", "bob")).await;
-    a.recv_until(|m| matches!(m, RelayMessage::PlayerJoined(_)))
-        .await;
+    let (mut b, _) = Client::join_seen_by(&url, join_msg("PRES", "bob"), &mut a).await;
     b.send(&ClientMessage::Unreliable {
         target: StateTarget::Player(pid("bob")),
         key: "cursor".into(),
@@ -90,9 +88,7 @@ async fn grace_period_hides_reconnects_then_player_leaves() {
     let url = relay.ws_url();
     let j = join_msg("GRACE", "alice").with_grace_period_ms(600);
     let (mut a, _) = Client::join(&url, j).await;
-    let (b, _) = Client::join(&url, join_msg("GRACE", "bob")).await;
-    a.recv_until(|m| matches!(m, RelayMessage::PlayerJoined(_)))
-        .await;
+    let (b, _) = Client::join_seen_by(&url, join_msg("GRACE", "bob"), &mut a).await;
     drop(b);
     tokio::time::sleep(Duration::from_millis(100)).await;
     let (b2, joined) = Client::join(&url, join_msg("GRACE", "bob")).await;
@@ -113,9 +109,7 @@ async fn grace_period_hides_reconnects_then_player_leaves() {
 async fn a_vanished_client_is_a_disconnect_not_an_error() {
     let (relay, url, mut a) = relay_with_player(RelayConfig::for_tests(), "GONE", "alice").await;
     let j = join_msg("GONE", "bob").with_grace_period_ms(100);
-    let (b, _) = Client::join(&url, j).await;
-    a.recv_until(|m| matches!(m, RelayMessage::PlayerJoined(_)))
-        .await;
+    let (b, _) = Client::join_seen_by(&url, j, &mut a).await;
     // Dropping the stream closes the TCP connection, no close frame.
     drop(b);
     let left = a
@@ -185,9 +179,7 @@ async fn host_is_earliest_seat_transfers_and_is_reelected() {
 #[tokio::test]
 async fn rpc_modes_and_reply() {
     let (relay, url, mut a) = relay_with_player(RelayConfig::for_tests(), "RPC", "alice").await;
-    let (mut b, _) = Client::join(&url, join_msg("RPC", "bob")).await;
-    a.recv_until(|m| matches!(m, RelayMessage::PlayerJoined(_)))
-        .await;
+    let (mut b, _) = Client::join_seen_by(&url, join_msg("RPC", "bob"), &mut a).await;
     let rpc = |call, target| ClientMessage::Rpc {
         call: CallId(call),
         target,

@@ -67,6 +67,17 @@ impl Client {
         (c, joined)
     }
 
+    /// Joins like [`Client::join`], then waits until `seated` (a player
+    /// already in the room) hears of it, so that what the test does next
+    /// comes after the join for both.
+    pub async fn join_seen_by(url: &str, join: Join, seated: &mut Client) -> (Client, Joined) {
+        let joined = Client::join(url, join).await;
+        seated
+            .recv_until(|m| matches!(m, RelayMessage::PlayerJoined(_)))
+            .await;
+        joined
+    }
+
     /// Connects and sends the join; returns the first frame or the close.
     pub async fn try_join(url: &str, join: Join) -> (Client, Event) {
         let mut c = Client::connect(url).await;

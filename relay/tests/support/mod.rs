@@ -39,3 +39,13 @@ pub fn game_origin_only() -> RelayConfig {
         ..RelayConfig::for_tests()
     }
 }
+
+/// The test configuration with no practical limit on unreliable messages,
+/// for tests that send many and count them.
+pub fn unreliable_unlimited() -> RelayConfig {
+    RelayConfig {
+        unreliable_per_sec: 1_000_000,
+        unreliable_burst: 1_000_000,
+        ..RelayConfig::for_tests()
+    }
+}
