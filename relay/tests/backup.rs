@@ -67,7 +67,11 @@ async fn a_backup_under_write_load_restores_every_change_acked_before_it() {
     let live = tmp.path().join("live");
     let file = tmp.path().join("coinop-backup.db");
     // Frequent compactions: the backup holds snapshots as well as logs.
-    let mut relay = RelayProcess::start_in(BIN, &live, &["--compact-entries", "50"]).unwrap();
+    let mut relay = RelayProcess::builder(BIN)
+        .data_dir(&live)
+        .args(["--compact-entries", "50"])
+        .start()
+        .unwrap();
     let stop = Arc::new(AtomicBool::new(false));
     let acked = Arc::new(Mutex::new(Vec::new()));
     let writers: Vec<_> = ROOMS
@@ -124,7 +128,7 @@ async fn a_backup_under_write_load_restores_every_change_acked_before_it() {
     let out = relay_command(args(&[&"restore", &"--from", &file, &"--data-dir", &fresh])).await;
     assert!(out.status.success(), "restore failed: {}", stderr(&out));
     relay.kill();
-    let restored = RelayProcess::start_in(BIN, &fresh, &[]).unwrap();
+    let restored = RelayProcess::builder(BIN).data_dir(&fresh).start().unwrap();
     let mut docs = Vec::new();
     for room in ROOMS {
         let (_c, joined) = Client::join(&restored.ws_url(), join_msg(room, "reader")).await;

@@ -5,47 +5,21 @@
 mod support;
 
 use coinop_protocol::*;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::time::Duration;
 use support::*;
 
-/// Kills the child even when the test fails half-way.
-struct Guard(Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts the binary on port 0 and reads the port it prints.
-fn spawn_relay(dir: &std::path::Path) -> (Guard, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_coinop-relay"))
-        .args(["--addr", "127.0.0.1:0", "--data-dir"])
-        .arg(dir)
+/// The relay binary on a data directory of its own, its log kept quiet.
+fn relay() -> RelayProcess {
+    RelayProcess::builder(relay_bin(env!("CARGO_BIN_EXE_coinop-relay")))
         .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the relay binary");
-    let stdout = child.stdout.take().unwrap();
-    let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("read the listening line");
-    let addr = line
-        .trim()
-        .strip_prefix("listening on ")
-        .expect("listening line")
-        .to_owned();
-    (Guard(child), format!("ws://{addr}/ws"))
+        .start()
+        .expect("start the relay binary")
 }
 
 #[tokio::test]
 async fn every_acked_change_survives_sigkill() {
-    let dir = tempfile::tempdir().unwrap();
-    let (mut child, url) = spawn_relay(dir.path());
+    let mut relay = relay();
+    let url = relay.ws_url();
     let mut acked: Vec<(String, Bytes)> = Vec::new();
     let mut tasks = Vec::new();
     for p in ["p1", "p2", "p3", "p4"] {
@@ -79,11 +53,10 @@ async fn every_acked_change_survives_sigkill() {
         epoch = Some(e);
         acked.extend(mine.into_iter().map(|c| (p.clone(), c)));
     }
-    // `Child::kill` sends SIGKILL on Unix: no shutdown code runs.
-    child.0.kill().expect("SIGKILL");
-    child.0.wait().unwrap();
-
-    let (_child, url) = spawn_relay(dir.path());
+    // SIGKILL: no shutdown code runs.
+    relay.kill();
+    relay.restart().expect("restart the relay");
+    let url = relay.ws_url();
     let (_c, joined) = Client::join(&url, join_msg("CRASH", "auditor")).await;
     assert_eq!(joined.head, Seq(100));
     assert_eq!(
@@ -103,25 +76,16 @@ async fn every_acked_change_survives_sigkill() {
 
 #[tokio::test]
 async fn sigterm_shuts_down_gracefully() {
-    let dir = tempfile::tempdir().unwrap();
-    let (mut child, url) = spawn_relay(dir.path());
-    let (mut c, _) = Client::join(&url, join_msg("TERM", "alice")).await;
-    let status = Command::new("kill")
-        .args(["-TERM", &child.0.id().to_string()])
-        .status()
-        .expect("run kill");
-    assert!(status.success());
+    let mut relay = relay();
+    let (mut c, _) = Client::join(&relay.ws_url(), join_msg("TERM", "alice")).await;
+    let terminated = tokio::task::spawn_blocking(move || relay.terminate(Duration::from_secs(5)));
     assert_eq!(
         c.expect_fatal().await,
         (Some(ErrorCode::SHUTTING_DOWN), Some(1012))
     );
     // The process exits by itself, successfully, within a bounded time.
-    for _ in 0..100 {
-        if let Some(status) = child.0.try_wait().unwrap() {
-            assert!(status.success());
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("the relay did not exit after SIGTERM");
+    assert!(
+        terminated.await.unwrap(),
+        "the relay did not exit cleanly after SIGTERM"
+    );
 }

@@ -82,16 +82,12 @@ fn refused_not_fatal(change: Vec<u8>) {
         created_ms: 0,
     };
     let mut room = RoomState::new(meta, RoomLimits::default());
-    let join = Join {
-        version: PROTOCOL_VERSION,
-        room: RoomRequest::Code(code),
-        player: PlayerId::new("mallory").expect("valid id"),
-        secret: Secret::new(vec![3; 16]).expect("valid secret"),
-        profile: Profile::default(),
-        since: None,
-        max_players: None,
-        grace_period_ms: None,
-    };
+    let player = PlayerId::new("mallory").expect("valid id");
+    let join = Join::new(
+        code,
+        player,
+        Secret::new(vec![3; 16]).expect("valid secret"),
+    );
     room.handle(
         Input::Join {
             conn: ConnId(1),

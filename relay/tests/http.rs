@@ -41,9 +41,7 @@ async fn healthz_metrics_and_unknown_paths() {
 
 #[tokio::test]
 async fn player_room_index_needs_the_secret() {
-    let relay = Relay::start(RelayConfig::for_tests()).await.unwrap();
-    let url = relay.ws_url();
-    let (_a, _) = Client::join(&url, join_msg("IDXA", "alice")).await;
+    let (relay, url, _a) = relay_with_player(RelayConfig::for_tests(), "IDXA", "alice").await;
     let (_b, _) = Client::join(&url, join_msg("IDXB", "bob")).await;
     let (_a2, _) = Client::join(&url, join_msg("IDXB", "alice")).await;
     let auth = format!("Bearer {}", hex(secret_for("alice").as_bytes()));
@@ -96,11 +94,7 @@ async fn player_room_index_needs_the_secret() {
 
 #[tokio::test]
 async fn origin_allow_list() {
-    let config = RelayConfig {
-        allowed_origins: vec!["https://game.example".into()],
-        ..RelayConfig::for_tests()
-    };
-    let relay = Relay::start(config).await.unwrap();
+    let relay = Relay::start(game_origin_only()).await.unwrap();
     let addr = relay.local_addr();
     assert_eq!(
         http_get(addr, "/healthz", &[("Origin", "https://evil.example")])
@@ -129,8 +123,7 @@ async fn origin_allow_list() {
 
 #[tokio::test]
 async fn shutdown_closes_sockets_with_1012() {
-    let relay = Relay::start(RelayConfig::for_tests()).await.unwrap();
-    let (mut a, _) = Client::join(&relay.ws_url(), join_msg("BYE", "alice")).await;
+    let (relay, _, mut a) = relay_with_player(RelayConfig::for_tests(), "BYE", "alice").await;
     relay.shutdown().await;
     assert_eq!(
         a.expect_fatal().await,

@@ -39,12 +39,7 @@ fn room<'a>(v: &'a Value, code: &str) -> &'a Value {
 
 #[tokio::test]
 async fn reports_rooms_players_sizes_and_rates() {
-    let config = RelayConfig {
-        unreliable_per_sec: 10_000,
-        unreliable_burst: 10_000,
-        ..RelayConfig::for_tests()
-    };
-    let relay = Relay::start(config).await.unwrap();
+    let relay = Relay::start(unreliable_unlimited()).await.unwrap();
     let addr = relay.local_addr();
     let empty = rooms(addr).await;
     assert_eq!(empty["rooms"], serde_json::json!([]));

@@ -6,7 +6,7 @@ mod support;
 use coinop_protocol::*;
 use coinop_relay::core::{RoomMeta, Snapshot};
 use coinop_relay::storage::{SqliteStorage, Storage};
-use coinop_relay::{Relay, RelayConfig, StorageConfig};
+use coinop_relay::{Relay, RelayConfig};
 use std::time::Duration;
 use support::*;
 
@@ -16,8 +16,7 @@ async fn too_many_rooms() {
         max_rooms: 1,
         ..RelayConfig::for_tests()
     };
-    let relay = Relay::start(config).await.unwrap();
-    let (_a, _) = Client::join(&relay.ws_url(), join_msg("ONE", "alice")).await;
+    let (relay, _, _a) = relay_with_player(config, "ONE", "alice").await;
     let mut b = Client::connect(&relay.ws_url()).await;
     b.send(&ClientMessage::Join(join_msg("TWO", "bob"))).await;
     assert_eq!(b.expect_fatal().await.0, Some(ErrorCode::TOO_MANY_ROOMS));
@@ -33,8 +32,7 @@ async fn throttled_reliable_messages_are_delayed_not_dropped() {
         reliable_burst: 2,
         ..RelayConfig::for_tests()
     };
-    let relay = Relay::start(config).await.unwrap();
-    let (mut a, _) = Client::join(&relay.ws_url(), join_msg("RATE", "alice")).await;
+    let (relay, _, mut a) = relay_with_player(config, "RATE", "alice").await;
     for t in 0..8 {
         a.send(&ClientMessage::Ping { client_time: t }).await;
     }
@@ -66,8 +64,7 @@ async fn a_throttled_writer_is_committed_in_batches() {
         rate_limit_patience: Duration::from_secs(30),
         ..RelayConfig::for_tests()
     };
-    let relay = Relay::start(config).await.unwrap();
-    let (mut a, _) = Client::join(&relay.ws_url(), join_msg("BATCH", "alice")).await;
+    let (relay, _, mut a) = relay_with_player(config, "BATCH", "alice").await;
     let before = commits(&relay).await;
     let mut doc = Doc::new();
     const N: u64 = 105;
@@ -95,23 +92,33 @@ async fn a_throttled_writer_is_committed_in_batches() {
     relay.shutdown().await;
 }
 
-#[tokio::test]
-async fn sustained_flood_is_rate_limited() {
-    let config = RelayConfig {
+/// Two reliable messages a second after a burst of `burst`, closed after
+/// 300 ms over the limit.
+fn strict_rate_limit(burst: u32) -> RelayConfig {
+    RelayConfig {
         reliable_per_sec: 2,
-        reliable_burst: 2,
+        reliable_burst: burst,
         rate_limit_patience: Duration::from_millis(300),
         ..RelayConfig::for_tests()
-    };
-    let relay = Relay::start(config).await.unwrap();
-    let (mut a, _) = Client::join(&relay.ws_url(), join_msg("FLOOD", "alice")).await;
+    }
+}
+
+/// Pings far over the budget until the relay closes `c` for it.
+async fn flood_until_rate_limited(c: &mut Client) {
     for t in 0..20 {
-        a.send(&ClientMessage::Ping { client_time: t }).await;
+        c.send(&ClientMessage::Ping { client_time: t }).await;
     }
     assert_eq!(
-        a.expect_fatal().await,
+        c.expect_fatal().await,
         (Some(ErrorCode::RATE_LIMITED), Some(1008))
     );
+}
+
+#[tokio::test]
+async fn sustained_flood_is_rate_limited() {
+    let config = strict_rate_limit(2);
+    let (relay, _, mut a) = relay_with_player(config, "FLOOD", "alice").await;
+    flood_until_rate_limited(&mut a).await;
     relay.shutdown().await;
 }
 
@@ -121,22 +128,9 @@ async fn sustained_flood_is_rate_limited() {
 /// at the configured rate, not a fresh burst. Another player is not affected.
 #[tokio::test]
 async fn a_reconnect_does_not_refill_the_budget() {
-    let config = RelayConfig {
-        reliable_per_sec: 2,
-        reliable_burst: 3,
-        rate_limit_patience: Duration::from_millis(300),
-        ..RelayConfig::for_tests()
-    };
-    let relay = Relay::start(config).await.unwrap();
-    let url = relay.ws_url();
-    let (mut a, _) = Client::join(&url, join_msg("AGAIN", "alice")).await;
-    for t in 0..20 {
-        a.send(&ClientMessage::Ping { client_time: t }).await;
-    }
-    assert_eq!(
-        a.expect_fatal().await,
-        (Some(ErrorCode::RATE_LIMITED), Some(1008))
-    );
+    let config = strict_rate_limit(3);
+    let (relay, url, mut a) = relay_with_player(config, "AGAIN", "alice").await;
+    flood_until_rate_limited(&mut a).await;
     let closed = std::time::Instant::now();
     let mut again = Client::connect(&url).await;
     again
@@ -199,12 +193,7 @@ async fn unreadable_room_is_quarantined_not_replaced() {
         };
         store.write_snapshot(&code, &junk).unwrap();
     }
-    let config = RelayConfig {
-        storage: StorageConfig::Sqlite {
-            dir: dir.path().to_owned(),
-        },
-        ..RelayConfig::for_tests()
-    };
+    let config = sqlite_config(dir.path());
     let relay = Relay::start(config).await.unwrap();
     for _ in 0..2 {
         let mut c = Client::connect(&relay.ws_url()).await;

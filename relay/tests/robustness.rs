@@ -16,8 +16,7 @@ use tokio_tungstenite::tungstenite::Message;
 #[tokio::test]
 async fn wrong_version_gets_unsupported_version() {
     let relay = Relay::start(RelayConfig::for_tests()).await.unwrap();
-    let mut j = join_msg("VER", "alice");
-    j.version = PROTOCOL_VERSION + 1;
+    let j = join_msg("VER", "alice").with_version(PROTOCOL_VERSION + 1);
     let mut c = Client::connect(&relay.ws_url()).await;
     c.send(&ClientMessage::Join(j)).await;
     assert_eq!(
@@ -41,9 +40,7 @@ async fn first_frame_must_be_a_join() {
 
 #[tokio::test]
 async fn garbage_closes_only_that_connection() {
-    let relay = Relay::start(RelayConfig::for_tests()).await.unwrap();
-    let url = relay.ws_url();
-    let (mut other, _) = Client::join(&url, join_msg("CALM", "olga")).await;
+    let (relay, url, mut other) = relay_with_player(RelayConfig::for_tests(), "CALM", "olga").await;
     let (mut bad, _) = Client::join(&url, join_msg("NOISY", "mallory")).await;
     bad.send_raw(Message::Binary(vec![0xFF; 64].into())).await;
     assert_eq!(
@@ -86,8 +83,7 @@ async fn oversized_frame_gets_frame_too_large() {
         max_frame_bytes: 64 * 1024,
         ..RelayConfig::for_tests()
     };
-    let relay = Relay::start(config).await.unwrap();
-    let (mut c, _) = Client::join(&relay.ws_url(), join_msg("BIG", "alice")).await;
+    let (relay, _, mut c) = relay_with_player(config, "BIG", "alice").await;
     c.send_raw(Message::Binary(vec![0u8; 100 * 1024].into()))
         .await;
     assert_eq!(
@@ -129,9 +125,7 @@ async fn storage_failure_refuses_without_ack_and_recovers() {
     .unwrap();
     let url = relay.ws_url();
     let (mut a, _) = Client::join(&url, join_msg("FAIL", "alice")).await;
-    let (mut b, _) = Client::join(&url, join_msg("FAIL", "bob")).await;
-    a.recv_until(|m| matches!(m, RelayMessage::PlayerJoined(_)))
-        .await;
+    let (mut b, _) = Client::join_seen_by(&url, join_msg("FAIL", "bob"), &mut a).await;
     let change = Doc::new().change("k", 1);
     fail.store(true, Ordering::SeqCst);
     a.send(&ClientMessage::Publish {
@@ -155,17 +149,9 @@ async fn storage_failure_refuses_without_ack_and_recovers() {
 
 #[tokio::test]
 async fn slow_receiver_gets_coalesced_unreliable_and_every_reliable_frame() {
-    let config = RelayConfig {
-        unreliable_per_sec: 1_000_000,
-        unreliable_burst: 1_000_000,
-        ..RelayConfig::for_tests()
-    };
-    let relay = Relay::start(config).await.unwrap();
-    let url = relay.ws_url();
-    let (mut fast, _) = Client::join(&url, join_msg("SLOW", "fast")).await;
-    let (mut slow, _) = Client::join(&url, join_msg("SLOW", "slow")).await;
-    fast.recv_until(|m| matches!(m, RelayMessage::PlayerJoined(_)))
-        .await;
+    let config = unreliable_unlimited();
+    let (relay, url, mut fast) = relay_with_player(config, "SLOW", "fast").await;
+    let (mut slow, _) = Client::join_seen_by(&url, join_msg("SLOW", "slow"), &mut fast).await;
     // `slow` stops reading now. Flood it with one key's values, far more
     // than socket buffers hold, then publish reliable changes.
     const FLOOD: u32 = 3000;
@@ -217,9 +203,7 @@ async fn reader_that_never_reads_is_closed_as_slow_consumer() {
         max_outbox_bytes: 256 * 1024,
         ..RelayConfig::for_tests()
     };
-    let relay = Relay::start(config).await.unwrap();
-    let url = relay.ws_url();
-    let (mut fast, _) = Client::join(&url, join_msg("HOG", "fast")).await;
+    let (relay, url, mut fast) = relay_with_player(config, "HOG", "fast").await;
     let mut slow = Client::connect_small(&url).await;
     slow.send(&ClientMessage::Join(join_msg("HOG", "slow")))
         .await;

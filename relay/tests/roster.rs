@@ -10,9 +10,7 @@ use support::*;
 
 #[tokio::test]
 async fn wrong_secret_is_refused() {
-    let relay = Relay::start(RelayConfig::for_tests()).await.unwrap();
-    let url = relay.ws_url();
-    let (a, _) = Client::join(&url, join_msg("SECRET", "alice")).await;
+    let (relay, url, a) = relay_with_player(RelayConfig::for_tests(), "SECRET", "alice").await;
     drop(a);
     let mut j = join_msg("OTHER", "alice");
     j.secret = Secret::new(vec![0xAB; 16]).unwrap();
@@ -31,8 +29,7 @@ async fn wrong_secret_is_refused() {
 async fn room_full_refuses_a_new_player_but_seated_ones_get_back_in() {
     let relay = Relay::start(RelayConfig::for_tests()).await.unwrap();
     let url = relay.ws_url();
-    let mut j = join_msg("FULL", "alice");
-    j.max_players = Some(2);
+    let j = join_msg("FULL", "alice").with_max_players(2);
     let (a, joined) = Client::join(&url, j).await;
     assert_eq!(joined.welcome.max_players, 2);
     let (_b, _) = Client::join(&url, join_msg("FULL", "bob")).await;
@@ -52,12 +49,8 @@ async fn room_full_refuses_a_new_player_but_seated_ones_get_back_in() {
 
 #[tokio::test]
 async fn unreliable_values_forward_persist_for_late_joiners_and_clear_on_leave() {
-    let relay = Relay::start(RelayConfig::for_tests()).await.unwrap();
-    let url = relay.ws_url();
-    let (mut a, _) = Client::join(&url, join_msg("PRES", "alice")).await;
-    let (mut b, _) = Client::join(&url, join_msg("PRES", "bob")).await;
-    a.recv_until(|m| matches!(m, RelayMessage::PlayerJoined(_)))
-        .await;
+    let (relay, url, mut a) = relay_with_player(RelayConfig::for_tests(), "PRES", "alice").await;
+    let (mut b, _) = Client::join_seen_by(&url, join_msg("PRES", "bob"), &mut a).await;
     b.send(&ClientMessage::Unreliable {
         target: StateTarget::Player(pid("bob")),
         key: "cursor".into(),
@@ -93,12 +86,9 @@ async fn unreliable_values_forward_persist_for_late_joiners_and_clear_on_leave()
 async fn grace_period_hides_reconnects_then_player_leaves() {
     let relay = Relay::start(RelayConfig::for_tests()).await.unwrap();
     let url = relay.ws_url();
-    let mut j = join_msg("GRACE", "alice");
-    j.grace_period_ms = Some(600);
+    let j = join_msg("GRACE", "alice").with_grace_period_ms(600);
     let (mut a, _) = Client::join(&url, j).await;
-    let (b, _) = Client::join(&url, join_msg("GRACE", "bob")).await;
-    a.recv_until(|m| matches!(m, RelayMessage::PlayerJoined(_)))
-        .await;
+    let (b, _) = Client::join_seen_by(&url, join_msg("GRACE", "bob"), &mut a).await;
     drop(b);
     tokio::time::sleep(Duration::from_millis(100)).await;
     let (b2, joined) = Client::join(&url, join_msg("GRACE", "bob")).await;
@@ -117,14 +107,9 @@ async fn grace_period_hides_reconnects_then_player_leaves() {
 /// error.
 #[tokio::test]
 async fn a_vanished_client_is_a_disconnect_not_an_error() {
-    let relay = Relay::start(RelayConfig::for_tests()).await.unwrap();
-    let url = relay.ws_url();
-    let (mut a, _) = Client::join(&url, join_msg("GONE", "alice")).await;
-    let mut j = join_msg("GONE", "bob");
-    j.grace_period_ms = Some(100);
-    let (b, _) = Client::join(&url, j).await;
-    a.recv_until(|m| matches!(m, RelayMessage::PlayerJoined(_)))
-        .await;
+    let (relay, url, mut a) = relay_with_player(RelayConfig::for_tests(), "GONE", "alice").await;
+    let j = join_msg("GONE", "bob").with_grace_period_ms(100);
+    let (b, _) = Client::join_seen_by(&url, j, &mut a).await;
     // Dropping the stream closes the TCP connection, no close frame.
     drop(b);
     let left = a
@@ -143,9 +128,7 @@ async fn a_vanished_client_is_a_disconnect_not_an_error() {
 
 #[tokio::test]
 async fn replaced_connection_gets_fatal_replaced() {
-    let relay = Relay::start(RelayConfig::for_tests()).await.unwrap();
-    let url = relay.ws_url();
-    let (mut a, _) = Client::join(&url, join_msg("REPL", "alice")).await;
+    let (relay, url, mut a) = relay_with_player(RelayConfig::for_tests(), "REPL", "alice").await;
     let (_a2, joined) = Client::join(&url, join_msg("REPL", "alice")).await;
     assert_eq!(joined.welcome.players.len(), 1);
     assert_eq!(
@@ -157,9 +140,7 @@ async fn replaced_connection_gets_fatal_replaced() {
 
 #[tokio::test]
 async fn host_is_earliest_seat_transfers_and_is_reelected() {
-    let relay = Relay::start(RelayConfig::for_tests()).await.unwrap();
-    let url = relay.ws_url();
-    let (mut a, _) = Client::join(&url, join_msg("HOST", "alice")).await;
+    let (relay, url, mut a) = relay_with_player(RelayConfig::for_tests(), "HOST", "alice").await;
     let (mut b, joined) = Client::join(&url, join_msg("HOST", "bob")).await;
     assert_eq!(joined.welcome.host, Some(pid("alice")));
     b.send(&ClientMessage::TransferHost { to: pid("bob") })
@@ -197,12 +178,8 @@ async fn host_is_earliest_seat_transfers_and_is_reelected() {
 
 #[tokio::test]
 async fn rpc_modes_and_reply() {
-    let relay = Relay::start(RelayConfig::for_tests()).await.unwrap();
-    let url = relay.ws_url();
-    let (mut a, _) = Client::join(&url, join_msg("RPC", "alice")).await;
-    let (mut b, _) = Client::join(&url, join_msg("RPC", "bob")).await;
-    a.recv_until(|m| matches!(m, RelayMessage::PlayerJoined(_)))
-        .await;
+    let (relay, url, mut a) = relay_with_player(RelayConfig::for_tests(), "RPC", "alice").await;
+    let (mut b, _) = Client::join_seen_by(&url, join_msg("RPC", "bob"), &mut a).await;
     let rpc = |call, target| ClientMessage::Rpc {
         call: CallId(call),
         target,

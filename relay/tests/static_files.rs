@@ -2,10 +2,13 @@
 //! over real TCP to a relay on 127.0.0.1.
 #![allow(clippy::unwrap_used)]
 
+mod support;
+
 use coinop_relay::{Relay, RelayConfig};
 use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
+use support::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -167,31 +170,39 @@ async fn serves_files_by_longest_prefix_with_types() {
         ),
     ];
     for (path, ty, body) in cases {
-        let a = request(addr, "GET", path, &[]).await;
+        let a = http_request(addr, "GET", path, &[]).await;
         assert_eq!(a.status, 200, "{path}");
         assert_eq!(a.header("Content-Type"), Some(ty), "{path}");
         assert_eq!(a.body, body, "{path}");
         assert_eq!(a.header("Cache-Control"), Some("no-cache"), "{path}");
     }
     // A directory without its slash redirects, so relative links work.
-    let a = request(addr, "GET", "/docs", &[]).await;
+    let a = http_request(addr, "GET", "/docs", &[]).await;
     assert_eq!((a.status, a.header("Location")), (301, Some("/docs/")));
-    let a = request(addr, "GET", "/coinop", &[]).await;
+    let a = http_request(addr, "GET", "/coinop", &[]).await;
     assert_eq!((a.status, a.header("Location")), (301, Some("/coinop/")));
     // The longest prefix wins: /coinop/ is not looked up in site/.
     assert_eq!(
-        request(addr, "GET", "/coinop/app.mjs", &[]).await.status,
+        http_request(addr, "GET", "/coinop/app.mjs", &[])
+            .await
+            .status,
         404
     );
-    assert_eq!(request(addr, "GET", "/missing.js", &[]).await.status, 404);
+    assert_eq!(
+        http_request(addr, "GET", "/missing.js", &[]).await.status,
+        404
+    );
     // Bounded in size.
-    assert_eq!(request(addr, "GET", "/big.bin", &[]).await.status, 404);
+    assert_eq!(http_request(addr, "GET", "/big.bin", &[]).await.status, 404);
     // The relay's own endpoints keep priority over a `/` mount.
-    let a = request(addr, "GET", "/healthz", &[]).await;
+    let a = http_request(addr, "GET", "/healthz", &[]).await;
     assert_eq!((a.status, a.body.as_slice()), (200, &b"ok"[..]));
-    assert_eq!(request(addr, "GET", "/metrics", &[]).await.status, 200);
-    assert_eq!(request(addr, "GET", "/ws", &[]).await.status, 400);
-    assert_eq!(request(addr, "POST", "/index.html", &[]).await.status, 405);
+    assert_eq!(http_request(addr, "GET", "/metrics", &[]).await.status, 200);
+    assert_eq!(http_request(addr, "GET", "/ws", &[]).await.status, 400);
+    assert_eq!(
+        http_request(addr, "POST", "/index.html", &[]).await.status,
+        405
+    );
     relay.shutdown().await;
 }
 
@@ -200,19 +211,19 @@ async fn head_and_conditional_requests() {
     let tmp = tree();
     let relay = relay_for(tmp.path()).await;
     let addr = relay.local_addr();
-    let get = request(addr, "GET", "/coinop/index.js", &[]).await;
+    let get = http_request(addr, "GET", "/coinop/index.js", &[]).await;
     let etag = get.header("ETag").unwrap().to_owned();
-    let head = request(addr, "HEAD", "/coinop/index.js", &[]).await;
+    let head = http_request(addr, "HEAD", "/coinop/index.js", &[]).await;
     assert_eq!(head.status, 200);
     assert!(head.body.is_empty());
     assert_eq!(head.header("Content-Length"), Some("21"));
     assert_eq!(head.header("ETag"), Some(etag.as_str()));
-    let again = request(addr, "GET", "/coinop/index.js", &[("If-None-Match", &etag)]).await;
+    let again = http_request(addr, "GET", "/coinop/index.js", &[("If-None-Match", &etag)]).await;
     assert_eq!(again.status, 304);
     assert!(again.body.is_empty());
     // A changed file gets a new tag.
     std::fs::write(tmp.path().join("pkg/index.js"), b"export const pkg = 22;").unwrap();
-    let changed = request(addr, "GET", "/coinop/index.js", &[("If-None-Match", &etag)]).await;
+    let changed = http_request(addr, "GET", "/coinop/index.js", &[("If-None-Match", &etag)]).await;
     assert_eq!(changed.status, 200);
     assert_eq!(changed.body, b"export const pkg = 22;");
     relay.shutdown().await;
@@ -321,7 +332,7 @@ async fn refuses_traversal_hidden_files_and_escaping_symlinks() {
         "/index.html%00.js",
         "/bad%zzescape",
     ] {
-        let a = request(addr, "GET", path, &[]).await;
+        let a = http_request(addr, "GET", path, &[]).await;
         assert_eq!(a.status, 404, "{path}");
         assert!(
             !String::from_utf8_lossy(&a.body).contains("secret"),
@@ -338,36 +349,40 @@ async fn static_files_ignore_the_origin_allow_list() {
     let tmp = tree();
     let config = RelayConfig {
         serve: vec![("/".into(), tmp.path().join("site"))],
-        allowed_origins: vec!["https://game.example".into()],
-        ..RelayConfig::for_tests()
+        ..game_origin_only()
     };
     let relay = Relay::start(config).await.unwrap();
     let addr = relay.local_addr();
     let other = [("Origin", "https://elsewhere.example")];
-    assert_eq!(request(addr, "GET", "/app.mjs", &other).await.status, 200);
-    assert_eq!(request(addr, "GET", "/healthz", &other).await.status, 403);
-    assert_eq!(request(addr, "GET", "/api/rooms", &other).await.status, 403);
+    assert_eq!(
+        http_request(addr, "GET", "/app.mjs", &other).await.status,
+        200
+    );
+    assert_eq!(
+        http_request(addr, "GET", "/healthz", &other).await.status,
+        403
+    );
+    assert_eq!(
+        http_request(addr, "GET", "/api/rooms", &other).await.status,
+        403
+    );
     relay.shutdown().await;
 }
 
 #[tokio::test]
 async fn no_mounts_means_404() {
     let relay = Relay::start(RelayConfig::for_tests()).await.unwrap();
-    let a = request(relay.local_addr(), "GET", "/", &[]).await;
+    let a = http_request(relay.local_addr(), "GET", "/", &[]).await;
     assert_eq!(a.status, 404);
     relay.shutdown().await;
 }
 
 #[tokio::test]
 async fn player_room_index_answers_cors() {
-    let config = RelayConfig {
-        allowed_origins: vec!["https://game.example".into()],
-        ..RelayConfig::for_tests()
-    };
-    let relay = Relay::start(config).await.unwrap();
+    let relay = Relay::start(game_origin_only()).await.unwrap();
     let addr = relay.local_addr();
     let origin = [("Origin", "https://game.example")];
-    let pre = request(addr, "OPTIONS", "/players/alice/rooms", &origin).await;
+    let pre = http_request(addr, "OPTIONS", "/players/alice/rooms", &origin).await;
     assert_eq!(pre.status, 204);
     assert_eq!(
         pre.header("Access-Control-Allow-Origin"),
@@ -385,7 +400,7 @@ async fn player_room_index_answers_cors() {
     );
     // The real request carries the header too, even when unauthorized, so
     // the page can read the 401.
-    let get = request(addr, "GET", "/players/alice/rooms", &origin).await;
+    let get = http_request(addr, "GET", "/players/alice/rooms", &origin).await;
     assert_eq!(get.status, 401);
     assert_eq!(
         get.header("Access-Control-Allow-Origin"),
@@ -393,67 +408,35 @@ async fn player_room_index_answers_cors() {
     );
     // Another origin gets neither.
     let evil = [("Origin", "https://evil.example")];
-    let pre = request(addr, "OPTIONS", "/players/alice/rooms", &evil).await;
+    let pre = http_request(addr, "OPTIONS", "/players/alice/rooms", &evil).await;
     assert_eq!(pre.status, 403);
     assert_eq!(pre.header("Access-Control-Allow-Origin"), None);
     // Native clients (no Origin) get no CORS headers and still work.
-    let native = request(addr, "GET", "/players/alice/rooms", &[]).await;
+    let native = http_request(addr, "GET", "/players/alice/rooms", &[]).await;
     assert_eq!(native.status, 401);
     assert_eq!(native.header("Access-Control-Allow-Origin"), None);
     relay.shutdown().await;
 }
 
-/// Kills the relay child even when an assertion fails.
-struct Child(std::process::Child);
-
-impl Drop for Child {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[tokio::test]
 async fn the_binary_takes_mounts_from_the_environment() {
-    use std::io::BufRead;
     let tmp = tree();
     let serve = format!(
         "/={},/coinop/={}",
         tmp.path().join("site").display(),
         tmp.path().join("pkg").display()
     );
-    let mut child = Child(
-        std::process::Command::new(env!("CARGO_BIN_EXE_coinop-relay"))
-            .args(["--memory", "--addr", "127.0.0.1:0"])
-            .env("COINOP_SERVE", serve)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let stdout = child.0.stdout.take().unwrap();
-    let line = tokio::time::timeout(
-        Duration::from_secs(20),
-        tokio::task::spawn_blocking(move || {
-            let mut line = String::new();
-            let _ = std::io::BufReader::new(stdout).read_line(&mut line);
-            line
-        }),
-    )
-    .await
-    .expect("relay started in time")
-    .unwrap();
-    let addr: SocketAddr = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("{line:?}"))
-        .parse()
-        .unwrap();
+    let relay = RelayProcess::builder(relay_bin(env!("CARGO_BIN_EXE_coinop-relay")))
+        .without_data_dir()
+        .arg("--memory")
+        .env("COINOP_SERVE", serve)
+        .start()
+        .expect("start the relay binary");
+    let addr = relay.addr();
     assert_eq!(
-        request(addr, "GET", "/app.mjs", &[]).await.body,
+        http_request(addr, "GET", "/app.mjs", &[]).await.body,
         b"export {}"
     );
-    let pkg = request(addr, "GET", "/coinop/index.js", &[]).await;
+    let pkg = http_request(addr, "GET", "/coinop/index.js", &[]).await;
     assert_eq!(pkg.body, b"export const pkg = 1;");
-    drop(child);
 }

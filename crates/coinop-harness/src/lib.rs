@@ -1,20 +1,36 @@
 //! # coinop-harness
 //!
-//! Tools for tests that need the real thing to misbehave:
+//! The one copy of each test tool, used by the relay's tests, the
+//! reliability tests and the load tool:
 //!
+//! * [`Client`]: a raw-protocol WebSocket client — exactly the frames a test
+//!   asks for, with helpers to join ([`join_msg`]), read the catch-up into
+//!   [`Joined`] (snapshot, protocol-3 state view, log tail), publish and
+//!   wait for the ack, and expect a fatal error or silence.
+//! * [`RelayProcess`]: a relay binary as a child process on a data
+//!   directory, so tests can SIGKILL, SIGSTOP and restart it; [`relay_bin`]
+//!   and [`sibling_binary`] find the binary.
 //! * [`FaultProxy`]: a TCP proxy between clients and the relay that adds
-//!   latency and jitter, caps bandwidth, splits writes into tiny chunks, stalls,
-//!   and cuts connections on demand. The kernel here has no netem, so faults
-//!   are injected in user space, on loopback.
-//! * [`RelayProcess`]: the `coinop-relay` binary as a child process on a data
-//!   directory, so tests can SIGKILL, SIGSTOP and restart it.
+//!   latency and jitter, caps bandwidth, splits writes into tiny chunks,
+//!   stalls, and cuts connections on demand. The kernel here has no netem,
+//!   so faults are injected in user space, on loopback.
+//! * [`Doc`], [`doc_from`], [`big_change`]: real automerge change bytes.
+//! * [`http_request`], [`http_get`], [`metric`]: raw HTTP/1.1 to the relay.
+//!
+//! This crate does not depend on the relay library: the relay's own tests
+//! use it as a dev-dependency and start the relay by path.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
-//! use coinop_harness::{FaultProxy, Faults};
+//! use coinop_harness::{Client, Doc, FaultProxy, Faults, RelayProcess, join_msg, relay_bin};
 //! use std::time::Duration;
 //!
-//! let proxy = FaultProxy::start("127.0.0.1:8787".parse().unwrap(), 7).await?;
+//! let relay = RelayProcess::start(relay_bin("target/debug/coinop-relay"), &[])?;
+//! let (mut alice, joined) = Client::join(&relay.ws_url(), join_msg("GAME", "alice")).await;
+//! assert!(joined.entries.is_empty());
+//! alice.publish(1, vec![Doc::new().change("round", 1)]).await;
+//!
+//! let proxy = FaultProxy::start(relay.addr(), 7).await?;
 //! proxy.set(Faults { latency: Duration::from_millis(50), chunk_bytes: Some(1), ..Faults::default() });
 //! // point clients at proxy.addr() ... then:
 //! proxy.cut_all();
@@ -22,10 +38,28 @@
 //! # Ok(()) }
 //! ```
 
+mod binaries;
+mod client;
+mod doc;
+mod event;
 mod fault_proxy;
 mod faults;
+mod http;
+mod identities;
+mod joined;
+mod proc_stats;
+mod relay_builder;
 mod relay_process;
 
+pub use binaries::{RELAY_BIN_ENV, free_port, relay_bin, sibling_binary};
+pub use client::{Client, WAIT, Ws};
+pub use doc::{Doc, big_change, doc_from, noise};
+pub use event::Event;
 pub use fault_proxy::FaultProxy;
 pub use faults::Faults;
+pub use http::{HttpAnswer, http_get, http_request, metric};
+pub use identities::{join_msg, pid, secret_for};
+pub use joined::Joined;
+pub use proc_stats::{cpu_time, rss_kib};
+pub use relay_builder::RelayBuilder;
 pub use relay_process::RelayProcess;

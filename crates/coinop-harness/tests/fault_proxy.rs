@@ -24,6 +24,17 @@ async fn echo_server() -> std::net::SocketAddr {
     addr
 }
 
+/// A proxy (jitter seeded with `seed`) in front of a fresh echo server,
+/// with `faults`, and a connection through it.
+async fn echo_through(seed: u64, faults: Faults) -> (FaultProxy, TcpStream) {
+    let proxy = FaultProxy::start(echo_server().await, seed)
+        .await
+        .expect("proxy");
+    proxy.set(faults);
+    let s = TcpStream::connect(proxy.addr()).await.expect("connect");
+    (proxy, s)
+}
+
 async fn round_trip(stream: &mut TcpStream, payload: &[u8]) -> Vec<u8> {
     stream.write_all(payload).await.expect("write");
     let mut got = vec![0u8; payload.len()];
@@ -36,29 +47,29 @@ async fn round_trip(stream: &mut TcpStream, payload: &[u8]) -> Vec<u8> {
 
 #[tokio::test]
 async fn forwards_bytes_in_order_even_split_into_single_bytes() {
-    let proxy = FaultProxy::start(echo_server().await, 1)
-        .await
-        .expect("proxy");
-    proxy.set(Faults {
-        chunk_bytes: Some(1),
-        jitter: Duration::from_millis(3),
-        ..Faults::default()
-    });
-    let mut s = TcpStream::connect(proxy.addr()).await.expect("connect");
+    let (_proxy, mut s) = echo_through(
+        1,
+        Faults {
+            chunk_bytes: Some(1),
+            jitter: Duration::from_millis(3),
+            ..Faults::default()
+        },
+    )
+    .await;
     let payload: Vec<u8> = (0..=255u8).cycle().take(3000).collect();
     assert_eq!(round_trip(&mut s, &payload).await, payload);
 }
 
 #[tokio::test]
 async fn adds_latency_in_both_directions() {
-    let proxy = FaultProxy::start(echo_server().await, 2)
-        .await
-        .expect("proxy");
-    proxy.set(Faults {
-        latency: Duration::from_millis(60),
-        ..Faults::default()
-    });
-    let mut s = TcpStream::connect(proxy.addr()).await.expect("connect");
+    let (_proxy, mut s) = echo_through(
+        2,
+        Faults {
+            latency: Duration::from_millis(60),
+            ..Faults::default()
+        },
+    )
+    .await;
     let start = Instant::now();
     round_trip(&mut s, b"ping").await;
     assert!(
@@ -70,10 +81,7 @@ async fn adds_latency_in_both_directions() {
 
 #[tokio::test]
 async fn stall_holds_bytes_until_cleared() {
-    let proxy = FaultProxy::start(echo_server().await, 3)
-        .await
-        .expect("proxy");
-    let mut s = TcpStream::connect(proxy.addr()).await.expect("connect");
+    let (proxy, mut s) = echo_through(3, Faults::default()).await;
     round_trip(&mut s, b"warm").await;
     proxy.set(Faults {
         stalled: true,
@@ -93,10 +101,7 @@ async fn stall_holds_bytes_until_cleared() {
 
 #[tokio::test]
 async fn cut_all_closes_open_connections_but_not_new_ones() {
-    let proxy = FaultProxy::start(echo_server().await, 4)
-        .await
-        .expect("proxy");
-    let mut s = TcpStream::connect(proxy.addr()).await.expect("connect");
+    let (proxy, mut s) = echo_through(4, Faults::default()).await;
     round_trip(&mut s, b"one").await;
     proxy.cut_all();
     let mut buf = [0u8; 1];
@@ -113,14 +118,14 @@ async fn cut_all_closes_open_connections_but_not_new_ones() {
 
 #[tokio::test]
 async fn bandwidth_cap_slows_a_transfer() {
-    let proxy = FaultProxy::start(echo_server().await, 5)
-        .await
-        .expect("proxy");
-    proxy.set(Faults {
-        bandwidth: Some(20_000),
-        ..Faults::default()
-    });
-    let mut s = TcpStream::connect(proxy.addr()).await.expect("connect");
+    let (_proxy, mut s) = echo_through(
+        5,
+        Faults {
+            bandwidth: Some(20_000),
+            ..Faults::default()
+        },
+    )
+    .await;
     let start = Instant::now();
     round_trip(&mut s, &[7u8; 4000]).await;
     // 4000 bytes each way at 20 kB/s is at least 0.2 s each way.

@@ -46,13 +46,13 @@ impl Args {
     pub fn relay_bin(&self) -> anyhow::Result<PathBuf> {
         self.relay_bin
             .clone()
-            .map_or_else(|| crate::server::sibling_binary("coinop-relay"), Ok)
+            .map_or_else(|| Ok(coinop_harness::sibling_binary("coinop-relay")?), Ok)
     }
 
     /// The baseline relay binary to start.
     pub fn baseline_bin(&self) -> anyhow::Result<PathBuf> {
         self.baseline_bin.clone().map_or_else(
-            || crate::server::sibling_binary("coinop-baseline-relay"),
+            || Ok(coinop_harness::sibling_binary("coinop-baseline-relay")?),
             Ok,
         )
     }

@@ -1,64 +1,37 @@
-//! A load client speaking the coinop protocol directly: one automerge
-//! document per client, one change per update.
+//! A load client speaking the coinop protocol directly (the harness's raw
+//! client): one automerge document per client, one change per update.
 
 use anyhow::{Context, bail};
-use automerge::{AutoCommit, ROOT, transaction::Transactable};
-use coinop_protocol::{
-    Bytes, ClientMessage, Join, PROTOCOL_VERSION, PlayerId, Profile, RelayMessage, RoomCode,
-    RoomRequest, Secret, Welcome,
-};
-use futures_util::stream::{SplitSink, SplitStream};
-use futures_util::{SinkExt, StreamExt};
-use tokio::net::TcpStream;
+use coinop_harness::{Client, Doc, Event, join_msg};
+use coinop_protocol::{Bytes, ClientMessage, RelayMessage, Welcome};
+use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
-/// The sending half of a client's socket.
-pub type Sink = SplitSink<Ws, Message>;
-/// The receiving half of a client's socket.
-pub type Stream = SplitStream<Ws>;
+/// How long a join may wait for its welcome, with thousands of others.
+const JOIN_WAIT: Duration = Duration::from_secs(60);
 
-/// Connects to `addr` and joins `room` as player `name`; returns after the
-/// relay's welcome.
-pub async fn join(addr: &str, room: &str, name: &str) -> anyhow::Result<(Sink, Stream, Welcome)> {
-    let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws"))
+/// Connects to `addr` and joins `room` as player `name` (no grace period:
+/// a client that goes leaves at once); returns after the relay's welcome.
+pub async fn join(addr: &str, room: &str, name: &str) -> anyhow::Result<(Client, Welcome)> {
+    let mut client = Client::try_connect(&format!("ws://{addr}/ws"))
         .await
         .with_context(|| format!("connecting to {addr}"))?;
-    let (mut sink, mut stream) = ws.split();
-    let mut secret = name.as_bytes().to_vec();
-    secret.resize(32, b'#');
-    let join = ClientMessage::Join(Join {
-        version: PROTOCOL_VERSION,
-        room: RoomRequest::Code(RoomCode::new(room)?),
-        player: PlayerId::new(name)?,
-        secret: Secret::new(secret)?,
-        profile: Profile {
-            name: name.into(),
-            ..Profile::default()
-        },
-        since: None,
-        max_players: None,
-        grace_period_ms: Some(0),
-    });
-    sink.send(Message::Binary(join.encode().into())).await?;
-    while let Some(frame) = stream.next().await {
-        if let Message::Binary(bytes) = frame? {
-            match RelayMessage::decode(&bytes)? {
-                RelayMessage::Welcome(welcome) => return Ok((sink, stream, welcome)),
-                RelayMessage::Error { code, message, .. } => {
-                    bail!("join refused: {code}: {message}")
-                }
-                _ => {}
-            }
-        }
+    let join = join_msg(room, name).with_grace_period_ms(0);
+    if !client.try_send(&ClientMessage::Join(join)).await {
+        bail!("relay closed before the join");
     }
-    bail!("relay closed during the join")
+    match client.event_within(JOIN_WAIT).await {
+        Some(Event::Frame(RelayMessage::Welcome(welcome))) => Ok((client, welcome)),
+        Some(Event::Frame(RelayMessage::Error { code, message, .. })) => {
+            bail!("join refused: {code}: {message}")
+        }
+        other => bail!("no welcome: {other:?}"),
+    }
 }
 
 /// Makes one change per update on a private document.
 pub struct Writer {
-    doc: AutoCommit,
+    doc: Doc,
     counter: i64,
     client_ref: u64,
 }
@@ -67,7 +40,7 @@ impl Writer {
     /// A fresh document.
     pub fn new() -> Writer {
         Writer {
-            doc: AutoCommit::new(),
+            doc: Doc::new(),
             counter: 0,
             client_ref: 0,
         }
@@ -77,19 +50,19 @@ impl Writer {
     pub fn next_change(&mut self) -> Bytes {
         self.counter += 1;
         // Writing the same key over and over is the common game case.
-        let _ = self.doc.put(ROOT, "k", self.counter);
-        self.doc.commit();
-        match self.doc.get_last_local_change() {
-            Some(mut change) => Bytes::copy_from_slice(&change.bytes()),
-            None => Bytes::new(),
-        }
+        self.doc.change("k", self.counter)
+    }
+
+    /// The next `client_ref` to publish under.
+    pub fn next_ref(&mut self) -> u64 {
+        self.client_ref += 1;
+        self.client_ref
     }
 
     /// A publish frame for these changes.
     pub fn publish(&mut self, changes: Vec<Bytes>) -> Message {
-        self.client_ref += 1;
         let msg = ClientMessage::Publish {
-            client_ref: self.client_ref,
+            client_ref: self.next_ref(),
             changes,
         };
         Message::Binary(msg.encode().into())

@@ -5,7 +5,7 @@
 
 use crate::cli::Args;
 use crate::latency::Book;
-use crate::server::{Kind, Server};
+use crate::server::{self, Kind};
 use crate::{baseline_client, coinop_client};
 use coinop_protocol::{Bytes, RelayMessage};
 use futures_util::{SinkExt, StreamExt};
@@ -80,7 +80,8 @@ async fn measure(
     kind: &Kind,
     bin: &std::path::Path,
 ) -> anyhow::Result<Outcome> {
-    let server = Server::start(kind, bin)?;
+    let server = server::start(kind, bin)?;
+    let addr = server.addr().to_string();
     let book = Arc::new(Book::new());
     let mut tasks: Vec<JoinHandle<()>> = Vec::new();
     let period = Duration::from_secs_f64(1.0 / args.hz);
@@ -92,47 +93,45 @@ async fn measure(
             // Spread the clients' ticks over the period.
             let phase =
                 period.mul_f64(((room * args.clients_per_room + member) % 97) as f64 / 97.0);
-            if coinop {
-                let (sink, stream, _) =
-                    coinop_client::join(&server.addr, &room_name, &player).await?;
+            // Both relays take the same change bytes: framed in a publish
+            // for coinop, bare for the baseline.
+            let (sink, frame): (_, Framing) = if coinop {
+                let (client, _) = coinop_client::join(&addr, &room_name, &player).await?;
+                let (sink, stream) = client.ws.split();
                 tasks.push(tokio::spawn(coinop_reader(stream, book.clone())));
-                let frame = |w: &mut coinop_client::Writer, c| w.publish(vec![c]);
-                tasks.push(tokio::spawn(writer(
-                    sink,
-                    book.clone(),
-                    period,
-                    phase,
-                    frame,
-                )));
+                (sink, |w, c| w.publish(vec![c]))
             } else {
-                let (sink, stream) = baseline_client::join(&server.addr, &room_name).await?;
+                let (sink, stream) = baseline_client::join(&addr, &room_name).await?;
                 tasks.push(tokio::spawn(baseline_reader(stream, book.clone())));
-                let frame = |_: &mut coinop_client::Writer, c| Message::Binary(c);
-                tasks.push(tokio::spawn(writer(
-                    sink,
-                    book.clone(),
-                    period,
-                    phase,
-                    frame,
-                )));
-            }
+                (sink, |_, c| Message::Binary(c))
+            };
+            tasks.push(tokio::spawn(writer(
+                sink,
+                book.clone(),
+                period,
+                phase,
+                frame,
+            )));
         }
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let cpu_before = server.cpu_time();
+    let cpu_before = server.cpu_time().unwrap_or_default();
     book.start_measuring();
     let mut rss_max = 0;
     let end = tokio::time::Instant::now() + Duration::from_secs(args.seconds);
     while tokio::time::Instant::now() < end {
-        rss_max = rss_max.max(server.rss_bytes());
+        rss_max = rss_max.max(server::rss_bytes(&server));
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     book.stop_measuring();
-    let cpu = server.cpu_time().saturating_sub(cpu_before);
+    let cpu = server
+        .cpu_time()
+        .unwrap_or_default()
+        .saturating_sub(cpu_before);
     for t in &tasks {
         t.abort();
     }
-    server.kill();
+    drop(server);
     let delivered = book.delivered.load(Ordering::SeqCst);
     let (p50, p99) = book.percentiles();
     Ok(Outcome {
@@ -145,15 +144,13 @@ async fn measure(
     })
 }
 
+/// How a writer frames a change for the relay under test.
+type Framing = fn(&mut coinop_client::Writer, Bytes) -> Message;
+
 /// Sends one update every `period` (after `phase`), framed by `frame`:
 /// a coinop publish or the bare change for the baseline.
-async fn writer<S>(
-    mut sink: S,
-    book: Arc<Book>,
-    period: Duration,
-    phase: Duration,
-    frame: fn(&mut coinop_client::Writer, Bytes) -> Message,
-) where
+async fn writer<S>(mut sink: S, book: Arc<Book>, period: Duration, phase: Duration, frame: Framing)
+where
     S: futures_util::Sink<Message> + Unpin,
 {
     let mut writer = coinop_client::Writer::new();
@@ -170,7 +167,10 @@ async fn writer<S>(
     }
 }
 
-async fn coinop_reader(mut stream: coinop_client::Stream, book: Arc<Book>) {
+async fn coinop_reader<S>(mut stream: S, book: Arc<Book>)
+where
+    S: futures_util::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin,
+{
     while let Some(Ok(frame)) = stream.next().await {
         if let Message::Binary(bytes) = frame
             && let Ok(RelayMessage::Changes { entries }) = RelayMessage::decode(&bytes)

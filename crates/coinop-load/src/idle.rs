@@ -2,7 +2,7 @@
 //! (pinging only often enough to stay under the idle timeout).
 
 use crate::cli::Args;
-use crate::server::{Kind, Server};
+use crate::server::{self, Kind};
 use crate::{baseline_client, coinop_client};
 use futures_util::{SinkExt, StreamExt};
 use std::time::Duration;
@@ -24,21 +24,24 @@ pub async fn run(args: &Args) -> anyhow::Result<()> {
             &relay_bin,
         ),
     ] {
-        let server = Server::start(&kind, bin)?;
+        let server = server::start(&kind, bin)?;
         tokio::time::sleep(Duration::from_millis(300)).await;
-        let before = server.rss_bytes();
+        let before = server::rss_bytes(&server);
         let mut tasks = Vec::with_capacity(n);
         for i in 0..n {
             let room = format!("idle{}", i / 4);
             if matches!(kind, Kind::Baseline) {
-                let (sink, stream) = baseline_client::join(&server.addr, &room).await?;
+                let (sink, stream) =
+                    baseline_client::join(&server.addr().to_string(), &room).await?;
                 tasks.push(tokio::spawn(async move {
                     let _sink = sink;
                     stream.for_each(|_| async {}).await;
                 }));
             } else {
-                let (mut sink, mut stream, _) =
-                    coinop_client::join(&server.addr, &room, &format!("idle{i}")).await?;
+                let (client, _) =
+                    coinop_client::join(&server.addr().to_string(), &room, &format!("idle{i}"))
+                        .await?;
+                let (mut sink, mut stream) = client.ws.split();
                 tasks.push(tokio::spawn(async move {
                     let mut ping = tokio::time::interval(Duration::from_secs(10));
                     loop {
@@ -51,7 +54,7 @@ pub async fn run(args: &Args) -> anyhow::Result<()> {
             }
         }
         tokio::time::sleep(Duration::from_secs(2)).await;
-        let after = server.rss_bytes();
+        let after = server::rss_bytes(&server);
         let per = after.saturating_sub(before) as f64 / n as f64 / 1024.0;
         println!(
             "| {name} | {:.1} MiB | {:.1} MiB | {per:.1} KiB |",
@@ -61,7 +64,7 @@ pub async fn run(args: &Args) -> anyhow::Result<()> {
         for t in tasks {
             t.abort();
         }
-        server.kill();
+        drop(server);
     }
     Ok(())
 }

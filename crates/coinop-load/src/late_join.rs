@@ -6,31 +6,35 @@
 
 use crate::cli::Args;
 use crate::coinop_client::{self, Writer};
-use crate::server::{Kind, Server};
-use anyhow::{Context, bail};
+use crate::server::{self, Kind};
+use anyhow::bail;
 use automerge::{Automerge, Change, ROOT, ReadDoc};
-use coinop_protocol::RelayMessage;
-use futures_util::{SinkExt, StreamExt};
 use std::time::{Duration, Instant};
-use tokio_tungstenite::tungstenite::Message;
 
 const JOINERS: usize = 9;
 
 /// Fills a room, then times late joiners.
 pub async fn run(args: &Args) -> anyhow::Result<()> {
     let bin = args.relay_bin()?;
-    let server = Server::start(
+    let server = server::start(
         &Kind::Coinop {
             memory: args.memory,
         },
         &bin,
     )?;
-    fill(&server.addr, args.changes).await?;
+    fill(&server.addr().to_string(), args.changes).await?;
     // Let the relay compact off the hot path.
     tokio::time::sleep(Duration::from_secs(2)).await;
     let mut joined = Vec::new();
     for i in 0..JOINERS {
-        joined.push(late_join(&server.addr, &format!("late{i}"), args.changes).await?);
+        joined.push(
+            late_join(
+                &server.addr().to_string(),
+                &format!("late{i}"),
+                args.changes,
+            )
+            .await?,
+        );
     }
     let median = |f: &dyn Fn(&Joined) -> Duration| {
         let mut v: Vec<Duration> = joined.iter().map(f).collect();
@@ -59,29 +63,22 @@ pub async fn run(args: &Args) -> anyhow::Result<()> {
         None => println!("| state view received | none |"),
     }
     println!("| changes received after the snapshot | {} |", last.tail);
-    server.kill();
+    drop(server);
     Ok(())
 }
 
 async fn fill(addr: &str, changes: usize) -> anyhow::Result<()> {
-    let (mut sink, mut stream, _) = coinop_client::join(addr, "late", "filler").await?;
+    let (mut client, _) = coinop_client::join(addr, "late", "filler").await?;
     let mut writer = Writer::new();
     let mut left = changes;
     while left > 0 {
         let batch: Vec<_> = (0..left.min(200)).map(|_| writer.next_change()).collect();
         left -= batch.len();
-        sink.send(writer.publish(batch)).await?;
-        loop {
-            let frame = stream.next().await.context("relay closed")??;
-            if let Message::Binary(bytes) = frame {
-                match RelayMessage::decode(&bytes)? {
-                    RelayMessage::Ack { .. } => break,
-                    RelayMessage::Error { code, message, .. } => {
-                        bail!("publish refused: {code}: {message}")
-                    }
-                    _ => {}
-                }
-            }
+        let client_ref = writer.next_ref();
+        match client.publish_unless_closed(client_ref, batch).await {
+            Some(Ok(_)) => {}
+            Some(Err(code)) => bail!("publish refused: {code}"),
+            None => bail!("relay closed during the fill"),
         }
     }
     Ok(())
@@ -102,30 +99,16 @@ struct Joined {
 
 async fn late_join(addr: &str, name: &str, expect: usize) -> anyhow::Result<Joined> {
     let start = Instant::now();
-    let (_sink, mut stream, _) = coinop_client::join(addr, "late", name).await?;
+    let (mut client, welcomed) = coinop_client::join(addr, "late", name).await?;
     let welcome = start.elapsed();
-    let mut saved = None;
-    let mut view = None;
-    let mut tail = Vec::new();
-    loop {
-        let frame = stream.next().await.context("relay closed")??;
-        let Message::Binary(bytes) = frame else {
-            continue;
-        };
-        match RelayMessage::decode(&bytes)? {
-            RelayMessage::Snapshot { doc, view: v, .. } => {
-                saved = Some(doc);
-                view = v;
-            }
-            RelayMessage::Changes { entries } => {
-                for e in entries {
-                    tail.push(Change::from_bytes(e.change.to_vec())?);
-                }
-            }
-            RelayMessage::Synced { .. } => break,
-            _ => {}
-        }
-    }
+    let caught_up = client.catch_up_after(welcomed).await;
+    let saved = caught_up.snapshot.map(|(_, doc)| doc);
+    let view = caught_up.view;
+    let tail = caught_up
+        .entries
+        .into_iter()
+        .map(|e| Change::from_bytes(e.change.to_vec()))
+        .collect::<Result<Vec<_>, _>>()?;
     let expect = Some(expect.to_string());
     let read = |doc: &Automerge| {
         doc.get(ROOT, "k")

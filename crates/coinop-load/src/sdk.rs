@@ -5,7 +5,7 @@
 
 use crate::cli::Args;
 use crate::latency::Book;
-use crate::server::{Kind, Server};
+use crate::server::{self, Kind};
 use crate::{baseline_client, coinop_client};
 use coinop::{Event, MemoryIdentityStore, Reliability, Room, RoomBuilder, StateTarget};
 use futures_util::{SinkExt, StreamExt};
@@ -22,13 +22,13 @@ pub async fn run(args: &Args) -> anyhow::Result<()> {
     let baseline_bin = args.baseline_bin()?;
     println!("\n## SDK: set_state → observed by another client, {WRITES} writes at 200/s");
     let base = baseline_latency(&baseline_bin).await?;
-    let server = Server::start(
+    let server = server::start(
         &Kind::Coinop {
             memory: args.memory,
         },
         &relay_bin,
     )?;
-    let url = format!("ws://{}", server.addr);
+    let url = format!("ws://{}", server.addr());
     let sdk = sdk_latency(&url).await?;
     println!("| path | p50 ms | p99 ms |\n|---|---|---|");
     println!(
@@ -43,7 +43,7 @@ pub async fn run(args: &Args) -> anyhow::Result<()> {
     );
     cost_and_size(&url, args.changes as u64).await?;
     late_join(&url, args.changes as u64).await?;
-    server.kill();
+    drop(server);
     Ok(())
 }
 
@@ -112,9 +112,9 @@ async fn sdk_latency(url: &str) -> anyhow::Result<Histogram<u64>> {
 }
 
 async fn baseline_latency(bin: &std::path::Path) -> anyhow::Result<Histogram<u64>> {
-    let server = Server::start(&Kind::Baseline, bin)?;
-    let (mut sink, _) = baseline_client::join(&server.addr, "sdk").await?;
-    let (_, mut stream) = baseline_client::join(&server.addr, "sdk").await?;
+    let server = server::start(&Kind::Baseline, bin)?;
+    let (mut sink, _) = baseline_client::join(&server.addr().to_string(), "sdk").await?;
+    let (_, mut stream) = baseline_client::join(&server.addr().to_string(), "sdk").await?;
     let book = Book::new();
     book.start_measuring();
     let mut writer = coinop_client::Writer::new();
@@ -144,7 +144,7 @@ async fn baseline_latency(bin: &std::path::Path) -> anyhow::Result<Histogram<u64
     };
     let (sent, ()) = tokio::join!(send, receive);
     sent?;
-    server.kill();
+    drop(server);
     Ok(book.histogram())
 }
 

@@ -103,6 +103,70 @@ pub struct Join {
     pub grace_period_ms: Option<u32>,
 }
 
+impl Join {
+    /// A join at this crate's [`crate::PROTOCOL_VERSION`] with an empty
+    /// profile, holding nothing of the room yet, and the relay's defaults for
+    /// a room it creates; the `with_*` methods change one field each.
+    ///
+    /// ```
+    /// use coinop_protocol::{Join, PlayerId, RoomCode, Secret};
+    ///
+    /// let join = Join::new(
+    ///     RoomCode::new("GAME").unwrap(),
+    ///     PlayerId::new("alice").unwrap(),
+    ///     Secret::new([7; 16]).unwrap(),
+    /// )
+    /// .with_max_players(4);
+    /// assert_eq!(join.max_players, Some(4));
+    /// assert_eq!(join.since, None);
+    /// ```
+    pub fn new(room: impl Into<RoomRequest>, player: PlayerId, secret: Secret) -> Join {
+        Join {
+            version: crate::PROTOCOL_VERSION,
+            room: room.into(),
+            player,
+            secret,
+            profile: Profile::default(),
+            since: None,
+            max_players: None,
+            grace_period_ms: None,
+        }
+    }
+
+    /// The same join speaking protocol `version` (to test old or unknown versions).
+    pub fn with_version(mut self, version: u16) -> Join {
+        self.version = version;
+        self
+    }
+
+    /// The same join with this profile.
+    pub fn with_profile(mut self, profile: Profile) -> Join {
+        self.profile = profile;
+        self
+    }
+
+    /// The same join from a client that holds the room up to `since`
+    /// (a cursor, or an `Option` of one).
+    pub fn with_since(mut self, since: impl Into<Option<RoomCursor>>) -> Join {
+        self.since = since.into();
+        self
+    }
+
+    /// The same join asking for a room of at most `max_players` (a number,
+    /// or an `Option` of one).
+    pub fn with_max_players(mut self, max_players: impl Into<Option<u16>>) -> Join {
+        self.max_players = max_players.into();
+        self
+    }
+
+    /// The same join asking for a grace period of `ms` milliseconds (a
+    /// number, or an `Option` of one).
+    pub fn with_grace_period_ms(mut self, ms: impl Into<Option<u32>>) -> Join {
+        self.grace_period_ms = ms.into();
+        self
+    }
+}
+
 /// Which room a join is for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RoomRequest {
@@ -110,4 +174,10 @@ pub enum RoomRequest {
     New,
     /// Join the room with this code, creating it if it does not exist.
     Code(RoomCode),
+}
+
+impl From<RoomCode> for RoomRequest {
+    fn from(code: RoomCode) -> RoomRequest {
+        RoomRequest::Code(code)
+    }
 }

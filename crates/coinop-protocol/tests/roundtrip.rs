@@ -75,19 +75,17 @@ fn client_message() -> impl Strategy<Value = ClientMessage> {
     )
         .prop_map(
             |(version, room, player, secret, profile, since, max_players, grace_period_ms)| {
-                ClientMessage::Join(Join {
-                    version,
-                    room,
-                    player,
-                    secret: Secret::new(secret).unwrap(),
-                    profile,
-                    since: since.map(|(epoch, seq)| RoomCursor {
-                        epoch,
-                        seq: Seq(seq),
-                    }),
-                    max_players,
-                    grace_period_ms,
-                })
+                let since = since.map(|(epoch, seq)| RoomCursor {
+                    epoch,
+                    seq: Seq(seq),
+                });
+                let join = Join::new(room, player, Secret::new(secret).unwrap())
+                    .with_version(version)
+                    .with_profile(profile)
+                    .with_since(since)
+                    .with_max_players(max_players)
+                    .with_grace_period_ms(grace_period_ms);
+                ClientMessage::Join(join)
             },
         );
     prop_oneof![

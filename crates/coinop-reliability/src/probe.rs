@@ -1,7 +1,8 @@
 //! A bystander: two players in their own room, measuring how fast the relay
 //! acks and forwards their changes while something else goes on.
 
-use crate::{Client, Doc, Latencies, join_msg};
+use crate::Latencies;
+use coinop_harness::{Client, Doc, join_msg};
 use coinop_protocol::RelayMessage;
 use std::time::{Duration, Instant};
 
@@ -35,7 +36,7 @@ impl LatencyProbe {
             self.next_ref += 1;
             let change = self.doc.change("probe", self.next_ref as i64);
             let started = Instant::now();
-            let acked = self.writer.publish(self.next_ref, vec![change]).await;
+            let acked = self.writer.try_publish(self.next_ref, vec![change]).await;
             out.push(started.elapsed());
             assert!(
                 acked.is_ok(),

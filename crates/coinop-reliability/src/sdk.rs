@@ -60,6 +60,16 @@ pub async fn within(limit: Duration, mut cond: impl FnMut() -> bool) -> Option<D
     }
 }
 
+/// The rooms of the clients in room number `room`, of clients tagged with
+/// their room's number.
+pub fn replicas_of(clients: &[(usize, SdkClient)], room: usize) -> Vec<&Room> {
+    clients
+        .iter()
+        .filter(|(r, _)| *r == room)
+        .map(|(_, c)| &c.room)
+        .collect()
+}
+
 /// Whether every replica holds the same keys and values and is saved.
 pub fn converged(rooms: &[&Room]) -> bool {
     let Some(first) = rooms.first() else {

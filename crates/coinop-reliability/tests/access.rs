@@ -5,18 +5,20 @@
 //! counted per player.
 #![allow(clippy::unwrap_used)]
 
-use coinop_harness::RelayProcess;
+mod support;
+
+use coinop_harness::{Client, Doc, Event, RelayProcess, doc_from, join_msg};
 use coinop_protocol::{
     Bytes, CallId, ClientMessage, ErrorCode, PlayerId, RelayMessage, RpcOutcome, RpcTarget, Secret,
     StateTarget,
 };
 use coinop_reliability::raw_ws;
-use coinop_reliability::{Client, Doc, Event, Scale, join_msg, serial};
+use coinop_reliability::{Scale, serial};
 use std::collections::HashMap;
 use std::time::Duration;
 
 fn relay(extra: &[&str]) -> RelayProcess {
-    let mut args = vec![
+    let unlimited = [
         "--reliable-per-sec",
         "1000000",
         "--reliable-burst",
@@ -26,8 +28,16 @@ fn relay(extra: &[&str]) -> RelayProcess {
         "--unreliable-burst",
         "1000000",
     ];
-    args.extend_from_slice(extra);
-    RelayProcess::start(env!("CARGO_BIN_EXE_relay-under-test"), &args).expect("start the relay")
+    support::start_relay(&unlimited, extra)
+}
+
+/// A relay without rate limits, its URL, and alice and mallory in `room`.
+async fn alice_and_mallory(room: &str) -> (RelayProcess, String, Client, Client) {
+    let relay = relay(&[]);
+    let url = relay.ws_url();
+    let (alice, _) = Client::join(&url, join_msg(room, "alice")).await;
+    let (mallory, _) = Client::join(&url, join_msg(room, "mallory")).await;
+    (relay, url, alice, mallory)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -74,10 +84,7 @@ async fn nobody_joins_as_another_player_without_its_secret() {
 async fn senders_cannot_be_forged() {
     let _serial = serial().await;
     let per_kind = Scale::from_env().pick(3_000u64, 10_000);
-    let relay = relay(&[]);
-    let url = relay.ws_url();
-    let (mut alice, _) = Client::join(&url, join_msg("FORGE", "alice")).await;
-    let (mut mallory, _) = Client::join(&url, join_msg("FORGE", "mallory")).await;
+    let (_relay, url, mut alice, mut mallory) = alice_and_mallory("FORGE").await;
     let (mut bob, _) = Client::join(&url, join_msg("FORGE", "bob")).await;
     let alice_id = PlayerId::new("alice").unwrap();
     let bob_id = PlayerId::new("bob").unwrap();
@@ -182,15 +189,12 @@ async fn another_players_changes_cannot_be_rewritten() {
     let _serial = serial().await;
     const SEQS: u64 = 50;
     let forgers = Scale::from_env().pick(20u64, 200);
-    let relay = relay(&[]);
-    let url = relay.ws_url();
-    let (mut alice, _) = Client::join(&url, join_msg("REWRITE", "alice")).await;
-    let (mut mallory, _) = Client::join(&url, join_msg("REWRITE", "mallory")).await;
+    let (_relay, url, mut alice, mut mallory) = alice_and_mallory("REWRITE").await;
     let mut real = Doc::new();
     real.0.set_actor(alice_doc_actor());
     for i in 1..=SEQS {
         let change = real.change("k", i as i64);
-        alice.publish(i, vec![change]).await.unwrap();
+        alice.publish(i, vec![change]).await;
     }
     // Every (actor, seq) alice holds, rewritten by `forgers` documents.
     let mut refused = 0u64;
@@ -202,7 +206,7 @@ async fn another_players_changes_cannot_be_rewritten() {
         for _ in 1..=SEQS {
             client_ref += 1;
             let change = forged.change("k", -1 - f as i64);
-            match mallory.publish(client_ref, vec![change]).await {
+            match mallory.try_publish(client_ref, vec![change]).await {
                 Ok(_) => accepted += 1,
                 Err(ErrorCode::INVALID_CHANGE) => refused += 1,
                 Err(other) => panic!("unexpected {other:?}"),
@@ -216,10 +220,9 @@ async fn another_players_changes_cannot_be_rewritten() {
     // Alice goes on writing, and a newcomer loads the room cleanly.
     alice
         .publish(client_ref + 1, vec![real.change("k", 99)])
-        .await
-        .unwrap();
+        .await;
     let (_, joined) = Client::join(&url, join_msg("REWRITE", "newcomer")).await;
-    let doc = coinop_reliability::doc_from(&joined);
+    let doc = doc_from(&joined);
     use automerge::ReadDoc;
     let k = doc
         .get(automerge::ROOT, "k")
@@ -237,15 +240,15 @@ async fn nobody_takes_another_players_next_change_or_a_deterministic_one() {
     use coinop_protocol::actor::{content_actor, content_address, session_actor};
     let _serial = serial().await;
     let per_kind = Scale::from_env().pick(3_000u64, 10_000);
-    let relay = relay(&[]);
-    let url = relay.ws_url();
-    let (mut alice, _) = Client::join(&url, join_msg("TAKE", "alice")).await;
-    let (mut mallory, _) = Client::join(&url, join_msg("TAKE", "mallory")).await;
+    let (_relay, url, mut alice, mut mallory) = alice_and_mallory("TAKE").await;
     let alice_id = PlayerId::new("alice").unwrap();
     let mut real = Doc::new();
     real.0
         .set_actor(session_actor(&alice_id, [0xA1; 16]).into());
-    alice.publish(1, vec![real.change("k", 1)]).await.unwrap();
+    alice
+        .try_publish(1, vec![real.change("k", 1)])
+        .await
+        .unwrap();
     // A deterministic change nobody has published yet, as the SDK makes them.
     let mut probe = Doc::new();
     probe.0.set_actor(b"placeholder".to_vec().into());
@@ -266,7 +269,7 @@ async fn nobody_takes_another_players_next_change_or_a_deterministic_one() {
             fresh.0.set_actor(content_actor(address).into());
             fresh.change("shared", i as i64)
         };
-        let key = match mallory.publish(100 + i, vec![forged]).await {
+        let key = match mallory.try_publish(100 + i, vec![forged]).await {
             Ok(_) => "ACCEPTED".to_owned(),
             Err(code) => code.name().to_owned(),
         };
@@ -285,10 +288,10 @@ async fn nobody_takes_another_players_next_change_or_a_deterministic_one() {
         "{outcomes:?}"
     );
     // The real changes still go through, and a newcomer loads them.
-    alice.publish(2, vec![real.change("k", 2)]).await.unwrap();
-    alice.publish(3, vec![shared_change]).await.unwrap();
+    alice.publish(2, vec![real.change("k", 2)]).await;
+    alice.publish(3, vec![shared_change]).await;
     let (_, joined) = Client::join(&url, join_msg("TAKE", "newcomer")).await;
-    let doc = coinop_reliability::doc_from(&joined);
+    let doc = doc_from(&joined);
     use automerge::ReadDoc;
     let read = |key: &str| {
         doc.get(automerge::ROOT, key)
@@ -325,8 +328,7 @@ async fn room_capacity_is_per_player_and_a_returning_player_keeps_its_seat() {
     let _serial = serial().await;
     let relay = relay(&["--grace-period-ms", "10000"]);
     let url = relay.ws_url();
-    let mut first = join_msg("CAPS", "alice");
-    first.max_players = Some(2);
+    let first = join_msg("CAPS", "alice").with_max_players(2);
     let (alice1, _) = Client::join(&url, first).await;
     let (_bob, _) = Client::join(&url, join_msg("CAPS", "bob")).await;
     let refused = |e: &Event| matches!(e, Event::Frame(RelayMessage::Error { code, fatal: true, .. }) if *code == ErrorCode::ROOM_FULL);

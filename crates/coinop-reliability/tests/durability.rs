@@ -3,17 +3,26 @@
 //! change survives; nothing is acked that was not stored.
 #![allow(clippy::unwrap_used)]
 
-use coinop_protocol::{Bytes, ClientMessage, ErrorCode, RelayMessage};
-use coinop_reliability::{
-    ChildRelay, Client, Doc, Event, WAIT, big_change, doc_from, free_port, http_get, join_msg,
-    metric, serial,
+mod support;
+
+use coinop_harness::{
+    Client, Doc, Event, Joined, RelayBuilder, big_change, doc_from, http_get, join_msg, metric,
 };
+use coinop_protocol::{Bytes, ErrorCode, RelayMessage};
+use coinop_reliability::serial;
 use std::collections::HashSet;
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-const BIN: &str = env!("CARGO_BIN_EXE_relay-under-test");
+/// The relay on `data` (kept across restarts) with `args`, its log in
+/// `data`'s sibling file `data.log`.
+fn relay_on(data: &Path, args: &[&str]) -> RelayBuilder {
+    support::relay_under_test()
+        .data_dir(data)
+        .args(args)
+        .log_file(data.with_extension("log"))
+}
 
 fn hash_of(change: &Bytes) -> automerge::ChangeHash {
     automerge::Change::from_bytes(change.to_vec())
@@ -27,33 +36,13 @@ async fn try_publish(
     client_ref: u64,
     change: Bytes,
 ) -> Option<Result<(), ErrorCode>> {
-    let msg = ClientMessage::Publish {
-        client_ref,
-        changes: vec![change],
-    };
-    if !c.try_send(&msg).await {
-        return None;
-    }
-    for _ in 0..10_000 {
-        match c.event_within(WAIT).await? {
-            Event::Frame(RelayMessage::Ack { client_ref: r, .. }) if r == client_ref => {
-                return Some(Ok(()));
-            }
-            Event::Frame(RelayMessage::Error {
-                code,
-                client_ref: Some(r),
-                ..
-            }) if r == client_ref => return Some(Err(code)),
-            Event::Frame(_) => {}
-            Event::Closed(_) => return None,
-        }
-    }
-    None
+    let answer = c.publish_unless_closed(client_ref, vec![change]).await?;
+    Some(answer.map(drop))
 }
 
 /// Joins `room` and checks that every change in `acked` is in its
 /// document, that no change is stored twice, and returns the catch-up.
-async fn assert_all_present(url: &str, room: &str, acked: &[Bytes]) -> coinop_reliability::Joined {
+async fn assert_all_present(url: &str, room: &str, acked: &[Bytes]) -> Joined {
     let (_c, joined) = Client::join(url, join_msg(room, "auditor")).await;
     let mut doc = doc_from(&joined);
     for (i, change) in acked.iter().enumerate() {
@@ -82,15 +71,11 @@ async fn assert_all_present(url: &str, room: &str, acked: &[Bytes]) -> coinop_re
 async fn crash_during_compaction(point: &str) {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
-    let port = free_port();
     let args = ["--compact-entries", "50"];
-    let mut relay = ChildRelay::start(
-        Path::new(BIN),
-        &data,
-        port,
-        &args,
-        &[("COINOP_CRASH_POINT", point)],
-    );
+    let mut relay = relay_on(&data, &args)
+        .env("COINOP_CRASH_POINT", point)
+        .start()
+        .unwrap();
     let url = relay.ws_url();
     let (mut c, _) = Client::join(&url, join_msg("CRASH", "writer")).await;
     let mut doc = Doc::new();
@@ -115,7 +100,7 @@ async fn crash_during_compaction(point: &str) {
         "{} acked",
         acked.len()
     );
-    let relay = ChildRelay::start(Path::new(BIN), &data, port, &args, &[]);
+    let relay = relay_on(&data, &args).start().unwrap();
     let joined = assert_all_present(&relay.ws_url(), "CRASH", &acked).await;
     eprintln!(
         "{point}: {} changes acked before the abort; after restart: snapshot up to {:?}, {} log entries, head {}",
@@ -167,9 +152,8 @@ async fn corrupted_snapshot_quarantines_only_that_room() {
     let _serial = serial().await;
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
-    let port = free_port();
     let args = ["--compact-entries", "20"];
-    let mut relay = ChildRelay::start(Path::new(BIN), &data, port, &args, &[]);
+    let mut relay = relay_on(&data, &args).start().unwrap();
     let url = relay.ws_url();
     let mut good_acked = Vec::new();
     for room in ["BROKEN", "GOOD"] {
@@ -177,7 +161,7 @@ async fn corrupted_snapshot_quarantines_only_that_room() {
         let mut doc = Doc::new();
         for i in 0..30u64 {
             let change = doc.change("n", i as i64);
-            c.publish(i, vec![change.clone()]).await.unwrap();
+            c.publish(i, vec![change.clone()]).await;
             if room == "GOOD" {
                 good_acked.push(change);
             }
@@ -207,7 +191,7 @@ async fn corrupted_snapshot_quarantines_only_that_room() {
     )
     .unwrap();
     drop(db);
-    let relay = ChildRelay::start(Path::new(BIN), &data, port, &args, &[]);
+    let relay = relay_on(&data, &args).start().unwrap();
     let url = relay.ws_url();
     for attempt in 0..5 {
         let (mut c, first) = Client::try_join(&url, join_msg("BROKEN", "reader")).await;
@@ -283,14 +267,13 @@ async fn full_disk_refuses_without_ack_and_recovers() {
         );
         return;
     };
-    let port = free_port();
     let args = [
         "--compact-entries",
         "100000",
         "--compact-bytes",
         "100000000",
     ];
-    let mut relay = ChildRelay::start(Path::new(BIN), &data, port, &args, &[]);
+    let mut relay = relay_on(&data, &args).start().unwrap();
     let url = relay.ws_url();
     let (mut c, _) = Client::join(&url, join_msg("FULL", "writer")).await;
     let filler = data.join("filler");
@@ -332,7 +315,7 @@ async fn full_disk_refuses_without_ack_and_recovers() {
         acked.push(change.clone());
     }
     relay.kill();
-    let relay = ChildRelay::start(Path::new(BIN), &data, port, &args, &[]);
+    let relay = relay_on(&data, &args).start().unwrap();
     assert_all_present(&relay.ws_url(), "FULL", &acked).await;
     drop(relay);
 }

@@ -4,14 +4,13 @@
 //! publish→ack latency stays close to a baseline measured in the same test.
 #![allow(clippy::unwrap_used)]
 
-use coinop_harness::RelayProcess;
+mod support;
+
+use coinop_harness::{Client, Doc, Event, RelayProcess, big_change, join_msg, metric};
 use coinop_protocol::{
-    Bytes, ClientMessage, ErrorCode, RelayMessage, RoomCode, RoomRequest, StateTarget,
+    Bytes, ClientMessage, ErrorCode, Join, RelayMessage, RoomCode, RoomRequest, StateTarget,
 };
-use coinop_reliability::{
-    Client, Doc, Event, Latencies, LatencyProbe, Scale, big_change, join_msg, metric,
-    on_own_thread, serial,
-};
+use coinop_reliability::{Latencies, LatencyProbe, Scale, on_own_thread, serial};
 use futures_util::{SinkExt, StreamExt};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -29,14 +28,13 @@ const SAMPLES: usize = 1_000;
 const GAP: Duration = Duration::from_millis(5);
 
 fn relay(extra: &[&str]) -> RelayProcess {
-    let mut args = vec![
+    let patience = [
         "--rate-limit-patience-secs",
         "2",
         "--idle-timeout-secs",
         "30",
     ];
-    args.extend_from_slice(extra);
-    RelayProcess::start(env!("CARGO_BIN_EXE_relay-under-test"), &args).expect("start the relay")
+    support::start_relay(&patience, extra)
 }
 
 /// The bystander's p99 may rise by 20 %, plus 20 ms of scheduling noise:
@@ -56,13 +54,15 @@ fn assert_bystander_within(what: &str, before: &Latencies, during: &Latencies, s
     );
 }
 
-/// The bystander's baseline. Half as many publishes first, so that the
-/// relay's compaction of the bystander's own room (every 1,000 changes)
-/// falls once into the baseline and once into the flood, not only into the
-/// flood.
-async fn warm_then_measure(probe: &mut LatencyProbe) -> Latencies {
+/// The bystander in `room` and its baseline. Half as many publishes first,
+/// so that the relay's compaction of the bystander's own room (every 1,000
+/// changes) falls once into the baseline and once into the flood, not only
+/// into the flood.
+async fn bystander(url: &str, room: &str) -> (LatencyProbe, Latencies) {
+    let mut probe = LatencyProbe::start(url, room).await;
     probe.measure(SAMPLES / 2, GAP).await;
-    probe.measure(SAMPLES, GAP).await
+    let before = probe.measure(SAMPLES, GAP).await;
+    (probe, before)
 }
 
 /// Set by the test when the bystander has measured; ends the flood.
@@ -152,21 +152,29 @@ async fn flood(
     }
 }
 
+/// Connects and sends `join`; the client and the relay's first answer, or
+/// `None` when the per-address connection limit refuses the connection
+/// (HTTP 429).
+async fn join_unless_limited(url: &str, join: Join) -> Option<(Client, Event)> {
+    let mut c = match Client::try_connect(url).await {
+        Ok(c) => c,
+        Err(WsError::Http(resp)) if resp.status() == 429 => return None,
+        Err(e) => panic!("flooder's connection: {e}"),
+    };
+    c.send(&ClientMessage::Join(join)).await;
+    let first = c.event().await;
+    Some((c, first))
+}
+
 /// The flooder's next connection: `None` when the relay refuses it (HTTP
 /// 429 from the per-address limit, or `RATE_LIMITED` at the join).
 async fn rejoin(url: &str) -> Option<Client> {
-    let ws = match tokio_tungstenite::connect_async(url).await {
-        Ok((ws, _)) => ws,
-        Err(WsError::Http(resp)) if resp.status() == 429 => return None,
-        Err(e) => panic!("flooder's reconnect: {e}"),
-    };
-    let mut c = Client { ws };
-    c.send(&ClientMessage::Join(join_msg("FLOOD", "flooder")))
-        .await;
-    match c.event().await {
-        Event::Frame(RelayMessage::Welcome(_)) => Some(c),
-        Event::Frame(RelayMessage::Error { code, .. }) if code == ErrorCode::RATE_LIMITED => None,
-        other => panic!("flooder's rejoin: {other:?}"),
+    match join_unless_limited(url, join_msg("FLOOD", "flooder")).await? {
+        (c, Event::Frame(RelayMessage::Welcome(_))) => Some(c),
+        (_, Event::Frame(RelayMessage::Error { code, .. })) if code == ErrorCode::RATE_LIMITED => {
+            None
+        }
+        (_, other) => panic!("flooder's rejoin: {other:?}"),
     }
 }
 
@@ -177,8 +185,7 @@ async fn reliable_flood_is_throttled_then_rate_limited() {
     // default new-connection limit.
     let relay = relay(&["--limit-loopback-connections"]);
     let url = relay.ws_url();
-    let mut probe = LatencyProbe::start(&url, "CALM1").await;
-    let before = warm_then_measure(&mut probe).await;
+    let (mut probe, before) = bystander(&url, "CALM1").await;
     let (flood_url, stop) = (url.clone(), Stop::default());
     let flooder_stop = stop.clone();
     let flooding = on_own_thread(move || async move {
@@ -236,8 +243,7 @@ async fn unreliable_flood_is_dropped_not_queued() {
     let _serial = serial().await;
     let relay = relay(&[]);
     let url = relay.ws_url();
-    let mut probe = LatencyProbe::start(&url, "CALM2").await;
-    let before = warm_then_measure(&mut probe).await;
+    let (mut probe, before) = bystander(&url, "CALM2").await;
     let (mut watcher, _) = Client::join(&url, join_msg("SPRAY", "watcher")).await;
     let (flood_url, stop) = (url.clone(), Stop::default());
     let flooder_stop = stop.clone();
@@ -290,8 +296,7 @@ async fn document_growth_bomb_gets_room_too_large() {
     const LIMIT: u64 = 1024 * 1024;
     let relay = relay(&["--max-room-bytes", "1048576"]);
     let url = relay.ws_url();
-    let mut probe = LatencyProbe::start(&url, "CALM3").await;
-    let before = warm_then_measure(&mut probe).await;
+    let (mut probe, before) = bystander(&url, "CALM3").await;
     let (bomb_url, stop) = (url.clone(), Stop::default());
     let bomber_stop = stop.clone();
     let bombing = on_own_thread(move || async move {
@@ -303,7 +308,7 @@ async fn document_growth_bomb_gets_room_too_large() {
         while !bomber_stop.is_set() && i < 10_000 {
             let change = big_change(64 * 1024, i);
             let len = change.len() as u64;
-            match bomber.publish(i, vec![change]).await {
+            match bomber.try_publish(i, vec![change]).await {
                 Ok(_) => acked_bytes += len,
                 Err(code) => {
                     refused.get_or_insert(code);
@@ -353,8 +358,7 @@ async fn distinct_room_id_flood_hits_too_many_rooms() {
         &burst,
     ]);
     let url = relay.ws_url();
-    let mut probe = LatencyProbe::start(&url, "CALM4").await;
-    let before = warm_then_measure(&mut probe).await;
+    let (mut probe, before) = bystander(&url, "CALM4").await;
     let started = Instant::now();
     let stop = Stop::default();
     let workers: Vec<_> = (0..8u64)
@@ -367,21 +371,15 @@ async fn distinct_room_id_flood_hits_too_many_rooms() {
                 // refused connection leaves a port in TIME_WAIT).
                 let more = move |i: &u64| *i < attempts || (!stop.is_set() && *i < 3 * attempts);
                 for i in (w..).step_by(8).take_while(more) {
-                    let ws = match tokio_tungstenite::connect_async(url.as_str()).await {
-                        Ok((ws, _)) => ws,
-                        Err(WsError::Http(resp)) if resp.status() == 429 => {
-                            limited += 1;
-                            continue;
-                        }
-                        Err(e) => panic!("join {i}: {e}"),
-                    };
                     let mut join = join_msg("XXXX", "roomer");
                     join.room = RoomRequest::Code(RoomCode::new(format!("R{i}")).unwrap());
                     // Rooms stay loaded after the roomer leaves.
                     join.grace_period_ms = Some(600_000);
-                    let mut c = Client { ws };
-                    c.send(&ClientMessage::Join(join)).await;
-                    match c.event().await {
+                    let Some((_c, first)) = join_unless_limited(&url, join).await else {
+                        limited += 1;
+                        continue;
+                    };
+                    match first {
                         Event::Frame(RelayMessage::Welcome(_)) => ok += 1,
                         Event::Frame(RelayMessage::Error { code, .. })
                             if code == ErrorCode::TOO_MANY_ROOMS =>

@@ -3,20 +3,18 @@
 //! is lost, nothing is stored twice, every replica converges.
 #![allow(clippy::unwrap_used)]
 
+mod support;
+
 use coinop::Reliability;
-use coinop_harness::RelayProcess;
-use coinop_reliability::{Client, SdkClient, converged, join_msg, serial, within};
+use coinop_harness::{Client, RelayProcess, join_msg};
+use coinop_reliability::{SdkClient, converged, replicas_of, serial, within};
 use std::collections::HashSet;
 use std::time::Duration;
 
 const R: Reliability = Reliability::Reliable;
 
 fn relay() -> RelayProcess {
-    RelayProcess::start(
-        env!("CARGO_BIN_EXE_relay-under-test"),
-        &["--grace-period-ms", "5000"],
-    )
-    .expect("start the relay")
+    support::start_relay(&["--grace-period-ms", "5000"], &[])
 }
 
 fn base_url(relay: &RelayProcess) -> String {
@@ -104,11 +102,7 @@ async fn kill_scenario(limit: Duration) {
     relay.restart().unwrap();
     let took = within(Duration::from_secs(30), || {
         (0..n_rooms).all(|r| {
-            let replicas: Vec<_> = clients
-                .iter()
-                .filter(|(cr, _)| *cr == r)
-                .map(|(_, c)| &c.room)
-                .collect();
+            let replicas = replicas_of(&clients, r);
             converged(&replicas)
                 && replicas[0].state_keys().len() >= written.iter().filter(|w| w.0 == r).count()
         })
@@ -168,14 +162,7 @@ async fn sigstop_then_sigcont_loses_and_duplicates_nothing() {
     }
     relay.resume();
     let took = within(Duration::from_secs(30), || {
-        (0..2).all(|r| {
-            let replicas: Vec<_> = clients
-                .iter()
-                .filter(|(cr, _)| *cr == r)
-                .map(|(_, c)| &c.room)
-                .collect();
-            converged(&replicas)
-        })
+        (0..2).all(|r| converged(&replicas_of(&clients, r)))
     })
     .await;
     eprintln!("SIGSTOP {pause} s: clients noticed: {noticed}; converged {took:?} after SIGCONT");

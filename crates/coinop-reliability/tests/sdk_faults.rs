@@ -2,21 +2,18 @@
 //! reconnect storm, against the relay binary.
 #![allow(clippy::unwrap_used)]
 
+mod support;
+
 use coinop::Reliability;
-use coinop_harness::{FaultProxy, Faults, RelayProcess};
+use coinop_harness::{Client, FaultProxy, Faults, RelayProcess, big_change, join_msg, metric};
 use coinop_protocol::{ClientMessage, ErrorCode};
-use coinop_reliability::{
-    Client, LatencyProbe, Scale, SdkClient, big_change, converged, join_msg, rss_kib, serial,
-    within,
-};
+use coinop_reliability::{LatencyProbe, Scale, SdkClient, converged, replicas_of, serial, within};
 use std::time::{Duration, Instant};
 
 const R: Reliability = Reliability::Reliable;
 
 fn relay(extra: &[&str]) -> RelayProcess {
-    let mut args = vec!["--grace-period-ms", "10000"];
-    args.extend_from_slice(extra);
-    RelayProcess::start(env!("CARGO_BIN_EXE_relay-under-test"), &args).expect("start the relay")
+    support::start_relay(&["--grace-period-ms", "10000"], extra)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -74,11 +71,7 @@ async fn replicas_converge_after_network_faults() {
     let impairment_stopped = Instant::now();
     let took = within(Duration::from_secs(30), || {
         (0..2).all(|r| {
-            let replicas: Vec<_> = clients
-                .iter()
-                .filter(|(cr, _)| *cr == r)
-                .map(|(_, c)| &c.room)
-                .collect();
+            let replicas = replicas_of(&clients, r);
             converged(&replicas) && replicas[0].state_keys().len() == 3 * 4 * 5 + 1
         })
     })
@@ -113,7 +106,7 @@ async fn slow_consumer_is_disconnected_and_others_do_not_notice() {
     let url = relay.ws_url();
     let mut probe = LatencyProbe::start(&url, "CALM").await;
     let before = probe.measure(100, Duration::from_millis(2)).await;
-    let idle_rss = rss_kib(relay.pid().unwrap()).unwrap();
+    let idle_rss = relay.rss_kib().unwrap();
     // The slow one joins, then never reads again.
     let slow = coinop_reliability::raw_ws::upgrade_small(relay.addr()).await;
     let (mut slow, status) = slow.unwrap();
@@ -132,24 +125,24 @@ async fn slow_consumer_is_disconnected_and_others_do_not_notice() {
     let mut left = false;
     let mut verdict = None;
     for i in 0..400u64 {
-        let r = writer.publish(i, vec![big_change(128 * 1024, i)]).await;
+        let r = writer.try_publish(i, vec![big_change(128 * 1024, i)]).await;
         assert!(r.is_ok() || r == Err(ErrorCode::ROOM_TOO_LARGE), "{r:?}");
         if i % 2 == 0 {
             let m = probe.measure(2, Duration::ZERO).await;
             for q in [50.0, 100.0] {
                 during.push(m.percentile(q));
             }
-            peak_rss = peak_rss.max(rss_kib(relay.pid().unwrap()).unwrap_or(0));
+            peak_rss = peak_rss.max(relay.rss_kib().unwrap_or(0));
         }
         if verdict.is_none()
-            && coinop_reliability::metric(relay.addr(), "coinop_fatal_closes_total")
+            && metric(relay.addr(), "coinop_fatal_closes_total")
                 .await
                 .is_some_and(|n| n >= 1.0)
         {
             verdict = Some(started.elapsed());
         }
         // Two probe connections and the writer remain once it is gone.
-        let conns = coinop_reliability::metric(relay.addr(), "coinop_connections").await;
+        let conns = metric(relay.addr(), "coinop_connections").await;
         if conns.is_some_and(|c| c <= 3.0) {
             left = true;
             break;
@@ -182,7 +175,7 @@ async fn slow_consumer_is_disconnected_and_others_do_not_notice() {
 
 /// How many changes the writer's room holds (its acked publishes).
 async fn writer_published(writer: &mut Client) -> u64 {
-    let r = writer.publish(1_000_000, vec![]).await;
+    let r = writer.try_publish(1_000_000, vec![]).await;
     r.map_or(0, |seq| seq.0)
 }
 
@@ -204,8 +197,7 @@ async fn reconnect_storm_after_a_restart() {
             .count()
     };
     let all = within(Duration::from_secs(180), || connected_now(&clients) == n).await;
-    let pid = relay.pid().unwrap();
-    let rss_before = rss_kib(pid).unwrap();
+    let rss_before = relay.rss_kib().unwrap();
     eprintln!(
         "storm: {}/{n} clients connected in {all:?}",
         connected_now(&clients)
@@ -223,7 +215,7 @@ async fn reconnect_storm_after_a_restart() {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let rss_after = rss_kib(relay.pid().unwrap()).unwrap_or(0);
+    let rss_after = relay.rss_kib().unwrap_or(0);
     eprintln!(
         "storm: {connected}/{n} reconnected {:?} after the restart; relay RSS {rss_before} KiB before, {rss_after} KiB after",
         back.elapsed()

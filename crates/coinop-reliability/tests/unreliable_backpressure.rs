@@ -2,25 +2,24 @@
 //! (coalesced to the latest per key) by the relay, not queued.
 #![allow(clippy::unwrap_used)]
 
-use coinop_harness::{FaultProxy, Faults, RelayProcess};
+mod support;
+
+use coinop_harness::{Client, Event, FaultProxy, Faults, join_msg, metric};
 use coinop_protocol::{Bytes, ClientMessage, RelayMessage, StateTarget};
-use coinop_reliability::{Client, Event, join_msg, metric, rss_kib, serial};
+use coinop_reliability::serial;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unreliable_values_are_dropped_not_queued_when_bandwidth_is_short() {
     let _serial = serial().await;
-    let relay = RelayProcess::start(
-        env!("CARGO_BIN_EXE_relay-under-test"),
-        &[
-            "--unreliable-per-sec",
-            "100000",
-            "--unreliable-burst",
-            "100000",
-        ],
-    )
-    .unwrap();
+    let unreliable = [
+        "--unreliable-per-sec",
+        "100000",
+        "--unreliable-burst",
+        "100000",
+    ];
+    let relay = support::start_relay(&unreliable, &[]);
     let proxy = FaultProxy::start(relay.addr(), 7).await.unwrap();
     let (mut sender, _) = Client::join(&relay.ws_url(), join_msg("NARROW", "sender")).await;
     let proxied = format!("ws://{}/ws", proxy.addr());
@@ -29,7 +28,7 @@ async fn unreliable_values_are_dropped_not_queued_when_bandwidth_is_short() {
         bandwidth: Some(64 * 1024),
         ..Faults::default()
     });
-    let idle_rss = rss_kib(relay.pid().unwrap()).unwrap();
+    let idle_rss = relay.rss_kib().unwrap();
     // 8 KiB values on 4 keys, as fast as the relay takes them, for 3 s.
     let started = Instant::now();
     let mut sent = 0u64;
@@ -53,7 +52,7 @@ async fn unreliable_values_are_dropped_not_queued_when_bandwidth_is_short() {
         last.insert(key, sent);
         sent += 1;
     }
-    let peak_rss = rss_kib(relay.pid().unwrap()).unwrap();
+    let peak_rss = relay.rss_kib().unwrap();
     proxy.set(Faults::default());
     // Drain what the receiver gets; the latest value of every key arrives.
     let mut received = 0u64;

@@ -18,7 +18,12 @@ const MIN_BUF: usize = 8 * 1024;
 
 /// Answers requests on `stream` until the client closes, the connection
 /// upgrades to a WebSocket, or the relay shuts down.
-pub(crate) async fn serve(shared: Arc<RelayContext>, app: Router, stream: TcpStream, peer: SocketAddr) {
+pub(crate) async fn serve(
+    shared: Arc<RelayContext>,
+    app: Router,
+    stream: TcpStream,
+    peer: SocketAddr,
+) {
     let cfg = &shared.config;
     let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
         // What `into_make_service_with_connect_info` would add, for the

@@ -76,7 +76,12 @@ async fn admit(
     resp
 }
 
-fn allowed(shared: &RelayContext, headers: &HeaderMap, query: Option<&str>, peer: SocketAddr) -> bool {
+fn allowed(
+    shared: &RelayContext,
+    headers: &HeaderMap,
+    query: Option<&str>,
+    peer: SocketAddr,
+) -> bool {
     let proxied = headers.contains_key(FORWARDED) || headers.contains_key("x-forwarded-for");
     if peer.ip().to_canonical().is_loopback() && !proxied {
         return true;

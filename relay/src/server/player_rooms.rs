@@ -1,8 +1,8 @@
 //! `GET /players/{id}/rooms` with `Authorization: Bearer <secret hex>`: the
 //! rooms that player joined or hosted, as JSON; 401 otherwise.
 
-use super::identity;
 use super::context::RelayContext;
+use super::identity;
 use axum::extract::{Path, State};
 use axum::http::header::{AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::{HeaderMap, StatusCode};

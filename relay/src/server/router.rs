@@ -62,7 +62,11 @@ async fn metrics(State(shared): State<Arc<RelayContext>>) -> Response {
 }
 
 /// Browsers send `Origin`; native clients usually do not, and are allowed.
-async fn check_origin(State(shared): State<Arc<RelayContext>>, req: Request, next: Next) -> Response {
+async fn check_origin(
+    State(shared): State<Arc<RelayContext>>,
+    req: Request,
+    next: Next,
+) -> Response {
     let allowed = &shared.config.allowed_origins;
     let refused = req.headers().get(ORIGIN).is_some_and(|origin| {
         !allowed.is_empty() && !allowed.iter().any(|a| a.as_bytes() == origin.as_bytes())

@@ -5,6 +5,7 @@
 //! persistence, no CRDT, no limits — the floor coinop's relay is measured
 //! against in the same run.
 
+use clap::Parser;
 use futures_util::{SinkExt, StreamExt};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -13,13 +14,26 @@ use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
 
+/// `coinop-baseline-relay [--addr] ADDR`: the address as a flag, as the
+/// coinop relay takes it (and the test harness passes it), or bare.
+#[derive(Parser)]
+struct Args {
+    /// Where to listen (default 127.0.0.1:8788).
+    #[arg(long)]
+    addr: Option<String>,
+    /// The same, given without the flag.
+    listen: Option<String>,
+}
+
 type Members = Vec<(u64, mpsc::UnboundedSender<Message>)>;
 type Rooms = Arc<Mutex<HashMap<String, Members>>>;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let addr = std::env::args()
-        .nth(1)
+    let args = Args::parse();
+    let addr = args
+        .addr
+        .or(args.listen)
         .unwrap_or_else(|| "127.0.0.1:8788".into());
     let listener = TcpListener::bind(&addr).await?;
     println!("baseline relay listening on {}", listener.local_addr()?);
