@@ -2,7 +2,8 @@
 // and the server samples run.mjs took at the window's start and end.
 
 /**
- * `raw`: clients.mjs's result plus `serverCpuMicros` and `serverRss` (MiB).
+ * `raw`: clients.mjs's result plus `serverCpuMicros`, `machineCpuMicros`
+ * (every process's, same window) and `serverRss` (MiB).
  * Rates are over the measured window; "per delivered" divides by the
  * updates remote clients saw in it.
  */
@@ -23,10 +24,34 @@ export function metrics(raw) {
     serverCpuPct: raw.serverCpuMicros / 1e4 / seconds,
     serverUsPerDelivered: perDelivered(raw.serverCpuMicros),
     serverRss: raw.serverRss,
+    // The machine is shared: what else ran during the window, in % of one core.
+    othersCpuPct: (raw.machineCpuMicros - raw.serverCpuMicros - raw.cpuMicros) / 1e4 / seconds,
     clientRss: raw.rss / 2 ** 20,
     converged: raw.converged,
     total: raw.total,
     convergeMs: raw.convergeMs,
     joinMs: raw.joinMs,
   };
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/**
+ * Several runs of one system and workload as one: the median of each
+ * figure, and the worst convergence. A failed run fails the whole.
+ */
+export function combine(runs) {
+  const failed = runs.find((m) => m.error);
+  if (failed) return failed;
+  const out = {};
+  for (const key of Object.keys(runs[0])) {
+    const values = runs.map((m) => m[key]).filter((v) => typeof v === "number");
+    out[key] = values.length === runs.length ? median(values) : runs[0][key];
+  }
+  const worst = runs.reduce((a, b) => (b.converged / b.total < a.converged / a.total ? b : a));
+  return { ...out, converged: worst.converged, total: worst.total, convergeMs: Math.max(...runs.map((m) => m.convergeMs)) };
 }

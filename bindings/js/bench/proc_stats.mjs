@@ -28,3 +28,10 @@ export function rssMiB(pid) {
   const kib = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? NaN);
   return kib / 1024;
 }
+
+/** CPU time every process on the machine has used so far (busy, not idle or iowait), in µs. */
+export function machineBusyMicros() {
+  const [, ...ticks] = readFileSync("/proc/stat", "utf8").split("\n", 1)[0].trim().split(/\s+/).map(Number);
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = ticks;
+  return ((user + nice + system + irq + softirq + steal) * 1e6) / ticksPerSec;
+}

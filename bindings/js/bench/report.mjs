@@ -13,6 +13,7 @@ const columns = [
   ["server µs/delivered", (m) => fixed(1)(m.serverUsPerDelivered)],
   ["server RSS MiB", (m) => fixed(1)(m.serverRss)],
   ["client RSS MiB", (m) => fixed(0)(m.clientRss)],
+  ["others' CPU", (m) => fixed(0, " %")(m.othersCpuPct)],
   ["converged", (m) => (m.total ? `${m.converged}/${m.total}` : "–")],
 ];
 

@@ -3,21 +3,23 @@
 // process, each server in its own process.
 //
 //   node bindings/js/bench/run.mjs [--quick] [--check] [--only pair,room32,writers8,fanout800]
-//                                  [--relay PATH] [--json FILE]
+//                                  [--repeat N] [--relay PATH] [--json FILE]
 //
 // --relay (or COINOP_RELAY_BIN) names the relay binary; default
 // target/release/coinop-relay. The package is the built one (bindings/js/dist,
-// `node build.mjs`). Prints one markdown table per workload with every
-// target as MET / NOT MET; exits 0 unless --check is given and a target is
-// unmet. See RESULTS.md.
+// `node build.mjs`). Each workload runs --repeat times per system (default
+// 2, or 1 with --quick), the systems' order alternating, and each figure is
+// the median. Prints one markdown table per workload with every target as
+// MET / NOT MET; exits 0 unless --check is given and a target is unmet.
+// See RESULTS.md.
 import { fork } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { metrics } from "./metrics.mjs";
-import { cpuMicros, rssMiB } from "./proc_stats.mjs";
+import { combine, metrics } from "./metrics.mjs";
+import { cpuMicros, machineBusyMicros, rssMiB } from "./proc_stats.mjs";
 import { workloadTable } from "./report.mjs";
 import { startCoinop, startYjs } from "./servers.mjs";
 import { targets } from "./targets.mjs";
@@ -31,6 +33,7 @@ const { values: args } = parseArgs({
     only: { type: "string" },
     relay: { type: "string" },
     json: { type: "string" },
+    repeat: { type: "string" },
   },
 });
 const relayBin = args.relay ?? process.env.COINOP_RELAY_BIN ?? join(here, "..", "..", "..", "target", "release", "coinop-relay");
@@ -56,9 +59,13 @@ async function measure(workload, system, runId) {
       resolve({ error: `client process did not finish in ${limitMs / 1000} s` });
     }, limitMs);
     child.on("message", (m) => {
-      if (m.type === "mark" && m.phase === "start") samples.cpu0 = cpuMicros(server.pid);
+      if (m.type === "mark" && m.phase === "start") {
+        samples.cpu0 = cpuMicros(server.pid);
+        samples.machine0 = machineBusyMicros();
+      }
       if (m.type === "mark" && m.phase === "end") {
         samples.cpu1 = cpuMicros(server.pid);
+        samples.machine1 = machineBusyMicros();
         samples.rss = rssMiB(server.pid);
       }
       if (m.type === "result") {
@@ -73,26 +80,40 @@ async function measure(workload, system, runId) {
   });
   if (child.exitCode === null) child.kill("SIGKILL");
   await server.stop();
-  return metrics({ ...raw, serverCpuMicros: samples.cpu1 - samples.cpu0, serverRss: samples.rss });
+  return metrics({
+    ...raw,
+    serverCpuMicros: samples.cpu1 - samples.cpu0,
+    machineCpuMicros: samples.machine1 - samples.machine0,
+    serverRss: samples.rss,
+  });
 }
 
 const only = args.only?.split(",");
+const repeat = Number(args.repeat ?? (args.quick ? 1 : 2));
 const chosen = workloads({ quick: args.quick }).filter((w) => !only || only.includes(w.id));
 const started = new Date();
 console.log(`## JS bench, ${started.toISOString().slice(0, 16).replace("T", " ")} UTC${args.quick ? " (--quick)" : ""}\n`);
-console.log(`${cpus().length} cores (${cpus()[0]?.model ?? "?"}), load ${loadavg()[0].toFixed(1)}, Node ${process.version}; relay ${relayBin}`);
+console.log(
+  `${cpus().length} cores (${cpus()[0]?.model ?? "?"}), load ${loadavg()[0].toFixed(1)}, Node ${process.version}; ` +
+    `relay ${relayBin}; ${repeat} run(s) per system and workload, medians. ` +
+    `"server" is coinop's relay or the y-websocket server; "others' CPU" is what the rest of the machine used meanwhile.`,
+);
 const results = {};
 let unmet = 0;
 for (const [n, workload] of chosen.entries()) {
-  const rows = [];
-  for (const system of systems) {
-    process.stderr.write(`… ${workload.id}: ${system.name}\n`);
-    rows.push([system.name, await measure(workload, system, `${process.pid}w${n}${system.id}`)]);
+  const runs = new Map(systems.map((s) => [s, []]));
+  for (let r = 0; r < repeat; r++) {
+    // Alternate who goes first: the machine's other load drifts.
+    for (const system of r % 2 ? [...systems].reverse() : systems) {
+      process.stderr.write(`… ${workload.id}, run ${r + 1}/${repeat}: ${system.name}\n`);
+      runs.get(system).push(await measure(workload, system, `${process.pid}w${n}r${r}${system.id}`));
+    }
   }
+  const rows = systems.map((s) => [s.name, combine(runs.get(s))]);
   const [yjs, coinop] = rows.map(([, m]) => m);
   const checks = targets[workload.id].map((check) => check(yjs, coinop));
   unmet += checks.filter((c) => !c.met).length;
-  results[workload.id] = { yjs, coinop, checks };
+  results[workload.id] = { yjs, coinop, checks, runs: Object.fromEntries(systems.map((s) => [s.id, runs.get(s)])) };
   const table = workloadTable(workload.title, rows, checks);
   console.log(`\n${table}`);
 }
