@@ -12,7 +12,7 @@
 // the median. Prints one markdown table per workload with every target as
 // MET / NOT MET; exits 0 unless --check is given and a target is unmet.
 // See RESULTS.md.
-import { fork } from "node:child_process";
+import { execFileSync, fork } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
@@ -38,6 +38,8 @@ const { values: args } = parseArgs({
 });
 const relayBin = args.relay ?? process.env.COINOP_RELAY_BIN ?? join(here, "..", "..", "..", "target", "release", "coinop-relay");
 if (!existsSync(relayBin)) throw new Error(`no relay binary at ${relayBin} (cargo build --release -p coinop-relay, or --relay PATH)`);
+// The yardstick's packages are this folder's own dev dependencies.
+if (!existsSync(join(here, "node_modules", "yjs"))) execFileSync("npm", ["ci"], { cwd: here, stdio: "inherit" });
 if (!existsSync(join(here, "..", "dist", "index.js"))) throw new Error("no built package: (cd bindings/js && npm ci && node build.mjs)");
 
 const systems = [
