@@ -3,7 +3,7 @@
 // process, each server in its own process.
 //
 //   node bindings/js/bench/run.mjs [--quick] [--check] [--only pair,room32,writers8,fanout800]
-//                                  [--repeat N] [--relay PATH] [--json FILE]
+//                                  [--repeat N] [--relay PATH] [--json FILE] [--cpu-prof DIR]
 //
 // --relay (or COINOP_RELAY_BIN) names the relay binary; default
 // target/release/coinop-relay. The package is the built one (bindings/js/dist,
@@ -34,6 +34,7 @@ const { values: args } = parseArgs({
     relay: { type: "string" },
     json: { type: "string" },
     repeat: { type: "string" },
+    "cpu-prof": { type: "string" },
   },
 });
 const relayBin = args.relay ?? process.env.COINOP_RELAY_BIN ?? join(here, "..", "..", "..", "target", "release", "coinop-relay");
@@ -53,7 +54,9 @@ async function measure(workload, system, runId) {
   const spec = { ...workload, system: system.id, url: server.url, roomPrefix: `b${runId}` };
   // Every phase of clients.mjs is bounded; this bounds the process too.
   const limitMs = spec.joinTimeoutMs + spec.warmupMs + spec.measureMs + spec.convergeMs + 30000;
-  const child = fork(join(here, "clients.mjs"), [JSON.stringify(spec)], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  // --cpu-prof DIR: a V8 CPU profile of each client process, for `node --cpu-prof` readers (Chrome DevTools).
+  const execArgv = args["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${args["cpu-prof"]}`, `--cpu-prof-name=${spec.id}-${runId}.cpuprofile`] : [];
+  const child = fork(join(here, "clients.mjs"), [JSON.stringify(spec)], { stdio: ["ignore", "inherit", "inherit", "ipc"], execArgv });
   const samples = {};
   const raw = await new Promise((resolve) => {
     const timer = setTimeout(() => {
@@ -80,7 +83,13 @@ async function measure(workload, system, runId) {
       resolve({ error: `client process exited (${code}) without a result` });
     });
   });
-  if (child.exitCode === null) child.kill("SIGKILL");
+  // It closes its clients after reporting (at most 3 s), then exits.
+  if (child.exitCode === null) {
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    const late = setTimeout(() => child.kill("SIGKILL"), 10000);
+    await exited;
+    clearTimeout(late);
+  }
   await server.stop();
   return metrics({
     ...raw,
@@ -91,8 +100,11 @@ async function measure(workload, system, runId) {
 }
 
 const only = args.only?.split(",");
-const repeat = Number(args.repeat ?? (args.quick ? 1 : 2));
-const chosen = workloads({ quick: args.quick }).filter((w) => !only || only.includes(w.id));
+const repeat = Math.max(1, Number(args.repeat ?? (args.quick ? 1 : 2)) || 1);
+const all = workloads({ quick: args.quick });
+const unknown = only?.filter((id) => !all.some((w) => w.id === id)) ?? [];
+if (unknown.length > 0) throw new Error(`unknown workload ${unknown.join(", ")}; known: ${all.map((w) => w.id).join(", ")}`);
+const chosen = all.filter((w) => !only || only.includes(w.id));
 const started = new Date();
 console.log(`## JS bench, ${started.toISOString().slice(0, 16).replace("T", " ")} UTC${args.quick ? " (--quick)" : ""}\n`);
 console.log(
