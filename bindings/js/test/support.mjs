@@ -61,6 +61,10 @@ export async function startRelay(extraArgs = []) {
   let child;
   const relay = {
     url: `ws://127.0.0.1:${port}`,
+    /** The running relay's process id (benchmarks read its CPU and RSS). */
+    get pid() {
+      return child?.pid;
+    },
     async start() {
       child = spawn(relayBin(), ["--addr", `127.0.0.1:${port}`, "--data-dir", dataDir, ...extraArgs], {
         stdio: ["ignore", "ignore", "inherit"],
