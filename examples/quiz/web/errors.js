@@ -24,7 +24,7 @@ export function messageFor(error) {
   const code = error?.code;
   if (code && MESSAGES[code]) return MESSAGES[code];
   console.error(error);
-  return `Something went wrong${code ? ` (${code})` : ""}: ${error?.message ?? error}`;
+  return `Something went wrong${code ? ` (${code})` : ""}: ${error?.detail ?? error?.message ?? error}`;
 }
 
 /** An `Error` with a `code`, like coinop's own. */
