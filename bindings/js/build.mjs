@@ -27,6 +27,9 @@ const root = join(here, "..", "..");
 const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { stdio: "inherit", cwd: root, ...opts });
 
 const glue = join(here, "src", "wasm");
+// `--profiling`: the same optimised Wasm with its function names kept (not
+// stripped), for `node --cpu-prof` or Chromium's profiler; larger, not for release.
+const profiling = process.argv.includes("--profiling");
 if (!process.argv.includes("--skip-wasm")) buildWasm();
 else if (!existsSync(join(glue, "coinop_wasm_bg.wasm"))) throw new Error("--skip-wasm needs a full build first (src/wasm/ is missing)");
 
@@ -46,8 +49,10 @@ function optimize(input) {
   }
   const output = input.replace(/\.wasm$/, ".opt.wasm");
   const features = ["bulk-memory", "sign-ext", "nontrapping-float-to-int", "mutable-globals", "reference-types", "multivalue"];
+  // A profiling build keeps the name section (-g), so CPU profiles name Rust functions.
+  const names = profiling ? ["-g"] : ["--strip-debug"];
   run("wasm-opt", ["-Oz", "--one-caller-inline-max-function-size", "10", ...features.map((f) => `--enable-${f}`),
-    "--strip-debug", "--strip-producers", input, "-o", output]);
+    ...names, "--strip-producers", input, "-o", output]);
   return output;
 }
 
@@ -75,6 +80,7 @@ function buildWasm() {
       .filter(Boolean)
       .join(" ");
   }
+  if (profiling) env.CARGO_PROFILE_WASM_RELEASE_STRIP = "false";
   run("cargo", [...toolchain, "build", ...flags, "--locked", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release", "-p", "coinop-wasm"], { env });
   const targetDir = env.CARGO_TARGET_DIR ?? join(root, "target");
   const wasm = optimize(join(targetDir, "wasm32-unknown-unknown", "wasm-release", "coinop_wasm.wasm"));
