@@ -34,9 +34,13 @@ fn get(addr: &str, path: &str) -> (u16, String, String) {
     let status = head.get(9..12).unwrap().parse().unwrap();
     let content_type = head
         .lines()
-        .find_map(|l| l.strip_prefix("Content-Type: "))
-        .unwrap_or_default()
-        .to_owned();
+        .find_map(|l| {
+            // Header names are case-insensitive (hyper writes them lower-case).
+            let (name, value) = l.split_once(':')?;
+            name.eq_ignore_ascii_case("content-type")
+                .then(|| value.trim().to_owned())
+        })
+        .unwrap_or_default();
     (status, content_type, body.to_owned())
 }
 
