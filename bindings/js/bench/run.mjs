@@ -55,7 +55,7 @@ async function measure(workload, system, runId) {
   // Every phase of clients.mjs is bounded; this bounds the process too.
   const limitMs = spec.joinTimeoutMs + spec.warmupMs + spec.measureMs + spec.convergeMs + 30000;
   // --cpu-prof DIR: a V8 CPU profile of each client process, for `node --cpu-prof` readers (Chrome DevTools).
-  const execArgv = args["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${args["cpu-prof"]}`, `--cpu-prof-name=${spec.id}-${runId}.cpuprofile`] : [];
+  const execArgv = [...(process.env.BENCH_NODE_FLAGS ?? "").split(" ").filter(Boolean), ...(args["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${args["cpu-prof"]}`, `--cpu-prof-name=${spec.id}-${runId}.cpuprofile`] : [])];
   const child = fork(join(here, "clients.mjs"), [JSON.stringify(spec)], { stdio: ["ignore", "inherit", "inherit", "ipc"], execArgv });
   const samples = {};
   const raw = await new Promise((resolve) => {

@@ -4,7 +4,8 @@ use crate::core::LoadedSnapshot;
 use crate::error::Error;
 use crate::shared::{Shared, lock};
 use crate::transport::{
-    FrameSink, FrameStream, OffThread, Platform, Transport, now_ms, off_thread, sleep_ms,
+    FrameSink, FrameStream, OffThread, Platform, Transport, let_io_arrive, now_ms, off_thread,
+    sleep_ms,
 };
 use futures_channel::mpsc::UnboundedReceiver;
 use futures_util::future::Fuse;
@@ -133,6 +134,7 @@ async fn session(
                     // Take every frame already here too: the core applies a
                     // run of changes as one batch, so a busy client catches up
                     // in fewer, larger steps.
+                    let_io_arrive().await;
                     let (frames, end) = ready_frames(bytes, &mut stream);
                     lock(&shared.core).handle_frames(now_ms(), &frames);
                     if let Some(end) = end {

@@ -12,12 +12,12 @@ use std::pin::Pin;
 #[cfg(not(target_arch = "wasm32"))]
 mod native;
 #[cfg(not(target_arch = "wasm32"))]
-pub(crate) use native::{NativeTransport as Platform, now_ms, off_thread, sleep_ms};
+pub(crate) use native::{NativeTransport as Platform, let_io_arrive, now_ms, off_thread, sleep_ms};
 
 #[cfg(target_arch = "wasm32")]
 mod web;
 #[cfg(target_arch = "wasm32")]
-pub(crate) use web::{WebTransport as Platform, now_ms, off_thread, sleep_ms};
+pub(crate) use web::{WebTransport as Platform, let_io_arrive, now_ms, off_thread, sleep_ms};
 
 /// Outgoing binary frames.
 #[cfg(not(target_arch = "wasm32"))]

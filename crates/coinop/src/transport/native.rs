@@ -37,6 +37,10 @@ pub(crate) async fn sleep_ms(ms: u64) {
     tokio::time::sleep(Duration::from_millis(ms)).await;
 }
 
+/// Nothing to wait for natively: the frames that arrived together are
+/// already in the socket's buffer, where the driver reads them at once.
+pub(crate) async fn let_io_arrive() {}
+
 /// Wall-clock milliseconds since the Unix epoch.
 pub(crate) fn now_ms() -> u64 {
     std::time::SystemTime::now()
