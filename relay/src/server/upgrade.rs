@@ -41,14 +41,15 @@ pub(crate) async fn upgrade(
         let Ok(parts) = upgraded.downcast::<TokioIo<TcpStream>>() else {
             return tracing::error!(%peer, "upgraded connection is not a TCP stream");
         };
+        // Taken apart here so that hyper's read buffer (8 KiB, of which
+        // `read_buf` is a view) is freed now, not held for the connection's
+        // whole life: 6 MiB at 800 connections.
+        let io = parts.io.into_inner();
+        let leftover = parts.read_buf.to_vec();
+        drop(parts.read_buf);
         let config = ws_config(shared.config.max_frame_bytes);
-        let ws = WebSocketStream::from_partially_read(
-            parts.io.into_inner(),
-            parts.read_buf.to_vec(),
-            Role::Server,
-            Some(config),
-        )
-        .await;
+        let ws =
+            WebSocketStream::from_partially_read(io, leftover, Role::Server, Some(config)).await;
         connection::serve(shared, ws, peer).await;
     });
     let headers = [
