@@ -48,7 +48,7 @@ pub(crate) async fn run(
             )
         };
         if stopped {
-            return lock(&shared.core).fatal.clone().map_or(Ok(()), Err);
+            return lock(&shared.core).fatal().cloned().map_or(Ok(()), Err);
         }
         if !want {
             let delay = wakeup.map_or(IDLE_MS, |t| t.saturating_sub(now_ms()));

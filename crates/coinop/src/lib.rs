@@ -7,7 +7,7 @@ mod doc_value;
 mod driver;
 mod error;
 mod event;
-mod events;
+mod subscription;
 #[cfg(not(target_arch = "wasm32"))]
 mod file_store;
 mod identity;
@@ -15,7 +15,7 @@ mod player;
 mod reliability;
 mod replica;
 mod room;
-mod room_events;
+mod room_subscribe;
 mod room_players;
 mod room_rpc;
 mod shared;
@@ -26,7 +26,7 @@ pub use builder::{Driver, RoomBuilder};
 pub use doc_layout::state_map;
 pub use error::Error;
 pub use event::Event;
-pub use events::Events;
+pub use subscription::Events;
 #[cfg(not(target_arch = "wasm32"))]
 pub use file_store::{FileIdentityStore, FileReplicaStore, default_data_dir};
 pub use identity::{Identity, IdentityStore, MemoryIdentityStore};

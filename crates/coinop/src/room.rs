@@ -52,18 +52,18 @@ impl Room {
 
     /// This player's id.
     pub fn me(&self) -> PlayerId {
-        self.read(|c| c.cfg.player.clone())
+        self.read(|c| c.me().clone())
     }
 
     /// The room code, once known (at once for a code given to the builder,
     /// after the welcome for a new room).
     pub fn room_code(&self) -> Option<RoomCode> {
-        self.read(|c| c.room.clone())
+        self.read(|c| c.room_code().cloned())
     }
 
     /// The connection status.
     pub fn status(&self) -> Status {
-        self.read(|c| c.status)
+        self.read(|c| c.status())
     }
 
     /// Whether every local change is acknowledged by the relay (durably stored).
@@ -74,7 +74,7 @@ impl Room {
     /// The estimated relay clock, in milliseconds since the Unix epoch:
     /// the same instant on every client, within a few milliseconds.
     pub fn server_time_ms(&self) -> u64 {
-        self.read(|c| c.clock.server_time(now_ms()))
+        self.read(|c| c.server_time(now_ms()))
     }
 
     /// Sets a room state key to a serializable value, replacing the old one
@@ -164,11 +164,6 @@ impl Room {
     /// relay's history-free view while the document loads in the
     /// background; this call then waits for that load (in this thread).
     pub fn read_doc<R>(&self, f: impl FnOnce(&Automerge) -> R) -> R {
-        self.with_core(|c| {
-            let now = now_ms();
-            c.commit_writes(now);
-            c.finish_pending(now);
-            f(&c.doc)
-        })
+        self.with_core(|c| f(c.settled_doc(now_ms())))
     }
 }

@@ -78,7 +78,7 @@ impl Room {
     /// (Playroom Kit's `resetPlayersStates(keysToExclude)`).
     pub fn reset_player_states_except(&self, keep: &[String]) -> Result<(), Error> {
         self.with_core(|c| {
-            let ids: Vec<PlayerId> = c.roster.players.iter().map(|p| p.id.clone()).collect();
+            let ids = c.player_ids();
             ids.into_iter()
                 .try_for_each(|id| c.reset_states(now_ms(), StateTarget::Player(id), keep))
         })
@@ -98,7 +98,7 @@ impl Room {
 
     /// The current host, as the relay decided.
     pub fn host(&self) -> Option<PlayerId> {
-        self.read(|c| c.roster.host.clone())
+        self.read(|c| c.host().cloned())
     }
 
     /// Whether this player is the host.

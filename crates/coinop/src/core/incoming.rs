@@ -63,7 +63,7 @@ impl RoomCore {
                 if self.link == (Link::Up { synced: false }) {
                     self.link = Link::Up { synced: true };
                     self.on_synced(now);
-                    self.events.push(Event::Synced);
+                    self.out.event(Event::Synced);
                 }
             }
             RelayMessage::Ack { client_ref, seq } => {
@@ -76,15 +76,14 @@ impl RoomCore {
             RelayMessage::Unreliable(v) => self.on_unreliable(v),
             RelayMessage::PlayerJoined(info) => {
                 if self.roster.join(info.clone()) {
-                    self.events
-                        .push(Event::PlayerJoined(self.player_view(&info)));
+                    self.out.event(Event::PlayerJoined(self.player_view(&info)));
                 }
             }
             RelayMessage::PlayerLeft { player } => self.on_left(&player),
             RelayMessage::HostChanged { host } => {
                 if self.roster.host != host {
                     self.roster.host = host.clone();
-                    self.events.push(Event::HostChanged(host));
+                    self.out.event(Event::HostChanged(host));
                 }
             }
             RelayMessage::Rpc {
@@ -93,7 +92,7 @@ impl RoomCore {
                 name,
                 payload,
                 want_reply,
-            } => self.incoming_rpcs.push(IncomingRpc {
+            } => self.out.incoming_rpc(IncomingRpc {
                 call,
                 from,
                 name,
@@ -106,7 +105,7 @@ impl RoomCore {
                         RpcOutcome::Ok(bytes) => Ok(bytes),
                         RpcOutcome::Err(msg) => Err(Error::RpcFailed(msg)),
                     };
-                    self.completions.push((call, result));
+                    self.out.complete(call, result);
                 }
             }
             RelayMessage::Error {
@@ -186,15 +185,14 @@ impl RoomCore {
         }
         for info in &w.players {
             if self.roster.join(info.clone()) {
-                self.events
-                    .push(Event::PlayerJoined(self.player_view(info)));
+                self.out.event(Event::PlayerJoined(self.player_view(info)));
             }
         }
         // The relay's seating order is the truth.
         self.roster.players = w.players;
         if self.roster.host != w.host {
             self.roster.host = w.host.clone();
-            self.events.push(Event::HostChanged(w.host));
+            self.out.event(Event::HostChanged(w.host));
         }
         self.shadows.clear_all();
         let mut stale = Vec::new();
@@ -290,7 +288,7 @@ impl RoomCore {
                     let by = authors.of(&self.doc, &target, &key);
                     self.report_reliable(target, key, by);
                 }
-                Touched::Profile(player) => self.events.push(Event::ProfileChanged { player }),
+                Touched::Profile(player) => self.out.event(Event::ProfileChanged { player }),
             }
         }
         keys
@@ -306,7 +304,7 @@ impl RoomCore {
     ) {
         self.shadows.clear(&target, &key);
         let value = self.get_state(&target, &key);
-        self.events.push(Event::StateChanged {
+        self.out.event(Event::StateChanged {
             target,
             key,
             value,
@@ -330,7 +328,7 @@ impl RoomCore {
                 .set(v.target.clone(), v.key.clone(), value, v.sender.clone());
         }
         let value = self.get_state(&v.target, &v.key);
-        self.events.push(Event::StateChanged {
+        self.out.event(Event::StateChanged {
             target: v.target,
             key: v.key,
             value,
@@ -343,10 +341,10 @@ impl RoomCore {
         if !self.roster.leave(player) {
             return;
         }
-        self.events.push(Event::PlayerLeft(player.clone()));
+        self.out.event(Event::PlayerLeft(player.clone()));
         for (target, key) in self.shadows.clear_sender(player) {
             let value = self.get_state(&target, &key);
-            self.events.push(Event::StateChanged {
+            self.out.event(Event::StateChanged {
                 target,
                 key,
                 value,
@@ -390,7 +388,7 @@ impl RoomCore {
         } else if fatal {
             tracing::info!("relay closes the connection, will reconnect: {error}");
         } else {
-            self.events.push(Event::Error(error));
+            self.out.event(Event::Error(error));
         }
     }
 

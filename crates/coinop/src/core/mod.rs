@@ -14,7 +14,9 @@ mod config;
 mod incoming;
 mod incoming_rpc;
 mod outbox;
+mod outputs;
 mod pending_calls;
+mod pending_load;
 mod reads;
 mod room_core;
 mod roster;
@@ -34,4 +36,4 @@ mod tests;
 
 pub(crate) use config::CoreConfig;
 pub(crate) use room_core::RoomCore;
-pub(crate) use snapshot_load::LoadedSnapshot;
+pub(crate) use pending_load::LoadedSnapshot;

@@ -5,10 +5,11 @@ use super::clock::ClockEstimate;
 use super::config::CoreConfig;
 use super::incoming_rpc::IncomingRpc;
 use super::outbox::Outbox;
+use super::outputs::{Completion, Outputs};
 use super::pending_calls::PendingCalls;
 use super::roster::Roster;
 use super::shadows::Shadows;
-use super::snapshot_load::PendingLoad;
+use super::pending_load::PendingLoad;
 use super::unreliable_queue::UnreliableQueue;
 use super::write_buffer::WriteBuffer;
 use crate::doc_layout;
@@ -20,10 +21,11 @@ use automerge::{ActorId, Automerge};
 use bytes::Bytes;
 use coinop_protocol::actor::session_actor;
 use coinop_protocol::{
-    CallId, ClientMessage, Join, PROTOCOL_VERSION, RoomCode, RoomCursor, RoomRequest, StateTarget,
+    ClientMessage, Join, PlayerId, RoomCode, RoomCursor, RoomRequest,
+    StateTarget,
 };
 use sha2::{Digest, Sha256};
-use std::collections::{HashSet, VecDeque};
+use std::collections::HashSet;
 
 /// How often a connected client pings (heartbeat and clock probe), in ms.
 pub(crate) const PING_INTERVAL_MS: u64 = 5_000;
@@ -48,51 +50,49 @@ pub(crate) enum Link {
 
 /// The sans-IO room state machine. See the module docs.
 pub(crate) struct RoomCore {
-    pub(crate) cfg: CoreConfig,
-    pub(crate) doc: Automerge,
-    pub(crate) room: Option<RoomCode>,
-    pub(crate) cursor: Option<RoomCursor>,
-    pub(crate) link: Link,
-    pub(crate) status: Status,
-    pub(crate) stopped: bool,
-    pub(crate) roster: Roster,
-    pub(crate) shadows: Shadows,
-    pub(crate) outbox: Outbox,
-    pub(crate) calls: PendingCalls,
-    pub(crate) clock: ClockEstimate,
-    pub(crate) backoff: Backoff,
-    pub(crate) reconnect_at: u64,
-    pub(crate) publish_backoff: Backoff,
-    pub(crate) publish_after: u64,
-    pub(crate) next_ping_at: u64,
+    pub(super) cfg: CoreConfig,
+    pub(super) doc: Automerge,
+    pub(super) room: Option<RoomCode>,
+    pub(super) cursor: Option<RoomCursor>,
+    pub(super) link: Link,
+    pub(super) status: Status,
+    pub(super) stopped: bool,
+    pub(super) roster: Roster,
+    pub(super) shadows: Shadows,
+    pub(super) outbox: Outbox,
+    pub(super) calls: PendingCalls,
+    pub(super) clock: ClockEstimate,
+    pub(super) backoff: Backoff,
+    pub(super) reconnect_at: u64,
+    pub(super) publish_backoff: Backoff,
+    pub(super) publish_after: u64,
+    pub(super) next_ping_at: u64,
     /// When the current connection last delivered a frame (or opened).
-    pub(crate) last_heard_at: u64,
+    pub(super) last_heard_at: u64,
     /// Set when the heartbeat deadline took the link down, until the driver
     /// reports the socket closed.
-    pub(crate) link_dropped: bool,
-    pub(crate) outgoing: VecDeque<ClientMessage>,
-    pub(crate) unreliable: UnreliableQueue,
+    pub(super) link_dropped: bool,
+    pub(super) unreliable: UnreliableQueue,
+    /// Frames, events and RPC results waiting to be taken.
+    pub(super) out: Outputs,
     /// Keys whose latest write by this player was unreliable: the relay may
     /// hold our value for them. A reliable write retracts it (see `writes`).
-    pub(crate) my_unreliable: HashSet<(StateTarget, String)>,
-    pub(crate) events: Vec<Event>,
-    pub(crate) completions: Vec<(CallId, Result<Bytes, Error>)>,
-    pub(crate) incoming_rpcs: Vec<IncomingRpc>,
-    pub(crate) replica_dirty: bool,
-    pub(crate) was_saved: bool,
-    pub(crate) ever_welcomed: bool,
+    pub(super) my_unreliable: HashSet<(StateTarget, String)>,
+    pub(super) replica_dirty: bool,
+    pub(super) was_saved: bool,
+    pub(super) ever_welcomed: bool,
     /// Why the room stopped, when a fatal error stopped it.
-    pub(crate) fatal: Option<Error>,
+    pub(super) fatal: Option<Error>,
     /// A snapshot shown through its state view, its document not loaded.
-    pub(crate) pending: Option<PendingLoad>,
-    pub(crate) next_load_id: u64,
+    pub(super) pending: Option<PendingLoad>,
+    pub(super) next_load_id: u64,
     /// Catch-up completed while a snapshot was pending: the profile is
     /// synced once its document is in.
-    pub(crate) profile_due: bool,
+    pub(super) profile_due: bool,
     /// Reliable writes not yet committed to the document.
-    pub(crate) writes: WriteBuffer,
+    pub(super) writes: WriteBuffer,
     /// The latest time any input brought, for commits made on output.
-    pub(crate) last_now: u64,
+    pub(super) last_now: u64,
 }
 
 impl RoomCore {
@@ -140,12 +140,9 @@ impl RoomCore {
             next_ping_at: 0,
             last_heard_at: 0,
             link_dropped: false,
-            outgoing: VecDeque::new(),
             unreliable: UnreliableQueue::default(),
+            out: Outputs::default(),
             my_unreliable: HashSet::new(),
-            events: Vec::new(),
-            completions: Vec::new(),
-            incoming_rpcs: Vec::new(),
             replica_dirty: false,
             was_saved: outbox.is_empty(),
             ever_welcomed: false,
@@ -186,17 +183,13 @@ impl RoomCore {
             Some(code) => RoomRequest::Code(code.clone()),
             None => self.cfg.room.clone(),
         };
-        self.outgoing.clear();
-        self.outgoing.push_back(ClientMessage::Join(Join {
-            version: PROTOCOL_VERSION,
-            room,
-            player: self.cfg.player.clone(),
-            secret: self.cfg.secret.clone(),
-            profile: self.cfg.profile.clone(),
-            since: self.cursor,
-            max_players: self.cfg.max_players,
-            grace_period_ms: self.cfg.grace_period_ms,
-        }));
+        self.out.drop_frames();
+        let join = Join::new(room, self.cfg.player.clone(), self.cfg.secret.clone())
+            .with_profile(self.cfg.profile.clone())
+            .with_since(self.cursor)
+            .with_max_players(self.cfg.max_players)
+            .with_grace_period_ms(self.cfg.grace_period_ms);
+        self.out.send(ClientMessage::Join(join));
     }
 
     /// The connection closed or could not be opened.
@@ -206,7 +199,7 @@ impl RoomCore {
             self.reconnect_at = self.reconnect_at.max(now);
             return;
         }
-        self.outgoing.clear();
+        self.out.drop_frames();
         self.unreliable.clear();
         self.outbox.requeue_all();
         if self.stopped {
@@ -225,7 +218,7 @@ impl RoomCore {
         self.stopped = true;
         if let Some(e) = error {
             self.fatal = Some(e.clone());
-            self.events.push(Event::Error(e));
+            self.out.event(Event::Error(e));
         }
         self.set_status(Status::Offline);
     }
@@ -233,7 +226,7 @@ impl RoomCore {
     pub(crate) fn set_status(&mut self, status: Status) {
         if self.status != status {
             self.status = status;
-            self.events.push(Event::StatusChanged(status));
+            self.out.event(Event::StatusChanged(status));
         }
     }
 
@@ -298,12 +291,10 @@ impl RoomCore {
             self.link_dropped = true;
         }
         for (call, name) in self.calls.expire(now) {
-            self.completions
-                .push((call, Err(Error::RpcTimeout { name })));
+            self.out.complete(call, Err(Error::RpcTimeout { name }));
         }
         if self.is_up() && now >= self.next_ping_at {
-            self.outgoing
-                .push_back(ClientMessage::Ping { client_time: now });
+            self.out.send(ClientMessage::Ping { client_time: now });
             self.next_ping_at = now + PING_INTERVAL_MS;
         }
         self.flush(now);
@@ -322,20 +313,21 @@ impl RoomCore {
             && now >= self.publish_after
         {
             for (client_ref, changes) in self.outbox.take_batches() {
-                self.outgoing.push_back(ClientMessage::Publish {
+                self.out.send(ClientMessage::Publish {
                     client_ref,
                     changes,
                 });
             }
         }
         if self.is_up() {
-            let ready = self.unreliable.take_ready(now);
-            self.outgoing.extend(ready);
+            for frame in self.unreliable.take_ready(now) {
+                self.out.send(frame);
+            }
         }
         let saved = self.is_saved();
         if saved != self.was_saved {
             self.was_saved = saved;
-            self.events.push(Event::Saved(saved));
+            self.out.event(Event::Saved(saved));
         }
     }
 
@@ -345,7 +337,50 @@ impl RoomCore {
         if !self.writes.is_empty() {
             self.commit_writes(self.last_now);
         }
-        self.outgoing.pop_front()
+        self.out.next_frame()
+    }
+
+    /// This player's id.
+    pub(crate) fn me(&self) -> &PlayerId {
+        &self.cfg.player
+    }
+
+    /// The room code, once known.
+    pub(crate) fn room_code(&self) -> Option<&RoomCode> {
+        self.room.as_ref()
+    }
+
+    /// The connection status.
+    pub(crate) fn status(&self) -> Status {
+        self.status
+    }
+
+    /// Why the room stopped, if a fatal error stopped it.
+    pub(crate) fn fatal(&self) -> Option<&Error> {
+        self.fatal.as_ref()
+    }
+
+    /// The relay clock's estimate at local time `now`.
+    pub(crate) fn server_time(&self, now: u64) -> u64 {
+        self.clock.server_time(now)
+    }
+
+    /// The host, as the relay last said.
+    pub(crate) fn host(&self) -> Option<&PlayerId> {
+        self.roster.host.as_ref()
+    }
+
+    /// Seated players' ids, in seating order.
+    pub(crate) fn player_ids(&self) -> Vec<PlayerId> {
+        self.roster.players.iter().map(|p| p.id.clone()).collect()
+    }
+
+    /// The document with every write committed and any pending snapshot
+    /// loaded (in this thread).
+    pub(crate) fn settled_doc(&mut self, now: u64) -> &Automerge {
+        self.commit_writes(now);
+        self.finish_pending(now);
+        &self.doc
     }
 
     /// Whether every local write is committed and acknowledged by the
@@ -356,17 +391,17 @@ impl RoomCore {
 
     /// Events produced since the last call.
     pub(crate) fn take_events(&mut self) -> Vec<Event> {
-        std::mem::take(&mut self.events)
+        self.out.take_events()
     }
 
     /// RPC calls resolved since the last call.
-    pub(crate) fn take_completions(&mut self) -> Vec<(CallId, Result<Bytes, Error>)> {
-        std::mem::take(&mut self.completions)
+    pub(crate) fn take_completions(&mut self) -> Vec<Completion> {
+        self.out.take_completions()
     }
 
     /// RPCs for this client's handlers since the last call.
     pub(crate) fn take_incoming_rpcs(&mut self) -> Vec<IncomingRpc> {
-        std::mem::take(&mut self.incoming_rpcs)
+        self.out.take_rpcs()
     }
 
     /// The replica to persist, if anything changed since the last call and

@@ -20,47 +20,15 @@
 //! what the loaded document will.
 
 use super::authors::Authors;
+use super::pending_load::{LoadedSnapshot, PendingLoad};
 use super::room_core::RoomCore;
 use crate::doc_layout::{self, Touched};
 use crate::doc_value::get_json;
 use crate::event::Event;
-use automerge::{Automerge, AutomergeError, ChangeHash, LoadOptions, Patch, PatchLog, ReadDoc};
+use automerge::{Automerge, ChangeHash, PatchLog, ReadDoc};
 use bytes::Bytes;
 use coinop_protocol::LogEntry;
 use coinop_protocol::actor::is_content_actor;
-
-/// A snapshot's document, loaded, with the patches of its whole state.
-pub(crate) struct LoadedSnapshot {
-    doc: Automerge,
-    patches: Vec<Patch>,
-}
-
-impl LoadedSnapshot {
-    /// Loads a saved document: the slow part of a late join. Pure, so it
-    /// can run on any thread.
-    pub(crate) fn load(bytes: &[u8]) -> Result<Self, AutomergeError> {
-        let mut log = PatchLog::active();
-        let doc = Automerge::load_with_options(bytes, LoadOptions::new().patch_log(&mut log))?;
-        let patches = doc.make_patches(&mut log);
-        Ok(LoadedSnapshot { doc, patches })
-    }
-}
-
-/// A snapshot shown through its view while its document waits to load.
-pub(crate) struct PendingLoad {
-    /// Tells a load finished off the core from a superseded one.
-    id: u64,
-    /// The saved document.
-    doc: Bytes,
-    /// What reads see meanwhile.
-    view: Automerge,
-    /// What the view showed, reported again if the document fails to load.
-    shown: Vec<Touched>,
-    /// Changes that arrived meanwhile, applied after the document.
-    held: Vec<LogEntry>,
-    /// Whether the driver is loading it.
-    started: bool,
-}
 
 impl RoomCore {
     /// The document reads see: a pending snapshot's view, else ours.
@@ -238,7 +206,7 @@ impl RoomCore {
         for t in changed {
             match t {
                 Touched::State(target, key) => self.report_reliable(target, key, None),
-                Touched::Profile(player) => self.events.push(Event::ProfileChanged { player }),
+                Touched::Profile(player) => self.out.event(Event::ProfileChanged { player }),
             }
         }
     }

@@ -75,7 +75,7 @@ impl RoomCore {
         let writes = self.writes.take();
         if let Err(e) = self.commit(now, writes) {
             tracing::warn!("could not commit buffered writes: {e}");
-            self.events.push(Event::Error(e));
+            self.out.event(Event::Error(e));
         }
         self.flush(now);
     }
@@ -179,7 +179,7 @@ impl RoomCore {
 
     fn push_state_event(&mut self, target: StateTarget, key: &str, reliability: Reliability) {
         let value = self.get_state(&target, key);
-        self.events.push(Event::StateChanged {
+        self.out.event(Event::StateChanged {
             target,
             key: key.to_owned(),
             value,
@@ -308,7 +308,7 @@ impl RoomCore {
         }
         let deadline = now + timeout_ms.unwrap_or(self.cfg.rpc_timeout_ms);
         let call = self.calls.start(name.to_owned(), deadline);
-        self.outgoing.push_back(ClientMessage::Rpc {
+        self.out.send(ClientMessage::Rpc {
             call,
             target,
             name: name.to_owned(),
@@ -329,7 +329,7 @@ impl RoomCore {
             return Err(Error::Offline);
         }
         let call = self.calls.fresh_id();
-        self.outgoing.push_back(ClientMessage::Rpc {
+        self.out.send(ClientMessage::Rpc {
             call,
             target,
             name: name.to_owned(),
@@ -342,8 +342,7 @@ impl RoomCore {
     /// Answers a call received from `to`.
     pub(crate) fn reply_rpc(&mut self, call: CallId, to: PlayerId, outcome: RpcOutcome) {
         if self.is_up() {
-            self.outgoing
-                .push_back(ClientMessage::RpcReply { call, to, outcome });
+            self.out.send(ClientMessage::RpcReply { call, to, outcome });
         }
     }
 
@@ -355,7 +354,7 @@ impl RoomCore {
         if !self.is_up() {
             return Err(Error::Offline);
         }
-        self.outgoing.push_back(msg);
+        self.out.send(msg);
         Ok(())
     }
 
@@ -363,7 +362,7 @@ impl RoomCore {
     pub(crate) fn leave(&mut self) {
         self.commit_writes(self.last_now);
         if self.is_up() {
-            self.outgoing.push_back(ClientMessage::Leave);
+            self.out.send(ClientMessage::Leave);
         }
         self.stop(None);
     }

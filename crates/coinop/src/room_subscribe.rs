@@ -2,7 +2,7 @@
 
 use crate::error::Error;
 use crate::event::Event;
-use crate::events::Events;
+use crate::subscription::Events;
 use crate::room::Room;
 use crate::shared::lock;
 use crate::status::Status;
@@ -33,7 +33,7 @@ impl Room {
     pub async fn ready(&self) -> Result<(), Error> {
         let mut events = self.events();
         loop {
-            let (synced, status, fatal) = self.read(|c| (c.is_synced(), c.status, c.fatal.clone()));
+            let (synced, status, fatal) = self.read(|c| (c.is_synced(), c.status(), c.fatal().cloned()));
             if synced {
                 return Ok(());
             }
@@ -52,7 +52,7 @@ impl Room {
     pub async fn saved(&self) -> Result<(), Error> {
         let mut events = self.events();
         loop {
-            let (saved, status, fatal) = self.read(|c| (c.is_saved(), c.status, c.fatal.clone()));
+            let (saved, status, fatal) = self.read(|c| (c.is_saved(), c.status(), c.fatal().cloned()));
             if saved {
                 return Ok(());
             }
@@ -73,7 +73,7 @@ impl Room {
                 return Ok(v);
             }
             if self.status() == Status::Offline {
-                return Err(self.read(|c| c.fatal.clone()).unwrap_or(Error::Closed));
+                return Err(self.read(|c| c.fatal().cloned()).unwrap_or(Error::Closed));
             }
             if events.next().await.is_none() {
                 return Err(Error::Closed);
