@@ -7,7 +7,6 @@ mod doc_value;
 mod driver;
 mod error;
 mod event;
-mod subscription;
 #[cfg(not(target_arch = "wasm32"))]
 mod file_store;
 mod identity;
@@ -15,18 +14,18 @@ mod player;
 mod reliability;
 mod replica;
 mod room;
-mod room_subscribe;
 mod room_players;
 mod room_rpc;
+mod room_subscribe;
 mod shared;
 mod status;
+mod subscription;
 mod transport;
 
 pub use builder::{Driver, RoomBuilder};
 pub use doc_layout::state_map;
 pub use error::Error;
 pub use event::Event;
-pub use subscription::Events;
 #[cfg(not(target_arch = "wasm32"))]
 pub use file_store::{FileIdentityStore, FileReplicaStore, default_data_dir};
 pub use identity::{Identity, IdentityStore, MemoryIdentityStore};
@@ -35,6 +34,7 @@ pub use reliability::Reliability;
 pub use replica::{MemoryReplicaStore, Replica, ReplicaStore};
 pub use room::Room;
 pub use status::Status;
+pub use subscription::Events;
 
 pub use automerge;
 /// The wire protocol, for bindings and tools.

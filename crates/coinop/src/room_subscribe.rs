@@ -2,10 +2,10 @@
 
 use crate::error::Error;
 use crate::event::Event;
-use crate::subscription::Events;
 use crate::room::Room;
 use crate::shared::lock;
 use crate::status::Status;
+use crate::subscription::Events;
 use futures_channel::mpsc;
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
@@ -33,7 +33,8 @@ impl Room {
     pub async fn ready(&self) -> Result<(), Error> {
         let mut events = self.events();
         loop {
-            let (synced, status, fatal) = self.read(|c| (c.is_synced(), c.status(), c.fatal().cloned()));
+            let (synced, status, fatal) =
+                self.read(|c| (c.is_synced(), c.status(), c.fatal().cloned()));
             if synced {
                 return Ok(());
             }
@@ -52,7 +53,8 @@ impl Room {
     pub async fn saved(&self) -> Result<(), Error> {
         let mut events = self.events();
         loop {
-            let (saved, status, fatal) = self.read(|c| (c.is_saved(), c.status(), c.fatal().cloned()));
+            let (saved, status, fatal) =
+                self.read(|c| (c.is_saved(), c.status(), c.fatal().cloned()));
             if saved {
                 return Ok(());
             }

@@ -35,5 +35,5 @@ mod sim_tests;
 mod tests;
 
 pub(crate) use config::CoreConfig;
-pub(crate) use room_core::RoomCore;
 pub(crate) use pending_load::LoadedSnapshot;
+pub(crate) use room_core::RoomCore;

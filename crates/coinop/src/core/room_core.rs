@@ -7,9 +7,9 @@ use super::incoming_rpc::IncomingRpc;
 use super::outbox::Outbox;
 use super::outputs::{Completion, Outputs};
 use super::pending_calls::PendingCalls;
+use super::pending_load::PendingLoad;
 use super::roster::Roster;
 use super::shadows::Shadows;
-use super::pending_load::PendingLoad;
 use super::unreliable_queue::UnreliableQueue;
 use super::write_buffer::WriteBuffer;
 use crate::doc_layout;
@@ -21,8 +21,7 @@ use automerge::{ActorId, Automerge};
 use bytes::Bytes;
 use coinop_protocol::actor::session_actor;
 use coinop_protocol::{
-    ClientMessage, Join, PlayerId, RoomCode, RoomCursor, RoomRequest,
-    StateTarget,
+    ClientMessage, Join, PlayerId, RoomCode, RoomCursor, RoomRequest, StateTarget,
 };
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
