@@ -129,3 +129,22 @@ pub(super) fn ack(client_ref: u64, seq: u64) -> RelayMessage {
         seq: Seq(seq),
     }
 }
+
+/// A reliable write committed as its own change (one driver turn).
+pub(super) fn write(c: &mut RoomCore, target: StateTarget, key: &str, value: serde_json::Value) {
+    c.set_state(0, target, key, value, Reliability::Reliable)
+        .unwrap();
+    c.commit_writes(0);
+}
+
+/// Bob alone in the room after `scores` writes of "score" (0, 1, …) and
+/// then `key` = `value`, each its own change.
+pub(super) fn bob_after(scores: i64, key: &str, value: serde_json::Value) -> RoomCore {
+    let mut bob = core("bob", 2);
+    join(&mut bob, &["bob"]);
+    for i in 0..scores {
+        write(&mut bob, ROOM, "score", json!(i));
+    }
+    write(&mut bob, ROOM, key, value);
+    bob
+}

@@ -211,16 +211,7 @@ fn a_re_upload_refused_for_another_players_change_resends_only_ours() {
 
 #[test]
 fn a_snapshot_is_merged_with_our_changes_and_reports_only_what_differs() {
-    let mut bob = core("bob", 2);
-    join(&mut bob, &["bob"]);
-    for i in 0..50 {
-        bob.set_state(0, ROOM, "score", json!(i), Reliability::Reliable)
-            .unwrap();
-        bob.commit_writes(0);
-    }
-    bob.set_state(0, ROOM, "same", json!("x"), Reliability::Reliable)
-        .unwrap();
-    bob.commit_writes(0);
+    let bob = bob_after(50, "same", json!("x"));
     let snapshot = Bytes::from(bob.doc.save());
 
     let mut alice = core("alice", 1);

@@ -9,16 +9,7 @@ use coinop_relay::core::state_view;
 /// Bob's room after many writes, as the relay would send it to a joiner:
 /// the saved document and its view.
 fn bobs_room() -> (RoomCore, RelayMessage) {
-    let mut bob = core("bob", 2);
-    join(&mut bob, &["bob"]);
-    for i in 0..200 {
-        bob.set_state(0, ROOM, "score", json!(i), Reliability::Reliable)
-            .unwrap();
-        bob.commit_writes(0);
-    }
-    bob.set_state(0, ROOM, "name", json!("bob's"), Reliability::Reliable)
-        .unwrap();
-    bob.commit_writes(0);
+    let bob = bob_after(200, "name", json!("bob's"));
     let snapshot = RelayMessage::Snapshot {
         upto: Seq(300),
         doc: Bytes::from(bob.doc.save()),
