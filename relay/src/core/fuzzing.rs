@@ -7,8 +7,7 @@
 use super::{ConnId, Effect, Input, RoomLimits, RoomMeta, RoomState, Snapshot};
 use automerge::transaction::Transactable;
 use coinop_protocol::{
-    Bytes, ClientMessage, Join, LogEntry, PROTOCOL_VERSION, PlayerId, Profile, RelayMessage,
-    RoomCode, RoomRequest, Secret, Seq,
+    Bytes, ClientMessage, Join, LogEntry, PlayerId, RelayMessage, RoomCode, Secret, Seq,
 };
 
 /// Splits fuzz input into length-prefixed pieces: a tag byte, a u16
@@ -55,16 +54,11 @@ fn limits() -> RoomLimits {
 }
 
 fn join(player: &str) -> Option<Join> {
-    Some(Join {
-        version: PROTOCOL_VERSION,
-        room: RoomRequest::Code(RoomCode::new("FUZZ").ok()?),
-        player: PlayerId::new(player).ok()?,
-        secret: Secret::new(vec![1; 16]).ok()?,
-        profile: Profile::default(),
-        since: None,
-        max_players: None,
-        grace_period_ms: None,
-    })
+    Some(Join::new(
+        RoomCode::new("FUZZ").ok()?,
+        PlayerId::new(player).ok()?,
+        Secret::new(vec![1; 16]).ok()?,
+    ))
 }
 
 /// Loads a room from a fuzzed snapshot and log, then lets a player join

@@ -36,16 +36,11 @@
 //!     created_ms: 0,
 //! };
 //! let mut room = RoomState::new(meta, RoomLimits::default());
-//! let join = Join {
-//!     version: PROTOCOL_VERSION,
-//!     room: RoomRequest::Code(RoomCode::new("ABCD").unwrap()),
-//!     player: PlayerId::new("alice").unwrap(),
-//!     secret: Secret::new(vec![1; 16]).unwrap(),
-//!     profile: Profile::default(),
-//!     since: None,
-//!     max_players: None,
-//!     grace_period_ms: None,
-//! };
+//! let join = Join::new(
+//!     RoomCode::new("ABCD").unwrap(),
+//!     PlayerId::new("alice").unwrap(),
+//!     Secret::new(vec![1; 16]).unwrap(),
+//! );
 //! let effects = room.handle(Input::Join { conn: ConnId(1), join }, 1_000);
 //! let frames: Vec<RelayMessage> = effects
 //!     .iter()

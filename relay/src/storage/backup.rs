@@ -8,8 +8,8 @@
 //! restart from the first page after each of the relay's commits, and
 //! never finish under a steady write load.)
 
-use super::StorageError;
 use super::dir_lock::DirLock;
+use super::error::StorageError;
 use super::schema::schema_version;
 use super::sqlite::DB_FILE;
 use rusqlite::backup::{Backup, StepResult};

@@ -7,7 +7,7 @@
 //! dies, so a killed relay leaves nothing stale behind. Elsewhere there is
 //! no lock (restore then cannot tell whether a relay runs).
 
-use super::StorageError;
+use super::error::StorageError;
 use std::fs::File;
 use std::path::Path;
 

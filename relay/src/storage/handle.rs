@@ -1,6 +1,8 @@
 //! The storage thread: group commit for appends, serial execution for the rest.
 
-use super::{Append, Group, PlayerRoomUpdate, Storage, StorageError};
+use super::backend::Storage;
+use super::error::StorageError;
+use super::records::{Append, Group, PlayerRoomUpdate};
 use crate::core::RoomMeta;
 use crate::metrics::Metrics;
 use coinop_protocol::PlayerId;

@@ -1,6 +1,8 @@
 //! In-memory storage, for tests and `--memory`.
 
-use super::{Append, PlayerRoom, PlayerRoomUpdate, Storage, StorageError};
+use super::backend::Storage;
+use super::error::StorageError;
+use super::records::{Append, PlayerRoom, PlayerRoomUpdate};
 use crate::core::{RoomMeta, Snapshot};
 use coinop_protocol::{LogEntry, PlayerId, RoomCode, Seq};
 use std::collections::HashMap;

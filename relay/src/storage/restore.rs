@@ -1,9 +1,9 @@
 //! Restore: a backup file back into a data directory, for a relay to start
 //! on.
 
-use super::StorageError;
 use super::backup::{BackupSummary, copy_database, same_file};
 use super::dir_lock::{DirLock, LOCK_FILE};
+use super::error::StorageError;
 use super::schema::check_not_newer;
 use super::sqlite::DB_FILE;
 use rusqlite::{Connection, OpenFlags};

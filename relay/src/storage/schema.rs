@@ -8,7 +8,7 @@
 //! directory newer than it knows ([`StorageError::TooNew`]): it could not
 //! tell what the newer relay stored there.
 
-use super::StorageError;
+use super::error::StorageError;
 use crate::core::{ActorClock, state_view};
 use rusqlite::{Connection, Transaction, TransactionBehavior, params};
 use std::path::Path;

@@ -1,10 +1,12 @@
 //! SQLite storage: one `coinop.db` in the data directory, WAL mode,
 //! `synchronous=FULL` so a committed transaction survives power loss.
 
+use super::backend::Storage;
 use super::crash_point::CrashPoint;
 use super::dir_lock::DirLock;
+use super::error::StorageError;
+use super::records::{Append, Group, PlayerRoom, PlayerRoomUpdate};
 use super::schema::migrate;
-use super::{Append, Group, PlayerRoom, PlayerRoomUpdate, Storage, StorageError};
 use crate::core::{ActorClock, RoomMeta, Snapshot};
 use coinop_protocol::{Bytes, LogEntry, PlayerId, RoomCode, Seq};
 use rusqlite::{Connection, OptionalExtension, params};

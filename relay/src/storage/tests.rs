@@ -3,7 +3,9 @@
 
 use super::*;
 use crate::core::ActorClock;
+use crate::core::{RoomMeta, Snapshot};
 use coinop_protocol::Bytes;
+use coinop_protocol::{LogEntry, PlayerId, RoomCode, Seq};
 
 fn code(s: &str) -> RoomCode {
     RoomCode::new(s).unwrap()

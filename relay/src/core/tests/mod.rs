@@ -25,16 +25,12 @@ pub(super) fn meta(max_players: u16, grace_ms: u64) -> RoomMeta {
 }
 
 pub(super) fn join(player: &str, since: Option<RoomCursor>) -> Join {
-    Join {
-        version: PROTOCOL_VERSION,
-        room: RoomRequest::Code(RoomCode::new("ABCD").unwrap()),
-        player: PlayerId::new(player).unwrap(),
-        secret: Secret::new(vec![7; 16]).unwrap(),
-        profile: Profile::default(),
-        since,
-        max_players: None,
-        grace_period_ms: None,
-    }
+    Join::new(
+        RoomCode::new("ABCD").unwrap(),
+        PlayerId::new(player).unwrap(),
+        Secret::new(vec![7; 16]).unwrap(),
+    )
+    .with_since(since)
 }
 
 /// A room with `limits` that alice (conn 1) has joined.

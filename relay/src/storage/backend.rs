@@ -1,0 +1,56 @@
+//! The trait every storage backend implements.
+
+use super::error::StorageError;
+use super::records::{Append, Group, PlayerRoom, PlayerRoomUpdate};
+use crate::core::{RoomMeta, Snapshot};
+use coinop_protocol::{LogEntry, PlayerId, RoomCode, Seq};
+
+/// What a relay persists. Implementations are used from one thread at a
+/// time, so they take `&mut self` and need no locking of their own.
+pub trait Storage: Send + 'static {
+    /// Appends every batch in ONE atomic, durable transaction: all or none.
+    fn append(&mut self, batch: &[Append]) -> Result<(), StorageError>;
+    /// The room's log entries with seq > `after`, in order.
+    fn read_tail(&mut self, room: &RoomCode, after: Seq) -> Result<Vec<LogEntry>, StorageError>;
+    /// The room's snapshot, if it was compacted.
+    fn read_snapshot(&mut self, room: &RoomCode) -> Result<Option<Snapshot>, StorageError>;
+    /// Stores the snapshot and deletes log entries with seq <= its `upto`,
+    /// atomically.
+    fn write_snapshot(&mut self, room: &RoomCode, snapshot: &Snapshot) -> Result<(), StorageError>;
+    /// The SHA-256 of the player's secret, if the id is bound.
+    fn secret_hash(&mut self, player: &PlayerId) -> Result<Option<[u8; 32]>, StorageError>;
+    /// Binds the player id to this secret hash.
+    fn put_secret_hash(&mut self, player: &PlayerId, hash: [u8; 32]) -> Result<(), StorageError>;
+    /// The room's settings, if it exists.
+    fn room_meta(&mut self, room: &RoomCode) -> Result<Option<RoomMeta>, StorageError>;
+    /// Creates the room's settings record.
+    fn put_room_meta(&mut self, meta: &RoomMeta) -> Result<(), StorageError>;
+    /// Writes a [`Group`] in one durable transaction: the storage thread's
+    /// group commit, one fsync for all of it. The default writes its parts
+    /// one by one, for storage without transactions.
+    fn commit_group(&mut self, group: &Group) -> Result<(), StorageError> {
+        for meta in &group.rooms {
+            self.put_room_meta(meta)?;
+        }
+        for (player, hash) in &group.secrets {
+            if self.secret_hash(player)?.is_none() {
+                self.put_secret_hash(player, *hash)?;
+            }
+        }
+        self.append(&group.appends)?;
+        if !group.index.is_empty()
+            && let Err(e) = self.record_player_rooms(&group.index)
+        {
+            // The index is a convenience; the group's writes are durable.
+            tracing::warn!(error = %e, rows = group.index.len(), "player room index not updated");
+        }
+        Ok(())
+    }
+    /// Every stored room.
+    fn list_rooms(&mut self) -> Result<Vec<RoomMeta>, StorageError>;
+    /// Records joins in the per-player room index, in one transaction
+    /// (host flags accumulate, the latest time wins).
+    fn record_player_rooms(&mut self, rows: &[PlayerRoomUpdate]) -> Result<(), StorageError>;
+    /// The rooms this player joined or hosted, most recent first.
+    fn player_rooms(&mut self, player: &PlayerId) -> Result<Vec<PlayerRoom>, StorageError>;
+}
