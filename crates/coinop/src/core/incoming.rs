@@ -99,8 +99,14 @@ impl RoomCore {
                 payload,
                 want_reply,
             }),
-            RelayMessage::RpcReply { call, outcome, .. } => {
-                if self.calls.resolve(call) {
+            RelayMessage::RpcReply {
+                call,
+                from,
+                outcome,
+                ..
+            } => {
+                let host = self.roster.host.as_ref();
+                if self.calls.resolve(call, &from, host, &self.cfg.player) {
                     let result = match outcome {
                         RpcOutcome::Ok(bytes) => Ok(bytes),
                         RpcOutcome::Err(msg) => Err(Error::RpcFailed(msg)),

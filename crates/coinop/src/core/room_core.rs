@@ -128,7 +128,7 @@ impl RoomCore {
             roster: Roster::default(),
             shadows: Shadows::default(),
             outbox: Outbox::default(),
-            calls: PendingCalls::default(),
+            calls: PendingCalls::new(seed.rotate_left(31)),
             clock: ClockEstimate::default(),
             // Capped low so a returning relay is found within ~1.5 s; the jitter
             // spreads a storm of reconnects over that window.

@@ -307,7 +307,10 @@ impl RoomCore {
             return Err(Error::Offline);
         }
         let deadline = now + timeout_ms.unwrap_or(self.cfg.rpc_timeout_ms);
-        let call = self.calls.start(name.to_owned(), deadline);
+        let host = self.roster.host.clone();
+        let call = self
+            .calls
+            .start(name.to_owned(), deadline, target.clone(), host);
         self.out.send(ClientMessage::Rpc {
             call,
             target,
