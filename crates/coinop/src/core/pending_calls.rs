@@ -8,6 +8,9 @@ use coinop_protocol::{CallId, PlayerId, RpcTarget};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
+/// The largest integer a JavaScript number holds exactly (2^53 - 1).
+const JS_SAFE_INTEGER: u64 = (1 << 53) - 1;
+
 /// A call waiting for its reply.
 #[derive(Debug)]
 struct Waiting {
@@ -66,7 +69,9 @@ impl PendingCalls {
         h.update(self.next.to_le_bytes());
         let mut id = [0; 8];
         id.copy_from_slice(&h.finalize()[..8]);
-        CallId(u64::from_le_bytes(id))
+        // 53 bits: ids travel through JavaScript numbers (the JS package
+        // answers calls by id), which hold integers exactly only up to 2^53.
+        CallId(u64::from_le_bytes(id) & JS_SAFE_INTEGER)
     }
 
     /// A reply came from `from` (`host` is the host now, `me` this
@@ -135,6 +140,9 @@ mod tests {
             CallId(first.0.wrapping_add(1)),
             "not a counter"
         );
+        for _ in 0..100 {
+            assert!(a.fresh_id().0 <= JS_SAFE_INTEGER, "exact as a JS number");
+        }
 
         let to_bob = a.start("roll".into(), 100, RpcTarget::Player(bob.clone()), None);
         assert!(
