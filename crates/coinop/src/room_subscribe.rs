@@ -31,47 +31,28 @@ impl Room {
     /// While the relay is unreachable it keeps waiting (the driver keeps
     /// retrying): wrap it in a timeout to give up earlier.
     pub async fn ready(&self) -> Result<(), Error> {
-        let mut events = self.events();
-        loop {
-            let (synced, status, fatal) =
-                self.read(|c| (c.is_synced(), c.status(), c.fatal().cloned()));
-            if synced {
-                return Ok(());
-            }
-            if status == Status::Offline {
-                return Err(fatal.unwrap_or(Error::Closed));
-            }
-            if events.next().await.is_none() {
-                return Err(Error::Closed);
-            }
-        }
+        self.wait_until(|room| room.read(|c| c.is_synced()).then_some(()))
+            .await
     }
 
     /// Waits until every local change is acknowledged by the relay, i.e.
     /// durably stored (call it before [`Room::leave`] to not lose edits when
     /// there is no replica store). Fails if the room stops first.
     pub async fn saved(&self) -> Result<(), Error> {
-        let mut events = self.events();
-        loop {
-            let (saved, status, fatal) =
-                self.read(|c| (c.is_saved(), c.status(), c.fatal().cloned()));
-            if saved {
-                return Ok(());
-            }
-            if status == Status::Offline {
-                return Err(fatal.unwrap_or(Error::Closed));
-            }
-            if events.next().await.is_none() {
-                return Err(Error::Closed);
-            }
-        }
+        self.wait_until(|room| room.is_saved().then_some(())).await
     }
 
     /// Waits until the room state key has a value convertible to `T`.
     pub async fn wait_for_state<T: DeserializeOwned>(&self, key: &str) -> Result<T, Error> {
+        self.wait_until(|room| room.get_state(key)).await
+    }
+
+    /// Waits until `done` gives a value, checking again after every event;
+    /// fails when the room stops first (with its fatal error, if any).
+    async fn wait_until<T>(&self, done: impl Fn(&Room) -> Option<T>) -> Result<T, Error> {
         let mut events = self.events();
         loop {
-            if let Some(v) = self.get_state(key) {
+            if let Some(v) = done(self) {
                 return Ok(v);
             }
             if self.status() == Status::Offline {
