@@ -61,6 +61,9 @@ codes! {
     KICKED = 1008, retry = false;
     /// The same player joined the room from another connection.
     REPLACED = 1009, retry = false;
+    /// The relay serves as many connections as it allows (sent as the body
+    /// of an HTTP 503 before the upgrade).
+    TOO_MANY_CONNECTIONS = 1010, retry = true;
     /// A frame could not be decoded.
     MALFORMED = 2001, retry = false;
     /// A frame exceeded the relay's frame size limit.
@@ -87,6 +90,21 @@ codes! {
     /// A change continues an automerge actor that belongs to another player
     /// (see [`crate::actor`]): only that player may publish its next changes.
     FOREIGN_ACTOR = 2011, retry = false;
+    /// A change depends on a change the room does not hold (published
+    /// before it, in the same publish or an earlier one).
+    MISSING_DEPENDENCY = 2017, retry = false;
+    /// A join's profile is larger than the relay allows.
+    PROFILE_TOO_LARGE = 2018, retry = false;
+    /// An unreliable value is larger than the relay allows.
+    VALUE_TOO_LARGE = 2019, retry = false;
+    /// An RPC's payload (or a reply's outcome) is larger than the relay
+    /// allows.
+    RPC_TOO_LARGE = 2020, retry = false;
+    /// An RPC reply answers no call the relay forwarded to its sender (or
+    /// the call expired, or was already answered by it).
+    RPC_REPLY_REFUSED = 2021, retry = false;
+    /// The caller has as many RPCs waiting for replies as the relay allows.
+    TOO_MANY_CALLS = 2022, retry = true;
     /// The relay could not persist; nothing was acked. Resend later.
     STORAGE_UNAVAILABLE = 3001, retry = true;
     /// The relay is shutting down.
@@ -99,6 +117,9 @@ codes! {
     ROOM_UNAVAILABLE = 3005, retry = true;
     /// An RPC got no reply in time (raised by clients, never sent by the relay).
     RPC_TIMEOUT = 3006, retry = true;
+    /// The relay's data directory reached its quota (or the disk its
+    /// reserve): nothing was stored, and new rooms are refused.
+    DISK_FULL = 3007, retry = true;
 }
 
 impl fmt::Debug for ErrorCode {

@@ -4,6 +4,7 @@
 use super::actor_clock::ActorClock;
 use super::durable_tail::DurableTail;
 use super::effect::StoredRange;
+use super::folded_hashes::FoldedHashes;
 use super::snapshot::Snapshot;
 use coinop_protocol::actor::{PlayerTag, is_content_actor, is_own_content_address, tag_of};
 use coinop_protocol::{Bytes, LogEntry, PlayerId, RoomCursor, Seq};
@@ -18,6 +19,8 @@ pub(crate) struct ChangeId {
     pub(crate) hash: Hash,
     actor: Vec<u8>,
     seq: u64,
+    /// The changes it builds on.
+    pub(crate) deps: Vec<Hash>,
 }
 
 impl ChangeId {
@@ -103,6 +106,8 @@ pub(crate) struct ChangeLog {
     hashes: HashMap<Hash, Seq>,
     /// The changes folded into the snapshot.
     folded: ActorClock,
+    /// Their hashes, as far as known (see [`FoldedHashes`]).
+    folded_hashes: FoldedHashes,
     /// The highest seq of every actor among durable changes (folded ones
     /// included), and the actor and seq of each uncommitted entry: a new
     /// change that reuses one of these with other content is refused.
@@ -173,6 +178,7 @@ pub(crate) fn validate_change(bytes: &[u8]) -> Option<ChangeId> {
             hash: c.hash().0,
             actor: c.actor_id().to_bytes().to_vec(),
             seq: c.seq(),
+            deps: c.deps().iter().map(|d| d.0).collect(),
         })
 }
 
@@ -219,6 +225,7 @@ impl ChangeLog {
                 None => clock_of_legacy(snap)?,
             };
             me.folded = clock.clone();
+            me.folded_hashes = FoldedHashes::unknown();
             me.held = clock.clone();
             snap.clock = Some(clock);
             me.durable = snap.upto;
@@ -274,9 +281,20 @@ impl ChangeLog {
             return Some(*seq);
         }
         let snapshot = self.snapshot.as_ref()?;
-        self.folded
-            .covers(&id.actor, id.seq)
-            .then_some(snapshot.upto)
+        // Same actor and seq but another hash: a rewrite of a folded
+        // change, not a copy of it (refused by `reuses_seq`).
+        let rewritten = self.folded_hashes.holds(&id.hash) == Some(false);
+        (self.folded.covers(&id.actor, id.seq) && !rewritten).then_some(snapshot.upto)
+    }
+
+    /// Whether the room holds the change with this hash: in the log, on its
+    /// way to storage, or folded into the snapshot. A change folded before
+    /// the room was loaded cannot be told from one the room never had
+    /// (see [`FoldedHashes`]), so an unknown hash counts as held then; the
+    /// compactor drops a change that cannot be applied, so it cannot stop
+    /// compaction either way.
+    pub(crate) fn holds(&self, hash: &Hash) -> bool {
+        self.hashes.contains_key(hash) || self.folded_hashes.holds(hash).unwrap_or(true)
     }
 
     /// Durable entries since the snapshot, when no compaction runs.
@@ -447,7 +465,13 @@ impl ChangeLog {
         let upto = snapshot.upto;
         if let Some(clock) = &snapshot.clock {
             self.folded = clock.clone();
-            self.hashes.retain(|_, seq| *seq > upto);
+            let folded_hashes = &mut self.folded_hashes;
+            self.hashes.retain(|hash, seq| {
+                if *seq <= upto {
+                    folded_hashes.insert(hash);
+                }
+                *seq > upto
+            });
         }
         let folded = self.log.fold(upto);
         let old = self.snapshot.as_ref().map_or(0, Snapshot::stored_len);

@@ -59,6 +59,7 @@ mod conn_id;
 mod durable_tail;
 mod effect;
 mod fold;
+mod folded_hashes;
 #[doc(hidden)]
 pub mod fuzzing;
 mod input;

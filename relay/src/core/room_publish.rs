@@ -60,6 +60,20 @@ impl RoomState {
                 );
                 return self.error(conn, ErrorCode::INVALID_CHANGE, text, Some(client_ref));
             }
+            // Stored, a change whose dependencies never arrive could be
+            // applied by no replica, and folding it would fail forever.
+            let unheld = id
+                .deps
+                .iter()
+                .find(|d| !self.log.holds(d) && !fresh.iter().any(|(f, _)| f.hash == **d));
+            if let Some(dep) = unheld {
+                let text = format!(
+                    "change {i} depends on change {} which the room does not hold",
+                    hex::encode(dep)
+                );
+                let code = ErrorCode::MISSING_DEPENDENCY;
+                return self.error(conn, code, text, Some(client_ref));
+            }
             new_bytes += change.len() as u64;
             fresh.push((id, change));
         }

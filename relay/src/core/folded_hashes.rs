@@ -1,0 +1,81 @@
+//! Which changes a snapshot folded in, by hash, while the room is loaded.
+//!
+//! The snapshot's [`super::ActorClock`] names folded changes by actor and
+//! seq, which is all a republish needs; but a new change names its
+//! dependencies by hash, and a rewrite of a folded change has its actor and
+//! seq with other content. Both need the hashes. They are collected as the
+//! log is folded (each change passed through the log first), as 64-bit
+//! fingerprints keyed per room: 8 bytes a change instead of 32, and a
+//! client, who never learns the key, cannot make up a hash that matches
+//! one.
+//!
+//! A room loaded from storage with a snapshot does not know the hashes
+//! folded before the load (finding them means parsing the whole history,
+//! which the load avoids): until then, [`FoldedHashes::holds`] answers
+//! "unknown".
+
+use super::change_log::Hash;
+use std::collections::HashSet;
+use std::hash::{BuildHasher, RandomState};
+
+#[derive(Debug)]
+pub(crate) struct FoldedHashes {
+    key: RandomState,
+    /// Fingerprints of every folded change; `None` when changes folded
+    /// before the room was loaded are unknown.
+    known: Option<HashSet<u64>>,
+}
+
+impl Default for FoldedHashes {
+    fn default() -> Self {
+        Self {
+            key: RandomState::new(),
+            known: Some(HashSet::new()),
+        }
+    }
+}
+
+impl FoldedHashes {
+    /// A room whose snapshot was folded before it was loaded.
+    pub(crate) fn unknown() -> Self {
+        Self {
+            known: None,
+            ..Self::default()
+        }
+    }
+
+    fn fingerprint(&self, hash: &Hash) -> u64 {
+        self.key.hash_one(hash)
+    }
+
+    /// Records that `hash` was folded in. Changes folded before the load
+    /// stay unknown, so nothing is recorded then.
+    pub(crate) fn insert(&mut self, hash: &Hash) {
+        let print = self.fingerprint(hash);
+        if let Some(known) = &mut self.known {
+            known.insert(print);
+        }
+    }
+
+    /// Whether `hash` was folded in; `None` when that cannot be told.
+    pub(crate) fn holds(&self, hash: &Hash) -> Option<bool> {
+        let known = self.known.as_ref()?;
+        Some(known.contains(&self.fingerprint(hash)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn knows_what_it_saw_unless_loaded() {
+        let mut folded = FoldedHashes::default();
+        folded.insert(&[1; 32]);
+        assert_eq!(folded.holds(&[1; 32]), Some(true));
+        assert_eq!(folded.holds(&[2; 32]), Some(false));
+        let mut loaded = FoldedHashes::unknown();
+        loaded.insert(&[1; 32]);
+        assert_eq!(loaded.holds(&[1; 32]), None);
+    }
+}
