@@ -118,6 +118,39 @@ pub struct Cli {
     /// `Authorization: Bearer TOKEN` (or `?token=TOKEN` for the page).
     #[arg(long, env = "COINOP_ADMIN_TOKEN", hide_env_values = true)]
     admin_token: Option<String>,
+    // Hostile players: sizes, connections, write timeouts, disk (issue 15).
+    /// Largest profile (name, colour, avatar) at a join, in bytes.
+    #[arg(long, env = "COINOP_MAX_PROFILE_BYTES", default_value_t = defaults::MAX_PROFILE_BYTES)]
+    max_profile_bytes: usize,
+    /// Largest unreliable value, in bytes.
+    #[arg(long, env = "COINOP_MAX_UNRELIABLE_VALUE_BYTES", default_value_t = defaults::MAX_UNRELIABLE_VALUE_BYTES)]
+    max_unreliable_value_bytes: usize,
+    /// Most bytes of unreliable values (keys included) a room keeps.
+    #[arg(long, env = "COINOP_MAX_UNRELIABLE_BYTES", default_value_t = defaults::MAX_UNRELIABLE_BYTES)]
+    max_unreliable_bytes: u64,
+    /// Largest RPC (name and payload) or RPC reply, in bytes.
+    #[arg(long, env = "COINOP_MAX_RPC_BYTES", default_value_t = defaults::MAX_RPC_BYTES)]
+    max_rpc_bytes: usize,
+    /// How long a forwarded RPC accepts replies, in seconds.
+    #[arg(long, env = "COINOP_RPC_REPLY_SECS", default_value_t = defaults::RPC_REPLY_SECS)]
+    rpc_reply_secs: u64,
+    /// Most RPCs waiting for replies per caller.
+    #[arg(long, env = "COINOP_MAX_CALLS_PER_PLAYER", default_value_t = defaults::MAX_CALLS_PER_PLAYER)]
+    max_calls_per_player: usize,
+    /// Most connections at once (0: no cap); the excess gets 503.
+    #[arg(long, env = "COINOP_MAX_CONNECTIONS", default_value_t = defaults::MAX_CONNECTIONS)]
+    max_connections: usize,
+    /// Close a connection whose client takes no bytes for this long.
+    #[arg(long, env = "COINOP_WRITE_TIMEOUT_SECS", default_value_t = defaults::WRITE_TIMEOUT_SECS)]
+    write_timeout_secs: u64,
+    /// Most bytes the data directory may hold (0: no quota); past it new
+    /// rooms and writes are refused with DISK_FULL.
+    #[arg(long, env = "COINOP_MAX_DATA_BYTES", default_value_t = defaults::MAX_DATA_BYTES)]
+    max_data_bytes: u64,
+    /// Refuse new rooms and writes (DISK_FULL) once the data directory's
+    /// disk has less free space than this (0: off).
+    #[arg(long, env = "COINOP_MIN_FREE_DISK_BYTES", default_value_t = defaults::MIN_FREE_DISK_BYTES)]
+    min_free_disk_bytes: u64,
     /// Log lines as text or as one JSON object per line.
     #[arg(
         long,
@@ -181,6 +214,16 @@ impl Cli {
             log_cache_bytes: self.log_cache_bytes,
             serve: self.serve,
             admin_token: self.admin_token.filter(|t| !t.is_empty()),
+            max_profile_bytes: self.max_profile_bytes,
+            max_unreliable_value_bytes: self.max_unreliable_value_bytes,
+            max_unreliable_bytes: self.max_unreliable_bytes,
+            max_rpc_bytes: self.max_rpc_bytes,
+            rpc_reply_timeout: Duration::from_secs(self.rpc_reply_secs),
+            max_calls_per_player: self.max_calls_per_player,
+            max_connections: self.max_connections,
+            write_timeout: Duration::from_secs(self.write_timeout_secs),
+            max_data_bytes: self.max_data_bytes,
+            min_free_disk_bytes: self.min_free_disk_bytes,
             ..RelayConfig::default()
         }
     }

@@ -87,6 +87,31 @@ pub struct RelayConfig {
     /// Lets non-loopback peers use the inspector (`/inspect`, `/api/rooms`)
     /// when they present this token. `None`: loopback only.
     pub admin_token: Option<String>,
+    // Hostile players: sizes, connections, write timeouts, disk (issue 15).
+    /// Largest profile at a join, in bytes (PROFILE_TOO_LARGE beyond).
+    pub max_profile_bytes: usize,
+    /// Largest unreliable value, in bytes (VALUE_TOO_LARGE beyond).
+    pub max_unreliable_value_bytes: usize,
+    /// Most bytes of unreliable values a room keeps (VALUE_TOO_LARGE beyond).
+    pub max_unreliable_bytes: u64,
+    /// Largest RPC or RPC reply, in bytes (RPC_TOO_LARGE beyond).
+    pub max_rpc_bytes: usize,
+    /// How long a forwarded RPC accepts replies.
+    pub rpc_reply_timeout: Duration,
+    /// Most RPCs waiting for replies per caller (TOO_MANY_CALLS beyond).
+    pub max_calls_per_player: usize,
+    /// Most connections (HTTP and WebSocket) at once; the excess gets
+    /// `503` before anything is read. 0 turns the cap off.
+    pub max_connections: usize,
+    /// A write to a client (an HTTP response or a WebSocket frame) that
+    /// makes no progress for this long closes the connection.
+    pub write_timeout: Duration,
+    /// Most bytes the data directory may hold; past it new rooms and writes
+    /// are refused with DISK_FULL. 0: no quota.
+    pub max_data_bytes: u64,
+    /// Refuse new rooms and writes (DISK_FULL) once the data directory's
+    /// file system has less free space than this. 0 turns it off.
+    pub min_free_disk_bytes: u64,
 }
 
 impl Default for RelayConfig {
@@ -122,6 +147,16 @@ impl Default for RelayConfig {
             serve: Vec::new(),
             max_static_file_bytes: defaults::MAX_STATIC_FILE_BYTES,
             admin_token: None,
+            max_profile_bytes: defaults::MAX_PROFILE_BYTES,
+            max_unreliable_value_bytes: defaults::MAX_UNRELIABLE_VALUE_BYTES,
+            max_unreliable_bytes: defaults::MAX_UNRELIABLE_BYTES,
+            max_rpc_bytes: defaults::MAX_RPC_BYTES,
+            rpc_reply_timeout: Duration::from_secs(defaults::RPC_REPLY_SECS),
+            max_calls_per_player: defaults::MAX_CALLS_PER_PLAYER,
+            max_connections: defaults::MAX_CONNECTIONS,
+            write_timeout: Duration::from_secs(defaults::WRITE_TIMEOUT_SECS),
+            max_data_bytes: defaults::MAX_DATA_BYTES,
+            min_free_disk_bytes: defaults::MIN_FREE_DISK_BYTES,
         }
     }
 }
@@ -148,6 +183,12 @@ impl RelayConfig {
             compact_entries: self.compact_entries,
             compact_bytes: self.compact_bytes,
             cached_log_bytes: self.log_cache_bytes,
+            max_profile_bytes: self.max_profile_bytes,
+            max_unreliable_value_bytes: self.max_unreliable_value_bytes,
+            max_unreliable_bytes: self.max_unreliable_bytes,
+            max_rpc_bytes: self.max_rpc_bytes,
+            rpc_reply_ms: u64::try_from(self.rpc_reply_timeout.as_millis()).unwrap_or(u64::MAX),
+            max_calls_per_player: self.max_calls_per_player,
             ..RoomLimits::default()
         }
     }

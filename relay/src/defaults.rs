@@ -31,3 +31,15 @@ pub(crate) const COMPACT_BYTES: u64 = RoomLimits::DEFAULT.compact_bytes;
 pub(crate) const LOG_CACHE_BYTES: u64 = RoomLimits::DEFAULT.cached_log_bytes;
 pub(crate) const MAX_REQUEST_HEAD_BYTES: usize = 16 * 1024;
 pub(crate) const MAX_STATIC_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+// Hostile players: sizes, connections, write timeouts, disk (issue 15).
+pub(crate) const MAX_PROFILE_BYTES: usize = RoomLimits::DEFAULT.max_profile_bytes;
+pub(crate) const MAX_UNRELIABLE_VALUE_BYTES: usize = RoomLimits::DEFAULT.max_unreliable_value_bytes;
+pub(crate) const MAX_UNRELIABLE_BYTES: u64 = RoomLimits::DEFAULT.max_unreliable_bytes;
+pub(crate) const MAX_RPC_BYTES: usize = RoomLimits::DEFAULT.max_rpc_bytes;
+pub(crate) const RPC_REPLY_SECS: u64 = RoomLimits::DEFAULT.rpc_reply_ms / 1000;
+pub(crate) const MAX_CALLS_PER_PLAYER: usize = RoomLimits::DEFAULT.max_calls_per_player;
+pub(crate) const MAX_CONNECTIONS: usize = 10_000;
+pub(crate) const WRITE_TIMEOUT_SECS: u64 = 10;
+pub(crate) const MAX_DATA_BYTES: u64 = 0;
+pub(crate) const MIN_FREE_DISK_BYTES: u64 = 256 * 1024 * 1024;

@@ -30,6 +30,19 @@ pub struct RoomLimits {
     /// ones are read back from storage when a joiner or compaction needs
     /// them.
     pub cached_log_bytes: u64,
+    // What a hostile player could make a room keep or forward (issue 15).
+    /// Largest profile at a join (name, colour and avatar), in bytes.
+    pub max_profile_bytes: usize,
+    /// Largest unreliable value, in bytes.
+    pub max_unreliable_value_bytes: usize,
+    /// Most bytes of unreliable values (keys included) a room keeps.
+    pub max_unreliable_bytes: u64,
+    /// Largest RPC (name and payload) or RPC reply outcome, in bytes.
+    pub max_rpc_bytes: usize,
+    /// How long a forwarded RPC accepts replies, in ms.
+    pub rpc_reply_ms: u64,
+    /// Most RPCs waiting for replies per caller.
+    pub max_calls_per_player: usize,
 }
 
 impl RoomLimits {
@@ -46,6 +59,12 @@ impl RoomLimits {
         quiet_compact_entries: 50,
         catch_up_batch_bytes: 256 * 1024,
         cached_log_bytes: 16 * 1024,
+        max_profile_bytes: 8 * 1024,
+        max_unreliable_value_bytes: 16 * 1024,
+        max_unreliable_bytes: 1024 * 1024,
+        max_rpc_bytes: 64 * 1024,
+        rpc_reply_ms: 60_000,
+        max_calls_per_player: 256,
     };
 }
 

@@ -69,6 +69,7 @@ mod room_meta;
 mod room_publish;
 mod room_state;
 mod roster;
+mod rpc_calls;
 mod snapshot;
 mod state_view;
 #[cfg(test)]

@@ -3,6 +3,7 @@
 use super::conn_id::ConnId;
 use super::effect::{CoalesceKey, Delivery, close_code};
 use super::room_state::RoomState;
+use super::unreliable_store::Full;
 use coinop_protocol::{
     Bytes, CallId, ClientMessage, ErrorCode, PlayerId, RelayMessage, RpcOutcome, RpcTarget,
     StateTarget, UnreliableValue,
@@ -29,6 +30,10 @@ impl RoomState {
                 payload,
                 want_reply,
             } => {
+                let size = name.len() + payload.len();
+                if size > self.limits.max_rpc_bytes {
+                    return self.rpc_too_large(conn, size);
+                }
                 let rpc = RelayMessage::Rpc {
                     call,
                     from: player.clone(),
@@ -36,17 +41,10 @@ impl RoomState {
                     payload,
                     want_reply,
                 };
-                self.rpc(conn, player, call, target, rpc, want_reply);
+                self.rpc(conn, player, call, target, rpc, want_reply, now);
             }
             ClientMessage::RpcReply { call, to, outcome } => {
-                if let Some(to_conn) = self.roster.conn_of(&to) {
-                    let msg = RelayMessage::RpcReply {
-                        call,
-                        from: player,
-                        outcome,
-                    };
-                    self.send(to_conn, &msg);
-                }
+                self.rpc_reply(conn, player, call, to, outcome, now)
             }
             ClientMessage::TransferHost { to } => self.transfer_host(conn, &player, to),
             ClientMessage::Kick { player: target } => self.kick(conn, &player, target),
@@ -94,6 +92,13 @@ impl RoomState {
             let text = format!("keys are at most {} bytes", self.limits.max_key_bytes);
             return self.error(conn, ErrorCode::INVALID_FIELD, text, None);
         }
+        if value.len() > self.limits.max_unreliable_value_bytes {
+            let text = format!(
+                "unreliable values are at most {} bytes",
+                self.limits.max_unreliable_value_bytes
+            );
+            return self.error(conn, ErrorCode::VALUE_TOO_LARGE, text, None);
+        }
         if let StateTarget::Player(p) = &target
             && self.roster.seat(p).is_none()
         {
@@ -110,12 +115,20 @@ impl RoomState {
             key: key.clone(),
             value,
         };
-        if !self
-            .unreliable
-            .set(value.clone(), self.limits.max_unreliable_values)
-        {
-            let text = "the room holds too many unreliable keys".to_owned();
-            return self.error(conn, ErrorCode::INVALID_FIELD, text, None);
+        let (slots, bytes) = (
+            self.limits.max_unreliable_values,
+            self.limits.max_unreliable_bytes,
+        );
+        match self.unreliable.set(value.clone(), slots, bytes) {
+            Ok(()) => {}
+            Err(Full::Slots) => {
+                let text = "the room holds too many unreliable keys".to_owned();
+                return self.error(conn, ErrorCode::INVALID_FIELD, text, None);
+            }
+            Err(Full::Bytes) => {
+                let text = format!("the room holds {bytes} bytes of unreliable values");
+                return self.error(conn, ErrorCode::VALUE_TOO_LARGE, text, None);
+            }
         }
         let delivery = Delivery::Unreliable(CoalesceKey {
             sender,
@@ -125,6 +138,7 @@ impl RoomState {
         self.broadcast_as(&RelayMessage::Unreliable(value), Some(conn), delivery);
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn rpc(
         &mut self,
         conn: ConnId,
@@ -133,6 +147,7 @@ impl RoomState {
         target: RpcTarget,
         rpc: RelayMessage,
         want_reply: bool,
+        now: u64,
     ) {
         let frame = Bytes::from(rpc.encode());
         let receivers: Vec<ConnId> = match &target {
@@ -147,7 +162,7 @@ impl RoomState {
                     Some(c) => vec![c],
                     None => {
                         if want_reply {
-                            let from = who.unwrap_or(caller);
+                            let from = who.unwrap_or_else(|| caller.clone());
                             let reply = RelayMessage::RpcReply {
                                 call,
                                 from,
@@ -160,12 +175,67 @@ impl RoomState {
                 }
             }
         };
+        if want_reply && !receivers.is_empty() {
+            let answerers = receivers
+                .iter()
+                .filter_map(|c| self.roster.player_of(*c).cloned())
+                .collect();
+            let expires_at = now.saturating_add(self.limits.rpc_reply_ms);
+            let max = self.limits.max_calls_per_player;
+            if !self
+                .calls
+                .track(&caller, call, answerers, now, expires_at, max)
+            {
+                let text = format!("at most {max} calls may wait for replies");
+                return self.error(conn, ErrorCode::TOO_MANY_CALLS, text, None);
+            }
+        }
         for receiver in receivers {
             self.effects.push(super::Effect::Send {
                 conn: receiver,
                 frame: frame.clone(),
                 delivery: Delivery::Reliable,
             });
+        }
+    }
+
+    fn rpc_too_large(&mut self, conn: ConnId, size: usize) {
+        let text = format!(
+            "the RPC has {size} bytes, the limit is {}",
+            self.limits.max_rpc_bytes
+        );
+        self.error(conn, ErrorCode::RPC_TOO_LARGE, text, None);
+    }
+
+    /// Forwards a reply to its caller when it answers a call the relay
+    /// forwarded to `replier` (see [`super::rpc_calls`]).
+    fn rpc_reply(
+        &mut self,
+        conn: ConnId,
+        replier: PlayerId,
+        call: CallId,
+        to: PlayerId,
+        outcome: RpcOutcome,
+        now: u64,
+    ) {
+        let size = match &outcome {
+            RpcOutcome::Ok(bytes) => bytes.len(),
+            RpcOutcome::Err(text) => text.len(),
+        };
+        if size > self.limits.max_rpc_bytes {
+            return self.rpc_too_large(conn, size);
+        }
+        if !self.calls.answer(&to, call, &replier, now) {
+            let text = format!("{to} has no call {} waiting for your reply", call.0);
+            return self.error(conn, ErrorCode::RPC_REPLY_REFUSED, text, None);
+        }
+        if let Some(to_conn) = self.roster.conn_of(&to) {
+            let msg = RelayMessage::RpcReply {
+                call,
+                from: replier,
+                outcome,
+            };
+            self.send(to_conn, &msg);
         }
     }
 

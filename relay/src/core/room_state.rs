@@ -7,6 +7,7 @@ use super::input::Input;
 use super::limits::RoomLimits;
 use super::room_meta::RoomMeta;
 use super::roster::Roster;
+use super::rpc_calls::RpcCalls;
 use super::snapshot::Snapshot;
 use super::unreliable_store::UnreliableStore;
 use coinop_protocol::{
@@ -41,6 +42,8 @@ pub struct RoomState {
     pub(crate) roster: Roster,
     pub(crate) log: ChangeLog,
     pub(crate) unreliable: UnreliableStore,
+    /// Forwarded RPCs waiting for replies.
+    pub(crate) calls: RpcCalls,
     pub(crate) acks: VecDeque<PendingAck>,
     pub(crate) effects: Vec<Effect>,
     /// When the last change was stored (0 for a room loaded from storage),
@@ -61,6 +64,7 @@ impl RoomState {
             log: ChangeLog::new(limits.cached_log_bytes),
             limits,
             unreliable: UnreliableStore::default(),
+            calls: RpcCalls::default(),
             acks: VecDeque::new(),
             effects: Vec::new(),
             quiet_since: None,
@@ -259,6 +263,16 @@ impl RoomState {
 
     fn join(&mut self, conn: ConnId, join: Join, now: u64) {
         let player = join.player.clone();
+        let profile = &join.profile;
+        let size = profile.name.len() + profile.color.len() + profile.avatar.len();
+        if size > self.limits.max_profile_bytes {
+            let text = format!(
+                "the profile has {size} bytes, the limit is {}",
+                self.limits.max_profile_bytes
+            );
+            self.fatal(conn, ErrorCode::PROFILE_TOO_LARGE, text, close_code::POLICY);
+            return;
+        }
         if let Some(seat) = self.roster.seat_mut(&player) {
             // The same player again: take over the seat silently.
             let old = seat.conn.replace(conn);
@@ -377,6 +391,7 @@ impl RoomState {
             return;
         }
         self.unreliable.clear_player(player);
+        self.calls.forget_caller(player);
         self.broadcast(
             &RelayMessage::PlayerLeft {
                 player: player.clone(),
