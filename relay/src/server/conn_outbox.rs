@@ -23,9 +23,8 @@ pub(crate) enum Outgoing {
 
 #[derive(Default)]
 struct State {
-    /// Frames with whether they count against the cap.
-    reliable: VecDeque<(Bytes, bool)>,
-    /// Bytes of the queued frames that count against the cap.
+    reliable: VecDeque<Bytes>,
+    /// Bytes of the queued reliable frames.
     reliable_bytes: usize,
     unreliable: VecDeque<(CoalesceKey, Bytes)>,
     close: Option<(u16, String)>,
@@ -63,29 +62,31 @@ impl ConnOutbox {
     /// Queues a reliable frame. A connection whose queue overflows is
     /// closed with SLOW_CONSUMER: reliable frames are never dropped silently.
     pub(crate) fn push_reliable(&self, frame: Bytes) {
-        self.push(frame, true);
+        self.push(frame);
     }
 
     /// Queues a catch-up frame (welcome, snapshot, catch-up changes). They
-    /// do not count against the cap: their total is bounded by the room
-    /// size limit, and a large room's snapshot alone may exceed the cap.
+    /// count like any other: a joiner that never reads would otherwise hold
+    /// a copy of the room per connection.
     pub(crate) fn push_catch_up(&self, frame: Bytes) {
-        self.push(frame, false);
+        self.push(frame);
     }
 
-    fn push(&self, frame: Bytes, counted: bool) {
+    /// Every frame counts against the cap. A frame is queued while the
+    /// queue holds less than the cap, so one frame larger than the cap (a
+    /// large room's snapshot) still goes to a reader that keeps up; the
+    /// queue never holds more than the cap and one frame.
+    fn push(&self, frame: Bytes) {
         let overflow = {
             let mut s = self.lock();
             if s.close.is_some() {
                 return;
             }
-            if counted && s.reliable_bytes + frame.len() > self.max_bytes {
+            if s.reliable_bytes >= self.max_bytes {
                 true
             } else {
-                if counted {
-                    s.reliable_bytes += frame.len();
-                }
-                s.reliable.push_back((frame, counted));
+                s.reliable_bytes += frame.len();
+                s.reliable.push_back(frame);
                 false
             }
         };
@@ -142,7 +143,9 @@ impl ConnOutbox {
                 s.reliable.clear();
                 s.reliable_bytes = 0;
             }
-            s.reliable.push_back((Bytes::from(frame), false));
+            let frame = Bytes::from(frame);
+            s.reliable_bytes += frame.len();
+            s.reliable.push_back(frame);
         }
         self.close(close, code.name());
     }
@@ -169,10 +172,8 @@ impl ConnOutbox {
     /// The next item without waiting.
     pub(crate) fn try_next(&self) -> Option<Outgoing> {
         let mut s = self.lock();
-        if let Some((frame, counted)) = s.reliable.pop_front() {
-            if counted {
-                s.reliable_bytes = s.reliable_bytes.saturating_sub(frame.len());
-            }
+        if let Some(frame) = s.reliable.pop_front() {
+            s.reliable_bytes = s.reliable_bytes.saturating_sub(frame.len());
             return Some(Outgoing::Reliable(frame));
         }
         if let Some((_, frame)) = s.unreliable.pop_front() {
@@ -191,5 +192,44 @@ impl ConnOutbox {
     /// Waits until something may be queued.
     pub(crate) async fn wait(&self) {
         self.wake.notified().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(len: usize) -> Bytes {
+        Bytes::from(vec![0; len])
+    }
+
+    fn drain(outbox: &ConnOutbox) -> Vec<usize> {
+        std::iter::from_fn(|| outbox.try_next())
+            .map(|o| match o {
+                Outgoing::Reliable(f) | Outgoing::Unreliable(f) => f.len(),
+                Outgoing::Close(code, _) => usize::from(code),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn catch_up_frames_count_against_the_cap() {
+        let outbox = ConnOutbox::new(100, Arc::new(Metrics::default()));
+        // One frame over the cap goes to a reader that keeps up.
+        outbox.push_catch_up(frame(500));
+        assert_eq!(drain(&outbox), [500]);
+        // A reader that does not: the next frame closes it.
+        outbox.push_catch_up(frame(60));
+        outbox.push_catch_up(frame(60));
+        outbox.push_catch_up(frame(60));
+        let sent = drain(&outbox);
+        assert_eq!(sent.last(), Some(&usize::from(close_code::POLICY)));
+        assert_eq!(
+            sent.len(),
+            2,
+            "only the error frame and the close: {sent:?}"
+        );
+        outbox.push_catch_up(frame(1));
+        assert!(outbox.try_next().is_none(), "closed");
     }
 }

@@ -4,6 +4,7 @@
 use super::budget::{Admit, Budget};
 use super::conn_outbox::{ConnOutbox, Outgoing};
 use super::context::RelayContext;
+use super::http::Socket;
 use super::identity;
 use super::registry::JoinError;
 use super::room_cmd::{RoomCmd, RoomHandle};
@@ -17,13 +18,12 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::{Duration, Instant};
-use tokio::net::TcpStream;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::error::ProtocolError;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
-type Ws = WebSocketStream<TcpStream>;
+type Ws = WebSocketStream<Socket>;
 
 /// What one read produced.
 enum Frame {

@@ -2,6 +2,7 @@
 //! request heads bounded in size and time, and WebSocket upgrades handed
 //! to [`super::upgrade`].
 
+use super::conn_cap::ConnSlot;
 use super::context::RelayContext;
 use axum::Router;
 use axum::extract::ConnectInfo;
@@ -9,9 +10,15 @@ use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
 use tokio::net::TcpStream;
+use tokio_io_timeout::TimeoutStream;
 use tower::ServiceExt;
+
+/// A client's socket: writes that make no progress for the write timeout
+/// fail.
+pub(crate) type Socket = Pin<Box<TimeoutStream<TcpStream>>>;
 
 /// hyper's smallest read buffer limit.
 const MIN_BUF: usize = 8 * 1024;
@@ -23,14 +30,22 @@ pub(crate) async fn serve(
     app: Router,
     stream: TcpStream,
     peer: SocketAddr,
+    slot: Arc<ConnSlot>,
 ) {
     let cfg = &shared.config;
     let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
         // What `into_make_service_with_connect_info` would add, for the
         // inspector's loopback check and the WebSocket's log lines.
         req.extensions_mut().insert(ConnectInfo(peer));
+        // The WebSocket keeps the connection's place under the cap.
+        req.extensions_mut().insert(slot.clone());
         app.clone().oneshot(req)
     });
+    // A client that stops reading (a large static file, a room's
+    // catch-up) would otherwise pin the response, or the writer, forever.
+    let mut socket = TimeoutStream::new(stream);
+    socket.set_write_timeout(Some(cfg.write_timeout));
+    let socket: Socket = Box::pin(socket);
     let mut builder = http1::Builder::new();
     builder
         .timer(TokioTimer::new())
@@ -42,7 +57,7 @@ pub(crate) async fn serve(
         .max_buf_size(cfg.max_request_head_bytes.max(MIN_BUF))
         .max_header_size(cfg.max_request_head_bytes);
     let conn = builder
-        .serve_connection(TokioIo::new(stream), service)
+        .serve_connection(TokioIo::new(socket), service)
         .with_upgrades();
     let mut conn = std::pin::pin!(conn);
     let mut shutdown = shared.shutdown.subscribe();

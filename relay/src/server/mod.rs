@@ -5,6 +5,7 @@ mod budget;
 mod budgets;
 mod clock;
 mod compaction;
+mod conn_cap;
 mod conn_outbox;
 mod connection;
 mod context;
@@ -141,20 +142,30 @@ async fn accept_loop(shared: Arc<RelayContext>, listener: TcpListener) {
         cfg.connections_per_ip_burst,
         cfg.limit_loopback_connections,
     );
+    let cap = conn_cap::ConnCap::new(cfg.max_connections);
     let app = router::app(shared.clone());
     loop {
         match listener.accept().await {
             Ok((stream, peer)) => {
-                if !peers.admit(peer.ip(), std::time::Instant::now()) {
-                    shared
-                        .metrics
-                        .connections_refused
-                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    tokio::spawn(peer_limit::refuse(stream));
-                    continue;
-                }
+                let refusal = if !peers.admit(peer.ip(), std::time::Instant::now()) {
+                    Err(peer_limit::REFUSAL)
+                } else {
+                    cap.open().ok_or(conn_cap::REFUSAL)
+                };
+                let slot = match refusal {
+                    Ok(slot) => slot,
+                    Err(answer) => {
+                        shared
+                            .metrics
+                            .connections_refused
+                            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        tokio::spawn(peer_limit::refuse(stream, answer));
+                        continue;
+                    }
+                };
                 let _ = stream.set_nodelay(true);
-                tokio::spawn(http::serve(shared.clone(), app.clone(), stream, peer));
+                let app = app.clone();
+                tokio::spawn(http::serve(shared.clone(), app, stream, peer, slot));
             }
             Err(e) => {
                 // Usually out of file descriptors: back off instead of spinning.

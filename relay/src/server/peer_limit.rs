@@ -5,7 +5,7 @@
 
 use super::rate::TokenBucket;
 use hashlink::LruCache;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv6Addr};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -18,16 +18,31 @@ const TRACKED_ADDRESSES: usize = 16_384;
 pub(crate) const REFUSAL: &[u8] =
     b"HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
 
-/// Answers a refused connection with [`REFUSAL`] and closes it. Nothing of
+/// Answers a refused connection with `answer` (such as [`REFUSAL`]) and
+/// closes it. Nothing of
 /// the request is parsed; what the client sent is read and dropped until it
 /// closes (at most a second), because closing a socket with unread input
 /// resets it, and the client would see a reset instead of the 429.
-pub(crate) async fn refuse(mut stream: TcpStream) {
-    let _ = stream.write_all(REFUSAL).await;
+pub(crate) async fn refuse(mut stream: TcpStream, answer: &'static [u8]) {
+    let _ = stream.write_all(answer).await;
     let _ = stream.shutdown().await;
     let mut sink = [0u8; 512];
     let drain = async { while matches!(stream.read(&mut sink).await, Ok(n) if n > 0) {} };
     let _ = tokio::time::timeout(Duration::from_secs(1), drain).await;
+}
+
+/// The source a connection counts against: an IPv4 address (also when
+/// written as IPv4-mapped IPv6), or an IPv6 address's /64. One subscriber
+/// usually gets a whole /64, so counting single IPv6 addresses would give
+/// one attacker 2^64 budgets.
+fn source_of(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(Ipv6Addr::from(v6.to_bits() & !u128::from(u64::MAX))),
+        },
+    }
 }
 
 /// Per-address token buckets for new connections.
@@ -53,6 +68,7 @@ impl PeerLimit {
 
     /// Whether a new connection from `ip` may go on.
     pub(crate) fn admit(&mut self, ip: IpAddr, now: Instant) -> bool {
+        let ip = source_of(ip);
         if self.per_sec == 0 || (ip.is_loopback() && !self.loopback_too) {
             return true;
         }
@@ -87,6 +103,23 @@ mod tests {
         // 100 ms later: one more for A.
         assert!(limit.admit(A, t0 + Duration::from_millis(100)));
         assert!(!limit.admit(A, t0 + Duration::from_millis(100)));
+    }
+
+    #[test]
+    fn an_ipv6_slash_64_is_one_source() {
+        let t0 = Instant::now();
+        let mut limit = PeerLimit::new(1, 2, false);
+        let in_64 = |i: u16| IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, 0, 7, i, i, i, i));
+        assert!(limit.admit(in_64(1), t0));
+        assert!(limit.admit(in_64(2), t0));
+        assert!(!limit.admit(in_64(3), t0), "the same /64");
+        let next_64 = IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, 0, 8, 1, 1, 1, 1));
+        assert!(limit.admit(next_64, t0));
+        // IPv4-mapped counts as the IPv4 address.
+        assert!(limit.admit(A, t0));
+        assert!(limit.admit(A, t0));
+        let mapped = IpAddr::V6(Ipv4Addr::new(192, 0, 2, 1).to_ipv6_mapped());
+        assert!(!limit.admit(mapped, t0));
     }
 
     #[test]

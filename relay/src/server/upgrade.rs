@@ -3,8 +3,10 @@
 //! read past the request head) and run by tokio-tungstenite with the
 //! relay's frame and buffer limits.
 
+use super::conn_cap::ConnSlot;
 use super::connection;
 use super::context::RelayContext;
+use super::http::Socket;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::header::{
     CONNECTION, SEC_WEBSOCKET_ACCEPT, SEC_WEBSOCKET_KEY, SEC_WEBSOCKET_VERSION, UPGRADE,
@@ -14,7 +16,6 @@ use axum::response::{IntoResponse, Response};
 use hyper_util::rt::TokioIo;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use tokio::net::TcpStream;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
@@ -31,14 +32,16 @@ pub(crate) async fn upgrade(
         Err(why) => return (StatusCode::BAD_REQUEST, why).into_response(),
     };
     let on_upgrade = hyper::upgrade::on(&mut req);
+    let slot = req.extensions().get::<Arc<ConnSlot>>().cloned();
     tokio::spawn(async move {
+        let _slot = slot;
         let upgraded = match on_upgrade.await {
             Ok(upgraded) => upgraded,
             Err(e) => return tracing::debug!(%peer, error = %e, "upgrade failed"),
         };
-        // The connection was served over `TokioIo<TcpStream>` (see
+        // The connection was served over `TokioIo<Socket>` (see
         // `http::serve`), so this always succeeds.
-        let Ok(parts) = upgraded.downcast::<TokioIo<TcpStream>>() else {
+        let Ok(parts) = upgraded.downcast::<TokioIo<Socket>>() else {
             return tracing::error!(%peer, "upgraded connection is not a TCP stream");
         };
         // Taken apart here so that hyper's read buffer (8 KiB, of which
