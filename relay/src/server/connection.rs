@@ -10,7 +10,7 @@ use super::registry::JoinError;
 use super::room_cmd::{RoomCmd, RoomHandle};
 use crate::core::{ConnId, close_code};
 use coinop_protocol::{
-    Bytes, ClientMessage, ErrorCode, Join, PROTOCOL_VERSION, PlayerId, peek_version,
+    Bytes, ClientMessage, ErrorCode, Join, PROTOCOL_VERSION, PlayerId, RelayMessage, peek_version,
 };
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
@@ -302,6 +302,20 @@ async fn read_loop(
                     return fatal(shared, conn, outbox, code, text, close_code::POLICY);
                 }
             }
+        }
+        if let ClientMessage::Publish { client_ref, .. } = &msg
+            && shared.disk.is_full()
+        {
+            // Refused here, before the room stages anything: the client
+            // keeps the changes and resends them later.
+            let error = RelayMessage::Error {
+                code: ErrorCode::DISK_FULL,
+                message: "the relay's disk is full: nothing was stored".into(),
+                fatal: false,
+                client_ref: Some(*client_ref),
+            };
+            outbox.push_reliable(Bytes::from(error.encode()));
+            continue;
         }
         if room.tx.send(RoomCmd::Message { conn, msg }).await.is_err() {
             return;

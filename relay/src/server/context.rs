@@ -4,9 +4,10 @@
 //! ([`super::room_task::RoomServices`]).
 
 use super::budgets::Budgets;
+use super::disk_quota::DiskQuota;
 use super::identity::BoundSecrets;
 use super::registry::Registry;
-use crate::config::RelayConfig;
+use crate::config::{RelayConfig, StorageConfig};
 use crate::metrics::Metrics;
 use crate::storage::StorageHandle;
 use std::sync::Arc;
@@ -25,6 +26,8 @@ pub(crate) struct RelayContext {
     pub(crate) bound_secrets: BoundSecrets,
     /// Message budgets of players who disconnected.
     pub(crate) budgets: Budgets,
+    /// Whether the data directory is full (DISK_FULL).
+    pub(crate) disk: Arc<DiskQuota>,
     next_conn: AtomicU64,
 }
 
@@ -34,8 +37,15 @@ impl RelayContext {
         storage: StorageHandle,
         metrics: Arc<Metrics>,
     ) -> Arc<Self> {
+        let disk = match &config.storage {
+            StorageConfig::Sqlite { dir } => {
+                DiskQuota::watch(dir, config.max_data_bytes, config.min_free_disk_bytes)
+            }
+            StorageConfig::Memory => DiskQuota::none(),
+        };
         Arc::new(Self {
-            registry: Registry::new(&config, storage.clone(), metrics.clone()),
+            registry: Registry::new(&config, storage.clone(), metrics.clone(), disk.clone()),
+            disk,
             config,
             storage,
             metrics,

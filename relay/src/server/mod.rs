@@ -9,6 +9,7 @@ mod conn_cap;
 mod conn_outbox;
 mod connection;
 mod context;
+mod disk_quota;
 mod http;
 mod identity;
 mod inspector;

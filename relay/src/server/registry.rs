@@ -5,6 +5,7 @@
 use super::clock::now_ms;
 use super::compaction::Compactor;
 use super::conn_outbox::ConnOutbox;
+use super::disk_quota::DiskQuota;
 use super::random::random_u64;
 use super::room_cmd::{JoinReply, RoomCmd, RoomHandle};
 use super::room_map::{Lookup, Reservation, RoomMap};
@@ -40,13 +41,20 @@ struct NewRoomRules {
 pub(crate) struct Registry {
     services: RoomServices,
     rules: NewRoomRules,
+    /// New rooms are refused while the data directory is full.
+    disk: Arc<DiskQuota>,
 }
 
 type Stored = (RoomMeta, Option<Snapshot>, Vec<LogEntry>);
 
 impl Registry {
     /// An empty registry for a relay with this config.
-    pub(crate) fn new(config: &RelayConfig, storage: StorageHandle, metrics: Arc<Metrics>) -> Self {
+    pub(crate) fn new(
+        config: &RelayConfig,
+        storage: StorageHandle,
+        metrics: Arc<Metrics>,
+        disk: Arc<DiskQuota>,
+    ) -> Self {
         let millis = |d: std::time::Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
         Self {
             services: RoomServices {
@@ -61,6 +69,7 @@ impl Registry {
                 max_grace_ms: millis(config.max_grace_period),
                 limits: config.room_limits(),
             },
+            disk,
         }
     }
 
@@ -206,6 +215,10 @@ impl Registry {
     }
 
     async fn create(&self, code: &RoomCode, join: &Join) -> Result<RoomState, JoinError> {
+        if self.disk.is_full() {
+            let text = "the relay's disk is full: no new rooms for now".to_owned();
+            return Err(JoinError::Fatal(ErrorCode::DISK_FULL, text));
+        }
         let rules = &self.rules;
         let max_players = join
             .max_players
