@@ -63,6 +63,7 @@ impl DiskQuota {
     }
 
     /// Bytes in the data directory at the last measurement.
+    #[cfg(test)]
     pub(crate) fn used(&self) -> u64 {
         self.used.load(Ordering::Relaxed)
     }
