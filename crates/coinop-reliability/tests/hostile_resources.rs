@@ -280,8 +280,13 @@ async fn a_joiner_that_never_reads_is_closed_with_its_catch_up_counted() {
     s.write_all(&raw_ws::frame(BINARY, true, &join))
         .await
         .unwrap();
-    // Never read; then see whether the relay let go of the connection.
-    tokio::time::sleep(Duration::from_secs(8)).await;
+    // Never read. The room goes on: its next frames find the sloth's
+    // queue full of unread catch-up.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    for i in 0..3 {
+        alice.publish(50 + i, vec![Doc::new().change("k", 1)]).await;
+    }
+    tokio::time::sleep(Duration::from_secs(7)).await;
     let ending = raw_ws::read_ending(&mut s, Duration::from_secs(5)).await;
     let fatal_after = metric(relay.addr(), "coinop_fatal_closes_total")
         .await

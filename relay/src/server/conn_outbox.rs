@@ -62,27 +62,28 @@ impl ConnOutbox {
     /// Queues a reliable frame. A connection whose queue overflows is
     /// closed with SLOW_CONSUMER: reliable frames are never dropped silently.
     pub(crate) fn push_reliable(&self, frame: Bytes) {
-        self.push(frame);
+        self.push(frame, false);
     }
 
     /// Queues a catch-up frame (welcome, snapshot, catch-up changes). They
-    /// count like any other: a joiner that never reads would otherwise hold
-    /// a copy of the room per connection.
+    /// count against the cap like any other, so a joiner that does not read
+    /// its catch-up is closed by the next frame the room sends it, but they
+    /// never overflow it themselves: a large room's catch-up goes whole to
+    /// a reader that keeps up. Their total is bounded by the room's size,
+    /// and a joiner that takes none of it is cut by the write timeout.
     pub(crate) fn push_catch_up(&self, frame: Bytes) {
-        self.push(frame);
+        self.push(frame, true);
     }
 
-    /// Every frame counts against the cap. A frame is queued while the
-    /// queue holds less than the cap, so one frame larger than the cap (a
-    /// large room's snapshot) still goes to a reader that keeps up; the
-    /// queue never holds more than the cap and one frame.
-    fn push(&self, frame: Bytes) {
+    /// A frame is queued while the queue holds less than the cap (so one
+    /// frame larger than the cap still goes to a reader that keeps up).
+    fn push(&self, frame: Bytes, catch_up: bool) {
         let overflow = {
             let mut s = self.lock();
             if s.close.is_some() {
                 return;
             }
-            if s.reliable_bytes >= self.max_bytes {
+            if !catch_up && s.reliable_bytes >= self.max_bytes {
                 true
             } else {
                 s.reliable_bytes += frame.len();
@@ -215,13 +216,15 @@ mod tests {
     #[test]
     fn catch_up_frames_count_against_the_cap() {
         let outbox = ConnOutbox::new(100, Arc::new(Metrics::default()));
-        // One frame over the cap goes to a reader that keeps up.
-        outbox.push_catch_up(frame(500));
-        assert_eq!(drain(&outbox), [500]);
-        // A reader that does not: the next frame closes it.
+        // A catch-up larger than the cap is queued whole.
+        for _ in 0..5 {
+            outbox.push_catch_up(frame(60));
+        }
+        assert_eq!(drain(&outbox), [60; 5]);
+        // Unread, it leaves no room for the next frame the room sends.
         outbox.push_catch_up(frame(60));
         outbox.push_catch_up(frame(60));
-        outbox.push_catch_up(frame(60));
+        outbox.push_reliable(frame(10));
         let sent = drain(&outbox);
         assert_eq!(sent.last(), Some(&usize::from(close_code::POLICY)));
         assert_eq!(
@@ -231,5 +234,16 @@ mod tests {
         );
         outbox.push_catch_up(frame(1));
         assert!(outbox.try_next().is_none(), "closed");
+    }
+
+    #[test]
+    fn one_frame_over_the_cap_goes_to_a_reader_that_keeps_up() {
+        let outbox = ConnOutbox::new(100, Arc::new(Metrics::default()));
+        outbox.push_reliable(frame(500));
+        assert_eq!(drain(&outbox), [500]);
+        outbox.push_reliable(frame(50));
+        outbox.push_reliable(frame(50));
+        outbox.push_reliable(frame(50));
+        assert_eq!(drain(&outbox).len(), 2, "error frame and close");
     }
 }
