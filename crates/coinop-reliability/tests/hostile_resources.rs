@@ -19,17 +19,7 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 fn relay(extra: &[&str]) -> RelayProcess {
-    let unlimited = [
-        "--reliable-per-sec",
-        "1000000",
-        "--reliable-burst",
-        "1000000",
-        "--unreliable-per-sec",
-        "1000000",
-        "--unreliable-burst",
-        "1000000",
-    ];
-    support::start_relay(&unlimited, extra)
+    support::start_unlimited_relay(extra)
 }
 
 /// The answer to a message that is not a publish: the error's code, or

@@ -18,3 +18,19 @@ pub fn start_relay(defaults: &[&str], extra: &[&str]) -> RelayProcess {
         .start()
         .expect("start the relay")
 }
+
+/// The relay under test without message rate limits, with `extra` flags;
+/// started. For attacks whose subject is not the rate limit.
+pub fn start_unlimited_relay(extra: &[&str]) -> RelayProcess {
+    let unlimited = [
+        "--reliable-per-sec",
+        "1000000",
+        "--reliable-burst",
+        "1000000",
+        "--unreliable-per-sec",
+        "1000000",
+        "--unreliable-burst",
+        "1000000",
+    ];
+    start_relay(&unlimited, extra)
+}
