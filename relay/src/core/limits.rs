@@ -35,7 +35,10 @@ pub struct RoomLimits {
     pub max_profile_bytes: usize,
     /// Largest unreliable value, in bytes.
     pub max_unreliable_value_bytes: usize,
-    /// Most bytes of unreliable values (keys included) a room keeps.
+    /// Most bytes of unreliable values (keys included) a room keeps. They
+    /// all go to a joiner in its `Welcome`, with every profile: the
+    /// defaults (64 players' profiles at 8 KiB, 256 KiB of values) keep it
+    /// under the 1 MiB frame limit.
     pub max_unreliable_bytes: u64,
     /// Largest RPC (name and payload) or RPC reply outcome, in bytes.
     pub max_rpc_bytes: usize,
@@ -61,7 +64,7 @@ impl RoomLimits {
         cached_log_bytes: 16 * 1024,
         max_profile_bytes: 8 * 1024,
         max_unreliable_value_bytes: 16 * 1024,
-        max_unreliable_bytes: 1024 * 1024,
+        max_unreliable_bytes: 256 * 1024,
         max_rpc_bytes: 64 * 1024,
         rpc_reply_ms: 60_000,
         max_calls_per_player: 256,
