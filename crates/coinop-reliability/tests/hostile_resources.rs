@@ -216,6 +216,7 @@ async fn oversized_profiles_values_and_rpcs_are_refused() {
     while error_code(&mut mallory).await == Some(ErrorCode::VALUE_TOO_LARGE) {
         refused += 1;
     }
+    eprintln!("100 unreliable values of 16 KiB in one room: {refused} refused");
     assert!(refused >= 30, "the room kept {} values", 100 - refused);
     mallory
         .send(&ClientMessage::Rpc {
