@@ -108,6 +108,9 @@ pub(crate) struct ChangeLog {
     folded: ActorClock,
     /// Their hashes, as far as known (see [`FoldedHashes`]).
     folded_hashes: FoldedHashes,
+    /// Every hash of the snapshot the running compaction will install,
+    /// when it was asked to list them.
+    listed: Option<(Seq, Vec<Hash>)>,
     /// The highest seq of every actor among durable changes (folded ones
     /// included), and the actor and seq of each uncommitted entry: a new
     /// change that reuses one of these with other content is refused.
@@ -451,6 +454,17 @@ impl ChangeLog {
         Some((self.snapshot.clone(), stored, entries))
     }
 
+    /// Whether the hashes of every folded change are known.
+    pub(crate) fn knows_folded_hashes(&self) -> bool {
+        self.folded_hashes.is_known()
+    }
+
+    /// The hashes of the snapshot up to `upto` that the running compaction
+    /// is about to install.
+    pub(crate) fn folded_hashes_listed(&mut self, upto: Seq, hashes: Vec<Hash>) {
+        self.listed = Some((upto, hashes));
+    }
+
     /// Installs a stored snapshot and drops the entries folded into it.
     pub(crate) fn compacted(&mut self, snapshot: Snapshot) {
         self.compacting = false;
@@ -463,6 +477,11 @@ impl ChangeLog {
             return;
         }
         let upto = snapshot.upto;
+        if let Some((listed_upto, hashes)) = self.listed.take()
+            && listed_upto == upto
+        {
+            self.folded_hashes = FoldedHashes::known(&hashes);
+        }
         if let Some(clock) = &snapshot.clock {
             self.folded = clock.clone();
             let folded_hashes = &mut self.folded_hashes;

@@ -81,6 +81,10 @@ pub enum Effect {
         stored: Option<StoredRange>,
         /// Every durable entry after it, in seq order.
         entries: Vec<LogEntry>,
+        /// The room does not know the hashes of the changes folded before
+        /// it was loaded: fold with [`super::fold_and_list`] and answer
+        /// [`super::Input::FoldedHashes`] before [`super::Input::Compacted`].
+        list_hashes: bool,
     },
     /// Catch-up of a joiner: read these durable entries from storage and
     /// send them to `conn` as `Changes` frames of at most `batch_bytes` of

@@ -13,6 +13,26 @@ use coinop_protocol::{Bytes, LogEntry};
 /// compaction for good. Slow (parses the whole history): run it off the
 /// async runtime.
 pub fn fold(base: Option<&Snapshot>, entries: &[LogEntry]) -> Result<Snapshot, String> {
+    fold_doc(base, entries).map(|(snapshot, _)| snapshot)
+}
+
+/// [`fold`], and the hash of every change the snapshot holds: for a room
+/// that does not know the hashes folded before it was loaded (see
+/// [`super::Effect::Compact`]). Slower than [`fold`] by a walk of the
+/// history.
+pub fn fold_and_list(
+    base: Option<&Snapshot>,
+    entries: &[LogEntry],
+) -> Result<(Snapshot, Vec<[u8; 32]>), String> {
+    let (snapshot, doc) = fold_doc(base, entries)?;
+    let hashes = doc.get_changes_meta(&[]).iter().map(|m| m.hash.0).collect();
+    Ok((snapshot, hashes))
+}
+
+fn fold_doc(
+    base: Option<&Snapshot>,
+    entries: &[LogEntry],
+) -> Result<(Snapshot, automerge::Automerge), String> {
     let (mut doc, mut clock) = match base {
         Some(snap) => {
             let doc = automerge::Automerge::load(&snap.doc).map_err(|e| e.to_string())?;
@@ -48,10 +68,11 @@ pub fn fold(base: Option<&Snapshot>, entries: &[LogEntry]) -> Result<Snapshot, S
         .map(|e| e.seq)
         .or(base.map(|s| s.upto))
         .unwrap_or_default();
-    Ok(Snapshot {
+    let snapshot = Snapshot {
         upto,
         doc: Bytes::from(doc.save()),
         clock: Some(clock),
         view: super::state_view(&doc),
-    })
+    };
+    Ok((snapshot, doc))
 }

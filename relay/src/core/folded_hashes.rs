@@ -11,8 +11,8 @@
 //!
 //! A room loaded from storage with a snapshot does not know the hashes
 //! folded before the load (finding them means parsing the whole history,
-//! which the load avoids): until then, [`FoldedHashes::holds`] answers
-//! "unknown".
+//! which the load avoids): until its first compaction lists them,
+//! [`FoldedHashes::holds`] answers "unknown".
 
 use super::change_log::Hash;
 use std::collections::HashSet;
@@ -42,6 +42,21 @@ impl FoldedHashes {
             known: None,
             ..Self::default()
         }
+    }
+
+    /// A room whose folded changes are exactly `hashes` (listed by a
+    /// compaction).
+    pub(crate) fn known(hashes: &[Hash]) -> Self {
+        let mut me = Self::default();
+        for hash in hashes {
+            me.insert(hash);
+        }
+        me
+    }
+
+    /// Whether every folded change is known.
+    pub(crate) fn is_known(&self) -> bool {
+        self.known.is_some()
     }
 
     fn fingerprint(&self, hash: &Hash) -> u64 {
@@ -77,5 +92,8 @@ mod tests {
         let mut loaded = FoldedHashes::unknown();
         loaded.insert(&[1; 32]);
         assert_eq!(loaded.holds(&[1; 32]), None);
+        let listed = FoldedHashes::known(&[[3; 32]]);
+        assert_eq!(listed.holds(&[3; 32]), Some(true));
+        assert!(listed.is_known() && !loaded.is_known());
     }
 }

@@ -187,6 +187,7 @@ pub fn handle_from_bytes(data: &[u8]) {
                         base,
                         stored: range,
                         entries,
+                        ..
                     } => {
                         let mut all: Vec<LogEntry> =
                             range.map(|r| read_range(&stored, r)).unwrap_or_default();

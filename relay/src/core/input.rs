@@ -45,4 +45,13 @@ pub enum Input {
     CompactionFailed,
     /// Time passed; expire grace periods due by now.
     Tick,
+    /// The hash of every change in the snapshot up to `upto`, for a
+    /// compaction asked with `list_hashes`; sent just before its
+    /// [`Input::Compacted`].
+    FoldedHashes {
+        /// The snapshot's seq.
+        upto: Seq,
+        /// Its changes' hashes.
+        hashes: Vec<[u8; 32]>,
+    },
 }

@@ -80,7 +80,7 @@ pub use actor_clock::ActorClock;
 pub use change_log::LoadError;
 pub use conn_id::ConnId;
 pub use effect::{CoalesceKey, Delivery, Effect, StoredRange, close_code};
-pub use fold::fold;
+pub use fold::{fold, fold_and_list};
 pub use input::Input;
 pub use limits::RoomLimits;
 pub use room_meta::RoomMeta;

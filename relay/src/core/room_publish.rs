@@ -158,6 +158,7 @@ impl RoomState {
                 base,
                 stored,
                 entries,
+                list_hashes: !self.log.knows_folded_hashes(),
             });
         }
     }

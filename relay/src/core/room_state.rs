@@ -194,6 +194,7 @@ impl RoomState {
             }
             Input::CompactionFailed => self.log.compaction_failed(),
             Input::Tick => self.tick(now),
+            Input::FoldedHashes { upto, hashes } => self.log.folded_hashes_listed(upto, hashes),
         }
         std::mem::take(&mut self.effects)
     }

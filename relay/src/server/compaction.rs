@@ -3,7 +3,7 @@
 
 use super::room_cmd::RoomCmd;
 use super::stored_range::read_range;
-use crate::core::{Snapshot, StoredRange, fold};
+use crate::core::{Snapshot, StoredRange, fold, fold_and_list};
 use crate::metrics::Metrics;
 use crate::storage::StorageHandle;
 use coinop_protocol::{LogEntry, RoomCode, Seq};
@@ -38,7 +38,12 @@ pub(crate) struct Job {
     pub(crate) entries: Vec<LogEntry>,
     /// The last seq folded.
     pub(crate) upto: Seq,
+    /// List the hash of every change in the snapshot too.
+    pub(crate) list_hashes: bool,
 }
+
+/// A stored snapshot, and its changes' hashes when they were asked for.
+type Folded = (Snapshot, Option<Vec<[u8; 32]>>);
 
 impl Compactor {
     pub(crate) fn new(storage: StorageHandle, metrics: Arc<Metrics>) -> Self {
@@ -50,7 +55,8 @@ impl Compactor {
     }
 
     /// Starts the job; its answer goes to `reply` as
-    /// [`RoomCmd::Compacted`]: the stored snapshot, or `None` (logged).
+    /// [`RoomCmd::Compacted`]: the stored snapshot (and its hashes when
+    /// asked), or `None` (logged).
     pub(crate) fn spawn(&self, job: Job, reply: mpsc::Sender<RoomCmd>) {
         let this = self.clone();
         tokio::spawn(async move {
@@ -66,13 +72,14 @@ impl Compactor {
         });
     }
 
-    async fn compact(&self, job: Job) -> Option<Snapshot> {
+    async fn compact(&self, job: Job) -> Option<Folded> {
         let Job {
             room,
             base,
             stored,
             mut entries,
             upto,
+            list_hashes,
         } = job;
         if let Some(range) = stored {
             match read_range(&self.storage, &room, range).await {
@@ -86,9 +93,16 @@ impl Compactor {
                 }
             }
         }
-        let folded = tokio::task::spawn_blocking(move || fold(base.as_ref(), &entries)).await;
-        let snapshot = match folded {
-            Ok(Ok(snapshot)) => snapshot,
+        let folded = tokio::task::spawn_blocking(move || {
+            if list_hashes {
+                fold_and_list(base.as_ref(), &entries).map(|(s, hashes)| (s, Some(hashes)))
+            } else {
+                fold(base.as_ref(), &entries).map(|s| (s, None))
+            }
+        })
+        .await;
+        let (snapshot, listed) = match folded {
+            Ok(Ok(folded)) => folded,
             Ok(Err(reason)) => {
                 tracing::error!(%room, %reason, "compaction failed");
                 return None;
@@ -107,7 +121,7 @@ impl Compactor {
         match result {
             Ok(()) => {
                 tracing::info!(%room, upto = upto.0, bytes = snapshot.doc.len(), "compacted");
-                Some(snapshot)
+                Some((snapshot, listed))
             }
             Err(e) => {
                 tracing::error!(%room, error = %e, "snapshot not stored");

@@ -35,8 +35,9 @@ pub(crate) enum RoomCmd {
     /// The storage answer to the outstanding persist: durable up to this
     /// seq, or failed.
     Persisted(Option<Seq>),
-    /// The storage answer to the outstanding compaction.
-    Compacted(Option<Snapshot>),
+    /// The storage answer to the outstanding compaction, with the hash of
+    /// every change in the snapshot when it was asked to list them.
+    Compacted(Option<(Snapshot, Option<Vec<[u8; 32]>>)>),
     /// The inspector's question: the room's report as JSON.
     Inspect(oneshot::Sender<serde_json::Value>),
     Shutdown,

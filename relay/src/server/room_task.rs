@@ -159,8 +159,14 @@ impl RoomTask {
             }
             RoomCmd::Compacted(result) => {
                 let input = match result {
-                    Some(snap) => {
+                    Some((snap, listed)) => {
                         self.services.metrics.compactions.fetch_add(1, Relaxed);
+                        if let Some(hashes) = listed {
+                            let upto = snap.upto;
+                            let listed = Input::FoldedHashes { upto, hashes };
+                            let effects = self.room.handle(listed, now);
+                            self.apply(effects).await;
+                        }
                         Input::Compacted(snap)
                     }
                     None => {
@@ -218,7 +224,8 @@ impl RoomTask {
                     base,
                     stored,
                     entries,
-                } => self.compact(base, stored, entries),
+                    list_hashes,
+                } => self.compact(base, stored, entries, list_hashes),
                 Effect::SendStored {
                     conn,
                     range,
@@ -296,6 +303,7 @@ impl RoomTask {
         base: Option<Snapshot>,
         stored: Option<StoredRange>,
         entries: Vec<LogEntry>,
+        list_hashes: bool,
     ) {
         let Some(upto) = entries.last().map(|e| e.seq).or(stored.map(|r| r.upto)) else {
             return;
@@ -306,6 +314,7 @@ impl RoomTask {
             stored,
             entries,
             upto,
+            list_hashes,
         };
         self.services.compactor.spawn(job, self.tx.clone());
     }

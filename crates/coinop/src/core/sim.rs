@@ -148,6 +148,7 @@ impl Sim {
                         base,
                         stored,
                         entries,
+                        ..
                     } => {
                         self.compactions += 1;
                         let mut all = stored.map(|r| self.stored_range(r)).unwrap_or_default();

@@ -88,19 +88,82 @@ fn a_log_with_an_unappliable_change_is_still_folded() {
     let _missing = doc.change("a", 1);
     let orphan = doc.change("b", 2);
     let mut other = Doc::new();
-    let entries: Vec<LogEntry> = [orphan, other.change("c", 3)]
-        .into_iter()
-        .enumerate()
-        .map(|(i, change)| LogEntry {
-            seq: Seq(i as u64 + 1),
-            sender: pid("alice"),
-            change,
-        })
-        .collect();
+    let entries = folded_entries(&[orphan, other.change("c", 3)]);
     let snap = fold(None, &entries).expect("folded without the orphan");
     assert_eq!(snap.upto, Seq(2));
     let loaded = automerge::AutoCommit::load(&snap.doc).unwrap();
     use automerge::ReadDoc;
     assert!(loaded.get(automerge::ROOT, "c").unwrap().is_some());
     assert!(loaded.get(automerge::ROOT, "b").unwrap().is_none());
+}
+
+#[test]
+fn a_reloaded_room_learns_its_folded_hashes_at_its_first_compaction() {
+    let limits = RoomLimits {
+        compact_entries: 3,
+        ..RoomLimits::default()
+    };
+    let mut room = room_with_alice(limits.clone());
+    let mut doc = Doc::new();
+    let folded = publish_and_fold(&mut room, &mut doc, 3);
+    let snap = fold(None, &folded_entries(&folded)).unwrap();
+    let mut reloaded = RoomState::load(meta(8, 0), limits, Some(snap), vec![]).unwrap();
+    reloaded.handle(
+        Input::Join {
+            conn: ConnId(1),
+            join: join("alice", None),
+        },
+        T0,
+    );
+    // Unknown until listed: an orphan is let in (and left out by folding).
+    let mut stranger = Doc::new();
+    let _missing = stranger.change("a", 1);
+    let fx = reloaded.handle(msg(1, publish(1, vec![stranger.change("b", 2)])), T0);
+    assert_eq!(persist_upto(&fx), Some(Seq(4)));
+    let mut compaction = None;
+    for (i, seq) in (2..=3).zip(5..) {
+        reloaded.handle(Input::Persisted { upto: Seq(seq - 1) }, T0);
+        let fx = reloaded.handle(msg(1, publish(i, vec![doc.change("k", i as i64)])), T0);
+        assert_eq!(persist_upto(&fx), Some(Seq(seq)));
+    }
+    let fx = reloaded.handle(Input::Persisted { upto: Seq(6) }, T0);
+    if let Some(Effect::Compact {
+        base,
+        entries,
+        list_hashes,
+        ..
+    }) = fx.into_iter().find(|e| matches!(e, Effect::Compact { .. }))
+    {
+        assert!(list_hashes, "the reloaded room asks for the hashes");
+        compaction = Some(fold_and_list(base.as_ref(), &entries).unwrap());
+    }
+    let (snap, hashes) = compaction.expect("compacted");
+    assert_eq!(snap.upto, Seq(6));
+    reloaded.handle(
+        Input::FoldedHashes {
+            upto: snap.upto,
+            hashes,
+        },
+        T0,
+    );
+    reloaded.handle(Input::Compacted(snap), T0);
+    // Known now: another orphan is refused, a change on folded ones is not.
+    let mut stranger = Doc::new();
+    let _missing = stranger.change("a", 1);
+    let fx = reloaded.handle(msg(1, publish(10, vec![stranger.change("b", 2)])), T0);
+    refused(&fx, 1, 10, ErrorCode::MISSING_DEPENDENCY);
+    let fx = reloaded.handle(msg(1, publish(11, vec![doc.change("k", 11)])), T0);
+    assert_eq!(persist_upto(&fx), Some(Seq(7)));
+}
+
+fn folded_entries(changes: &[Bytes]) -> Vec<LogEntry> {
+    changes
+        .iter()
+        .zip(1..)
+        .map(|(change, seq)| LogEntry {
+            seq: Seq(seq),
+            sender: pid("alice"),
+            change: change.clone(),
+        })
+        .collect()
 }
