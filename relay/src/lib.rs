@@ -107,6 +107,6 @@ pub mod metrics;
 mod server;
 pub mod storage;
 
-pub use config::{RelayConfig, StorageConfig};
+pub use config::{ClusterConfig, RelayConfig, StorageConfig};
 pub use error::RelayError;
 pub use server::Relay;

@@ -4,6 +4,7 @@
 //! ([`super::room_task::RoomServices`]).
 
 use super::budgets::Budgets;
+use super::cluster::Cluster;
 use super::identity::BoundSecrets;
 use super::registry::Registry;
 use crate::config::RelayConfig;
@@ -25,6 +26,8 @@ pub(crate) struct RelayContext {
     pub(crate) bound_secrets: BoundSecrets,
     /// Message budgets of players who disconnected.
     pub(crate) budgets: Budgets,
+    /// Cluster mode: this node's leases and the cluster's token.
+    pub(crate) cluster: Option<Arc<Cluster>>,
     next_conn: AtomicU64,
 }
 
@@ -33,9 +36,11 @@ impl RelayContext {
         config: RelayConfig,
         storage: StorageHandle,
         metrics: Arc<Metrics>,
+        cluster: Option<Arc<Cluster>>,
     ) -> Arc<Self> {
         Arc::new(Self {
-            registry: Registry::new(&config, storage.clone(), metrics.clone()),
+            registry: Registry::new(&config, storage.clone(), metrics.clone(), cluster.clone()),
+            cluster,
             config,
             storage,
             metrics,

@@ -40,6 +40,9 @@ pub(crate) enum RoomCmd {
     /// The inspector's question: the room's report as JSON.
     Inspect(oneshot::Sender<serde_json::Value>),
     Shutdown,
+    /// Cluster mode: another node took the room's lease. Close every
+    /// connection (ROOM_MOVED, they reconnect) and stop, storing nothing more.
+    Evict,
 }
 
 /// Sends to one room task.

@@ -1,6 +1,7 @@
 //! The tokio shell around one [`RoomState`]: carries out its effects.
 
 use super::clock::now_ms;
+use super::cluster::Cluster;
 use super::compaction::{Compactor, Job};
 use super::conn_outbox::ConnOutbox;
 use super::room_cmd::{JoinReply, RoomCmd, RoomHandle};
@@ -11,7 +12,7 @@ use crate::core::{
     ConnId, Delivery, Effect, Input, RoomState, Snapshot, StoredRange, changes_frames, close_code,
 };
 use crate::metrics::Metrics;
-use crate::storage::{Append, PlayerRoomUpdate, StorageHandle};
+use crate::storage::{Append, PlayerRoomUpdate, StorageError, StorageHandle};
 use coinop_protocol::{Bytes, ErrorCode, LogEntry, RelayMessage};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -36,6 +37,8 @@ pub(crate) struct RoomServices {
     pub(crate) compactor: Compactor,
     /// The map the room leaves when it unloads.
     pub(crate) rooms: Arc<RoomMap>,
+    /// Cluster mode: the leases the room is served under.
+    pub(crate) cluster: Option<Arc<Cluster>>,
 }
 
 struct RoomTask {
@@ -76,6 +79,7 @@ impl RoomTask {
         let timer = tokio::time::sleep(Duration::ZERO);
         tokio::pin!(timer);
         let mut armed: Option<u64> = None;
+        let mut evicted = false;
         loop {
             let next = self.room.next_deadline();
             if let Some(at) = next.filter(|at| armed != Some(*at)) {
@@ -97,6 +101,11 @@ impl RoomTask {
             match wake {
                 // The task holds a sender itself, so `None` never comes.
                 Wake::Cmd(None | Some(RoomCmd::Shutdown)) => break,
+                Wake::Cmd(Some(RoomCmd::Evict)) => {
+                    self.evict().await;
+                    evicted = true;
+                    break;
+                }
                 Wake::Cmd(Some(cmd)) => self.on_cmd(cmd).await,
                 Wake::Tick => {
                     let effects = self.room.handle(Input::Tick, now_ms());
@@ -108,7 +117,22 @@ impl RoomTask {
             }
         }
         self.services.metrics.rooms.fetch_sub(1, Relaxed);
+        // Unloaded or stopping: another node may serve the room at once.
+        if let Some(cluster) = self.services.cluster.as_ref().filter(|_| !evicted) {
+            cluster.release(self.room.code()).await;
+        }
         tracing::debug!(room = %self.room.code(), "room unloaded");
+    }
+
+    /// Another node owns the room now: every client reconnects (and is
+    /// taken there), joins queued meanwhile look the room up again.
+    async fn evict(&mut self) {
+        for (_, outbox) in self.conns.drain() {
+            let text = "this node no longer serves the room; reconnect";
+            outbox.fatal(ErrorCode::ROOM_MOVED, text, close_code::RESTART, false);
+        }
+        self.services.rooms.forget(self.room.code(), self.id).await;
+        self.refuse_queued_joins();
     }
 
     async fn on_cmd(&mut self, cmd: RoomCmd) {
@@ -177,7 +201,7 @@ impl RoomTask {
             RoomCmd::Inspect(reply) => {
                 let _ = reply.send(self.counters.report(&self.room));
             }
-            RoomCmd::Shutdown => {}
+            RoomCmd::Shutdown | RoomCmd::Evict => {}
         }
     }
 
@@ -253,9 +277,13 @@ impl RoomTask {
             if let Err(e) = &result {
                 tracing::error!(error = %e, "persist failed; publishes refused");
             }
+            let fenced = matches!(result, Err(StorageError::Fenced(_)));
             let _ = tx
                 .send(RoomCmd::Persisted(result.ok().map(|()| upto)))
                 .await;
+            if fenced {
+                let _ = tx.send(RoomCmd::Evict).await;
+            }
         });
     }
 
@@ -321,12 +349,17 @@ impl RoomTask {
         {
             return false;
         }
+        self.refuse_queued_joins();
+        true
+    }
+
+    /// Closes the queue; joins in it are told to look the room up again.
+    fn refuse_queued_joins(&mut self) {
         self.rx.close();
         while let Ok(cmd) = self.rx.try_recv() {
             if let RoomCmd::Join { reply, .. } = cmd {
                 let _ = reply.send(JoinReply::Retry);
             }
         }
-        true
     }
 }

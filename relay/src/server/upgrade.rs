@@ -3,8 +3,8 @@
 //! read past the request head) and run by tokio-tungstenite with the
 //! relay's frame and buffer limits.
 
-use super::connection;
 use super::context::RelayContext;
+use super::{connection, forward};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::header::{
     CONNECTION, SEC_WEBSOCKET_ACCEPT, SEC_WEBSOCKET_KEY, SEC_WEBSOCKET_VERSION, UPGRADE,
@@ -30,6 +30,7 @@ pub(crate) async fn upgrade(
         Ok(key) => key,
         Err(why) => return (StatusCode::BAD_REQUEST, why).into_response(),
     };
+    let via = forwarded_client(&shared, req.headers());
     let on_upgrade = hyper::upgrade::on(&mut req);
     tokio::spawn(async move {
         let upgraded = match on_upgrade.await {
@@ -50,7 +51,11 @@ pub(crate) async fn upgrade(
         let config = ws_config(shared.config.max_frame_bytes);
         let ws =
             WebSocketStream::from_partially_read(io, leftover, Role::Server, Some(config)).await;
-        connection::serve(shared, ws, peer).await;
+        match via {
+            // The node that forwarded it named the client.
+            Some(client) => connection::serve(shared, ws, client, Some(peer)).await,
+            None => connection::serve(shared, ws, peer, None).await,
+        }
     });
     let headers = [
         (UPGRADE, "websocket".to_owned()),
@@ -58,6 +63,23 @@ pub(crate) async fn upgrade(
         (SEC_WEBSOCKET_ACCEPT, key),
     ];
     (StatusCode::SWITCHING_PROTOCOLS, headers).into_response()
+}
+
+/// Cluster mode: the client's address named by the node that forwarded
+/// this connection, trusted only with the cluster's token.
+fn forwarded_client(shared: &RelayContext, headers: &HeaderMap) -> Option<SocketAddr> {
+    let cluster = shared.cluster.as_ref()?;
+    let token = headers.get(forward::CLUSTER_TOKEN)?;
+    if token.as_bytes() != cluster.token().as_bytes() {
+        tracing::warn!("forwarded connection with a wrong cluster token; served as direct");
+        return None;
+    }
+    headers
+        .get(forward::FORWARDED_FOR)?
+        .to_str()
+        .ok()?
+        .parse()
+        .ok()
 }
 
 /// The `Sec-WebSocket-Accept` value for a valid upgrade request.

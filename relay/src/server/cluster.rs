@@ -1,0 +1,126 @@
+//! Cluster mode's node side: claiming a room's lease before serving it,
+//! giving it back when the room unloads, and the heartbeat that renews every
+//! lease and evicts the rooms whose lease another node took.
+//!
+//! The lease SQL is [`Leases`]'s; its calls block (the synchronous
+//! PostgreSQL client), so they run on tokio's blocking pool.
+
+use super::room_cmd::RoomCmd;
+use super::room_map::RoomMap;
+use crate::metrics::Metrics;
+use crate::storage::{Claim, Leases, StorageError};
+use coinop_protocol::RoomCode;
+use std::sync::Arc;
+use std::sync::atomic::Ordering::Relaxed;
+use std::time::Duration;
+use tokio::task::JoinHandle;
+
+/// How long a health check waits for the database.
+const PING_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// This node's place in a cluster.
+pub(crate) struct Cluster {
+    leases: Leases,
+    metrics: Arc<Metrics>,
+    /// Shared by the cluster's nodes (kept in the database): a forwarded
+    /// connection that presents it is trusted to name its client's address.
+    token: String,
+}
+
+impl Cluster {
+    pub(crate) fn new(leases: Leases, token: String, metrics: Arc<Metrics>) -> Self {
+        Self {
+            leases,
+            metrics,
+            token,
+        }
+    }
+
+    /// The cluster's shared token for node-to-node requests.
+    pub(crate) fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// The lease length.
+    pub(crate) fn lease(&self) -> Duration {
+        self.leases.lease()
+    }
+
+    /// Takes the room's lease if it is free or expired; else says who
+    /// holds it.
+    pub(crate) async fn claim(&self, room: &RoomCode) -> Result<Claim, StorageError> {
+        let (leases, code) = (self.leases.clone(), room.clone());
+        let claim = blocking(move || leases.claim(&code)).await?;
+        if let Claim::Held {
+            epoch,
+            failover: true,
+        } = &claim
+        {
+            self.metrics.failovers.fetch_add(1, Relaxed);
+            tracing::info!(%room, epoch, "room taken over after its owner's lease ran out");
+        }
+        self.count_held();
+        Ok(claim)
+    }
+
+    /// Gives the room's lease back (the room unloaded or the node stops).
+    pub(crate) async fn release(&self, room: &RoomCode) {
+        let (leases, code) = (self.leases.clone(), room.clone());
+        if let Err(e) = blocking(move || leases.release(&code)).await {
+            // It runs out by itself within the lease time.
+            tracing::warn!(%room, error = %e, "lease not released");
+        }
+        self.count_held();
+    }
+
+    /// Whether the database answered a query in time.
+    pub(crate) async fn reachable(&self) -> bool {
+        let leases = self.leases.clone();
+        let ping = blocking(move || leases.ping());
+        matches!(tokio::time::timeout(PING_TIMEOUT, ping).await, Ok(Ok(())))
+    }
+
+    /// Renews every lease, every third of the lease time, and evicts the
+    /// rooms whose lease was lost: their clients reconnect and are taken to
+    /// the new owner. Runs until aborted.
+    pub(crate) fn spawn_heartbeat(self: &Arc<Self>, rooms: Arc<RoomMap>) -> JoinHandle<()> {
+        let cluster = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(cluster.lease() / 3);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let leases = cluster.leases.clone();
+                match blocking(move || leases.renew()).await {
+                    Ok(lost) => {
+                        for room in lost {
+                            cluster.metrics.leases_lost.fetch_add(1, Relaxed);
+                            tracing::warn!(%room, "lease lost to another node; room evicted");
+                            if let Some(handle) = rooms.handle(&room).await {
+                                let _ = handle.tx.send(RoomCmd::Evict).await;
+                            }
+                        }
+                        cluster.count_held();
+                    }
+                    // Writes are refused meanwhile if another node takes a
+                    // room over (fencing); nothing to do but try again.
+                    Err(e) => tracing::warn!(error = %e, "lease renewal failed"),
+                }
+            }
+        })
+    }
+
+    fn count_held(&self) {
+        let held = i64::try_from(self.leases.fence().len()).unwrap_or(i64::MAX);
+        self.metrics.leases_held.store(held, Relaxed);
+    }
+}
+
+/// Runs a blocking database call off the async runtime.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, StorageError> + Send + 'static,
+) -> Result<T, StorageError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|_| StorageError::Stopped)?
+}
