@@ -5,7 +5,11 @@
 
 mod support;
 
+use automerge::ReadDoc;
 use coinop_protocol::*;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use std::time::{Duration, Instant};
 use support::*;
 
 /// Lease time of the test nodes.
@@ -27,6 +31,36 @@ fn cluster() -> (Postgres, Vec<RelayProcess>) {
     let pg = Postgres::start().expect("PostgreSQL is needed for cluster mode's tests");
     let nodes = (0..3).map(|_| node(&pg.url())).collect();
     (pg, nodes)
+}
+
+/// The longest a client may wait to get back into a room whose owner died.
+fn failover_bound() -> Duration {
+    Duration::from_millis(LEASE_MS) + Duration::from_secs(5)
+}
+
+/// Joins `room` through `url` as `player`, again and again (a node that
+/// owned it may be dead or frozen) until welcomed or `bound` passed.
+async fn rejoin(url: &str, room: &str, player: &str, bound: Duration) -> (Client, Joined) {
+    let deadline = Instant::now() + bound;
+    while Instant::now() < deadline {
+        if let Ok(mut c) = Client::try_connect(url).await {
+            c.send(&ClientMessage::Join(join_msg(room, player))).await;
+            if let Some(Event::Frame(RelayMessage::Welcome(w))) =
+                c.event_within(Duration::from_secs(4)).await
+            {
+                let joined = c.catch_up_after(w).await;
+                return (c, joined);
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{player} not back in {room} within {bound:?}");
+}
+
+/// The room's stored state, read through `url` by a fresh player.
+async fn stored(url: &str, room: &str) -> (Seq, automerge::AutoCommit) {
+    let (_, joined) = Client::join(url, join_msg(room, "checker")).await;
+    (joined.head, doc_from(&joined))
 }
 
 /// Skips frames until one matches.
@@ -163,4 +197,179 @@ async fn players_on_three_nodes_share_one_room() {
             (200, "ok".into())
         );
     }
+}
+
+/// One writer of the SIGKILL test: 50 changes, one publish in flight at a
+/// time; unacked changes are sent again after a reconnect. Returns the keys
+/// acked and how long each reconnect took.
+async fn write_through_failover(
+    url: String,
+    room: String,
+    acks: Arc<AtomicUsize>,
+) -> (Vec<String>, Vec<Duration>) {
+    let player = format!("w{room}");
+    let (mut c, _) = Client::join(&url, join_msg(&room, &player)).await;
+    let mut doc = Doc::new();
+    let (mut acked, mut pending, mut reconnects) = (Vec::new(), Vec::new(), Vec::new());
+    for i in 0..50u64 {
+        let key = format!("k{i}");
+        pending.push((key.clone(), doc.change(&key, i as i64)));
+        // Bounded: each turn either gets its ack or reconnects, and a
+        // reconnect is bounded by `rejoin`.
+        for _ in 0..10 {
+            let changes = pending.iter().map(|(_, c)| c.clone()).collect();
+            match c.publish_unless_closed(i, changes).await {
+                Some(Ok(_)) => {
+                    acked.extend(pending.drain(..).map(|(k, _)| k));
+                    acks.fetch_add(1, SeqCst);
+                    break;
+                }
+                Some(Err(code)) => panic!("{room}: publish {i} refused: {code:?}"),
+                None => {
+                    let lost = Instant::now();
+                    c = rejoin(&url, &room, &player, failover_bound()).await.0;
+                    reconnects.push(lost.elapsed());
+                }
+            }
+        }
+        assert!(pending.is_empty(), "{room}: publish {i} never acked");
+    }
+    (acked, reconnects)
+}
+
+#[tokio::test]
+async fn sigkill_of_the_owner_loses_no_acked_write() {
+    let (_pg, mut nodes) = cluster();
+    let rooms: Vec<String> = (0..20).map(|i| format!("K{i:02}")).collect();
+    // Node 0 owns every room; the writers come through nodes 1 and 2.
+    let mut anchors = Vec::new();
+    for room in &rooms {
+        anchors.push(
+            Client::join(&nodes[0].ws_url(), join_msg(room, "anchor"))
+                .await
+                .0,
+        );
+    }
+    let acks = Arc::new(AtomicUsize::new(0));
+    let writers: Vec<_> = rooms
+        .iter()
+        .enumerate()
+        .map(|(i, room)| {
+            let url = nodes[1 + i % 2].ws_url();
+            tokio::spawn(write_through_failover(url, room.clone(), acks.clone()))
+        })
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while acks.load(SeqCst) < 300 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    nodes[0].kill();
+    let killed_at = acks.load(SeqCst);
+    let mut reconnects = Vec::new();
+    let mut acked = Vec::new();
+    for writer in writers {
+        let (keys, times) = writer.await.unwrap();
+        acked.push(keys);
+        reconnects.extend(times);
+    }
+    drop(anchors);
+
+    for (room, keys) in rooms.iter().zip(&acked) {
+        let (head, doc) = stored(&nodes[2].ws_url(), room).await;
+        assert_eq!(head, Seq(50), "{room}: 50 changes stored, none twice");
+        for key in keys {
+            assert!(
+                doc.get(automerge::ROOT, key.as_str()).unwrap().is_some(),
+                "{room}: acked {key} lost"
+            );
+        }
+    }
+    reconnects.sort();
+    let max = reconnects.last().copied().unwrap_or_default();
+    println!(
+        "killed after {killed_at} of 1000 acks; {} reconnects, median {:?}, max {max:?}",
+        reconnects.len(),
+        reconnects
+            .get(reconnects.len() / 2)
+            .copied()
+            .unwrap_or_default()
+    );
+    assert!(max <= failover_bound(), "a reconnect took {max:?}");
+    let mut failovers = 0.0;
+    for n in &nodes[1..] {
+        failovers += metric(n.addr(), "coinop_failovers_total").await.unwrap();
+    }
+    assert_eq!(failovers, 20.0, "every room taken over once");
+}
+
+#[tokio::test]
+async fn a_frozen_owner_is_fenced_and_no_replica_diverges() {
+    let (_pg, nodes) = cluster();
+    let (mut alice, _) = Client::join(&nodes[0].ws_url(), join_msg("STOP", "alice")).await;
+    let (mut bob, _) = Client::join(&nodes[1].ws_url(), join_msg("STOP", "bob")).await;
+    let (mut alices, mut bobs) = (Doc::new(), Doc::new());
+    let a1 = alices.change("a1", 1);
+    alice.publish(1, vec![a1.clone()]).await;
+    expect(&mut bob, "a1", |m| {
+        matches!(m, RelayMessage::Changes { .. })
+    })
+    .await;
+    bobs.0.load_incremental(&a1).unwrap();
+
+    nodes[0].pause();
+    // Alice's next write waits in the frozen node's socket.
+    let a2 = alices.change("a2", 2);
+    alice
+        .send(&ClientMessage::Publish {
+            client_ref: 2,
+            changes: vec![a2.clone()],
+        })
+        .await;
+    // Bob gives up on the frozen node and comes back through node 2, which
+    // takes the room over once node 0's lease ran out.
+    drop(bob);
+    let started = Instant::now();
+    let (mut bob, _) = rejoin(&nodes[2].ws_url(), "STOP", "bob", failover_bound()).await;
+    println!("bob back after {:?}", started.elapsed());
+    bob.publish(1, vec![bobs.change("b1", 1)]).await;
+    bob.publish(2, vec![bobs.change("b2", 2)]).await;
+
+    nodes[0].resume();
+    // The old owner stores and acks nothing more: alice's write is refused
+    // and she is sent away.
+    for _ in 0..100 {
+        match alice.event().await {
+            Event::Frame(RelayMessage::Ack { client_ref, .. }) => {
+                panic!("the fenced node acked publish {client_ref}")
+            }
+            Event::Frame(_) => {}
+            Event::Closed(_) => break,
+        }
+    }
+    let (head, doc) = stored(&nodes[1].ws_url(), "STOP").await;
+    assert_eq!(head, Seq(3));
+    assert!(
+        doc.get(automerge::ROOT, "a2").unwrap().is_none(),
+        "a fenced write was stored"
+    );
+    assert_eq!(
+        metric(nodes[0].addr(), "coinop_leases_held").await,
+        Some(0.0)
+    );
+
+    // Alice comes back (through node 0, forwarded) and sends a2 again:
+    // both replicas end the same.
+    let (mut alice, joined) = rejoin(&nodes[0].ws_url(), "STOP", "alice", failover_bound()).await;
+    for e in &joined.entries {
+        alices.0.load_incremental(&e.change).unwrap();
+    }
+    alice.publish(3, vec![a2.clone()]).await;
+    expect(&mut bob, "a2", |m| {
+        matches!(m, RelayMessage::Changes { .. })
+    })
+    .await;
+    bobs.0.load_incremental(&a2).unwrap();
+    assert_eq!(alices.0.get_heads(), bobs.0.get_heads());
+    let (head, _) = stored(&nodes[2].ws_url(), "STOP").await;
+    assert_eq!(head, Seq(4));
 }
