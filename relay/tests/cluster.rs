@@ -191,6 +191,18 @@ async fn players_on_three_nodes_share_one_room() {
             "{name} of node {n}"
         );
     }
+    // The inspector of any node lists the cluster's rooms by owner.
+    let (status, body) = http_get(nodes[2].addr(), "/api/rooms", &[]).await;
+    assert_eq!(status, 200);
+    let report: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let rooms = &report["cluster"]["rooms"];
+    assert_eq!(rooms[0]["code"], "TRIO", "{report}");
+    assert_eq!(rooms[0]["node"], nodes[0].addr().to_string());
+    assert_eq!(rooms[0]["live"], true);
+    assert_eq!(
+        report["cluster"]["forwarded_total"], 1,
+        "carol came through node 2"
+    );
     for n in &nodes {
         assert_eq!(
             http_get(n.addr(), "/healthz", &[]).await,

@@ -80,6 +80,35 @@ impl Cluster {
         matches!(tokio::time::timeout(PING_TIMEOUT, ping).await, Ok(Ok(())))
     }
 
+    /// What the inspector shows of the cluster: this node's counters and
+    /// the cluster's rooms by lease (`error` when the database did not answer).
+    pub(crate) async fn report(&self) -> serde_json::Value {
+        let leases = self.leases.clone();
+        let listed = tokio::time::timeout(PING_TIMEOUT, blocking(move || leases.list())).await;
+        let rooms = match listed {
+            Ok(Ok(rows)) => serde_json::Value::from_iter(rows.into_iter().map(|row| {
+                serde_json::json!({
+                    "code": row.room.as_str(),
+                    "node": row.addr,
+                    "epoch": row.epoch,
+                    "live": row.live,
+                })
+            })),
+            Ok(Err(e)) => serde_json::json!({ "error": e.to_string() }),
+            Err(_) => serde_json::json!({ "error": "the database did not answer in time" }),
+        };
+        let m = &self.metrics;
+        serde_json::json!({
+            "node": self.leases.fence().node(),
+            "leases_held": m.leases_held.load(Relaxed),
+            "forwarded_connections": m.forwarded_connections.load(Relaxed),
+            "forwarded_total": m.forwarded_total.load(Relaxed),
+            "failovers": m.failovers.load(Relaxed),
+            "leases_lost": m.leases_lost.load(Relaxed),
+            "rooms": rooms,
+        })
+    }
+
     /// Renews every lease, every third of the lease time, and evicts the
     /// rooms whose lease was lost: their clients reconnect and are taken to
     /// the new owner. Runs until aborted.

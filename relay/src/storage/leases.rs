@@ -32,6 +32,22 @@ pub enum Claim {
     },
 }
 
+/// One row of the lease table, for the inspector.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeaseRow {
+    /// The room.
+    pub room: RoomCode,
+    /// The owner's address (empty once released).
+    pub addr: String,
+    /// The lease's epoch.
+    pub epoch: u64,
+    /// Whether it has not run out.
+    pub live: bool,
+}
+
+/// The most lease rows the inspector lists.
+const MAX_LISTED: i64 = 1000;
+
 /// A node's access to the lease table.
 #[derive(Clone)]
 pub struct Leases {
@@ -161,6 +177,25 @@ impl Leases {
         Ok(client
             .query_one("SELECT token FROM coinop_cluster WHERE id = 1", &[])?
             .get(0))
+    }
+
+    /// The cluster's rooms by lease, live ones first (at most 1,000).
+    pub fn list(&self) -> Result<Vec<LeaseRow>, StorageError> {
+        let rows = self.pool.get()?.query(
+            "SELECT room, addr, epoch, expires_at > now() AS live FROM coinop_leases
+             ORDER BY live DESC, room LIMIT $1",
+            &[&MAX_LISTED],
+        )?;
+        rows.iter()
+            .map(|r| {
+                Ok(LeaseRow {
+                    room: super::columns::room_code(r.get(0))?,
+                    addr: r.get(1),
+                    epoch: super::columns::from_sql(r.get(2)),
+                    live: r.get(3),
+                })
+            })
+            .collect()
     }
 
     /// Whether the database answers.

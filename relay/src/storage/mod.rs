@@ -37,7 +37,7 @@ pub use dir_lock::{DirLock, LOCK_FILE};
 pub use error::StorageError;
 pub use fence::Fence;
 pub use handle::StorageHandle;
-pub use leases::{Claim, Leases};
+pub use leases::{Claim, LeaseRow, Leases};
 pub use memory::MemoryStorage;
 pub use pg_pool::{PgPool, connect_pg};
 pub use pg_storage::PostgresStorage;

@@ -5,11 +5,11 @@
 use super::pg_schema::{PG_SCHEMA_VERSION, migrate_pg, pg_schema_version};
 use super::tests::{
     batch_is_all_or_nothing, bound_secret_is_never_rebound, code, entry,
-    failed_group_creates_no_room, suite,
+    failed_group_creates_no_room, hold, suite,
 };
 use super::*;
 use coinop_harness::Postgres;
-use coinop_protocol::Seq;
+use coinop_protocol::{RoomCode, Seq};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -54,6 +54,7 @@ fn postgres_storage_passes_the_suite_and_fences_lost_leases() {
     bound_secret_is_never_rebound(&mut leased(&pg, "secret", &[]));
 
     fencing(&pg.create_database("fence").unwrap());
+    fenced_rooms_fail_alone(&pg.create_database("group_fence").unwrap());
     schema(&pg.create_database("schema").unwrap());
 }
 
@@ -126,6 +127,44 @@ fn fencing(url: &str) {
         }
     );
     a_leases.ping().unwrap();
+}
+
+/// In one group commit, the appends of a room whose lease is lost fail
+/// and the other rooms' are stored.
+fn fenced_rooms_fail_alone(url: &str) {
+    let (storage, leases) = node(url, "n");
+    let (mine, theirs) = (code("MINE"), code("THEIRS"));
+    leases.claim(&mine).unwrap();
+    let metrics = Arc::new(crate::metrics::Metrics::default());
+    let handle = StorageHandle::spawn(Box::new(storage), metrics.clone()).unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let release = hold(&handle);
+        let append = |room: &RoomCode| {
+            let (handle, room) = (handle.clone(), room.clone());
+            tokio::spawn(async move {
+                let entries = vec![entry(1, 1)];
+                handle.append(Append { room, entries }).await
+            })
+        };
+        let (ours, other) = (append(&mine), append(&theirs));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let before = metrics.storage_commit.count();
+        release.send(()).unwrap();
+        ours.await.unwrap().unwrap();
+        let refused = other.await.unwrap();
+        assert!(
+            matches!(refused, Err(StorageError::Fenced(_))),
+            "{refused:?}"
+        );
+        assert_eq!(metrics.storage_commit.count() - before, 1, "one group");
+        let tail = handle.call(move |s| s.read_tail(&mine, Seq(0))).await;
+        assert_eq!(tail.unwrap(), vec![entry(1, 1)]);
+        handle.stop().await;
+    });
 }
 
 /// The relay creates the schema, a second start changes nothing, and a

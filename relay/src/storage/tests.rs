@@ -213,7 +213,7 @@ pub(super) fn bound_secret_is_never_rebound(s: &mut dyn Storage) {
 
 /// Occupies the storage thread until the returned sender is dropped or
 /// sent to, so that what is sent meanwhile queues up behind it.
-fn hold(handle: &StorageHandle) -> std::sync::mpsc::Sender<()> {
+pub(super) fn hold(handle: &StorageHandle) -> std::sync::mpsc::Sender<()> {
     let (release, held) = std::sync::mpsc::channel::<()>();
     let handle = handle.clone();
     tokio::spawn(async move {
