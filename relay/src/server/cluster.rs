@@ -10,8 +10,10 @@ use super::room_map::RoomMap;
 use crate::metrics::Metrics;
 use crate::storage::{Claim, Leases, StorageError};
 use coinop_protocol::RoomCode;
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::net::IpAddr;
 use std::sync::atomic::Ordering::Relaxed;
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 use tokio::task::JoinHandle;
 
@@ -25,6 +27,10 @@ pub(crate) struct Cluster {
     /// Shared by the cluster's nodes (kept in the database): a forwarded
     /// connection that presents it is trusted to name its client's address.
     token: String,
+    /// The addresses of the cluster's live nodes, refreshed by the
+    /// heartbeat: forwarded connections from them skip the per-address
+    /// connection limit (the client's own node applied it).
+    peers: RwLock<HashSet<IpAddr>>,
 }
 
 impl Cluster {
@@ -33,7 +39,30 @@ impl Cluster {
             leases,
             metrics,
             token,
+            peers: RwLock::default(),
         }
+    }
+
+    /// Whether `ip` is one of the cluster's nodes.
+    pub(crate) fn is_peer(&self, ip: IpAddr) -> bool {
+        let peers = self.peers.read().unwrap_or_else(PoisonError::into_inner);
+        peers.contains(&ip.to_canonical())
+    }
+
+    /// Says this node is alive and learns the other nodes' addresses.
+    async fn announce(&self) -> Result<(), StorageError> {
+        let leases = self.leases.clone();
+        let addrs = blocking(move || leases.announce()).await?;
+        let mut ips = HashSet::new();
+        for addr in addrs {
+            // A name (`relay-2.internal:8787`) is looked up each time: it
+            // may move.
+            if let Ok(found) = tokio::net::lookup_host(addr.as_str()).await {
+                ips.extend(found.map(|a| a.ip().to_canonical()));
+            }
+        }
+        *self.peers.write().unwrap_or_else(PoisonError::into_inner) = ips;
+        Ok(())
     }
 
     /// The cluster's shared token for node-to-node requests.
@@ -119,6 +148,9 @@ impl Cluster {
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tick.tick().await;
+                if let Err(e) = cluster.announce().await {
+                    tracing::warn!(error = %e, "node announcement failed");
+                }
                 let leases = cluster.leases.clone();
                 match blocking(move || leases.renew()).await {
                     Ok(lost) => {

@@ -224,7 +224,12 @@ async fn accept_loop(shared: Arc<RelayContext>, listener: TcpListener) {
     loop {
         match listener.accept().await {
             Ok((stream, peer)) => {
-                if !peers.admit(peer.ip(), std::time::Instant::now()) {
+                // A cluster node forwarding its clients is not one client.
+                let node = shared
+                    .cluster
+                    .as_ref()
+                    .is_some_and(|c| c.is_peer(peer.ip()));
+                if !node && !peers.admit(peer.ip(), std::time::Instant::now()) {
                     shared
                         .metrics
                         .connections_refused

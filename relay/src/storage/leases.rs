@@ -179,6 +179,28 @@ impl Leases {
             .get(0))
     }
 
+    /// Says this node is alive, and returns the addresses of every node
+    /// seen alive within three lease times (this one included).
+    pub fn announce(&self) -> Result<Vec<String>, StorageError> {
+        let mut client = self.pool.get()?;
+        client.execute(
+            "INSERT INTO coinop_nodes (node, addr, seen_at) VALUES ($1, $2, now())
+             ON CONFLICT (node) DO UPDATE SET addr = excluded.addr, seen_at = excluded.seen_at",
+            &[&self.fence.node(), &self.addr],
+        )?;
+        // Nodes gone for long are forgotten, so the table stays small.
+        client.execute(
+            "DELETE FROM coinop_nodes WHERE seen_at < now() - $1::BIGINT * INTERVAL '100 millisecond'",
+            &[&self.lease_ms],
+        )?;
+        let rows = client.query(
+            "SELECT DISTINCT addr FROM coinop_nodes
+             WHERE seen_at > now() - $1::BIGINT * INTERVAL '3 millisecond'",
+            &[&self.lease_ms],
+        )?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
     /// The cluster's rooms by lease, live ones first (at most 1,000).
     pub fn list(&self) -> Result<Vec<LeaseRow>, StorageError> {
         let rows = self.pool.get()?.query(

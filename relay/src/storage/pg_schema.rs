@@ -13,8 +13,8 @@ use postgres::Client;
 /// The schema version this relay writes and reads.
 pub const PG_SCHEMA_VERSION: i64 = 1;
 
-/// Version 1: what the SQLite backend stores, plus the room leases and the
-/// cluster's shared token.
+/// Version 1: what the SQLite backend stores, plus the room leases, the
+/// cluster's shared token and its nodes.
 const V1: &str = "
 CREATE TABLE IF NOT EXISTS coinop_rooms (
     code TEXT PRIMARY KEY, epoch BIGINT NOT NULL, max_players INT NOT NULL,
@@ -34,6 +34,8 @@ CREATE TABLE IF NOT EXISTS coinop_leases (
     epoch BIGINT NOT NULL, expires_at TIMESTAMPTZ NOT NULL);
 CREATE INDEX IF NOT EXISTS coinop_leases_owner ON coinop_leases (owner);
 CREATE TABLE IF NOT EXISTS coinop_cluster (id INT PRIMARY KEY, token TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS coinop_nodes (
+    node TEXT PRIMARY KEY, addr TEXT NOT NULL, seen_at TIMESTAMPTZ NOT NULL);
 ";
 
 /// Every step; step N brings version N-1 to N.
