@@ -211,13 +211,14 @@ async fn players_on_three_nodes_share_one_room() {
     }
 }
 
-/// One writer of the SIGKILL test: 50 changes, one publish in flight at a
-/// time; unacked changes are sent again after a reconnect. Returns the keys
-/// acked and how long each reconnect took.
+/// One writer through a failure: 50 changes, one publish in flight at a
+/// time; unacked changes are sent again after a reconnect, which must take
+/// less than `bound`. Returns the keys acked and how long each reconnect took.
 async fn write_through_failover(
     url: String,
     room: String,
     acks: Arc<AtomicUsize>,
+    bound: Duration,
 ) -> (Vec<String>, Vec<Duration>) {
     let player = format!("w{room}");
     let (mut c, _) = Client::join(&url, join_msg(&room, &player)).await;
@@ -236,10 +237,13 @@ async fn write_through_failover(
                     acks.fetch_add(1, SeqCst);
                     break;
                 }
-                Some(Err(code)) => panic!("{room}: publish {i} refused: {code:?}"),
-                None => {
+                Some(Err(code)) if !code.is_retryable() => {
+                    panic!("{room}: publish {i} refused: {code:?}")
+                }
+                // Not stored (or not known to be): back in, and again.
+                Some(Err(_)) | None => {
                     let lost = Instant::now();
-                    c = rejoin(&url, &room, &player, failover_bound()).await.0;
+                    c = rejoin(&url, &room, &player, bound).await.0;
                     reconnects.push(lost.elapsed());
                 }
             }
@@ -268,7 +272,8 @@ async fn sigkill_of_the_owner_loses_no_acked_write() {
         .enumerate()
         .map(|(i, room)| {
             let url = nodes[1 + i % 2].ws_url();
-            tokio::spawn(write_through_failover(url, room.clone(), acks.clone()))
+            let writer = write_through_failover(url, room.clone(), acks.clone(), failover_bound());
+            tokio::spawn(writer)
         })
         .collect();
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -286,16 +291,7 @@ async fn sigkill_of_the_owner_loses_no_acked_write() {
     }
     drop(anchors);
 
-    for (room, keys) in rooms.iter().zip(&acked) {
-        let (head, doc) = stored(&nodes[2].ws_url(), room).await;
-        assert_eq!(head, Seq(50), "{room}: 50 changes stored, none twice");
-        for key in keys {
-            assert!(
-                doc.get(automerge::ROOT, key.as_str()).unwrap().is_some(),
-                "{room}: acked {key} lost"
-            );
-        }
-    }
+    all_acked_stored_once(&nodes[2].ws_url(), &rooms, &acked).await;
     reconnects.sort();
     let max = reconnects.last().copied().unwrap_or_default();
     println!(
@@ -312,6 +308,68 @@ async fn sigkill_of_the_owner_loses_no_acked_write() {
         failovers += metric(n.addr(), "coinop_failovers_total").await.unwrap();
     }
     assert_eq!(failovers, 20.0, "every room taken over once");
+}
+
+/// Every room holds its 50 changes, none twice, every acked one among them.
+async fn all_acked_stored_once(url: &str, rooms: &[String], acked: &[Vec<String>]) {
+    for (room, keys) in rooms.iter().zip(acked) {
+        let (head, doc) = stored(url, room).await;
+        assert_eq!(head, Seq(50), "{room}: 50 changes stored, none twice");
+        for key in keys {
+            let found = doc.get(automerge::ROOT, key.as_str()).unwrap();
+            assert!(found.is_some(), "{room}: acked {key} lost");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_database_outage_under_load_loses_no_acked_write() {
+    let (mut pg, nodes) = cluster();
+    let rooms: Vec<String> = (0..6).map(|i| format!("P{i}")).collect();
+    let mut anchors = Vec::new();
+    for room in &rooms {
+        anchors.push(
+            Client::join(&nodes[0].ws_url(), join_msg(room, "anchor"))
+                .await
+                .0,
+        );
+    }
+    let acks = Arc::new(AtomicUsize::new(0));
+    let outage = Duration::from_secs(10);
+    let writers: Vec<_> = rooms
+        .iter()
+        .enumerate()
+        .map(|(i, room)| {
+            let (url, bound) = (nodes[i % 3].ws_url(), outage + failover_bound());
+            tokio::spawn(write_through_failover(
+                url,
+                room.clone(),
+                acks.clone(),
+                bound,
+            ))
+        })
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while acks.load(SeqCst) < 60 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    pg.stop().unwrap();
+    let stopped_at = acks.load(SeqCst);
+    tokio::time::sleep(outage).await;
+    assert!(
+        acks.load(SeqCst) - stopped_at <= rooms.len(),
+        "acks without a database"
+    );
+    pg.restart().unwrap();
+    let mut acked = Vec::new();
+    for writer in writers {
+        acked.push(writer.await.unwrap().0);
+    }
+    drop(anchors);
+    all_acked_stored_once(&nodes[1].ws_url(), &rooms, &acked).await;
+    for n in &nodes {
+        assert_eq!(http_get(n.addr(), "/healthz", &[]).await.0, 200);
+    }
 }
 
 #[tokio::test]
@@ -384,4 +442,29 @@ async fn a_frozen_owner_is_fenced_and_no_replica_diverges() {
     assert_eq!(alices.0.get_heads(), bobs.0.get_heads());
     let (head, _) = stored(&nodes[2].ws_url(), "STOP").await;
     assert_eq!(head, Seq(4));
+}
+
+#[tokio::test]
+async fn a_drained_node_hands_its_rooms_over_at_once() {
+    let (_pg, mut nodes) = cluster();
+    let (mut alice, _) = Client::join(&nodes[0].ws_url(), join_msg("DRAIN", "alice")).await;
+    let (mut bob, _) = Client::join(&nodes[1].ws_url(), join_msg("DRAIN", "bob")).await;
+    alice.publish(1, vec![Doc::new().change("a", 1)]).await;
+    expect(&mut bob, "a", |m| matches!(m, RelayMessage::Changes { .. })).await;
+
+    let started = Instant::now();
+    assert!(nodes[0].terminate(Duration::from_secs(10)), "clean exit");
+    // Both are sent away (bob through his node), and are back well within
+    // the lease time: the stopping node gave its lease back.
+    for c in [&mut alice, &mut bob] {
+        assert_eq!(c.expect_fatal().await.0, Some(ErrorCode::SHUTTING_DOWN));
+    }
+    let (_alice, joined) = rejoin(&nodes[2].ws_url(), "DRAIN", "alice", failover_bound()).await;
+    let (_bob, _) = rejoin(&nodes[1].ws_url(), "DRAIN", "bob", failover_bound()).await;
+    let back = started.elapsed();
+    println!("both back {back:?} after SIGTERM");
+    assert!(back < Duration::from_millis(LEASE_MS), "{back:?}");
+    assert_eq!(joined.head, Seq(1));
+    let failovers = metric(nodes[2].addr(), "coinop_failovers_total").await;
+    assert_eq!(failovers, Some(0.0), "handed over, not taken over");
 }

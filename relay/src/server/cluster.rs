@@ -9,7 +9,7 @@ use super::room_cmd::RoomCmd;
 use super::room_map::RoomMap;
 use crate::metrics::Metrics;
 use crate::storage::{Claim, Leases, StorageError};
-use coinop_protocol::RoomCode;
+use coinop_protocol::{ErrorCode, RoomCode};
 use std::collections::HashSet;
 use std::net::IpAddr;
 use std::sync::atomic::Ordering::Relaxed;
@@ -22,7 +22,8 @@ const PING_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// This node's place in a cluster.
 pub(crate) struct Cluster {
-    leases: Leases,
+    /// Taken only when dropped (see `Drop`).
+    leases: Option<Leases>,
     metrics: Arc<Metrics>,
     /// Shared by the cluster's nodes (kept in the database): a forwarded
     /// connection that presents it is trusted to name its client's address.
@@ -36,7 +37,7 @@ pub(crate) struct Cluster {
 impl Cluster {
     pub(crate) fn new(leases: Leases, token: String, metrics: Arc<Metrics>) -> Self {
         Self {
-            leases,
+            leases: Some(leases),
             metrics,
             token,
             peers: RwLock::default(),
@@ -51,7 +52,7 @@ impl Cluster {
 
     /// Says this node is alive and learns the other nodes' addresses.
     async fn announce(&self) -> Result<(), StorageError> {
-        let leases = self.leases.clone();
+        let leases = self.leases().clone();
         let addrs = blocking(move || leases.announce()).await?;
         let mut ips = HashSet::new();
         for addr in addrs {
@@ -72,13 +73,13 @@ impl Cluster {
 
     /// The lease length.
     pub(crate) fn lease(&self) -> Duration {
-        self.leases.lease()
+        self.leases().lease()
     }
 
     /// Takes the room's lease if it is free or expired; else says who
     /// holds it.
     pub(crate) async fn claim(&self, room: &RoomCode) -> Result<Claim, StorageError> {
-        let (leases, code) = (self.leases.clone(), room.clone());
+        let (leases, code) = (self.leases().clone(), room.clone());
         let claim = blocking(move || leases.claim(&code)).await?;
         if let Claim::Held {
             epoch,
@@ -94,7 +95,7 @@ impl Cluster {
 
     /// Gives the room's lease back (the room unloaded or the node stops).
     pub(crate) async fn release(&self, room: &RoomCode) {
-        let (leases, code) = (self.leases.clone(), room.clone());
+        let (leases, code) = (self.leases().clone(), room.clone());
         if let Err(e) = blocking(move || leases.release(&code)).await {
             // It runs out by itself within the lease time.
             tracing::warn!(%room, error = %e, "lease not released");
@@ -104,7 +105,7 @@ impl Cluster {
 
     /// Whether the database answered a query in time.
     pub(crate) async fn reachable(&self) -> bool {
-        let leases = self.leases.clone();
+        let leases = self.leases().clone();
         let ping = blocking(move || leases.ping());
         matches!(tokio::time::timeout(PING_TIMEOUT, ping).await, Ok(Ok(())))
     }
@@ -112,7 +113,7 @@ impl Cluster {
     /// What the inspector shows of the cluster: this node's counters and
     /// the cluster's rooms by lease (`error` when the database did not answer).
     pub(crate) async fn report(&self) -> serde_json::Value {
-        let leases = self.leases.clone();
+        let leases = self.leases().clone();
         let listed = tokio::time::timeout(PING_TIMEOUT, blocking(move || leases.list())).await;
         let rooms = match listed {
             Ok(Ok(rows)) => serde_json::Value::from_iter(rows.into_iter().map(|row| {
@@ -128,7 +129,7 @@ impl Cluster {
         };
         let m = &self.metrics;
         serde_json::json!({
-            "node": self.leases.fence().node(),
+            "node": self.leases().fence().node(),
             "leases_held": m.leases_held.load(Relaxed),
             "forwarded_connections": m.forwarded_connections.load(Relaxed),
             "forwarded_total": m.forwarded_total.load(Relaxed),
@@ -151,14 +152,16 @@ impl Cluster {
                 if let Err(e) = cluster.announce().await {
                     tracing::warn!(error = %e, "node announcement failed");
                 }
-                let leases = cluster.leases.clone();
+                let leases = cluster.leases().clone();
                 match blocking(move || leases.renew()).await {
                     Ok(lost) => {
                         for room in lost {
                             cluster.metrics.leases_lost.fetch_add(1, Relaxed);
-                            tracing::warn!(%room, "lease lost to another node; room evicted");
+                            tracing::warn!(%room, "lease lost to another node");
                             if let Some(handle) = rooms.handle(&room).await {
-                                let _ = handle.tx.send(RoomCmd::Evict).await;
+                                let text = "this node no longer serves the room; reconnect";
+                                let evict = RoomCmd::Evict(ErrorCode::ROOM_MOVED, text);
+                                let _ = handle.tx.send(evict).await;
                             }
                         }
                         cluster.count_held();
@@ -171,9 +174,27 @@ impl Cluster {
         })
     }
 
+    fn leases(&self) -> &Leases {
+        self.leases
+            .as_ref()
+            .expect("the leases are taken only by drop")
+    }
+
     fn count_held(&self) {
-        let held = i64::try_from(self.leases.fence().len()).unwrap_or(i64::MAX);
+        let held = i64::try_from(self.leases().fence().len()).unwrap_or(i64::MAX);
         self.metrics.leases_held.store(held, Relaxed);
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        // The synchronous client blocks to close its connections, which
+        // panics on a runtime thread: the pool goes away on a thread of its own.
+        if let Some(leases) = self.leases.take() {
+            let _ = std::thread::Builder::new()
+                .name("coinop-pg-close".into())
+                .spawn(move || drop(leases));
+        }
     }
 }
 

@@ -101,8 +101,8 @@ impl RoomTask {
             match wake {
                 // The task holds a sender itself, so `None` never comes.
                 Wake::Cmd(None | Some(RoomCmd::Shutdown)) => break,
-                Wake::Cmd(Some(RoomCmd::Evict)) => {
-                    self.evict().await;
+                Wake::Cmd(Some(RoomCmd::Evict(code, reason))) => {
+                    self.evict(code, reason).await;
                     evicted = true;
                     break;
                 }
@@ -124,12 +124,13 @@ impl RoomTask {
         tracing::debug!(room = %self.room.code(), "room unloaded");
     }
 
-    /// Another node owns the room now: every client reconnects (and is
-    /// taken there), joins queued meanwhile look the room up again.
-    async fn evict(&mut self) {
+    /// Another node owns the room now, or its stored state is uncertain:
+    /// every client reconnects (and is taken to the owner, which loads the
+    /// room from the database), joins queued meanwhile look the room up again.
+    async fn evict(&mut self, code: ErrorCode, reason: &str) {
+        tracing::warn!(room = %self.room.code(), %code, reason, "room evicted");
         for (_, outbox) in self.conns.drain() {
-            let text = "this node no longer serves the room; reconnect";
-            outbox.fatal(ErrorCode::ROOM_MOVED, text, close_code::RESTART, false);
+            outbox.fatal(code, reason, close_code::RESTART, false);
         }
         self.services.rooms.forget(self.room.code(), self.id).await;
         self.refuse_queued_joins();
@@ -201,7 +202,7 @@ impl RoomTask {
             RoomCmd::Inspect(reply) => {
                 let _ = reply.send(self.counters.report(&self.room));
             }
-            RoomCmd::Shutdown | RoomCmd::Evict => {}
+            RoomCmd::Shutdown | RoomCmd::Evict(..) => {}
         }
     }
 
@@ -272,17 +273,33 @@ impl RoomTask {
         let storage = self.services.storage.clone();
         let tx = self.tx.clone();
         let room = self.room.code().clone();
+        let clustered = self.services.cluster.is_some();
         tokio::spawn(async move {
             let result = storage.append(Append { room, entries }).await;
             if let Err(e) = &result {
                 tracing::error!(error = %e, "persist failed; publishes refused");
             }
-            let fenced = matches!(result, Err(StorageError::Fenced(_)));
+            let evict = match &result {
+                Ok(()) => None,
+                Err(StorageError::Fenced(_)) => Some((
+                    ErrorCode::ROOM_MOVED,
+                    "this node no longer serves the room; reconnect",
+                )),
+                // Over a network a failed COMMIT may have committed after
+                // all: rather than reuse sequence numbers the database may
+                // hold, the room reloads from it, and its players resend
+                // what was not acked (stored changes are de-duplicated).
+                Err(_) if clustered => Some((
+                    ErrorCode::STORAGE_UNAVAILABLE,
+                    "the database failed; reconnect and resend",
+                )),
+                Err(_) => None,
+            };
             let _ = tx
                 .send(RoomCmd::Persisted(result.ok().map(|()| upto)))
                 .await;
-            if fenced {
-                let _ = tx.send(RoomCmd::Evict).await;
+            if let Some((code, reason)) = evict {
+                let _ = tx.send(RoomCmd::Evict(code, reason)).await;
             }
         });
     }

@@ -32,6 +32,8 @@ pub fn connect_pg(url: &str) -> Result<PgPool, StorageError> {
         // A checkout costs no extra round trip; a connection broken by a
         // database restart fails one call and is then replaced.
         .test_on_check_out(false)
+        // The callers log what failed, once per call, not per attempt.
+        .error_handler(Box::new(r2d2_postgres::r2d2::NopErrorHandler))
         .build(manager)?;
     migrate_pg(&mut *pool.get()?)?;
     Ok(pool)
