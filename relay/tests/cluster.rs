@@ -468,3 +468,81 @@ async fn a_drained_node_hands_its_rooms_over_at_once() {
     let failovers = metric(nodes[2].addr(), "coinop_failovers_total").await;
     assert_eq!(failovers, Some(0.0), "handed over, not taken over");
 }
+
+/// One fan-out run of the figures: a writer on node 0 (the owner) publishes
+/// `UPDATES` changes, paced, to `RECEIVERS` players connected to
+/// `nodes[via]`. Returns every delivery's latency and the CPU time the
+/// nodes used.
+async fn fan_out(nodes: &[RelayProcess], room: &str, via: usize) -> (Vec<Duration>, Duration) {
+    const RECEIVERS: usize = 8;
+    const UPDATES: u64 = 300;
+    let (mut writer, _) = Client::join(&nodes[0].ws_url(), join_msg(room, "writer")).await;
+    let sent: Arc<std::sync::Mutex<Vec<Instant>>> = Arc::default();
+    let mut receivers = Vec::new();
+    for r in 0..RECEIVERS {
+        let url = nodes[via].ws_url();
+        let (mut c, _) = Client::join(&url, join_msg(room, &format!("r{r}"))).await;
+        let sent = sent.clone();
+        receivers.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            while latencies.len() < UPDATES as usize {
+                let Some(Event::Frame(m)) = c.event_within(WAIT).await else {
+                    break;
+                };
+                if let RelayMessage::Changes { entries } = m {
+                    let now = Instant::now();
+                    let sent = sent.lock().unwrap();
+                    for e in entries {
+                        let i = usize::try_from(e.seq.0 - 1).unwrap();
+                        latencies.push(now - sent[i]);
+                    }
+                }
+            }
+            latencies
+        }));
+    }
+    let cpu = || nodes.iter().filter_map(|n| n.cpu_time()).sum::<Duration>();
+    let before = cpu();
+    let mut doc = Doc::new();
+    for i in 0..UPDATES {
+        let change = doc.change("x", i as i64);
+        sent.lock().unwrap().push(Instant::now());
+        writer
+            .send(&ClientMessage::Publish {
+                client_ref: i,
+                changes: vec![change],
+            })
+            .await;
+        tokio::time::sleep(Duration::from_millis(6)).await;
+    }
+    let mut latencies = Vec::new();
+    for r in receivers {
+        latencies.extend(r.await.unwrap());
+    }
+    assert_eq!(latencies.len(), RECEIVERS * UPDATES as usize);
+    (latencies, cpu() - before)
+}
+
+/// Figures for BENCHMARKS.md: fan-out latency to players on the owner node
+/// and to players forwarded from another node, and the nodes' CPU per
+/// delivered update. `cargo test -p coinop-relay --test cluster --
+/// --ignored --nocapture` (with `COINOP_RELAY_BIN` naming a release build
+/// for figures worth comparing).
+#[tokio::test]
+#[ignore = "measurement, run by hand"]
+async fn figures_cross_node_fan_out() {
+    let (_pg, nodes) = cluster();
+    for (room, via, what) in [("SAME", 0, "same node"), ("CROSS", 1, "forwarded")] {
+        let (mut latencies, cpu) = fan_out(&nodes, room, via).await;
+        latencies.sort();
+        let at = |q: f64| latencies[((latencies.len() - 1) as f64 * q) as usize];
+        let per_update = cpu / u32::try_from(latencies.len()).unwrap();
+        println!(
+            "{what}: {} deliveries, latency median {:?} p99 {:?} max {:?}; nodes' CPU {cpu:?}, {per_update:?} per delivered update",
+            latencies.len(),
+            at(0.5),
+            at(0.99),
+            at(1.0),
+        );
+    }
+}
