@@ -253,45 +253,83 @@ async fn write_through_failover(
     (acked, reconnects)
 }
 
+/// Rooms owned by node 0 (an anchor player joined each there), each with
+/// a writer connected through the node `via` picks.
+struct Load {
+    rooms: Vec<String>,
+    anchors: Vec<Client>,
+    acks: Arc<AtomicUsize>,
+    writers: Vec<tokio::task::JoinHandle<(Vec<String>, Vec<Duration>)>>,
+}
+
+impl Load {
+    async fn start(
+        nodes: &[RelayProcess],
+        rooms: usize,
+        via: impl Fn(usize) -> usize,
+        bound: Duration,
+    ) -> Load {
+        let rooms: Vec<String> = (0..rooms).map(|i| format!("L{i:02}")).collect();
+        let mut anchors = Vec::new();
+        for room in &rooms {
+            let (anchor, _) = Client::join(&nodes[0].ws_url(), join_msg(room, "anchor")).await;
+            anchors.push(anchor);
+        }
+        let acks = Arc::new(AtomicUsize::new(0));
+        let writers = rooms
+            .iter()
+            .enumerate()
+            .map(|(i, room)| {
+                let url = nodes[via(i)].ws_url();
+                tokio::spawn(write_through_failover(
+                    url,
+                    room.clone(),
+                    acks.clone(),
+                    bound,
+                ))
+            })
+            .collect();
+        Load {
+            rooms,
+            anchors,
+            acks,
+            writers,
+        }
+    }
+
+    /// Waits (at most a minute) until `n` writes were acked; returns how many were.
+    async fn acked_at_least(&self, n: usize) -> usize {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while self.acks.load(SeqCst) < n && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        self.acks.load(SeqCst)
+    }
+
+    /// Waits for the writers; checks every room through `url`; returns the
+    /// reconnect times.
+    async fn finish(self, url: &str) -> Vec<Duration> {
+        let mut reconnects = Vec::new();
+        let mut acked = Vec::new();
+        for writer in self.writers {
+            let (keys, times) = writer.await.unwrap();
+            acked.push(keys);
+            reconnects.extend(times);
+        }
+        drop(self.anchors);
+        all_acked_stored_once(url, &self.rooms, &acked).await;
+        reconnects
+    }
+}
+
 #[tokio::test]
 async fn sigkill_of_the_owner_loses_no_acked_write() {
     let (_pg, mut nodes) = cluster();
-    let rooms: Vec<String> = (0..20).map(|i| format!("K{i:02}")).collect();
     // Node 0 owns every room; the writers come through nodes 1 and 2.
-    let mut anchors = Vec::new();
-    for room in &rooms {
-        anchors.push(
-            Client::join(&nodes[0].ws_url(), join_msg(room, "anchor"))
-                .await
-                .0,
-        );
-    }
-    let acks = Arc::new(AtomicUsize::new(0));
-    let writers: Vec<_> = rooms
-        .iter()
-        .enumerate()
-        .map(|(i, room)| {
-            let url = nodes[1 + i % 2].ws_url();
-            let writer = write_through_failover(url, room.clone(), acks.clone(), failover_bound());
-            tokio::spawn(writer)
-        })
-        .collect();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while acks.load(SeqCst) < 300 && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    let load = Load::start(&nodes, 20, |i| 1 + i % 2, failover_bound()).await;
+    let killed_at = load.acked_at_least(300).await;
     nodes[0].kill();
-    let killed_at = acks.load(SeqCst);
-    let mut reconnects = Vec::new();
-    let mut acked = Vec::new();
-    for writer in writers {
-        let (keys, times) = writer.await.unwrap();
-        acked.push(keys);
-        reconnects.extend(times);
-    }
-    drop(anchors);
-
-    all_acked_stored_once(&nodes[2].ws_url(), &rooms, &acked).await;
+    let mut reconnects = load.finish(&nodes[2].ws_url()).await;
     reconnects.sort();
     let max = reconnects.last().copied().unwrap_or_default();
     println!(
@@ -325,48 +363,21 @@ async fn all_acked_stored_once(url: &str, rooms: &[String], acked: &[Vec<String>
 #[tokio::test]
 async fn a_database_outage_under_load_loses_no_acked_write() {
     let (mut pg, nodes) = cluster();
-    let rooms: Vec<String> = (0..6).map(|i| format!("P{i}")).collect();
-    let mut anchors = Vec::new();
-    for room in &rooms {
-        anchors.push(
-            Client::join(&nodes[0].ws_url(), join_msg(room, "anchor"))
-                .await
-                .0,
-        );
-    }
-    let acks = Arc::new(AtomicUsize::new(0));
     let outage = Duration::from_secs(10);
-    let writers: Vec<_> = rooms
-        .iter()
-        .enumerate()
-        .map(|(i, room)| {
-            let (url, bound) = (nodes[i % 3].ws_url(), outage + failover_bound());
-            tokio::spawn(write_through_failover(
-                url,
-                room.clone(),
-                acks.clone(),
-                bound,
-            ))
-        })
-        .collect();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while acks.load(SeqCst) < 60 && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    let load = Load::start(&nodes, 6, |i| i % 3, outage + failover_bound()).await;
+    let stopped_at = load.acked_at_least(60).await;
     pg.stop().unwrap();
-    let stopped_at = acks.load(SeqCst);
+    let (status, body) = http_get(nodes[0].addr(), "/healthz", &[]).await;
+    assert_eq!((status, body.as_str()), (503, "database unreachable\n"));
     tokio::time::sleep(outage).await;
+    let during = load.acks.load(SeqCst) - stopped_at;
+    // At most the commits in flight when it stopped.
     assert!(
-        acks.load(SeqCst) - stopped_at <= rooms.len(),
-        "acks without a database"
+        during <= load.rooms.len(),
+        "{during} acks without a database"
     );
     pg.restart().unwrap();
-    let mut acked = Vec::new();
-    for writer in writers {
-        acked.push(writer.await.unwrap().0);
-    }
-    drop(anchors);
-    all_acked_stored_once(&nodes[1].ws_url(), &rooms, &acked).await;
+    load.finish(&nodes[1].ws_url()).await;
     for n in &nodes {
         assert_eq!(http_get(n.addr(), "/healthz", &[]).await.0, 200);
     }
