@@ -93,10 +93,16 @@ impl Cluster {
         Ok(claim)
     }
 
-    /// Gives the room's lease back (the room unloaded or the node stops).
-    pub(crate) async fn release(&self, room: &RoomCode) {
+    /// The epoch of this node's lease on `room`, if it holds one.
+    pub(crate) fn epoch(&self, room: &RoomCode) -> Option<u64> {
+        self.leases().fence().epoch(room)
+    }
+
+    /// Gives the room's lease won at `epoch` back (the room unloaded or
+    /// the node stops).
+    pub(crate) async fn release(&self, room: &RoomCode, epoch: u64) {
         let (leases, code) = (self.leases().clone(), room.clone());
-        if let Err(e) = blocking(move || leases.release(&code)).await {
+        if let Err(e) = blocking(move || leases.release(&code, epoch)).await {
             // It runs out by itself within the lease time.
             tracing::warn!(%room, error = %e, "lease not released");
         }

@@ -150,11 +150,12 @@ impl Registry {
             };
             // Load outside the lock: a large room must not stall every join.
             let code = reservation.code().clone();
+            let mut lease = None;
             if let Some(cluster) = &self.services.cluster {
                 // The lease first: the load then sees every write its
                 // previous owner made (they are fenced from here on).
                 match cluster.claim(&code).await {
-                    Ok(Claim::Held { .. }) => {}
+                    Ok(Claim::Held { epoch, .. }) => lease = Some((cluster, epoch)),
                     Ok(Claim::Elsewhere { addr, .. }) => {
                         rooms.release(reservation).await;
                         if fresh {
@@ -169,8 +170,8 @@ impl Registry {
                 }
             }
             let opened = self.open(&code, join, fresh).await;
-            if let (Err(_), Some(cluster)) = (&opened, &self.services.cluster) {
-                cluster.release(&code).await;
+            if let (Err(_), Some((cluster, epoch))) = (&opened, lease) {
+                cluster.release(&code, epoch).await;
             }
             match opened {
                 Ok(room) => return Ok((code, self.install(reservation, room).await)),

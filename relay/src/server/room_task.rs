@@ -49,6 +49,8 @@ struct RoomTask {
     tx: mpsc::Sender<RoomCmd>,
     conns: HashMap<ConnId, Arc<ConnOutbox>>,
     persist_started: Option<Instant>,
+    /// Cluster mode: the epoch of the lease the room was loaded under.
+    lease: Option<u64>,
     /// Message counts for the inspector.
     counters: RoomCounters,
 }
@@ -57,7 +59,10 @@ struct RoomTask {
 pub(crate) fn spawn(services: RoomServices, room: RoomState, id: u64) -> RoomHandle {
     let (tx, rx) = mpsc::channel(ROOM_QUEUE);
     services.metrics.rooms.fetch_add(1, Relaxed);
+    // Claimed just before the load, and nobody else loads it meanwhile.
+    let lease = services.cluster.as_ref().and_then(|c| c.epoch(room.code()));
     let task = RoomTask {
+        lease,
         services,
         room,
         id,
@@ -118,8 +123,8 @@ impl RoomTask {
         }
         self.services.metrics.rooms.fetch_sub(1, Relaxed);
         // Unloaded or stopping: another node may serve the room at once.
-        if let Some(cluster) = self.services.cluster.as_ref().filter(|_| !evicted) {
-            cluster.release(self.room.code()).await;
+        if let (Some(cluster), Some(epoch), false) = (&self.services.cluster, self.lease, evicted) {
+            cluster.release(self.room.code(), epoch).await;
         }
         tracing::debug!(room = %self.room.code(), "room unloaded");
     }

@@ -146,12 +146,10 @@ impl Leases {
         Ok(lost)
     }
 
-    /// Gives up the room's lease (the room unloaded): another node may take
-    /// it at once.
-    pub fn release(&self, room: &RoomCode) -> Result<(), StorageError> {
-        let Some(epoch) = self.fence.epoch(room) else {
-            return Ok(());
-        };
+    /// Gives up the room's lease won at `epoch` (the room unloaded): another
+    /// node may take it at once. A newer lease on the room (this node loaded
+    /// it again meanwhile) is left alone.
+    pub fn release(&self, room: &RoomCode, epoch: u64) -> Result<(), StorageError> {
         self.fence.drop_lease(room, epoch);
         self.pool.get()?.execute(
             "UPDATE coinop_leases SET owner = '', expires_at = now()

@@ -118,7 +118,13 @@ fn fencing(url: &str) {
         vec![entry(1, 1), entry(2, 2)]
     );
     // A released lease is free at once.
-    b_leases.release(&room).unwrap();
+    b_leases.release(&room, 1).unwrap();
+    assert_eq!(
+        b_leases.fence().epoch(&room),
+        Some(2),
+        "an older epoch's release"
+    );
+    b_leases.release(&room, 2).unwrap();
     assert_eq!(
         a_leases.claim(&room).unwrap(),
         Claim::Held {
