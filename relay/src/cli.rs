@@ -122,7 +122,12 @@ pub struct Cli {
     /// Cluster mode: store rooms in this PostgreSQL database
     /// (`postgres://user@host:port/db`), shared by every node; replaces the
     /// data directory.
-    #[arg(long, env = "COINOP_DATABASE_URL", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "COINOP_DATABASE_URL",
+        hide_env_values = true,
+        conflicts_with = "memory"
+    )]
     database_url: Option<String>,
     /// Cluster mode: the `host:port` other nodes reach this one at
     /// (default: the listening address, which must then not be 0.0.0.0).
@@ -342,6 +347,16 @@ mod tests {
         );
         assert_eq!(cluster.cluster.node_addr.as_deref(), Some("10.0.0.7:8787"));
         assert_eq!(cluster.cluster.lease, Duration::from_millis(2000));
+        let both = [
+            "coinop-relay",
+            "--memory",
+            "--database-url",
+            "postgres://h/db",
+        ];
+        assert!(
+            Cli::try_parse_from(both).is_err(),
+            "memory or a database, not both"
+        );
         assert!(Cli::try_parse_from(["coinop-relay", "--serve", "nodir"]).is_err());
         assert!(Cli::try_parse_from(["coinop-relay", "--serve", "x=dir"]).is_err());
         let defaults = Cli::try_parse_from(["coinop-relay"]).unwrap().into_config();

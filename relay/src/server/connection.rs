@@ -76,7 +76,7 @@ pub(crate) async fn serve(
     let outbox = ConnOutbox::new(shared.config.max_outbox_bytes, metrics.clone());
     let (sink, mut stream) = ws.split();
     let mut writer = tokio::spawn(write_loop(sink, outbox.clone(), shared.clone()));
-    let from = From { peer, via };
+    let from = Source { peer, via };
     if let Some((room, player, mut budget)) =
         handshake(&shared, conn, from, &mut stream, &outbox).await
     {
@@ -112,7 +112,7 @@ fn fatal(
 
 /// Where a connection comes from.
 #[derive(Clone, Copy)]
-struct From {
+struct Source {
     /// The client's address.
     peer: SocketAddr,
     /// The node that forwarded it, if one did.
@@ -125,7 +125,7 @@ struct From {
 async fn handshake(
     shared: &Arc<RelayContext>,
     conn: ConnId,
-    from: From,
+    from: Source,
     stream: &mut SplitStream<Ws>,
     outbox: &Arc<ConnOutbox>,
 ) -> Option<(RoomHandle, PlayerId, Budget)> {
@@ -241,7 +241,7 @@ async fn handshake(
 async fn seat_or_forward(
     shared: &Arc<RelayContext>,
     conn: ConnId,
-    from: From,
+    from: Source,
     join: Join,
     join_frame: &Bytes,
     stream: &mut SplitStream<Ws>,
