@@ -3,11 +3,13 @@
 //! client's join frame, and then copies frames both ways until either side
 //! closes. The owner runs the room as for any client; it learns the
 //! client's address from a header it trusts only with the cluster's token.
+//! Frames are copied unparsed, except unreliable values, which this hop
+//! coalesces for a slow client as the owner would.
 
 use super::conn_outbox::ConnOutbox;
-use crate::core::close_code;
+use crate::core::{CoalesceKey, close_code};
 use crate::metrics::Metrics;
-use coinop_protocol::{Bytes, ErrorCode};
+use coinop_protocol::{Bytes, ErrorCode, RelayMessage};
 use futures_util::stream::SplitStream;
 use futures_util::{SinkExt, StreamExt};
 use std::net::SocketAddr;
@@ -93,7 +95,7 @@ pub(crate) async fn pipe<S>(
                     break;
                 }
             }
-            Hop::FromOwner(Some(Ok(Message::Binary(frame)))) => outbox.push_reliable(frame),
+            Hop::FromOwner(Some(Ok(Message::Binary(frame)))) => to_client(outbox, frame),
             Hop::FromOwner(Some(Ok(Message::Close(Some(CloseFrame { code, reason }))))) => {
                 outbox.close(code.into(), &reason);
                 break;
@@ -119,6 +121,27 @@ enum Hop {
     FromOwner(Option<Result<Message, WsError>>),
 }
 
+/// The first byte of an encoded [`RelayMessage::Unreliable`]: its variant
+/// index (postcard), frozen since variants are only ever appended.
+const UNRELIABLE_TAG: u8 = 5;
+
+/// Queues a frame from the owner for the client. Unreliable values keep
+/// their drop rule on this hop too: coalesced per (sender, target, key)
+/// when the client reads slowly. Only those frames are decoded.
+fn to_client(outbox: &ConnOutbox, frame: Bytes) {
+    if frame.first() == Some(&UNRELIABLE_TAG)
+        && let Ok(RelayMessage::Unreliable(v)) = RelayMessage::decode(&frame)
+    {
+        let key = CoalesceKey {
+            sender: v.sender,
+            target: v.target,
+            key: v.key,
+        };
+        return outbox.push_unreliable(key, frame);
+    }
+    outbox.push_reliable(frame);
+}
+
 fn vanished(outbox: &ConnOutbox) {
     let text = "the room's node went away; reconnect";
     outbox.fatal(
@@ -127,4 +150,27 @@ fn vanished(outbox: &ConnOutbox) {
         close_code::RESTART,
         false,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use coinop_protocol::{PlayerId, StateTarget, UnreliableValue};
+
+    #[test]
+    fn the_unreliable_tag_is_the_encoded_variant_index() {
+        let value = RelayMessage::Unreliable(UnreliableValue {
+            sender: PlayerId::new("p").unwrap(),
+            target: StateTarget::Room,
+            key: "k".into(),
+            value: Bytes::from_static(b"v"),
+        });
+        assert_eq!(value.encode()[0], UNRELIABLE_TAG);
+        let ack = RelayMessage::Ack {
+            client_ref: 5,
+            seq: coinop_protocol::Seq(5),
+        };
+        assert_ne!(ack.encode()[0], UNRELIABLE_TAG);
+    }
 }
