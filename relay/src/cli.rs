@@ -3,7 +3,7 @@
 
 use crate::command::Command;
 use crate::log_format::{LogFormat, init_logging};
-use crate::{Relay, RelayConfig, StorageConfig, defaults};
+use crate::{ClusterConfig, Relay, RelayConfig, StorageConfig, defaults};
 use clap::Parser;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -151,6 +151,25 @@ pub struct Cli {
     /// disk has less free space than this (0: off).
     #[arg(long, env = "COINOP_MIN_FREE_DISK_BYTES", default_value_t = defaults::MIN_FREE_DISK_BYTES)]
     min_free_disk_bytes: u64,
+    // Cluster mode.
+    /// Cluster mode: store rooms in this PostgreSQL database
+    /// (`postgres://user@host:port/db`), shared by every node; replaces the
+    /// data directory.
+    #[arg(
+        long,
+        env = "COINOP_DATABASE_URL",
+        hide_env_values = true,
+        conflicts_with = "memory"
+    )]
+    database_url: Option<String>,
+    /// Cluster mode: the `host:port` other nodes reach this one at
+    /// (default: the listening address, which must then not be 0.0.0.0).
+    #[arg(long, env = "COINOP_NODE_ADDR")]
+    node_addr: Option<String>,
+    /// Cluster mode: a room's lease, in milliseconds; a dead node's rooms
+    /// move to another node after this long.
+    #[arg(long, env = "COINOP_LEASE_MS", default_value_t = defaults::LEASE_MS)]
+    lease_ms: u64,
     /// Log lines as text or as one JSON object per line.
     #[arg(
         long,
@@ -181,10 +200,10 @@ impl Cli {
     pub fn into_config(self) -> RelayConfig {
         RelayConfig {
             addr: self.addr,
-            storage: if self.memory {
-                StorageConfig::Memory
-            } else {
-                StorageConfig::Sqlite { dir: self.data_dir }
+            storage: match (self.memory, self.database_url) {
+                (true, _) => StorageConfig::Memory,
+                (false, Some(url)) => StorageConfig::Postgres { url },
+                (false, None) => StorageConfig::Sqlite { dir: self.data_dir },
             },
             max_players: self.max_players,
             max_frame_bytes: self.max_frame_bytes,
@@ -224,6 +243,10 @@ impl Cli {
             write_timeout: Duration::from_secs(self.write_timeout_secs),
             max_data_bytes: self.max_data_bytes,
             min_free_disk_bytes: self.min_free_disk_bytes,
+            cluster: ClusterConfig {
+                node_addr: self.node_addr.filter(|a| !a.is_empty()),
+                lease: Duration::from_millis(self.lease_ms.max(1)),
+            },
             ..RelayConfig::default()
         }
     }
@@ -348,6 +371,35 @@ mod tests {
             ]
         );
         assert_eq!(config.admin_token.as_deref(), Some("s3cret"));
+        let cluster = Cli::try_parse_from([
+            "coinop-relay",
+            "--database-url",
+            "postgres://coinop@127.0.0.1:5432/coinop",
+            "--node-addr",
+            "10.0.0.7:8787",
+            "--lease-ms",
+            "2000",
+        ])
+        .unwrap()
+        .into_config();
+        assert_eq!(
+            cluster.storage,
+            StorageConfig::Postgres {
+                url: "postgres://coinop@127.0.0.1:5432/coinop".into()
+            }
+        );
+        assert_eq!(cluster.cluster.node_addr.as_deref(), Some("10.0.0.7:8787"));
+        assert_eq!(cluster.cluster.lease, Duration::from_millis(2000));
+        let both = [
+            "coinop-relay",
+            "--memory",
+            "--database-url",
+            "postgres://h/db",
+        ];
+        assert!(
+            Cli::try_parse_from(both).is_err(),
+            "memory or a database, not both"
+        );
         assert!(Cli::try_parse_from(["coinop-relay", "--serve", "nodir"]).is_err());
         assert!(Cli::try_parse_from(["coinop-relay", "--serve", "x=dir"]).is_err());
         let defaults = Cli::try_parse_from(["coinop-relay"]).unwrap().into_config();

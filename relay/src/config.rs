@@ -16,6 +16,33 @@ pub enum StorageConfig {
         /// The data directory, created if missing.
         dir: PathBuf,
     },
+    /// Cluster mode: PostgreSQL at `url`, shared by every node; each room is
+    /// served by the one node holding its lease ([`ClusterConfig`]).
+    Postgres {
+        /// `postgres://user[:password]@host[:port]/database`.
+        url: String,
+    },
+}
+
+/// Cluster mode's settings (used with [`StorageConfig::Postgres`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterConfig {
+    /// The address other nodes reach this one at (`host:port`), stored in
+    /// the leases it holds. `None`: the address the relay listens on, which
+    /// must then not be a wildcard address.
+    pub node_addr: Option<String>,
+    /// How long a room's lease lasts without renewal: a dead node's rooms
+    /// move to other nodes after this long. Renewed every third of it.
+    pub lease: Duration,
+}
+
+impl Default for ClusterConfig {
+    fn default() -> Self {
+        Self {
+            node_addr: None,
+            lease: Duration::from_millis(defaults::LEASE_MS),
+        }
+    }
 }
 
 /// Everything a relay can be told. [`Default`] gives production defaults.
@@ -112,6 +139,8 @@ pub struct RelayConfig {
     /// Refuse new rooms and writes (DISK_FULL) once the data directory's
     /// file system has less free space than this. 0 turns it off.
     pub min_free_disk_bytes: u64,
+    /// Cluster mode's node address and lease length.
+    pub cluster: ClusterConfig,
 }
 
 impl Default for RelayConfig {
@@ -157,6 +186,7 @@ impl Default for RelayConfig {
             write_timeout: Duration::from_secs(defaults::WRITE_TIMEOUT_SECS),
             max_data_bytes: defaults::MAX_DATA_BYTES,
             min_free_disk_bytes: defaults::MIN_FREE_DISK_BYTES,
+            cluster: ClusterConfig::default(),
         }
     }
 }

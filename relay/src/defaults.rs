@@ -43,3 +43,5 @@ pub(crate) const MAX_CONNECTIONS: usize = 10_000;
 pub(crate) const WRITE_TIMEOUT_SECS: u64 = 10;
 pub(crate) const MAX_DATA_BYTES: u64 = 0;
 pub(crate) const MIN_FREE_DISK_BYTES: u64 = 256 * 1024 * 1024;
+// Cluster mode (--database-url).
+pub(crate) const LEASE_MS: u64 = 5_000;

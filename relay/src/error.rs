@@ -17,6 +17,10 @@ pub enum RelayError {
     /// The storage backend could not be opened.
     #[error("cannot open storage: {0}")]
     Storage(#[from] StorageError),
+    /// Cluster mode: other nodes could not reach this one at its listening
+    /// address.
+    #[error("listening on {0}, which other nodes cannot reach: give --node-addr HOST:PORT")]
+    NodeAddr(std::net::SocketAddr),
     /// The storage thread could not be started.
     #[error("cannot start the storage thread: {0}")]
     Thread(#[source] std::io::Error),

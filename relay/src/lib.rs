@@ -29,6 +29,16 @@
 //! ([`storage::restore`]) puts a copy back into a directory no relay has
 //! open (the lock file `coinop.lock` tells).
 //!
+//! ## Cluster mode
+//!
+//! With [`StorageConfig::Postgres`] (`--database-url`), several relays
+//! (nodes) share one PostgreSQL database. A room is served by the node that
+//! holds its lease ([`storage::Leases`]), and every write of the room is
+//! fenced by the lease's epoch ([`storage::Fence`]): a node that lost the
+//! lease stores, and so acks, nothing more. Other nodes forward the room's
+//! clients to the owner over a node-to-node WebSocket. See the README's
+//! "Running a cluster".
+//!
 //! ## Endpoints (one port)
 //!
 //! HTTP/1.1 with keep-alive, served by hyper with axum routes and
@@ -37,7 +47,8 @@
 //! [`RelayConfig::max_request_head_bytes`] (431 otherwise).
 //!
 //! * `GET /ws` (and `/ws/...`): the WebSocket of `coinop-protocol`.
-//! * `GET /healthz`: `200 ok`.
+//! * `GET /healthz`: `200 ok` (in cluster mode 503 while the database does
+//!   not answer).
 //! * `GET /metrics`: OpenMetrics text (`prometheus-client`).
 //! * `GET /players/{id}/rooms` with `Authorization: Bearer <secret hex>`:
 //!   the rooms that player joined or hosted, as JSON; 401 otherwise. CORS
@@ -107,6 +118,6 @@ pub mod metrics;
 mod server;
 pub mod storage;
 
-pub use config::{RelayConfig, StorageConfig};
+pub use config::{ClusterConfig, RelayConfig, StorageConfig};
 pub use error::RelayError;
 pub use server::Relay;

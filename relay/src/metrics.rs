@@ -105,6 +105,18 @@ pub struct Metrics {
     pub fatal_closes: AtomicU64,
     /// Connections refused by the per-address limit (HTTP 429).
     pub connections_refused: AtomicU64,
+    /// Cluster mode: room leases this node holds now.
+    pub leases_held: AtomicI64,
+    /// Cluster mode: client connections this node forwards to a room's
+    /// owner node now.
+    pub forwarded_connections: AtomicI64,
+    /// Cluster mode: connections forwarded since start.
+    pub forwarded_total: AtomicU64,
+    /// Cluster mode: rooms this node took over from a node whose lease ran out.
+    pub failovers: AtomicU64,
+    /// Cluster mode: leases this node lost to another node (it stopped
+    /// serving those rooms).
+    pub leases_lost: AtomicU64,
 }
 
 impl Metrics {
@@ -138,6 +150,16 @@ impl Collector for Metrics {
                 "compactions_running_peak",
                 "The most compactions that ran at once since the relay started.",
                 &self.compactions_running_peak,
+            ),
+            (
+                "leases_held",
+                "Cluster mode: room leases this node holds.",
+                &self.leases_held,
+            ),
+            (
+                "forwarded_connections",
+                "Cluster mode: client connections forwarded to another node now.",
+                &self.forwarded_connections,
             ),
         ];
         for (name, help, value) in gauges {
@@ -189,6 +211,21 @@ impl Collector for Metrics {
                 "connections_refused",
                 "Connections refused by the per-address limit (HTTP 429).",
                 &self.connections_refused,
+            ),
+            (
+                "forwarded",
+                "Cluster mode: connections forwarded to a room's owner node.",
+                &self.forwarded_total,
+            ),
+            (
+                "failovers",
+                "Cluster mode: rooms taken over after their owner's lease ran out.",
+                &self.failovers,
+            ),
+            (
+                "leases_lost",
+                "Cluster mode: leases lost to another node.",
+                &self.leases_lost,
             ),
         ];
         for (name, help, value) in counters {

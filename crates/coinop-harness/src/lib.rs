@@ -16,6 +16,7 @@
 //!   so faults are injected in user space, on loopback.
 //! * [`Doc`], [`doc_from`], [`big_change`]: real automerge change bytes.
 //! * [`http_request`], [`http_get`], [`metric`]: raw HTTP/1.1 to the relay.
+//! * [`Postgres`]: a throwaway PostgreSQL server (cluster mode's database).
 //!
 //! This crate does not depend on the relay library: the relay's own tests
 //! use it as a dev-dependency and start the relay by path.
@@ -47,6 +48,7 @@ mod faults;
 mod http;
 mod identities;
 mod joined;
+mod postgres;
 mod proc_stats;
 mod relay_builder;
 mod relay_process;
@@ -60,6 +62,7 @@ pub use faults::Faults;
 pub use http::{HttpAnswer, http_get, http_request, metric};
 pub use identities::{join_msg, pid, secret_for};
 pub use joined::Joined;
+pub use postgres::{PG_BIN_ENV, Postgres};
 pub use proc_stats::{cpu_time, rss_kib};
 pub use relay_builder::RelayBuilder;
 pub use relay_process::RelayProcess;

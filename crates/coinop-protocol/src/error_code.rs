@@ -120,6 +120,14 @@ codes! {
     /// The relay's data directory reached its quota (or the disk its
     /// reserve): nothing was stored, and new rooms are refused.
     DISK_FULL = 3007, retry = true;
+    /// Cluster mode: this node stopped serving the room (its lease moved to
+    /// another node, or the node is draining). Reconnect: any node takes
+    /// the client to the room's new owner.
+    ROOM_MOVED = 3011, retry = true;
+    /// Cluster mode: the node that owns the room could not be reached.
+    /// Reconnect: once the owner's lease runs out another node takes the
+    /// room over.
+    OWNER_UNREACHABLE = 3012, retry = true;
 }
 
 impl fmt::Debug for ErrorCode {

@@ -4,13 +4,15 @@
 use super::budget::{Admit, Budget};
 use super::conn_outbox::{ConnOutbox, Outgoing};
 use super::context::RelayContext;
+use super::forward;
 use super::http::Socket;
 use super::identity;
 use super::registry::JoinError;
 use super::room_cmd::{RoomCmd, RoomHandle};
 use crate::core::{ConnId, close_code};
 use coinop_protocol::{
-    Bytes, ClientMessage, ErrorCode, Join, PROTOCOL_VERSION, PlayerId, RelayMessage, peek_version,
+    Bytes, ClientMessage, ErrorCode, Join, PROTOCOL_VERSION, PlayerId, RelayMessage, RoomCode,
+    peek_version,
 };
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
@@ -60,16 +62,25 @@ fn classify(item: Option<Result<Message, WsError>>) -> Frame {
     }
 }
 
-/// Serves one upgraded connection until it closes.
-pub(crate) async fn serve(shared: Arc<RelayContext>, ws: Ws, peer: SocketAddr) {
+/// Serves one upgraded connection until it closes. `via`: the cluster node
+/// that forwarded it (`peer` is then the client's address it named).
+pub(crate) async fn serve(
+    shared: Arc<RelayContext>,
+    ws: Ws,
+    peer: SocketAddr,
+    via: Option<SocketAddr>,
+) {
     let metrics = shared.metrics.clone();
     metrics.connections.fetch_add(1, Relaxed);
     let conn = ConnId(shared.next_conn_id());
-    tracing::info!(%conn, %peer, "connected");
+    tracing::info!(%conn, %peer, ?via, "connected");
     let outbox = ConnOutbox::new(shared.config.max_outbox_bytes, metrics.clone());
     let (sink, mut stream) = ws.split();
     let mut writer = tokio::spawn(write_loop(sink, outbox.clone(), shared.clone()));
-    if let Some((room, player, mut budget)) = handshake(&shared, conn, &mut stream, &outbox).await {
+    let from = Source { peer, via };
+    if let Some((room, player, mut budget)) =
+        handshake(&shared, conn, from, &mut stream, &outbox).await
+    {
         read_loop(&shared, conn, &mut stream, &outbox, &room, &mut budget).await;
         shared.budgets.put_back(player, budget, Instant::now());
         let _ = room.tx.send(RoomCmd::Disconnected { conn }).await;
@@ -100,10 +111,22 @@ fn fatal(
     outbox.fatal(code, text, close, false);
 }
 
-/// Reads the join, checks it and seats the player. `None` when refused.
+/// Where a connection comes from.
+#[derive(Clone, Copy)]
+struct Source {
+    /// The client's address.
+    peer: SocketAddr,
+    /// The node that forwarded it, if one did.
+    via: Option<SocketAddr>,
+}
+
+/// Reads the join, checks it and seats the player. `None` when refused,
+/// or when the connection was forwarded to the room's owner node and that
+/// ended.
 async fn handshake(
     shared: &Arc<RelayContext>,
     conn: ConnId,
+    from: Source,
     stream: &mut SplitStream<Ws>,
     outbox: &Arc<ConnOutbox>,
 ) -> Option<(RoomHandle, PlayerId, Budget)> {
@@ -182,7 +205,14 @@ async fn handshake(
         fatal(shared, conn, outbox, code, &text, close_code::POLICY);
         return None;
     }
-    match shared.registry.join(conn, join, outbox.clone()).await {
+    let joined = match seat_or_forward(shared, conn, from, join, &bytes, stream, outbox).await {
+        Some(joined) => joined,
+        None => {
+            shared.budgets.put_back(player, budget, Instant::now());
+            return None;
+        }
+    };
+    match joined {
         Ok((_, handle)) => Some((handle, player, budget)),
         Err(JoinError::Refused) => {
             tracing::info!(%conn, %player, "join refused");
@@ -193,6 +223,63 @@ async fn handshake(
             fatal(shared, conn, outbox, code, &text, close_code::POLICY);
             shared.budgets.put_back(player, budget, Instant::now());
             None
+        }
+        Err(JoinError::Elsewhere(_)) => {
+            let text = "the room is served by another node; reconnect";
+            let code = ErrorCode::ROOM_MOVED;
+            fatal(shared, conn, outbox, code, text, close_code::RESTART);
+            shared.budgets.put_back(player, budget, Instant::now());
+            None
+        }
+    }
+}
+
+/// Hands the join to the room here, or (cluster mode) forwards the
+/// connection to the node that owns the room and serves it until it ends
+/// (`None`). An owner that cannot be reached is tried again, through fresh
+/// lease look-ups, until its lease ran out and this or another node took
+/// the room over: bounded by the lease time and 2 s.
+async fn seat_or_forward(
+    shared: &Arc<RelayContext>,
+    conn: ConnId,
+    from: Source,
+    join: Join,
+    join_frame: &Bytes,
+    stream: &mut SplitStream<Ws>,
+    outbox: &Arc<ConnOutbox>,
+) -> Option<Result<(RoomCode, RoomHandle), JoinError>> {
+    let mut deadline = None;
+    loop {
+        let joined = shared
+            .registry
+            .join(conn, join.clone(), outbox.clone())
+            .await;
+        let (Err(JoinError::Elsewhere(addr)), Some(cluster), None) =
+            (&joined, &shared.cluster, from.via)
+        else {
+            // A forwarded connection is never forwarded again: the nodes'
+            // views of the lease differ for a moment; the client reconnects.
+            return Some(joined);
+        };
+        match forward::connect(addr, cluster.token(), from.peer, join_frame.clone()).await {
+            Ok(owner) => {
+                tracing::info!(%conn, to = %addr, "forwarding to the room's node");
+                forward::pipe(owner, stream, outbox, &shared.metrics).await;
+                return None;
+            }
+            Err(e) => {
+                let now = tokio::time::Instant::now();
+                let deadline =
+                    *deadline.get_or_insert(now + cluster.lease() + Duration::from_secs(2));
+                if now >= deadline {
+                    let text = format!("the room's node is unreachable: {e}");
+                    let code = ErrorCode::OWNER_UNREACHABLE;
+                    fatal(shared, conn, outbox, code, &text, close_code::RESTART);
+                    return None;
+                }
+                tracing::info!(%conn, error = %e, "the room's node is unreachable; trying again");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
         }
     }
 }

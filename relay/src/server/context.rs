@@ -5,6 +5,7 @@
 
 use super::budgets::Budgets;
 use super::disk_quota::DiskQuota;
+use super::cluster::Cluster;
 use super::identity::BoundSecrets;
 use super::registry::Registry;
 use crate::config::{RelayConfig, StorageConfig};
@@ -28,6 +29,8 @@ pub(crate) struct RelayContext {
     pub(crate) budgets: Budgets,
     /// Whether the data directory is full (DISK_FULL).
     pub(crate) disk: Arc<DiskQuota>,
+    /// Cluster mode: this node's leases and the cluster's token.
+    pub(crate) cluster: Option<Arc<Cluster>>,
     next_conn: AtomicU64,
 }
 
@@ -36,16 +39,24 @@ impl RelayContext {
         config: RelayConfig,
         storage: StorageHandle,
         metrics: Arc<Metrics>,
+        cluster: Option<Arc<Cluster>>,
     ) -> Arc<Self> {
         let disk = match &config.storage {
             StorageConfig::Sqlite { dir } => {
                 DiskQuota::watch(dir, config.max_data_bytes, config.min_free_disk_bytes)
             }
-            StorageConfig::Memory => DiskQuota::none(),
+            StorageConfig::Memory | StorageConfig::Postgres { .. } => DiskQuota::none(),
         };
         Arc::new(Self {
-            registry: Registry::new(&config, storage.clone(), metrics.clone(), disk.clone()),
+            registry: Registry::new(
+                &config,
+                storage.clone(),
+                metrics.clone(),
+                disk.clone(),
+                cluster.clone(),
+            ),
             disk,
+            cluster,
             config,
             storage,
             metrics,

@@ -1,6 +1,7 @@
 //! The inspector for people running their own relay: `GET /inspect` (a
 //! self-contained page) and `GET /api/rooms` (JSON): loaded rooms, their
-//! players, stored size and message rates.
+//! players, stored size and message rates; in cluster mode also this node's
+//! leases and forwarded connections, and the cluster's rooms by owner.
 //!
 //! Room codes are join capabilities, so both answer only loopback peers,
 //! unless the relay has an admin token and the request presents it
@@ -137,7 +138,11 @@ async fn snapshot(shared: &RelayContext) -> Value {
         }
     }
     rooms.sort_by(|a, b| a["code"].as_str().cmp(&b["code"].as_str()));
-    totals(shared, rooms, loading)
+    let mut report = totals(shared, rooms, loading);
+    if let Some(cluster) = &shared.cluster {
+        report["cluster"] = cluster.report().await;
+    }
+    report
 }
 
 fn totals(shared: &RelayContext, rooms: Vec<Value>, loading: usize) -> Value {

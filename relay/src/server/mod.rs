@@ -4,12 +4,14 @@
 mod budget;
 mod budgets;
 mod clock;
+mod cluster;
 mod compaction;
 mod conn_cap;
 mod conn_outbox;
 mod connection;
 mod context;
 mod disk_quota;
+mod forward;
 mod http;
 mod identity;
 mod inspector;
@@ -30,10 +32,16 @@ mod upgrade;
 use crate::config::{RelayConfig, StorageConfig};
 use crate::error::RelayError;
 use crate::metrics::Metrics;
-use crate::storage::{MemoryStorage, SqliteStorage, Storage, StorageHandle};
+use crate::storage::{
+    Fence, Leases, MemoryStorage, PostgresStorage, SqliteStorage, Storage, StorageError,
+    StorageHandle, connect_pg,
+};
+use cluster::Cluster;
 use context::RelayContext;
+use random::random_u64;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::Ordering::Relaxed;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -43,6 +51,8 @@ pub struct Relay {
     shared: Arc<RelayContext>,
     addr: SocketAddr,
     accept: JoinHandle<()>,
+    /// Cluster mode: the lease heartbeat.
+    heartbeat: Option<JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for Relay {
@@ -58,8 +68,51 @@ impl Relay {
         let storage: Box<dyn Storage> = match &config.storage {
             StorageConfig::Memory => Box::new(MemoryStorage::new()),
             StorageConfig::Sqlite { dir } => Box::new(SqliteStorage::open(dir)?),
+            StorageConfig::Postgres { url } => {
+                let url = url.clone();
+                return Self::start_node(config, url, metrics).await;
+            }
         };
         Self::start_with_storage(config, storage, metrics).await
+    }
+
+    /// Cluster mode: connects to the database, then serves rooms under
+    /// leases and forwards the clients of rooms other nodes own.
+    async fn start_node(
+        config: RelayConfig,
+        url: String,
+        metrics: Arc<Metrics>,
+    ) -> Result<Relay, RelayError> {
+        let (listener, addr) = bind(config.addr).await?;
+        let node_addr = match &config.cluster.node_addr {
+            Some(node_addr) => node_addr.clone(),
+            None if addr.ip().is_unspecified() => return Err(RelayError::NodeAddr(addr)),
+            None => addr.to_string(),
+        };
+        // Unique per process start: a restarted node owns none of the
+        // leases of its previous life.
+        let fence = Arc::new(Fence::new(format!("{node_addr}/{:016x}", random_u64())));
+        let lease = config.cluster.lease;
+        let fresh_token = format!("{:016x}{:016x}", random_u64(), random_u64());
+        let (pool, leases, token) = tokio::task::spawn_blocking({
+            let fence = fence.clone();
+            move || -> Result<_, StorageError> {
+                let pool = connect_pg(&url)?;
+                let leases = Leases::new(pool.clone(), fence, node_addr, lease);
+                let token = leases.cluster_token(&fresh_token)?;
+                Ok((pool, leases, token))
+            }
+        })
+        .await
+        .map_err(|_| StorageError::Stopped)??;
+        tracing::info!(
+            node = fence.node(),
+            lease_ms = lease.as_millis(),
+            "cluster node"
+        );
+        let storage = Box::new(PostgresStorage::new(pool, fence));
+        let cluster = Arc::new(Cluster::new(leases, token, metrics.clone()));
+        Self::serve(config, (listener, addr), storage, metrics, Some(cluster))
     }
 
     /// Like [`Relay::start`] with a storage backend of the caller's choosing
@@ -69,24 +122,27 @@ impl Relay {
         storage: Box<dyn Storage>,
         metrics: Arc<Metrics>,
     ) -> Result<Relay, RelayError> {
-        let listener = TcpListener::bind(config.addr)
-            .await
-            .map_err(|source| RelayError::Bind {
-                addr: config.addr,
-                source,
-            })?;
-        let addr = listener.local_addr().map_err(|source| RelayError::Bind {
-            addr: config.addr,
-            source,
-        })?;
+        let listener = bind(config.addr).await?;
+        Self::serve(config, listener, storage, metrics, None)
+    }
+
+    fn serve(
+        config: RelayConfig,
+        (listener, addr): (TcpListener, SocketAddr),
+        storage: Box<dyn Storage>,
+        metrics: Arc<Metrics>,
+        cluster: Option<Arc<Cluster>>,
+    ) -> Result<Relay, RelayError> {
         let storage = StorageHandle::spawn(storage, metrics.clone()).map_err(RelayError::Thread)?;
-        let shared = RelayContext::new(config, storage, metrics);
+        let shared = RelayContext::new(config, storage, metrics, cluster.clone());
+        let heartbeat = cluster.map(|c| c.spawn_heartbeat(shared.registry.rooms().clone()));
         let accept = tokio::spawn(accept_loop(shared.clone(), listener));
         tracing::info!(%addr, "relay listening");
         Ok(Relay {
             shared,
             addr,
             accept,
+            heartbeat,
         })
     }
 
@@ -124,6 +180,19 @@ impl Relay {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         self.shared.registry.shutdown().await;
+        if self.shared.cluster.is_some() {
+            // Rooms give their leases back as they stop: other nodes take
+            // them over at once instead of after the lease time.
+            for _ in 0..100 {
+                if self.shared.metrics.leases_held.load(Relaxed) <= 0 {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+        if let Some(heartbeat) = &self.heartbeat {
+            heartbeat.abort();
+        }
         self.shared.storage.stop().await;
         tracing::info!(addr = %self.addr, "relay stopped");
     }
@@ -132,8 +201,18 @@ impl Relay {
 impl Drop for Relay {
     fn drop(&mut self) {
         self.accept.abort();
+        if let Some(heartbeat) = &self.heartbeat {
+            heartbeat.abort();
+        }
         self.shared.shutdown.send_replace(true);
     }
+}
+
+async fn bind(addr: SocketAddr) -> Result<(TcpListener, SocketAddr), RelayError> {
+    let bind_error = |source| RelayError::Bind { addr, source };
+    let listener = TcpListener::bind(addr).await.map_err(bind_error)?;
+    let local = listener.local_addr().map_err(bind_error)?;
+    Ok((listener, local))
 }
 
 async fn accept_loop(shared: Arc<RelayContext>, listener: TcpListener) {
@@ -148,7 +227,12 @@ async fn accept_loop(shared: Arc<RelayContext>, listener: TcpListener) {
     loop {
         match listener.accept().await {
             Ok((stream, peer)) => {
-                let refusal = if !peers.admit(peer.ip(), std::time::Instant::now()) {
+                // A cluster node forwarding its clients is not one client.
+                let node = shared
+                    .cluster
+                    .as_ref()
+                    .is_some_and(|c| c.is_peer(peer.ip()));
+                let refusal = if !node && !peers.admit(peer.ip(), std::time::Instant::now()) {
                     Err(peer_limit::REFUSAL)
                 } else {
                     cap.open().ok_or(conn_cap::REFUSAL)

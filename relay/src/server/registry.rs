@@ -3,6 +3,7 @@
 //! [`RoomMap`]'s; nothing here or elsewhere locks it directly.
 
 use super::clock::now_ms;
+use super::cluster::Cluster;
 use super::compaction::Compactor;
 use super::conn_outbox::ConnOutbox;
 use super::disk_quota::DiskQuota;
@@ -13,7 +14,7 @@ use super::room_task::{self, RoomServices};
 use crate::config::RelayConfig;
 use crate::core::{ConnId, RoomLimits, RoomMeta, RoomState, Snapshot};
 use crate::metrics::Metrics;
-use crate::storage::StorageHandle;
+use crate::storage::{Claim, StorageHandle};
 use coinop_protocol::{ErrorCode, Join, LogEntry, RoomCode, RoomRequest, Seq};
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
@@ -26,6 +27,9 @@ pub(crate) enum JoinError {
     Refused,
     /// The connection must send this fatal error.
     Fatal(ErrorCode, String),
+    /// Cluster mode: another node owns the room; forward the connection to
+    /// this address.
+    Elsewhere(String),
 }
 
 /// What a new room starts with, from the relay's config.
@@ -54,6 +58,7 @@ impl Registry {
         storage: StorageHandle,
         metrics: Arc<Metrics>,
         disk: Arc<DiskQuota>,
+        cluster: Option<Arc<Cluster>>,
     ) -> Self {
         let millis = |d: std::time::Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
         Self {
@@ -62,6 +67,7 @@ impl Registry {
                 storage,
                 metrics,
                 rooms: Arc::new(RoomMap::new(config.max_rooms)),
+                cluster,
             },
             rules: NewRoomRules {
                 max_players: config.max_players,
@@ -113,6 +119,11 @@ impl Registry {
         self.services.rooms.census().await
     }
 
+    /// The map of loaded rooms (for the cluster's heartbeat).
+    pub(crate) fn rooms(&self) -> &Arc<RoomMap> {
+        &self.services.rooms
+    }
+
     /// Tells every loaded room to stop.
     pub(crate) async fn shutdown(&self) {
         for (_, handle) in self.census().await.0 {
@@ -144,7 +155,30 @@ impl Registry {
             };
             // Load outside the lock: a large room must not stall every join.
             let code = reservation.code().clone();
-            match self.open(&code, join, fresh).await {
+            let mut lease = None;
+            if let Some(cluster) = &self.services.cluster {
+                // The lease first: the load then sees every write its
+                // previous owner made (they are fenced from here on).
+                match cluster.claim(&code).await {
+                    Ok(Claim::Held { epoch, .. }) => lease = Some((cluster, epoch)),
+                    Ok(Claim::Elsewhere { addr, .. }) => {
+                        rooms.release(reservation).await;
+                        if fresh {
+                            continue;
+                        }
+                        return Err(JoinError::Elsewhere(addr));
+                    }
+                    Err(e) => {
+                        rooms.release(reservation).await;
+                        return Err(storage_down(e));
+                    }
+                }
+            }
+            let opened = self.open(&code, join, fresh).await;
+            if let (Err(_), Some((cluster, epoch))) = (&opened, lease) {
+                cluster.release(&code, epoch).await;
+            }
+            match opened {
                 Ok(room) => return Ok((code, self.install(reservation, room).await)),
                 Err(OpenError::Join(e)) => {
                     rooms.release(reservation).await;

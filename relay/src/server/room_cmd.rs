@@ -2,7 +2,7 @@
 
 use super::conn_outbox::ConnOutbox;
 use crate::core::{ConnId, Snapshot};
-use coinop_protocol::{ClientMessage, Join, Seq};
+use coinop_protocol::{ClientMessage, ErrorCode, Join, Seq};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
@@ -41,6 +41,10 @@ pub(crate) enum RoomCmd {
     /// The inspector's question: the room's report as JSON.
     Inspect(oneshot::Sender<serde_json::Value>),
     Shutdown,
+    /// Cluster mode: another node took the room's lease, or a write failed.
+    /// Close every connection with this (retryable) code and reason (they
+    /// reconnect) and stop, storing nothing more.
+    Evict(ErrorCode, &'static str),
 }
 
 /// Sends to one room task.

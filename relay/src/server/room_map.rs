@@ -156,6 +156,14 @@ impl RoomMap {
         true
     }
 
+    /// The loaded room's handle, if it is loaded.
+    pub(crate) async fn handle(&self, code: &RoomCode) -> Option<RoomHandle> {
+        match self.rooms.lock().await.map.get(code) {
+            Some(Slot::Ready(handle)) => Some(handle.clone()),
+            _ => None,
+        }
+    }
+
     /// Every loaded room's code and handle, and how many rooms are loading.
     pub(crate) async fn census(&self) -> (Vec<(RoomCode, RoomHandle)>, usize) {
         let rooms = self.rooms.lock().await;

@@ -1,6 +1,7 @@
 //! The tokio shell around one [`RoomState`]: carries out its effects.
 
 use super::clock::now_ms;
+use super::cluster::Cluster;
 use super::compaction::{Compactor, Job};
 use super::conn_outbox::ConnOutbox;
 use super::room_cmd::{JoinReply, RoomCmd, RoomHandle};
@@ -11,7 +12,7 @@ use crate::core::{
     ConnId, Delivery, Effect, Input, RoomState, Snapshot, StoredRange, changes_frames, close_code,
 };
 use crate::metrics::Metrics;
-use crate::storage::{Append, PlayerRoomUpdate, StorageHandle};
+use crate::storage::{Append, PlayerRoomUpdate, StorageError, StorageHandle};
 use coinop_protocol::{Bytes, ErrorCode, LogEntry, RelayMessage};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -36,6 +37,8 @@ pub(crate) struct RoomServices {
     pub(crate) compactor: Compactor,
     /// The map the room leaves when it unloads.
     pub(crate) rooms: Arc<RoomMap>,
+    /// Cluster mode: the leases the room is served under.
+    pub(crate) cluster: Option<Arc<Cluster>>,
 }
 
 struct RoomTask {
@@ -46,6 +49,8 @@ struct RoomTask {
     tx: mpsc::Sender<RoomCmd>,
     conns: HashMap<ConnId, Arc<ConnOutbox>>,
     persist_started: Option<Instant>,
+    /// Cluster mode: the epoch of the lease the room was loaded under.
+    lease: Option<u64>,
     /// Message counts for the inspector.
     counters: RoomCounters,
 }
@@ -54,7 +59,10 @@ struct RoomTask {
 pub(crate) fn spawn(services: RoomServices, room: RoomState, id: u64) -> RoomHandle {
     let (tx, rx) = mpsc::channel(ROOM_QUEUE);
     services.metrics.rooms.fetch_add(1, Relaxed);
+    // Claimed just before the load, and nobody else loads it meanwhile.
+    let lease = services.cluster.as_ref().and_then(|c| c.epoch(room.code()));
     let task = RoomTask {
+        lease,
         services,
         room,
         id,
@@ -76,6 +84,7 @@ impl RoomTask {
         let timer = tokio::time::sleep(Duration::ZERO);
         tokio::pin!(timer);
         let mut armed: Option<u64> = None;
+        let mut evicted = false;
         loop {
             let next = self.room.next_deadline();
             if let Some(at) = next.filter(|at| armed != Some(*at)) {
@@ -97,6 +106,11 @@ impl RoomTask {
             match wake {
                 // The task holds a sender itself, so `None` never comes.
                 Wake::Cmd(None | Some(RoomCmd::Shutdown)) => break,
+                Wake::Cmd(Some(RoomCmd::Evict(code, reason))) => {
+                    self.evict(code, reason).await;
+                    evicted = true;
+                    break;
+                }
                 Wake::Cmd(Some(cmd)) => self.on_cmd(cmd).await,
                 Wake::Tick => {
                     let effects = self.room.handle(Input::Tick, now_ms());
@@ -108,7 +122,23 @@ impl RoomTask {
             }
         }
         self.services.metrics.rooms.fetch_sub(1, Relaxed);
+        // Unloaded or stopping: another node may serve the room at once.
+        if let (Some(cluster), Some(epoch), false) = (&self.services.cluster, self.lease, evicted) {
+            cluster.release(self.room.code(), epoch).await;
+        }
         tracing::debug!(room = %self.room.code(), "room unloaded");
+    }
+
+    /// Another node owns the room now, or its stored state is uncertain:
+    /// every client reconnects (and is taken to the owner, which loads the
+    /// room from the database), joins queued meanwhile look the room up again.
+    async fn evict(&mut self, code: ErrorCode, reason: &str) {
+        tracing::warn!(room = %self.room.code(), %code, reason, "room evicted");
+        for (_, outbox) in self.conns.drain() {
+            outbox.fatal(code, reason, close_code::RESTART, false);
+        }
+        self.services.rooms.forget(self.room.code(), self.id).await;
+        self.refuse_queued_joins();
     }
 
     async fn on_cmd(&mut self, cmd: RoomCmd) {
@@ -183,7 +213,7 @@ impl RoomTask {
             RoomCmd::Inspect(reply) => {
                 let _ = reply.send(self.counters.report(&self.room));
             }
-            RoomCmd::Shutdown => {}
+            RoomCmd::Shutdown | RoomCmd::Evict(..) => {}
         }
     }
 
@@ -255,14 +285,34 @@ impl RoomTask {
         let storage = self.services.storage.clone();
         let tx = self.tx.clone();
         let room = self.room.code().clone();
+        let clustered = self.services.cluster.is_some();
         tokio::spawn(async move {
             let result = storage.append(Append { room, entries }).await;
             if let Err(e) = &result {
                 tracing::error!(error = %e, "persist failed; publishes refused");
             }
+            let evict = match &result {
+                Ok(()) => None,
+                Err(StorageError::Fenced(_)) => Some((
+                    ErrorCode::ROOM_MOVED,
+                    "this node no longer serves the room; reconnect",
+                )),
+                // Over a network a failed COMMIT may have committed after
+                // all: rather than reuse sequence numbers the database may
+                // hold, the room reloads from it, and its players resend
+                // what was not acked (stored changes are de-duplicated).
+                Err(_) if clustered => Some((
+                    ErrorCode::STORAGE_UNAVAILABLE,
+                    "the database failed; reconnect and resend",
+                )),
+                Err(_) => None,
+            };
             let _ = tx
                 .send(RoomCmd::Persisted(result.ok().map(|()| upto)))
                 .await;
+            if let Some((code, reason)) = evict {
+                let _ = tx.send(RoomCmd::Evict(code, reason)).await;
+            }
         });
     }
 
@@ -330,12 +380,17 @@ impl RoomTask {
         {
             return false;
         }
+        self.refuse_queued_joins();
+        true
+    }
+
+    /// Closes the queue; joins in it are told to look the room up again.
+    fn refuse_queued_joins(&mut self) {
         self.rx.close();
         while let Ok(cmd) = self.rx.try_recv() {
             if let RoomCmd::Join { reply, .. } = cmd {
                 let _ = reply.send(JoinReply::Retry);
             }
         }
-        true
     }
 }

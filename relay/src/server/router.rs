@@ -39,7 +39,7 @@ pub(crate) fn app(shared: Arc<RelayContext>) -> Router {
         .route("/ws", any(upgrade::upgrade))
         .route("/ws/", any(upgrade::upgrade))
         .route("/ws/{*rest}", any(upgrade::upgrade))
-        .route("/healthz", get(|| async { "ok" }))
+        .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route("/players/{id}/rooms", player_rooms)
         .merge(inspector::routes(&shared))
@@ -54,6 +54,17 @@ pub(crate) fn app(shared: Arc<RelayContext>) -> Router {
             REQUEST_TIMEOUT,
         ))
         .with_state(shared)
+}
+
+/// `ok`; in cluster mode only while the database answers (503 otherwise),
+/// so a load balancer stops sending clients to a node cut off from it.
+async fn healthz(State(shared): State<Arc<RelayContext>>) -> Response {
+    match &shared.cluster {
+        Some(cluster) if !cluster.reachable().await => {
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable\n").into_response()
+        }
+        _ => "ok".into_response(),
+    }
 }
 
 async fn metrics(State(shared): State<Arc<RelayContext>>) -> Response {

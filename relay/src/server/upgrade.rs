@@ -6,6 +6,7 @@
 use super::conn_cap::ConnSlot;
 use super::connection;
 use super::context::RelayContext;
+use super::forward;
 use super::http::Socket;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::header::{
@@ -31,6 +32,7 @@ pub(crate) async fn upgrade(
         Ok(key) => key,
         Err(why) => return (StatusCode::BAD_REQUEST, why).into_response(),
     };
+    let via = forwarded_client(&shared, req.headers());
     let on_upgrade = hyper::upgrade::on(&mut req);
     let slot = req.extensions().get::<Arc<ConnSlot>>().cloned();
     tokio::spawn(async move {
@@ -53,7 +55,11 @@ pub(crate) async fn upgrade(
         let config = ws_config(shared.config.max_frame_bytes);
         let ws =
             WebSocketStream::from_partially_read(io, leftover, Role::Server, Some(config)).await;
-        connection::serve(shared, ws, peer).await;
+        match via {
+            // The node that forwarded it named the client.
+            Some(client) => connection::serve(shared, ws, client, Some(peer)).await,
+            None => connection::serve(shared, ws, peer, None).await,
+        }
     });
     let headers = [
         (UPGRADE, "websocket".to_owned()),
@@ -61,6 +67,23 @@ pub(crate) async fn upgrade(
         (SEC_WEBSOCKET_ACCEPT, key),
     ];
     (StatusCode::SWITCHING_PROTOCOLS, headers).into_response()
+}
+
+/// Cluster mode: the client's address named by the node that forwarded
+/// this connection, trusted only with the cluster's token.
+fn forwarded_client(shared: &RelayContext, headers: &HeaderMap) -> Option<SocketAddr> {
+    let cluster = shared.cluster.as_ref()?;
+    let token = headers.get(forward::CLUSTER_TOKEN)?;
+    if token.as_bytes() != cluster.token().as_bytes() {
+        tracing::warn!("forwarded connection with a wrong cluster token; served as direct");
+        return None;
+    }
+    headers
+        .get(forward::FORWARDED_FOR)?
+        .to_str()
+        .ok()?
+        .parse()
+        .ok()
 }
 
 /// The `Sec-WebSocket-Accept` value for a valid upgrade request.

@@ -6,6 +6,27 @@ pub enum StorageError {
     /// SQLite reported an error.
     #[error("sqlite: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// PostgreSQL reported an error (cluster mode).
+    #[error("postgres: {0}")]
+    Postgres(#[from] postgres::Error),
+    /// No PostgreSQL connection could be had from the pool in time.
+    #[error("postgres connection: {0}")]
+    Pool(#[from] r2d2_postgres::r2d2::Error),
+    /// This node no longer holds the lease of these rooms: another node
+    /// took them over, and nothing of the write was stored.
+    #[error("not the owner of room(s) {}", .0.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "))]
+    Fenced(Vec<coinop_protocol::RoomCode>),
+    /// A newer relay wrote the PostgreSQL schema.
+    #[error(
+        "the database has schema version {found}, newer than this relay's {supported}: \
+         run the newer coinop-relay that wrote it"
+    )]
+    SchemaTooNew {
+        /// Its schema version.
+        found: i64,
+        /// The newest this relay reads.
+        supported: i64,
+    },
     /// A file or directory could not be created, read or written.
     #[error("{path}: {source}")]
     Io {

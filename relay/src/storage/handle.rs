@@ -5,7 +5,7 @@ use super::error::StorageError;
 use super::records::{Append, Group, PlayerRoomUpdate};
 use crate::core::RoomMeta;
 use crate::metrics::Metrics;
-use coinop_protocol::PlayerId;
+use coinop_protocol::{PlayerId, RoomCode};
 use std::sync::Arc;
 use std::sync::mpsc;
 use std::time::Instant;
@@ -119,16 +119,16 @@ fn run(mut storage: Box<dyn Storage>, rx: mpsc::Receiver<Op>, metrics: Arc<Metri
         while let Some(op) = next.take() {
             match op {
                 Op::Append(append, reply) => {
+                    pending.replies.push((Some(append.room.clone()), reply));
                     pending.group.appends.push(append);
-                    pending.replies.push(reply);
                 }
                 Op::CreateRoom(meta, reply) => {
+                    pending.replies.push((Some(meta.code.clone()), reply));
                     pending.group.rooms.push(meta);
-                    pending.replies.push(reply);
                 }
                 Op::BindSecret(player, hash, reply) => {
                     pending.group.secrets.push((player, hash));
-                    pending.replies.push(reply);
+                    pending.replies.push((None, reply));
                 }
                 Op::Index(update) => pending.index.push(update),
                 Op::Call(call) => {
@@ -151,12 +151,15 @@ fn run(mut storage: Box<dyn Storage>, rx: mpsc::Receiver<Op>, metrics: Arc<Metri
 
 type Reply = oneshot::Sender<Result<(), StorageError>>;
 
+/// A waiter, with the room its write belongs to (none for a secret).
+type Waiter = (Option<RoomCode>, Reply);
+
 /// Writes collected while draining the queue.
 #[derive(Default)]
 struct Pending {
     /// What to commit together, and who waits for it.
     group: Group,
-    replies: Vec<Reply>,
+    replies: Vec<Waiter>,
     index: Vec<PlayerRoomUpdate>,
 }
 
@@ -179,19 +182,40 @@ impl Pending {
 fn commit(
     storage: &mut dyn Storage,
     group: &mut Group,
-    replies: &mut Vec<Reply>,
+    replies: &mut Vec<Waiter>,
     metrics: &Metrics,
 ) {
     if group.is_empty() {
         return;
     }
-    let group = std::mem::take(group);
+    let mut group = std::mem::take(group);
     let started = Instant::now();
-    let result = storage.commit_group(&group);
+    let mut result = storage.commit_group(&group);
     metrics.storage_commit.observe(started.elapsed());
+    if let Err(StorageError::Fenced(lost)) = &result {
+        // Rooms this node no longer owns fail alone; the rest of the group
+        // is still this node's to store (cluster mode).
+        let lost = lost.clone();
+        let is_lost = |room: &RoomCode| lost.contains(room);
+        let (refused, kept) = std::mem::take(replies)
+            .into_iter()
+            .partition(|(room, _)| room.as_ref().is_some_and(is_lost));
+        *replies = kept;
+        for (room, reply) in refused {
+            let _ = reply.send(Err(StorageError::Fenced(room.into_iter().collect())));
+        }
+        group.appends.retain(|a| !is_lost(&a.room));
+        group.rooms.retain(|m| !is_lost(&m.code));
+        tracing::warn!(rooms = ?lost, "writes refused: this node lost the rooms' leases");
+        result = if group.is_empty() {
+            Ok(())
+        } else {
+            storage.commit_group(&group)
+        };
+    }
     match result {
         Ok(()) => {
-            for reply in replies.drain(..) {
+            for (_, reply) in replies.drain(..) {
                 let _ = reply.send(Ok(()));
             }
         }
@@ -204,7 +228,7 @@ fn commit(
                 "storage commit failed"
             );
             let text = e.to_string();
-            for reply in replies.drain(..) {
+            for (_, reply) in replies.drain(..) {
                 let _ = reply.send(Err(StorageError::Commit(text.clone())));
             }
         }

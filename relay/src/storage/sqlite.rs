@@ -2,6 +2,7 @@
 //! `synchronous=FULL` so a committed transaction survives power loss.
 
 use super::backend::Storage;
+use super::columns::{corrupt, from_sql, room_code, to_sql};
 use super::crash_point::CrashPoint;
 use super::dir_lock::DirLock;
 use super::error::StorageError;
@@ -23,24 +24,6 @@ pub struct SqliteStorage {
     _lock: DirLock,
     /// Read once at open: where to abort (durability tests only).
     crash_point: Option<CrashPoint>,
-}
-
-fn corrupt(what: impl Into<String>) -> StorageError {
-    StorageError::Corrupt(what.into())
-}
-
-fn room_code(s: String) -> Result<RoomCode, StorageError> {
-    RoomCode::new(s).map_err(|e| corrupt(e.to_string()))
-}
-
-// SQLite integers are i64; our u64 values (seqs, epochs, times) are stored
-// bit-for-bit so that random epochs above i64::MAX round-trip.
-fn to_sql(v: u64) -> i64 {
-    i64::from_ne_bytes(v.to_ne_bytes())
-}
-
-fn from_sql(v: i64) -> u64 {
-    u64::from_ne_bytes(v.to_ne_bytes())
 }
 
 impl SqliteStorage {

@@ -7,11 +7,11 @@ use crate::core::{RoomMeta, Snapshot};
 use coinop_protocol::Bytes;
 use coinop_protocol::{LogEntry, PlayerId, RoomCode, Seq};
 
-fn code(s: &str) -> RoomCode {
+pub(super) fn code(s: &str) -> RoomCode {
     RoomCode::new(s).unwrap()
 }
 
-fn entry(seq: u64, byte: u8) -> LogEntry {
+pub(super) fn entry(seq: u64, byte: u8) -> LogEntry {
     LogEntry {
         seq: Seq(seq),
         sender: PlayerId::new("p").unwrap(),
@@ -19,7 +19,7 @@ fn entry(seq: u64, byte: u8) -> LogEntry {
     }
 }
 
-fn suite(s: &mut dyn Storage) {
+pub(super) fn suite(s: &mut dyn Storage) {
     let (a, b) = (code("AAAA"), code("BBBB"));
     // One batch for two rooms.
     s.append(&[
@@ -121,7 +121,10 @@ fn sqlite_storage_passes_the_suite_and_persists() {
 #[test]
 fn sqlite_batch_is_all_or_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let mut s = SqliteStorage::open(dir.path()).unwrap();
+    batch_is_all_or_nothing(&mut SqliteStorage::open(dir.path()).unwrap());
+}
+
+pub(super) fn batch_is_all_or_nothing(s: &mut dyn Storage) {
     let a = code("AAAA");
     s.append(&[Append {
         room: a.clone(),
@@ -156,7 +159,10 @@ fn meta(i: u64) -> RoomMeta {
 #[test]
 fn a_failed_group_creates_no_room() {
     let dir = tempfile::tempdir().unwrap();
-    let mut s = SqliteStorage::open(dir.path()).unwrap();
+    failed_group_creates_no_room(&mut SqliteStorage::open(dir.path()).unwrap());
+}
+
+pub(super) fn failed_group_creates_no_room(s: &mut dyn Storage) {
     s.append(&[Append {
         room: code("AAAA"),
         entries: vec![entry(1, 1)],
@@ -189,24 +195,25 @@ fn a_failed_group_creates_no_room() {
 
 #[test]
 fn a_bound_secret_is_never_rebound() {
-    for s in [
-        &mut MemoryStorage::new() as &mut dyn Storage,
-        &mut SqliteStorage::open(tempfile::tempdir().unwrap().path()).unwrap(),
-    ] {
-        let ann = PlayerId::new("ann").unwrap();
-        let bind = |hash| Group {
-            secrets: vec![(ann.clone(), hash)],
-            ..Group::default()
-        };
-        s.commit_group(&bind([1; 32])).unwrap();
-        s.commit_group(&bind([2; 32])).unwrap();
-        assert_eq!(s.secret_hash(&ann).unwrap(), Some([1; 32]));
-    }
+    bound_secret_is_never_rebound(&mut MemoryStorage::new());
+    let dir = tempfile::tempdir().unwrap();
+    bound_secret_is_never_rebound(&mut SqliteStorage::open(dir.path()).unwrap());
+}
+
+pub(super) fn bound_secret_is_never_rebound(s: &mut dyn Storage) {
+    let ann = PlayerId::new("ann").unwrap();
+    let bind = |hash| Group {
+        secrets: vec![(ann.clone(), hash)],
+        ..Group::default()
+    };
+    s.commit_group(&bind([1; 32])).unwrap();
+    s.commit_group(&bind([2; 32])).unwrap();
+    assert_eq!(s.secret_hash(&ann).unwrap(), Some([1; 32]));
 }
 
 /// Occupies the storage thread until the returned sender is dropped or
 /// sent to, so that what is sent meanwhile queues up behind it.
-fn hold(handle: &StorageHandle) -> std::sync::mpsc::Sender<()> {
+pub(super) fn hold(handle: &StorageHandle) -> std::sync::mpsc::Sender<()> {
     let (release, held) = std::sync::mpsc::channel::<()>();
     let handle = handle.clone();
     tokio::spawn(async move {

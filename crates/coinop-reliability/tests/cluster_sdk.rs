@@ -1,0 +1,70 @@
+//! The Rust SDK against a cluster: three relay nodes on a PostgreSQL server
+//! the test starts (a missing PostgreSQL fails the test). SDK clients
+//! connect through two nodes; the third owns the room and is SIGKILLed
+//! while they write.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use coinop::Reliability;
+use coinop_harness::{Client, Postgres, RelayProcess, join_msg};
+use coinop_reliability::{SdkClient, converged, replicas_of, serial, within};
+use std::time::{Duration, Instant};
+
+/// One node of a cluster on `url`.
+fn node(url: &str) -> RelayProcess {
+    support::relay_under_test()
+        .without_data_dir()
+        .args(["--database-url", url, "--lease-ms", "1500"])
+        .args(["--grace-period-ms", "10000"])
+        .env("RUST_LOG", "error")
+        .start()
+        .expect("start a cluster node")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sdk_replicas_converge_across_nodes_and_an_owner_crash() {
+    let _serial = serial().await;
+    let pg = Postgres::start().expect("PostgreSQL is needed for cluster mode's tests");
+    let mut nodes: Vec<RelayProcess> = (0..3).map(|_| node(&pg.url())).collect();
+    // Node 0 owns the room: a raw player joined there first.
+    let (anchor, _) = Client::join(&nodes[0].ws_url(), join_msg("SDKC", "anchor")).await;
+    let mut clients = Vec::new();
+    for i in 0..4 {
+        let url = nodes[1 + i % 2].ws_url();
+        clients.push((0, SdkClient::join(&url, "SDKC").await));
+    }
+    let write = |round: usize| {
+        for (i, (_, c)) in clients.iter().enumerate() {
+            let key = format!("c{i}-{round}");
+            c.room
+                .set_state(&key, &round, Reliability::Reliable)
+                .unwrap();
+        }
+    };
+    for round in 0..5 {
+        write(round);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    nodes[0].kill();
+    drop(anchor);
+    let killed = Instant::now();
+    for round in 5..10 {
+        write(round);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let took = within(Duration::from_secs(30), || {
+        let replicas = replicas_of(&clients, 0);
+        converged(&replicas) && replicas[0].state_keys().len() == 4 * 10
+    })
+    .await;
+    eprintln!(
+        "cluster SDK: converged {took:?} after the last write, {:?} after the owner's SIGKILL",
+        killed.elapsed()
+    );
+    let took = took.expect("replicas converge after the owner's crash");
+    assert!(
+        took < Duration::from_secs(10),
+        "converged only after {took:?}"
+    );
+}

@@ -1,0 +1,26 @@
+//! Conversions between stored columns and the relay's types, shared by the
+//! SQL backends.
+
+use super::error::StorageError;
+use coinop_protocol::RoomCode;
+
+/// Stored data that does not have the expected shape.
+pub(crate) fn corrupt(what: impl Into<String>) -> StorageError {
+    StorageError::Corrupt(what.into())
+}
+
+/// A stored room code.
+pub(crate) fn room_code(s: String) -> Result<RoomCode, StorageError> {
+    RoomCode::new(s).map_err(|e| corrupt(e.to_string()))
+}
+
+// SQL integers are i64; our u64 values (seqs, epochs, times) are stored
+// bit-for-bit so that random epochs above i64::MAX round-trip.
+pub(crate) fn to_sql(v: u64) -> i64 {
+    i64::from_ne_bytes(v.to_ne_bytes())
+}
+
+/// The u64 stored by [`to_sql`].
+pub(crate) fn from_sql(v: i64) -> u64 {
+    u64::from_ne_bytes(v.to_ne_bytes())
+}

@@ -1,0 +1,189 @@
+//! The storage suite and the lease rules against a real PostgreSQL server
+//! that the test starts itself (a missing PostgreSQL fails the test).
+#![allow(clippy::unwrap_used)]
+
+use super::pg_schema::{PG_SCHEMA_VERSION, migrate_pg, pg_schema_version};
+use super::tests::{
+    batch_is_all_or_nothing, bound_secret_is_never_rebound, code, entry,
+    failed_group_creates_no_room, hold, suite,
+};
+use super::*;
+use coinop_harness::Postgres;
+use coinop_protocol::{RoomCode, Seq};
+use std::sync::Arc;
+use std::time::Duration;
+
+const LEASE: Duration = Duration::from_millis(300);
+
+/// A node on the database at `url`: its storage and its leases.
+fn node(url: &str, name: &str) -> (PostgresStorage, Leases) {
+    let pool = connect_pg(url).unwrap();
+    let fence = Arc::new(Fence::new(name));
+    let leases = Leases::new(pool.clone(), fence.clone(), format!("{name}:1"), LEASE);
+    (PostgresStorage::new(pool, fence), leases)
+}
+
+/// Storage on a fresh database whose node holds the leases of `rooms`.
+fn leased(pg: &Postgres, db: &str, rooms: &[&str]) -> PostgresStorage {
+    let (storage, leases) = node(&pg.create_database(db).unwrap(), db);
+    for room in rooms {
+        assert!(matches!(
+            leases.claim(&code(room)).unwrap(),
+            Claim::Held { .. }
+        ));
+    }
+    storage
+}
+
+#[test]
+fn postgres_storage_passes_the_suite_and_fences_lost_leases() {
+    let pg = Postgres::start().expect("PostgreSQL is needed for cluster mode's tests");
+
+    let mut s = leased(&pg, "suite", &["AAAA", "BBBB"]);
+    suite(&mut s);
+    // A second node on the same database sees what the first stored.
+    let (mut other, _) = node(&pg.url_of("suite"), "other");
+    assert_eq!(
+        other.read_tail(&code("AAAA"), Seq(0)).unwrap(),
+        vec![entry(3, 3)]
+    );
+
+    batch_is_all_or_nothing(&mut leased(&pg, "batch", &["AAAA", "BBBB"]));
+    let rooms = ["AAAA", "R001", "R002"];
+    failed_group_creates_no_room(&mut leased(&pg, "group", &rooms));
+    bound_secret_is_never_rebound(&mut leased(&pg, "secret", &[]));
+
+    fencing(&pg.create_database("fence").unwrap());
+    fenced_rooms_fail_alone(&pg.create_database("group_fence").unwrap());
+    schema(&pg.create_database("schema").unwrap());
+}
+
+/// A node that lost a room's lease stores nothing more for it; the node
+/// that took it over does.
+fn fencing(url: &str) {
+    let (mut a, a_leases) = node(url, "a");
+    let (mut b, b_leases) = node(url, "b");
+    let room = code("ROOM");
+    let append = |seq, byte| {
+        [Append {
+            room: room.clone(),
+            entries: vec![entry(seq, byte)],
+        }]
+    };
+    // No lease, no write.
+    assert!(matches!(a.append(&append(1, 1)), Err(StorageError::Fenced(r)) if r == [room.clone()]));
+    assert_eq!(
+        a_leases.claim(&room).unwrap(),
+        Claim::Held {
+            epoch: 1,
+            failover: false
+        }
+    );
+    a.append(&append(1, 1)).unwrap();
+    // A live lease is not taken; the claimer learns where to forward.
+    let elsewhere = Claim::Elsewhere {
+        node: "a".into(),
+        addr: "a:1".into(),
+    };
+    assert_eq!(b_leases.claim(&room).unwrap(), elsewhere);
+    assert!(b.append(&append(2, 2)).is_err());
+    // Renewed, it outlives its first term.
+    std::thread::sleep(LEASE / 2);
+    assert!(a_leases.renew().unwrap().is_empty());
+    std::thread::sleep(LEASE / 2 + Duration::from_millis(50));
+    assert_eq!(b_leases.claim(&room).unwrap(), elsewhere);
+    // Not renewed (a paused node), it expires and is taken over.
+    std::thread::sleep(LEASE + Duration::from_millis(50));
+    assert_eq!(
+        b_leases.claim(&room).unwrap(),
+        Claim::Held {
+            epoch: 2,
+            failover: true
+        }
+    );
+    let fenced = a.append(&append(2, 9));
+    assert!(matches!(fenced, Err(StorageError::Fenced(_))), "{fenced:?}");
+    let snapshot = crate::core::Snapshot {
+        upto: Seq(1),
+        doc: coinop_protocol::Bytes::from_static(b"doc"),
+        clock: None,
+        view: None,
+    };
+    assert!(a.write_snapshot(&room, &snapshot).is_err());
+    b.append(&append(2, 2)).unwrap();
+    assert_eq!(a_leases.renew().unwrap(), std::slice::from_ref(&room));
+    assert_eq!(a_leases.fence().epoch(&room), None);
+    assert_eq!(
+        a.read_tail(&room, Seq(0)).unwrap(),
+        vec![entry(1, 1), entry(2, 2)]
+    );
+    // A released lease is free at once.
+    b_leases.release(&room, 1).unwrap();
+    assert_eq!(
+        b_leases.fence().epoch(&room),
+        Some(2),
+        "an older epoch's release"
+    );
+    b_leases.release(&room, 2).unwrap();
+    assert_eq!(
+        a_leases.claim(&room).unwrap(),
+        Claim::Held {
+            epoch: 3,
+            failover: false
+        }
+    );
+    a_leases.ping().unwrap();
+}
+
+/// In one group commit, the appends of a room whose lease is lost fail
+/// and the other rooms' are stored.
+fn fenced_rooms_fail_alone(url: &str) {
+    let (storage, leases) = node(url, "n");
+    let (mine, theirs) = (code("MINE"), code("THEIRS"));
+    leases.claim(&mine).unwrap();
+    let metrics = Arc::new(crate::metrics::Metrics::default());
+    let handle = StorageHandle::spawn(Box::new(storage), metrics.clone()).unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let release = hold(&handle);
+        let append = |room: &RoomCode| {
+            let (handle, room) = (handle.clone(), room.clone());
+            tokio::spawn(async move {
+                let entries = vec![entry(1, 1)];
+                handle.append(Append { room, entries }).await
+            })
+        };
+        let (ours, other) = (append(&mine), append(&theirs));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let before = metrics.storage_commit.count();
+        release.send(()).unwrap();
+        ours.await.unwrap().unwrap();
+        let refused = other.await.unwrap();
+        assert!(
+            matches!(refused, Err(StorageError::Fenced(_))),
+            "{refused:?}"
+        );
+        assert_eq!(metrics.storage_commit.count() - before, 1, "one group");
+        let tail = handle.call(move |s| s.read_tail(&mine, Seq(0))).await;
+        assert_eq!(tail.unwrap(), vec![entry(1, 1)]);
+        handle.stop().await;
+    });
+}
+
+/// The relay creates the schema, a second start changes nothing, and a
+/// newer schema is refused.
+fn schema(url: &str) {
+    let pool = connect_pg(url).unwrap();
+    let mut client = pool.get().unwrap();
+    assert_eq!(pg_schema_version(&mut client).unwrap(), PG_SCHEMA_VERSION);
+    migrate_pg(&mut client).unwrap();
+    assert_eq!(pg_schema_version(&mut client).unwrap(), PG_SCHEMA_VERSION);
+    client
+        .execute("UPDATE coinop_schema SET version = version + 1", &[])
+        .unwrap();
+    let err = connect_pg(url).unwrap_err();
+    assert!(matches!(err, StorageError::SchemaTooNew { .. }), "{err}");
+}
