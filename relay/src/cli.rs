@@ -3,9 +3,11 @@
 
 use crate::command::Command;
 use crate::log_format::{LogFormat, init_logging};
+use crate::tls::{AcmeSettings, LETS_ENCRYPT_PRODUCTION, TlsSettings};
 use crate::{Relay, RelayConfig, StorageConfig, defaults};
 use clap::Parser;
-use std::net::SocketAddr;
+use ipnet::IpNet;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -127,6 +129,55 @@ pub struct Cli {
         global = true
     )]
     log_format: LogFormat,
+
+    // HTTPS, WSS and reverse proxies (issue 18).
+    /// Serve HTTPS and WSS with this PEM certificate chain (and --tls-key).
+    /// Both files are read again when they change and on SIGHUP; open
+    /// connections keep their certificate.
+    #[arg(long, env = "COINOP_TLS_CERT", value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, env = "COINOP_TLS_KEY", value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Serve HTTPS and WSS with a certificate for DOMAIN from an ACME
+    /// directory (Let's Encrypt unless --acme-directory), renewed before it
+    /// expires and kept in the data directory's `acme/`. The directory
+    /// checks the domain on this port (TLS-ALPN-01): DOMAIN must resolve
+    /// here and port 443 reach the relay (--addr 0.0.0.0:443).
+    #[arg(long, env = "COINOP_ACME_DOMAIN", value_name = "DOMAIN", conflicts_with = "tls_cert")]
+    acme_domain: Option<String>,
+    /// Contact e-mail for the ACME account (expiry warnings).
+    #[arg(long, env = "COINOP_ACME_EMAIL", value_name = "EMAIL", requires = "acme_domain")]
+    acme_email: Option<String>,
+    /// The ACME directory URL.
+    #[arg(long, env = "COINOP_ACME_DIRECTORY", value_name = "URL", default_value = LETS_ENCRYPT_PRODUCTION)]
+    acme_directory: String,
+    /// A PEM CA certificate to trust for the ACME directory's own HTTPS (a
+    /// private or test ACME server); default: the system's roots.
+    #[arg(long, env = "COINOP_ACME_DIRECTORY_CA", value_name = "FILE", requires = "acme_domain")]
+    acme_directory_ca: Option<PathBuf>,
+    /// Renew the ACME certificate once it has fewer days left.
+    #[arg(long, env = "COINOP_ACME_RENEW_DAYS", default_value_t = 30)]
+    acme_renew_days: u64,
+    /// Also listen on ADDR with plain HTTP and redirect every request to
+    /// the same path over HTTPS (such as 0.0.0.0:80). Needs TLS.
+    #[arg(long, env = "COINOP_REDIRECT_HTTP", value_name = "ADDR")]
+    redirect_http: Option<SocketAddr>,
+    /// Reverse proxies whose `X-Forwarded-For` / `Forwarded` headers name
+    /// the client (for the per-address limit, logs and the inspector's
+    /// loopback rule): comma-separated addresses or CIDRs, such as
+    /// `127.0.0.1,::1` for a proxy on the same host. Others' headers are
+    /// ignored.
+    #[arg(long, env = "COINOP_TRUSTED_PROXIES", value_name = "CIDR",
+          value_delimiter = ',', value_parser = parse_cidr)]
+    trusted_proxies: Vec<IpNet>,
+}
+
+/// A CIDR block, or one address (a /32 or /128).
+fn parse_cidr(s: &str) -> Result<IpNet, String> {
+    s.parse::<IpNet>()
+        .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
+        .map_err(|_| format!("expected an address or CIDR block, got {s:?}"))
 }
 
 /// Parses `PREFIX=DIR`; the prefix must start with `/`.
@@ -151,7 +202,9 @@ impl Cli {
             storage: if self.memory {
                 StorageConfig::Memory
             } else {
-                StorageConfig::Sqlite { dir: self.data_dir }
+                StorageConfig::Sqlite {
+                    dir: self.data_dir.clone(),
+                }
             },
             max_players: self.max_players,
             max_frame_bytes: self.max_frame_bytes,
@@ -181,6 +234,19 @@ impl Cli {
             log_cache_bytes: self.log_cache_bytes,
             serve: self.serve,
             admin_token: self.admin_token.filter(|t| !t.is_empty()),
+            tls: match (self.tls_cert, self.tls_key, self.acme_domain) {
+                (Some(cert), Some(key), _) => Some(TlsSettings::Files { cert, key }),
+                (_, _, Some(domain)) => Some(TlsSettings::Acme(AcmeSettings {
+                    email: self.acme_email,
+                    directory: self.acme_directory,
+                    directory_ca: self.acme_directory_ca,
+                    renew_before: Duration::from_secs(self.acme_renew_days * 24 * 3600),
+                    ..AcmeSettings::new(domain, self.data_dir.join("acme"))
+                })),
+                _ => None,
+            },
+            redirect_http: self.redirect_http,
+            trusted_proxies: self.trusted_proxies,
             ..RelayConfig::default()
         }
     }
@@ -235,30 +301,36 @@ pub async fn run_with(
         }
     };
     on_listening(relay.local_addr());
-    wait_for_signal().await;
+    wait_for_signal(&relay).await;
     tracing::info!("shutting down");
     relay.shutdown().await;
     ExitCode::SUCCESS
 }
 
-async fn wait_for_signal() {
+/// Waits for SIGINT or SIGTERM; SIGHUP reloads the TLS certificate.
+async fn wait_for_signal(relay: &Relay) {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
+        match (signal(SignalKind::terminate()), signal(SignalKind::hangup())) {
+            (Ok(mut term), Ok(mut hup)) => loop {
                 tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => return,
+                    _ = term.recv() => return,
+                    _ = hup.recv() => {
+                        tracing::info!("SIGHUP: reloading the TLS certificate");
+                        relay.reload_tls();
+                    }
                 }
-            }
-            Err(_) => {
+            },
+            _ => {
                 let _ = tokio::signal::ctrl_c().await;
             }
         }
     }
     #[cfg(not(unix))]
     {
+        let _ = relay;
         let _ = tokio::signal::ctrl_c().await;
     }
 }

@@ -2,6 +2,8 @@
 
 use crate::core::RoomLimits;
 use crate::defaults;
+use crate::tls::TlsSettings;
+use ipnet::IpNet;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -87,6 +89,19 @@ pub struct RelayConfig {
     /// Lets non-loopback peers use the inspector (`/inspect`, `/api/rooms`)
     /// when they present this token. `None`: loopback only.
     pub admin_token: Option<String>,
+
+    // HTTPS, WSS and reverse proxies (issue 18).
+    /// Serve HTTPS and WSS on [`RelayConfig::addr`] with this certificate;
+    /// `None` serves plain HTTP and WebSocket.
+    pub tls: Option<TlsSettings>,
+    /// Also listen here with plain HTTP and redirect every request to the
+    /// same path over HTTPS (needs [`RelayConfig::tls`]).
+    pub redirect_http: Option<SocketAddr>,
+    /// Peers (reverse proxies) whose `Forwarded` / `X-Forwarded-For`
+    /// headers name the client: its address then counts for the
+    /// per-address limit, the logs and the inspector's loopback rule.
+    /// Empty: every peer is the client.
+    pub trusted_proxies: Vec<IpNet>,
 }
 
 impl Default for RelayConfig {
@@ -122,6 +137,9 @@ impl Default for RelayConfig {
             serve: Vec::new(),
             max_static_file_bytes: defaults::MAX_STATIC_FILE_BYTES,
             admin_token: None,
+            tls: None,
+            redirect_http: None,
+            trusted_proxies: Vec::new(),
         }
     }
 }

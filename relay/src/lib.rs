@@ -106,7 +106,10 @@ pub mod log_format;
 pub mod metrics;
 mod server;
 pub mod storage;
+pub mod tls;
 
 pub use config::{RelayConfig, StorageConfig};
 pub use error::RelayError;
+/// A CIDR block, as [`RelayConfig::trusted_proxies`] takes them.
+pub use ipnet::IpNet;
 pub use server::Relay;

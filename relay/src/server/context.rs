@@ -5,12 +5,15 @@
 
 use super::budgets::Budgets;
 use super::identity::BoundSecrets;
+use super::peer_limit::PeerLimit;
 use super::registry::Registry;
 use crate::config::RelayConfig;
 use crate::metrics::Metrics;
 use crate::storage::StorageHandle;
-use std::sync::Arc;
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
 use tokio::sync::watch;
 
 /// The relay's shared state, one per [`super::Relay`].
@@ -25,6 +28,9 @@ pub(crate) struct RelayContext {
     pub(crate) bound_secrets: BoundSecrets,
     /// Message budgets of players who disconnected.
     pub(crate) budgets: Budgets,
+    /// New connections per client address: the accept loop's for direct
+    /// peers, the HTTP layer's for clients behind a trusted proxy.
+    peer_limit: Mutex<PeerLimit>,
     next_conn: AtomicU64,
 }
 
@@ -33,17 +39,40 @@ impl RelayContext {
         config: RelayConfig,
         storage: StorageHandle,
         metrics: Arc<Metrics>,
+        shutdown: watch::Sender<bool>,
     ) -> Arc<Self> {
+        let peer_limit = PeerLimit::new(
+            config.connections_per_ip_per_sec,
+            config.connections_per_ip_burst,
+            config.limit_loopback_connections,
+        );
         Arc::new(Self {
             registry: Registry::new(&config, storage.clone(), metrics.clone()),
             config,
             storage,
             metrics,
-            shutdown: watch::channel(false).0,
+            shutdown,
             bound_secrets: BoundSecrets::default(),
             budgets: Budgets::default(),
+            peer_limit: Mutex::new(peer_limit),
             next_conn: AtomicU64::new(1),
         })
+    }
+
+    /// Whether a new connection (or, through a trusted proxy, a request)
+    /// from `ip` may go on; counts it when it may.
+    pub(crate) fn admit(&self, ip: IpAddr) -> bool {
+        let admitted = self
+            .peer_limit
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .admit(ip.to_canonical(), Instant::now());
+        if !admitted {
+            self.metrics
+                .connections_refused
+                .fetch_add(1, Ordering::Relaxed);
+        }
+        admitted
     }
 
     pub(crate) fn next_conn_id(&self) -> u64 {

@@ -1,8 +1,9 @@
 //! `GET /ws`: the WebSocket upgrade. hyper hands the socket over after the
-//! 101; it is taken back as the plain `TcpStream` (with any bytes hyper
+//! 101; it is taken back as the [`ClientStream`] (with any bytes hyper
 //! read past the request head) and run by tokio-tungstenite with the
 //! relay's frame and buffer limits.
 
+use super::client_stream::ClientStream;
 use super::connection;
 use super::context::RelayContext;
 use axum::extract::{ConnectInfo, Request, State};
@@ -14,7 +15,6 @@ use axum::response::{IntoResponse, Response};
 use hyper_util::rt::TokioIo;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use tokio::net::TcpStream;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
@@ -36,10 +36,10 @@ pub(crate) async fn upgrade(
             Ok(upgraded) => upgraded,
             Err(e) => return tracing::debug!(%peer, error = %e, "upgrade failed"),
         };
-        // The connection was served over `TokioIo<TcpStream>` (see
+        // The connection was served over `TokioIo<ClientStream>` (see
         // `http::serve`), so this always succeeds.
-        let Ok(parts) = upgraded.downcast::<TokioIo<TcpStream>>() else {
-            return tracing::error!(%peer, "upgraded connection is not a TCP stream");
+        let Ok(parts) = upgraded.downcast::<TokioIo<ClientStream>>() else {
+            return tracing::error!(%peer, "upgraded connection is not a client stream");
         };
         // Taken apart here so that hyper's read buffer (8 KiB, of which
         // `read_buf` is a view) is freed now, not held for the connection's
