@@ -16,6 +16,8 @@
 //!   so faults are injected in user space, on loopback.
 //! * [`Doc`], [`doc_from`], [`big_change`]: real automerge change bytes.
 //! * [`http_request`], [`http_get`], [`metric`]: raw HTTP/1.1 to the relay.
+//! * [`TestCa`]: a throwaway CA issuing server certificates, for TLS tests
+//!   ([`Client::try_connect_tls`] joins over `wss://` trusting it).
 //!
 //! This crate does not depend on the relay library: the relay's own tests
 //! use it as a dev-dependency and start the relay by path.
@@ -50,6 +52,7 @@ mod joined;
 mod proc_stats;
 mod relay_builder;
 mod relay_process;
+mod tls;
 
 pub use binaries::{RELAY_BIN_ENV, free_port, relay_bin, sibling_binary};
 pub use client::{Client, WAIT, Ws};
@@ -63,3 +66,4 @@ pub use joined::Joined;
 pub use proc_stats::{cpu_time, rss_kib};
 pub use relay_builder::RelayBuilder;
 pub use relay_process::RelayProcess;
+pub use tls::{Issued, TestCa, client_config_trusting, server_certificate};
