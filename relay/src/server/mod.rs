@@ -159,10 +159,14 @@ impl Relay {
 
     /// Stops accepting, closes every socket with 1012 (after a
     /// SHUTTING_DOWN error frame), commits queued writes and stops storage.
-    pub async fn shutdown(self) {
+    pub async fn shutdown(mut self) {
         self.accept.abort();
-        if let Some((_, task)) = &self.redirect {
+        // Wait until the listener is closed, so the port is free when
+        // this returns (a restart on the same port binds at once).
+        let _ = (&mut self.accept).await;
+        if let Some((_, task)) = &mut self.redirect {
             task.abort();
+            let _ = task.await;
         }
         self.shared.shutdown.send_replace(true);
         // Let connections write their close frames, within bounds.

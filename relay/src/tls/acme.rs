@@ -13,6 +13,7 @@ use instant_acme::{
     NewOrder, OrderStatus, RetryPolicy,
 };
 use rustls::sign::CertifiedKey;
+use rustls_pki_types::PrivatePkcs8KeyDer;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 use tokio::sync::{Notify, watch};
@@ -160,5 +161,6 @@ fn challenge_certificate(
     )];
     let key = rcgen::KeyPair::generate()?;
     let cert = params.self_signed(&key)?;
-    pem::from_pem(&cert.pem(), &key.serialize_pem())
+    let key = PrivatePkcs8KeyDer::from(key.serialize_der());
+    pem::unchecked(vec![cert.der().clone()], key.into())
 }

@@ -37,6 +37,20 @@ pub(crate) fn from_pem(chain: &str, key: &str) -> Result<Arc<CertifiedKey>, TlsE
     certified(chain, key)
 }
 
+/// A certificate and key as they are, unchecked: for the TLS-ALPN-01
+/// answer, whose critical acmeIdentifier extension the check (webpki)
+/// refuses to parse, and which only the ACME validator ever sees.
+pub(crate) fn unchecked(
+    chain: Vec<CertificateDer<'static>>,
+    key: PrivateKeyDer<'static>,
+) -> Result<Arc<CertifiedKey>, TlsError> {
+    let signing = provider()
+        .key_provider
+        .load_private_key(key)
+        .map_err(TlsError::Certificate)?;
+    Ok(Arc::new(CertifiedKey::new(chain, signing)))
+}
+
 /// Checks that the key signs for the leaf certificate.
 fn certified(
     chain: Vec<CertificateDer<'static>>,
