@@ -134,27 +134,52 @@ pub struct Cli {
     /// Serve HTTPS and WSS with this PEM certificate chain (and --tls-key).
     /// Both files are read again when they change and on SIGHUP; open
     /// connections keep their certificate.
-    #[arg(long, env = "COINOP_TLS_CERT", value_name = "FILE", requires = "tls_key")]
+    #[arg(
+        long,
+        env = "COINOP_TLS_CERT",
+        value_name = "FILE",
+        requires = "tls_key"
+    )]
     tls_cert: Option<PathBuf>,
     /// The PEM private key of --tls-cert.
-    #[arg(long, env = "COINOP_TLS_KEY", value_name = "FILE", requires = "tls_cert")]
+    #[arg(
+        long,
+        env = "COINOP_TLS_KEY",
+        value_name = "FILE",
+        requires = "tls_cert"
+    )]
     tls_key: Option<PathBuf>,
     /// Serve HTTPS and WSS with a certificate for DOMAIN from an ACME
     /// directory (Let's Encrypt unless --acme-directory), renewed before it
     /// expires and kept in the data directory's `acme/`. The directory
     /// checks the domain on this port (TLS-ALPN-01): DOMAIN must resolve
     /// here and port 443 reach the relay (--addr 0.0.0.0:443).
-    #[arg(long, env = "COINOP_ACME_DOMAIN", value_name = "DOMAIN", conflicts_with = "tls_cert")]
+    #[arg(
+        long,
+        env = "COINOP_ACME_DOMAIN",
+        value_name = "DOMAIN",
+        conflicts_with = "tls_cert"
+    )]
     acme_domain: Option<String>,
     /// Contact e-mail for the ACME account (expiry warnings).
-    #[arg(long, env = "COINOP_ACME_EMAIL", value_name = "EMAIL", requires = "acme_domain")]
+    #[arg(
+        long,
+        env = "COINOP_ACME_EMAIL",
+        value_name = "EMAIL",
+        requires = "acme_domain"
+    )]
     acme_email: Option<String>,
     /// The ACME directory URL.
     #[arg(long, env = "COINOP_ACME_DIRECTORY", value_name = "URL", default_value = LETS_ENCRYPT_PRODUCTION)]
     acme_directory: String,
     /// A PEM CA certificate to trust for the ACME directory's own HTTPS (a
     /// private or test ACME server); default: the system's roots.
-    #[arg(long, env = "COINOP_ACME_DIRECTORY_CA", value_name = "FILE", requires = "acme_domain")]
+    #[arg(
+        long,
+        env = "COINOP_ACME_DIRECTORY_CA",
+        value_name = "FILE",
+        requires = "acme_domain"
+    )]
     acme_directory_ca: Option<PathBuf>,
     /// Renew the ACME certificate once it has fewer days left.
     #[arg(long, env = "COINOP_ACME_RENEW_DAYS", default_value_t = 30)]
@@ -312,7 +337,10 @@ async fn wait_for_signal(relay: &Relay) {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match (signal(SignalKind::terminate()), signal(SignalKind::hangup())) {
+        match (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) {
             (Ok(mut term), Ok(mut hup)) => loop {
                 tokio::select! {
                     _ = tokio::signal::ctrl_c() => return,
@@ -391,5 +419,72 @@ mod tests {
             format!("{defaults:?}"),
             format!("{:?}", RelayConfig::default())
         );
+    }
+
+    #[test]
+    fn tls_and_proxy_flags_map_to_the_config() {
+        let cli = Cli::try_parse_from([
+            "coinop-relay",
+            "--tls-cert",
+            "c.pem",
+            "--tls-key",
+            "k.pem",
+            "--redirect-http",
+            "0.0.0.0:80",
+            "--trusted-proxies",
+            "127.0.0.1,10.0.0.0/8,::1",
+        ])
+        .unwrap();
+        let config = cli.into_config();
+        assert_eq!(
+            config.tls,
+            Some(TlsSettings::Files {
+                cert: PathBuf::from("c.pem"),
+                key: PathBuf::from("k.pem")
+            })
+        );
+        assert_eq!(
+            config.redirect_http,
+            Some(SocketAddr::from(([0, 0, 0, 0], 80)))
+        );
+        let proxies: Vec<String> = config
+            .trusted_proxies
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        assert_eq!(proxies, ["127.0.0.1/32", "10.0.0.0/8", "::1/128"]);
+
+        let cli = Cli::try_parse_from([
+            "coinop-relay",
+            "--data-dir",
+            "/srv/d",
+            "--acme-domain",
+            "game.example",
+            "--acme-email",
+            "ops@game.example",
+        ])
+        .unwrap();
+        let Some(TlsSettings::Acme(acme)) = cli.into_config().tls else {
+            panic!("no ACME settings");
+        };
+        assert_eq!(acme.domain, "game.example");
+        assert_eq!(acme.email.as_deref(), Some("ops@game.example"));
+        assert_eq!(acme.directory, LETS_ENCRYPT_PRODUCTION);
+        assert_eq!(acme.cache_dir, PathBuf::from("/srv/d/acme"));
+        assert_eq!(acme.renew_before, Duration::from_secs(30 * 24 * 3600));
+
+        // A certificate needs its key; files and ACME exclude each other.
+        assert!(Cli::try_parse_from(["coinop-relay", "--tls-cert", "c.pem"]).is_err());
+        let both = [
+            "coinop-relay",
+            "--tls-cert",
+            "c",
+            "--tls-key",
+            "k",
+            "--acme-domain",
+            "d",
+        ];
+        assert!(Cli::try_parse_from(both).is_err());
+        assert!(Cli::try_parse_from(["coinop-relay", "--trusted-proxies", "nope"]).is_err());
     }
 }

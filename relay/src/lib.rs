@@ -29,6 +29,18 @@
 //! ([`storage::restore`]) puts a copy back into a directory no relay has
 //! open (the lock file `coinop.lock` tells).
 //!
+//! ## HTTPS, WSS and reverse proxies
+//!
+//! With [`RelayConfig::tls`] the one port speaks TLS ([`tls`]): a
+//! certificate from PEM files (read again when they change and on
+//! [`Relay::reload_tls`], SIGHUP for the binary) or from an ACME directory
+//! (obtained with TLS-ALPN-01 on that port, cached, renewed).
+//! [`RelayConfig::redirect_http`] adds a plain-HTTP listener that redirects
+//! to HTTPS. With [`RelayConfig::trusted_proxies`], a request from a
+//! trusted proxy is from the address its `Forwarded` / `X-Forwarded-For`
+//! names (through trusted hops only): the per-address limit counts that
+//! address, per request, and logs and the inspector use it.
+//!
 //! ## Endpoints (one port)
 //!
 //! HTTP/1.1 with keep-alive, served by hyper with axum routes and

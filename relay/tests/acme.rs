@@ -44,7 +44,9 @@ impl Pebble {
     /// Starts pebble validating TLS-ALPN-01 on `tls_port`; `None` when it
     /// is not installed.
     async fn start(tls_port: u16) -> Option<Pebble> {
-        let bin = ["/usr/bin/pebble"].into_iter().find(|p| Path::new(p).exists())?;
+        let bin = ["/usr/bin/pebble"]
+            .into_iter()
+            .find(|p| Path::new(p).exists())?;
         let dir = tempfile::tempdir().unwrap();
         // pebble's listeners need a certificate the package does not ship.
         let ca = TestCa::new("pebble listener CA");
@@ -62,7 +64,7 @@ impl Pebble {
         let config_path = dir.path().join("pebble.json");
         std::fs::write(&config_path, config.to_string()).unwrap();
         let log = std::fs::File::create(dir.path().join("pebble.log")).unwrap();
-        let child = Command::new(bin)
+        let mut child = Command::new(bin)
             .arg("-config")
             .arg(&config_path)
             .env("PEBBLE_VA_NOSLEEP", "1")
@@ -85,6 +87,8 @@ impl Pebble {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+        let _ = child.kill();
+        let _ = child.wait();
         panic!("pebble did not start");
     }
 
@@ -137,7 +141,10 @@ async fn served(addr: SocketAddr, trust: &Arc<ClientConfig>, other: Option<&[u8]
         {
             return leaf;
         }
-        assert!(Instant::now() < deadline, "no (new) ACME certificate served");
+        assert!(
+            Instant::now() < deadline,
+            "no (new) ACME certificate served"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
@@ -159,7 +166,9 @@ async fn the_relay_gets_serves_caches_and_renews_a_certificate_from_pebble() {
     let first = served(addr, &trust, None).await;
     let url = format!("wss://localhost:{port}/ws");
     let mut alice = Client::try_connect_tls(&url, trust.clone()).await.unwrap();
-    alice.send(&ClientMessage::Join(join_msg("ACME", "alice"))).await;
+    alice
+        .send(&ClientMessage::Join(join_msg("ACME", "alice")))
+        .await;
     alice.read_catch_up().await;
     alice.publish(1, vec![Doc::new().change("round", 1)]).await;
     drop(alice);
@@ -169,7 +178,9 @@ async fn the_relay_gets_serves_caches_and_renews_a_certificate_from_pebble() {
 
     // Restart: the cached certificate is served at once.
     let relay = relay_on(port, pebble.settings(cache.path(), never)).await;
-    let leaf = server_certificate(addr, "localhost", trust.clone()).await.unwrap();
+    let leaf = server_certificate(addr, "localhost", trust.clone())
+        .await
+        .unwrap();
     assert_eq!(leaf, first, "the cache was not used");
     relay.shutdown().await;
 
@@ -180,7 +191,8 @@ async fn the_relay_gets_serves_caches_and_renews_a_certificate_from_pebble() {
     let renewed = served(addr, &trust, Some(&first)).await;
     assert_ne!(renewed, first);
     let mut bob = Client::try_connect_tls(&url, trust.clone()).await.unwrap();
-    bob.send(&ClientMessage::Join(join_msg("ACME", "bob"))).await;
+    bob.send(&ClientMessage::Join(join_msg("ACME", "bob")))
+        .await;
     bob.read_catch_up().await;
     relay.shutdown().await;
 }

@@ -66,7 +66,7 @@ impl Nginx {
         );
         let path = dir.path().join("nginx.conf");
         std::fs::write(&path, conf).unwrap();
-        let child = Command::new(bin)
+        let mut child = Command::new(bin)
             .arg("-c")
             .arg(&path)
             .arg("-p")
@@ -87,7 +87,12 @@ impl Nginx {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("nginx did not start: {:?}", std::fs::read_to_string(dir.path().join("error.log")));
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!(
+            "nginx did not start: {:?}",
+            std::fs::read_to_string(dir.path().join("error.log"))
+        );
     }
 }
 
@@ -95,7 +100,10 @@ impl Nginx {
 async fn connect_from(from: u8, to: SocketAddr) -> TcpStream {
     let socket = TcpSocket::new_v4().unwrap();
     socket
-        .bind(SocketAddr::new(IpAddr::V4(Ipv4Addr::new(127, 0, 0, from)), 0))
+        .bind(SocketAddr::new(
+            IpAddr::V4(Ipv4Addr::new(127, 0, 0, from)),
+            0,
+        ))
         .unwrap();
     socket.connect(to).await.unwrap()
 }
@@ -108,7 +116,10 @@ async fn health_from(from: u8, to: SocketAddr, headers: &str) -> u16 {
     let mut buf = Vec::new();
     let _ = tokio::time::timeout(WAIT, s.read_to_end(&mut buf)).await;
     let text = String::from_utf8_lossy(&buf);
-    text.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0)
+    text.split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
 }
 
 /// How many of `n` quick requests from 127.0.0.`from` were refused.
@@ -131,7 +142,10 @@ fn strict(trusted: &[&str]) -> RelayConfig {
         connections_per_ip_per_sec: 1,
         connections_per_ip_burst: 3,
         limit_loopback_connections: true,
-        trusted_proxies: trusted.iter().map(|c| c.parse::<IpNet>().unwrap()).collect(),
+        trusted_proxies: trusted
+            .iter()
+            .map(|c| c.parse::<IpNet>().unwrap())
+            .collect(),
         ..RelayConfig::for_tests()
     }
 }
@@ -149,7 +163,9 @@ async fn through_nginx_each_client_is_limited_by_its_own_address() {
     let stream = tokio_tungstenite::MaybeTlsStream::Plain(stream);
     let (ws, _) = tokio_tungstenite::client_async(url, stream).await.unwrap();
     let mut alice = Client { ws };
-    alice.send(&ClientMessage::Join(join_msg("PROXY", "alice"))).await;
+    alice
+        .send(&ClientMessage::Join(join_msg("PROXY", "alice")))
+        .await;
     alice.read_catch_up().await;
     alice.publish(1, vec![Doc::new().change("round", 1)]).await;
 
@@ -159,7 +175,10 @@ async fn through_nginx_each_client_is_limited_by_its_own_address() {
     assert_eq!(refused_of(2, 6, nginx.addr, "").await, 0);
     // A client naming another address is still counted as itself: nginx
     // appends the address it saw, and the relay reads from the right.
-    assert_eq!(refused_of(2, 7, nginx.addr, "X-Forwarded-For: 127.0.0.5\r\n").await, 0);
+    assert_eq!(
+        refused_of(2, 7, nginx.addr, "X-Forwarded-For: 127.0.0.5\r\n").await,
+        0
+    );
     // The open WebSocket is unaffected.
     alice.publish(2, vec![Doc::new().change("round", 2)]).await;
 }
@@ -192,11 +211,21 @@ async fn forwarding_headers_count_only_from_trusted_peers() {
     // The inspector: a client forwarded from afar is not local, through a
     // trusted proxy or not; a loopback client through a trusted proxy is.
     let inspect = |h: &'static str| async move {
-        http_get(addr, "/api/rooms", &[("X-Forwarded-For", h)]).await.0
+        http_get(addr, "/api/rooms", &[("X-Forwarded-For", h)])
+            .await
+            .0
     };
     assert_eq!(inspect("203.0.113.9").await, 403);
     assert_eq!(inspect("127.0.0.1").await, 200);
     let open = Relay::start(RelayConfig::for_tests()).await.unwrap();
-    let (status, _) = http_get(open.local_addr(), "/api/rooms", &[("X-Forwarded-For", "127.0.0.1")]).await;
-    assert_eq!(status, 403, "an untrusted peer's forwarding header never makes it local");
+    let (status, _) = http_get(
+        open.local_addr(),
+        "/api/rooms",
+        &[("X-Forwarded-For", "127.0.0.1")],
+    )
+    .await;
+    assert_eq!(
+        status, 403,
+        "an untrusted peer's forwarding header never makes it local"
+    );
 }

@@ -32,7 +32,10 @@ async fn wait_for_certificate(addr: SocketAddr, ca: &TestCa, expected: &Issued) 
         if served.as_deref().ok() == Some(expected.der().as_slice()) {
             return;
         }
-        assert!(Instant::now() < deadline, "the new certificate is not served");
+        assert!(
+            Instant::now() < deadline,
+            "the new certificate is not served"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -50,7 +53,9 @@ async fn clients_join_over_wss_and_a_new_certificate_does_not_drop_them() {
         .await
         .expect("wss handshake with the test CA");
     alice
-        .send(&coinop_protocol::ClientMessage::Join(join_msg("TLS", "alice")))
+        .send(&coinop_protocol::ClientMessage::Join(join_msg(
+            "TLS", "alice",
+        )))
         .await;
     alice.read_catch_up().await;
     let mut doc = Doc::new();
@@ -61,7 +66,11 @@ async fn clients_join_over_wss_and_a_new_certificate_does_not_drop_them() {
     assert!(Client::try_connect(&plain).await.is_err());
     // A client that does not trust the CA refuses the relay.
     let other = TestCa::new("someone else");
-    assert!(Client::try_connect_tls(&url, other.client_config()).await.is_err());
+    assert!(
+        Client::try_connect_tls(&url, other.client_config())
+            .await
+            .is_err()
+    );
 
     // Renewal: new files, served to new handshakes within the poll.
     let second = ca.issue();
@@ -72,9 +81,13 @@ async fn clients_join_over_wss_and_a_new_certificate_does_not_drop_them() {
     // Alice's connection (made with the first certificate) goes on.
     alice.publish(2, vec![doc.change("round", 2)]).await;
     let (_bob, joined) = {
-        let mut bob = Client::try_connect_tls(&url, ca.client_config()).await.unwrap();
-        bob.send(&coinop_protocol::ClientMessage::Join(join_msg("TLS", "bob")))
-            .await;
+        let mut bob = Client::try_connect_tls(&url, ca.client_config())
+            .await
+            .unwrap();
+        bob.send(&coinop_protocol::ClientMessage::Join(join_msg(
+            "TLS", "bob",
+        )))
+        .await;
         let joined = bob.read_catch_up().await;
         (bob, joined)
     };
@@ -106,12 +119,18 @@ async fn a_relay_refuses_to_start_with_an_unusable_certificate() {
         tls: Some(TlsSettings::Files { cert, key }),
         ..RelayConfig::for_tests()
     };
-    assert!(matches!(Relay::start(config).await, Err(RelayError::Tls(_))));
+    assert!(matches!(
+        Relay::start(config).await,
+        Err(RelayError::Tls(_))
+    ));
     let config = RelayConfig {
         redirect_http: Some(SocketAddr::from(([127, 0, 0, 1], 0))),
         ..RelayConfig::for_tests()
     };
-    assert!(matches!(Relay::start(config).await, Err(RelayError::RedirectWithoutTls)));
+    assert!(matches!(
+        Relay::start(config).await,
+        Err(RelayError::RedirectWithoutTls)
+    ));
 }
 
 #[tokio::test]
@@ -132,9 +151,13 @@ async fn sighup_reloads_the_certificate_files() {
     let addr = relay.addr();
     wait_for_certificate(addr, &ca, &first).await;
     let url = format!("wss://localhost:{}/ws", addr.port());
-    let mut alice = Client::try_connect_tls(&url, ca.client_config()).await.unwrap();
+    let mut alice = Client::try_connect_tls(&url, ca.client_config())
+        .await
+        .unwrap();
     alice
-        .send(&coinop_protocol::ClientMessage::Join(join_msg("HUP", "alice")))
+        .send(&coinop_protocol::ClientMessage::Join(join_msg(
+            "HUP", "alice",
+        )))
         .await;
     alice.read_catch_up().await;
 
@@ -150,7 +173,9 @@ async fn sighup_reloads_the_certificate_files() {
         file.set_modified(time).unwrap();
     }
     tokio::time::sleep(Duration::from_millis(2_500)).await;
-    let served = server_certificate(addr, "localhost", ca.client_config()).await.unwrap();
+    let served = server_certificate(addr, "localhost", ca.client_config())
+        .await
+        .unwrap();
     assert_eq!(served, first.der(), "reloaded without a change or a signal");
 
     relay.hangup();
@@ -174,7 +199,10 @@ async fn redirect_http_sends_requests_to_the_same_path_over_https() {
     assert_eq!(answer.status, 308);
     let port = relay.local_addr().port();
     // The harness sends `Host: test`.
-    assert_eq!(answer.header("location"), Some(format!("https://test:{port}/game/?room=AB12").as_str()));
+    assert_eq!(
+        answer.header("location"),
+        Some(format!("https://test:{port}/game/?room=AB12").as_str())
+    );
     // The HTTPS side answers the same path.
     let served = server_certificate(relay.local_addr(), "localhost", ca.client_config()).await;
     assert!(served.is_ok());

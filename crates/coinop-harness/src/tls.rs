@@ -3,9 +3,7 @@
 //! files a relay reads, and gives clients a rustls config that trusts it
 //! and nothing else.
 
-use rcgen::{
-    BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose,
-};
+use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose};
 use rustls::ClientConfig;
 use rustls::pki_types::{CertificateDer, ServerName};
 use rustls_pki_types::pem::PemObject;

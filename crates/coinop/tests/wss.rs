@@ -42,6 +42,8 @@ async fn the_sdk_joins_over_wss_trusting_a_given_root() {
     assert_ne!(stranger.status(), Status::Connected);
 
     // Not a certificate: the builder says so.
-    let bad = builder(&url, "SAFE", "d").tls_root_certificate("not PEM").build();
+    let bad = builder(&url, "SAFE", "d")
+        .tls_root_certificate("not PEM")
+        .build();
     assert!(matches!(bad, Err(Error::InvalidCertificate(_))));
 }

@@ -128,7 +128,10 @@ mod tests {
     }
 
     fn trusted() -> Vec<IpNet> {
-        vec!["127.0.0.1/32".parse().unwrap(), "10.0.0.0/8".parse().unwrap()]
+        vec![
+            "127.0.0.1/32".parse().unwrap(),
+            "10.0.0.0/8".parse().unwrap(),
+        ]
     }
 
     #[test]
@@ -155,13 +158,19 @@ mod tests {
             ("x-forwarded-for", "203.0.113.9"),
             ("x-forwarded-for", "10.1.2.3"),
         ]);
-        assert_eq!(resolve(&trusted(), peer("127.0.0.1:1"), &h).addr, peer("203.0.113.9:0"));
+        assert_eq!(
+            resolve(&trusted(), peer("127.0.0.1:1"), &h).addr,
+            peer("203.0.113.9:0")
+        );
         // A trusted proxy without the header: the proxy is the client.
         let c = resolve(&trusted(), peer("127.0.0.1:1"), &HeaderMap::new());
         assert_eq!(c.addr, peer("127.0.0.1:1"));
         // "unknown" stops the walk at the last known hop.
         let h = headers(&[("x-forwarded-for", "203.0.113.9, unknown")]);
-        assert_eq!(resolve(&trusted(), peer("127.0.0.1:1"), &h).addr, peer("127.0.0.1:1"));
+        assert_eq!(
+            resolve(&trusted(), peer("127.0.0.1:1"), &h).addr,
+            peer("127.0.0.1:1")
+        );
     }
 
     #[test]
@@ -177,7 +186,10 @@ mod tests {
             ("forwarded", "for=192.0.2.60"),
             ("x-forwarded-for", "203.0.113.1"),
         ]);
-        assert_eq!(resolve(&trusted(), peer("127.0.0.1:1"), &h).addr, peer("192.0.2.60:0"));
+        assert_eq!(
+            resolve(&trusted(), peer("127.0.0.1:1"), &h).addr,
+            peer("192.0.2.60:0")
+        );
         // An IPv4-mapped peer address is matched as IPv4.
         let h = headers(&[("x-forwarded-for", "192.0.2.61")]);
         let c = resolve(&trusted(), peer("[::ffff:127.0.0.1]:1"), &h);

@@ -198,11 +198,7 @@ impl Drop for Relay {
     }
 }
 
-async fn accept_loop(
-    shared: Arc<RelayContext>,
-    listener: TcpListener,
-    tls: Option<TlsAcceptor>,
-) {
+async fn accept_loop(shared: Arc<RelayContext>, listener: TcpListener, tls: Option<TlsAcceptor>) {
     let app = router::app(shared.clone());
     loop {
         match listener.accept().await {

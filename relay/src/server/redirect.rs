@@ -88,7 +88,11 @@ mod tests {
     use super::*;
 
     fn location(host: &str, uri: &str, port: u16) -> String {
-        let req = Request::builder().uri(uri).header(HOST, host).body(()).unwrap();
+        let req = Request::builder()
+            .uri(uri)
+            .header(HOST, host)
+            .body(())
+            .unwrap();
         let resp = redirect(&req, port);
         assert_eq!(resp.status(), StatusCode::PERMANENT_REDIRECT);
         resp.headers()[LOCATION].to_str().unwrap().to_owned()
@@ -96,8 +100,14 @@ mod tests {
 
     #[test]
     fn redirects_to_the_same_path_on_https() {
-        assert_eq!(location("game.example", "/a?b=1", 443), "https://game.example/a?b=1");
-        assert_eq!(location("game.example:80", "/", 8443), "https://game.example:8443/");
+        assert_eq!(
+            location("game.example", "/a?b=1", 443),
+            "https://game.example/a?b=1"
+        );
+        assert_eq!(
+            location("game.example:80", "/", 8443),
+            "https://game.example:8443/"
+        );
         assert_eq!(location("[::1]:8080", "/ws", 443), "https://[::1]/ws");
         assert_eq!(location("[::1]", "/", 443), "https://[::1]/");
     }

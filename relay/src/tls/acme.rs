@@ -9,8 +9,8 @@ use super::error::TlsError;
 use super::pem;
 use super::settings::AcmeSettings;
 use instant_acme::{
-    Account, AccountBuilder, AuthorizationStatus, ChallengeType, Identifier, NewAccount,
-    NewOrder, OrderStatus, RetryPolicy,
+    Account, AccountBuilder, AuthorizationStatus, ChallengeType, Identifier, NewAccount, NewOrder,
+    OrderStatus, RetryPolicy,
 };
 use rustls::sign::CertifiedKey;
 use rustls_pki_types::PrivatePkcs8KeyDer;
@@ -156,9 +156,7 @@ fn challenge_certificate(
     digest: impl AsRef<[u8]>,
 ) -> Result<Arc<CertifiedKey>, TlsError> {
     let mut params = rcgen::CertificateParams::new(vec![domain.to_owned()])?;
-    params.custom_extensions = vec![rcgen::CustomExtension::new_acme_identifier(
-        digest.as_ref(),
-    )];
+    params.custom_extensions = vec![rcgen::CustomExtension::new_acme_identifier(digest.as_ref())];
     let key = rcgen::KeyPair::generate()?;
     let cert = params.self_signed(&key)?;
     let key = PrivatePkcs8KeyDer::from(key.serialize_der());

@@ -34,7 +34,10 @@ impl CertSlot {
     /// Answers TLS-ALPN-01 handshakes for `domain` with `cert`, or stops
     /// answering them (`None`).
     pub(crate) fn set_challenge(&self, domain: &str, cert: Option<Arc<CertifiedKey>>) {
-        let mut challenges = self.challenges.write().unwrap_or_else(PoisonError::into_inner);
+        let mut challenges = self
+            .challenges
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
         match cert {
             Some(cert) => challenges.insert(domain.to_owned(), cert),
             None => challenges.remove(domain),

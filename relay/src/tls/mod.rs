@@ -17,7 +17,7 @@ mod pem;
 mod settings;
 mod tls_service;
 
+pub(crate) use cert_slot::ACME_TLS_ALPN;
 pub use error::TlsError;
 pub use settings::{AcmeSettings, LETS_ENCRYPT_PRODUCTION, TlsSettings};
-pub(crate) use cert_slot::ACME_TLS_ALPN;
 pub(crate) use tls_service::TlsService;

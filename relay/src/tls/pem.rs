@@ -33,7 +33,8 @@ pub(crate) fn from_pem(chain: &str, key: &str) -> Result<Arc<CertifiedKey>, TlsE
     let chain = CertificateDer::pem_slice_iter(chain.as_bytes())
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| bad("certificate", e.to_string()))?;
-    let key = PrivateKeyDer::from_pem_slice(key.as_bytes()).map_err(|e| bad("key", e.to_string()))?;
+    let key =
+        PrivateKeyDer::from_pem_slice(key.as_bytes()).map_err(|e| bad("key", e.to_string()))?;
     certified(chain, key)
 }
 
