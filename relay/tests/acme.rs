@@ -15,38 +15,28 @@ use rustls::ClientConfig;
 use rustls::pki_types::ServerName;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command};
+use std::process::Command;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use support::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-/// pebble as a child process, killed on drop.
+/// pebble, validating TLS-ALPN-01 on one port.
 struct Pebble {
-    child: Child,
     directory: String,
     management: SocketAddr,
     /// Trusts pebble's own listeners (not the certificates it issues).
     ca_file: PathBuf,
     ca: TestCa,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Pebble {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    _server: ChildServer,
 }
 
 impl Pebble {
     /// Starts pebble validating TLS-ALPN-01 on `tls_port`; `None` when it
     /// is not installed.
     async fn start(tls_port: u16) -> Option<Pebble> {
-        let bin = ["/usr/bin/pebble"]
-            .into_iter()
-            .find(|p| Path::new(p).exists())?;
+        let bin = installed(&["/usr/bin/pebble"])?;
         let dir = tempfile::tempdir().unwrap();
         // pebble's listeners need a certificate the package does not ship.
         let ca = TestCa::new("pebble listener CA");
@@ -63,33 +53,23 @@ impl Pebble {
         }});
         let config_path = dir.path().join("pebble.json");
         std::fs::write(&config_path, config.to_string()).unwrap();
-        let log = std::fs::File::create(dir.path().join("pebble.log")).unwrap();
-        let mut child = Command::new(bin)
+        let mut command = Command::new(bin);
+        command
             .arg("-config")
             .arg(&config_path)
             .env("PEBBLE_VA_NOSLEEP", "1")
-            .env("PEBBLE_WFE_NONCEREJECT", "0")
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .expect("start pebble");
+            .env("PEBBLE_WFE_NONCEREJECT", "0");
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
-        for _ in 0..100 {
-            if TcpStream::connect(addr).await.is_ok() {
-                return Some(Pebble {
-                    child,
-                    directory: format!("https://localhost:{port}/dir"),
-                    management: SocketAddr::from(([127, 0, 0, 1], management)),
-                    ca_file,
-                    ca,
-                    _dir: dir,
-                });
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!("pebble did not start");
+        let server = ChildServer::start(command, dir, addr)
+            .await
+            .expect("pebble starts");
+        Some(Pebble {
+            directory: format!("https://localhost:{port}/dir"),
+            management: SocketAddr::from(([127, 0, 0, 1], management)),
+            ca_file,
+            ca,
+            _server: server,
+        })
     }
 
     /// A client config trusting the root pebble signs certificates with
@@ -131,22 +111,11 @@ async fn relay_on(port: u16, tls: TlsSettings) -> Relay {
     .unwrap()
 }
 
-/// Waits (30 s at most) until the relay presents a certificate that
-/// `trust` accepts for `localhost` and is not `other`; returns it.
+/// Waits until the relay presents a certificate that `trust` accepts and
+/// that is not `other`; returns it.
 async fn served(addr: SocketAddr, trust: &Arc<ClientConfig>, other: Option<&[u8]>) -> Vec<u8> {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Ok(leaf) = server_certificate(addr, "localhost", trust.clone()).await
-            && Some(leaf.as_slice()) != other
-        {
-            return leaf;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no (new) ACME certificate served"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    let new = |leaf: &[u8]| Some(leaf) != other;
+    wait_for_certificate(addr, trust, new, "a (new) ACME certificate").await
 }
 
 #[tokio::test]

@@ -14,24 +14,15 @@ use coinop_protocol::ClientMessage;
 use coinop_relay::{IpNet, Relay, RelayConfig};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::process::Command;
 use support::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 
-/// nginx as a child process on a free loopback port, killed on drop.
+/// nginx on a free loopback port.
 struct Nginx {
-    child: Child,
     addr: SocketAddr,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Nginx {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    _server: ChildServer,
 }
 
 /// The documented `location` block, pointed at `relay`.
@@ -48,9 +39,7 @@ fn documented_location(relay: SocketAddr) -> String {
 impl Nginx {
     /// Starts nginx in front of `relay`, or `None` when it is not installed.
     async fn start(relay: SocketAddr) -> Option<Nginx> {
-        let bin = ["/usr/sbin/nginx", "/usr/bin/nginx"]
-            .into_iter()
-            .find(|p| Path::new(p).exists())?;
+        let bin = installed(&["/usr/sbin/nginx", "/usr/bin/nginx"])?;
         let dir = tempfile::tempdir().unwrap();
         let port = free_port().unwrap();
         let d = dir.path().display();
@@ -66,33 +55,17 @@ impl Nginx {
         );
         let path = dir.path().join("nginx.conf");
         std::fs::write(&path, conf).unwrap();
-        let mut child = Command::new(bin)
-            .arg("-c")
-            .arg(&path)
-            .arg("-p")
-            .arg(dir.path())
-            .arg("-e")
-            .arg(dir.path().join("error.log"))
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("start nginx");
+        let mut command = Command::new(bin);
+        command.arg("-c").arg(&path).arg("-p").arg(dir.path());
+        command.arg("-e").arg(dir.path().join("error.log"));
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
-        for _ in 0..100 {
-            if TcpStream::connect(addr).await.is_ok() {
-                return Some(Nginx {
-                    child,
-                    addr,
-                    _dir: dir,
-                });
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!(
-            "nginx did not start: {:?}",
-            std::fs::read_to_string(dir.path().join("error.log"))
-        );
+        let server = ChildServer::start(command, dir, addr)
+            .await
+            .expect("nginx starts");
+        Some(Nginx {
+            addr,
+            _server: server,
+        })
     }
 }
 

@@ -16,6 +16,7 @@
 //!   so faults are injected in user space, on loopback.
 //! * [`Doc`], [`doc_from`], [`big_change`]: real automerge change bytes.
 //! * [`http_request`], [`http_get`], [`metric`]: raw HTTP/1.1 to the relay.
+//! * [`ChildServer`]: another server (nginx, pebble) as a child process.
 //! * [`TestCa`]: a throwaway CA issuing server certificates, for TLS tests
 //!   ([`Client::try_connect_tls`] joins over `wss://` trusting it).
 //!
@@ -41,6 +42,7 @@
 //! ```
 
 mod binaries;
+mod child_server;
 mod client;
 mod doc;
 mod event;
@@ -55,6 +57,7 @@ mod relay_process;
 mod tls;
 
 pub use binaries::{RELAY_BIN_ENV, free_port, relay_bin, sibling_binary};
+pub use child_server::{ChildServer, installed};
 pub use client::{Client, WAIT, Ws};
 pub use doc::{Doc, big_change, doc_from, noise};
 pub use event::Event;
@@ -66,4 +69,4 @@ pub use joined::Joined;
 pub use proc_stats::{cpu_time, rss_kib};
 pub use relay_builder::RelayBuilder;
 pub use relay_process::RelayProcess;
-pub use tls::{Issued, TestCa, client_config_trusting, server_certificate};
+pub use tls::{Issued, TestCa, client_config_trusting, server_certificate, wait_for_certificate};

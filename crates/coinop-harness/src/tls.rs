@@ -10,6 +10,7 @@ use rustls_pki_types::pem::PemObject;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
@@ -125,4 +126,25 @@ pub async fn server_certificate(
         .and_then(|chain| chain.first())
         .map(|leaf| leaf.to_vec())
         .ok_or_else(|| std::io::Error::other("no certificate presented"))
+}
+
+/// Waits (30 s at most) until `addr` presents, for `localhost`, a leaf
+/// certificate that `config` accepts and `wanted` likes; returns it (DER).
+/// Panics with `what` otherwise.
+pub async fn wait_for_certificate(
+    addr: SocketAddr,
+    config: &Arc<ClientConfig>,
+    wanted: impl Fn(&[u8]) -> bool,
+    what: &str,
+) -> Vec<u8> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(leaf) = server_certificate(addr, "localhost", config.clone()).await
+            && wanted(&leaf)
+        {
+            return leaf;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
