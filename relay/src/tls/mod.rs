@@ -2,7 +2,7 @@
 //! when they change or on SIGHUP) or from an ACME directory such as Let's
 //! Encrypt (obtained, cached in the data directory and renewed).
 //!
-//! The server side ([`crate::server`]) asks one [`CertSlot`] for the
+//! The server side asks one certificate slot (`cert_slot.rs`) for the
 //! certificate of each handshake; the tasks here fill it. Swapping the
 //! certificate touches only new handshakes: connections already open keep
 //! theirs.
