@@ -95,6 +95,19 @@ async fn health_from(from: u8, to: SocketAddr, headers: &str) -> u16 {
         .unwrap_or(0)
 }
 
+/// A WebSocket from 127.0.0.`from` to `to`, joined to room PROXY as `player`.
+async fn join_from(from: u8, to: SocketAddr, player: &str) -> Client {
+    let stream = tokio_tungstenite::MaybeTlsStream::Plain(connect_from(from, to).await);
+    let url = format!("ws://{to}/ws");
+    let (ws, _) = tokio_tungstenite::client_async(url, stream).await.unwrap();
+    let mut client = Client { ws };
+    client
+        .send(&ClientMessage::Join(join_msg("PROXY", player)))
+        .await;
+    client.read_catch_up().await;
+    client
+}
+
 /// How many of `n` quick requests from 127.0.0.`from` were refused.
 async fn refused_of(n: usize, from: u8, to: SocketAddr, headers: &str) -> usize {
     let mut refused = 0;
@@ -131,15 +144,7 @@ async fn through_nginx_each_client_is_limited_by_its_own_address() {
     };
 
     // The WebSocket upgrade goes through nginx.
-    let stream = connect_from(5, nginx.addr).await;
-    let url = format!("ws://{}/ws", nginx.addr);
-    let stream = tokio_tungstenite::MaybeTlsStream::Plain(stream);
-    let (ws, _) = tokio_tungstenite::client_async(url, stream).await.unwrap();
-    let mut alice = Client { ws };
-    alice
-        .send(&ClientMessage::Join(join_msg("PROXY", "alice")))
-        .await;
-    alice.read_catch_up().await;
+    let mut alice = join_from(5, nginx.addr, "alice").await;
     alice.publish(1, vec![Doc::new().change("round", 1)]).await;
 
     // 127.0.0.5 spent one of its 3 on the WebSocket: of 5 more, some are
@@ -200,5 +205,26 @@ async fn forwarding_headers_count_only_from_trusted_peers() {
     assert_eq!(
         status, 403,
         "an untrusted peer's forwarding header never makes it local"
+    );
+}
+
+#[tokio::test]
+async fn the_relay_logs_the_client_behind_nginx() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("relay.log");
+    let relay = RelayProcess::builder(relay_bin(env!("CARGO_BIN_EXE_coinop-relay")))
+        .without_data_dir()
+        .args(["--memory", "--trusted-proxies", "127.0.0.1"])
+        .log_file(&log)
+        .start()
+        .unwrap();
+    let Some(nginx) = Nginx::start(relay.addr()).await else {
+        return eprintln!("skipped: nginx is not installed (.ci/setup-deps installs it)");
+    };
+    let _bob = join_from(8, nginx.addr, "bob").await;
+    let text = relay.log_text();
+    assert!(
+        text.contains("peer=127.0.0.8:0"),
+        "the log names nginx, not bob:\n{text}"
     );
 }
