@@ -29,7 +29,8 @@ pub struct Args {
 #[derive(Debug, Parser)]
 #[command(name = "coinop-relay", version)]
 pub struct Cli {
-    /// Address to listen on (HTTP and WebSocket on the same port).
+    /// Address to listen on (HTTP and WebSocket on the same port; HTTPS and
+    /// WSS with --tls-cert or --acme-domain).
     #[arg(long, env = "COINOP_ADDR", default_value_t = defaults::ADDR)]
     addr: SocketAddr,
     /// Data directory for the embedded database (coinop.db).
@@ -78,7 +79,8 @@ pub struct Cli {
     connections_per_ip_burst: u32,
     /// Apply the per-address connection limit to loopback peers too (they
     /// are exempt by default: behind a reverse proxy on the same host every
-    /// player arrives from loopback).
+    /// player arrives from loopback, unless the proxy is in
+    /// --trusted-proxies).
     #[arg(long, env = "COINOP_LIMIT_LOOPBACK_CONNECTIONS")]
     limit_loopback_connections: bool,
     /// Seconds allowed for the HTTP request and the join frame.
@@ -182,7 +184,12 @@ pub struct Cli {
     )]
     acme_directory_ca: Option<PathBuf>,
     /// Renew the ACME certificate once it has fewer days left.
-    #[arg(long, env = "COINOP_ACME_RENEW_DAYS", default_value_t = 30)]
+    #[arg(
+        long,
+        env = "COINOP_ACME_RENEW_DAYS",
+        value_name = "DAYS",
+        default_value_t = 30
+    )]
     acme_renew_days: u64,
     /// Also listen on ADDR with plain HTTP and redirect every request to
     /// the same path over HTTPS (such as 0.0.0.0:80). Needs TLS.
