@@ -147,9 +147,9 @@ async fn through_nginx_each_client_is_limited_by_its_own_address() {
     let mut alice = join_from(5, nginx.addr, "alice").await;
     alice.publish(1, vec![Doc::new().change("round", 1)]).await;
 
-    // 127.0.0.5 spent one of its 3 on the WebSocket: of 5 more, some are
-    // refused; another client is not affected.
-    assert!(refused_of(5, 5, nginx.addr, "").await >= 2);
+    // 127.0.0.5 spent one of its 3 on the WebSocket: of 10 more, most are
+    // refused (1 a second comes back); another client is not affected.
+    assert!(refused_of(10, 5, nginx.addr, "").await >= 4);
     assert_eq!(refused_of(2, 6, nginx.addr, "").await, 0);
     // A client naming another address is still counted as itself: nginx
     // appends the address it saw, and the relay reads from the right.
@@ -167,9 +167,9 @@ async fn without_trusted_proxies_every_client_is_the_proxy() {
     let Some(nginx) = Nginx::start(relay.local_addr()).await else {
         return eprintln!("skipped: nginx is not installed (.ci/setup-deps installs it)");
     };
-    assert!(refused_of(5, 5, nginx.addr, "").await >= 2);
+    assert!(refused_of(10, 5, nginx.addr, "").await >= 4);
     // Another player behind the same proxy shares its budget.
-    assert!(refused_of(1, 6, nginx.addr, "").await == 1);
+    assert!(refused_of(3, 6, nginx.addr, "").await >= 1);
 }
 
 #[tokio::test]
@@ -180,11 +180,11 @@ async fn forwarding_headers_count_only_from_trusted_peers() {
     // From the trusted 127.0.0.1, the header names the client: two
     // different clients, each with its own budget.
     assert_eq!(refused_of(3, 1, addr, &via("198.51.100.1")).await, 0);
-    assert!(refused_of(2, 1, addr, &via("198.51.100.1")).await >= 1);
+    assert!(refused_of(3, 1, addr, &via("198.51.100.1")).await >= 1);
     assert_eq!(refused_of(3, 1, addr, &via("198.51.100.2")).await, 0);
     // From an untrusted peer the header is ignored: 127.0.0.9 is charged.
     assert_eq!(refused_of(3, 9, addr, &via("198.51.100.3")).await, 0);
-    assert!(refused_of(2, 9, addr, &via("198.51.100.4")).await >= 1);
+    assert!(refused_of(3, 9, addr, &via("198.51.100.4")).await >= 1);
 
     // The inspector: a client forwarded from afar is not local, through a
     // trusted proxy or not; a loopback client through a trusted proxy is.
@@ -222,7 +222,15 @@ async fn the_relay_logs_the_client_behind_nginx() {
         return eprintln!("skipped: nginx is not installed (.ci/setup-deps installs it)");
     };
     let _bob = join_from(8, nginx.addr, "bob").await;
-    let text = relay.log_text();
+    // The relay logs from its own thread: give the line a moment.
+    let mut text = relay.log_text();
+    for _ in 0..100 {
+        if text.contains("peer=127.0.0.8:0") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        text = relay.log_text();
+    }
     assert!(
         text.contains("peer=127.0.0.8:0"),
         "the log names nginx, not bob:\n{text}"
