@@ -40,9 +40,10 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
  && cp target/release/coinop-relay /usr/local/bin/coinop-relay
 
 FROM debian:bookworm-slim
-# curl for the health check only.
+# curl for the health check only; ca-certificates for the ACME directory's
+# HTTPS (--acme-domain).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends curl \
+ && apt-get install -y --no-install-recommends curl ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --user-group --home-dir /data --shell /usr/sbin/nologin coinop \
  && mkdir -p /data /backups \
@@ -58,9 +59,11 @@ USER coinop
 WORKDIR /data
 VOLUME ["/data"]
 EXPOSE 8787
-# The port is the one COINOP_ADDR names.
+# The port is the one COINOP_ADDR names; HTTPS when the relay serves TLS
+# (the certificate names the domain, not 127.0.0.1: not checked here).
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
-  CMD curl -fsS "http://127.0.0.1:${COINOP_ADDR##*:}/healthz" || exit 1
+  CMD curl -fsS "http://127.0.0.1:${COINOP_ADDR##*:}/healthz" \
+   || curl -fsSk "https://127.0.0.1:${COINOP_ADDR##*:}/healthz" || exit 1
 # SIGTERM (docker stop): the relay stops accepting, flushes and exits.
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["coinop-relay"]

@@ -4,8 +4,10 @@
 use crate::command::Command;
 use crate::log_format::{LogFormat, init_logging};
 use crate::{ClusterConfig, Relay, RelayConfig, StorageConfig, defaults};
+use crate::tls::{AcmeSettings, LETS_ENCRYPT_PRODUCTION, TlsSettings};
 use clap::Parser;
-use std::net::SocketAddr;
+use ipnet::IpNet;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -27,7 +29,8 @@ pub struct Args {
 #[derive(Debug, Parser)]
 #[command(name = "coinop-relay", version)]
 pub struct Cli {
-    /// Address to listen on (HTTP and WebSocket on the same port).
+    /// Address to listen on (HTTP and WebSocket on the same port; HTTPS and
+    /// WSS with --tls-cert or --acme-domain).
     #[arg(long, env = "COINOP_ADDR", default_value_t = defaults::ADDR)]
     addr: SocketAddr,
     /// Data directory for the embedded database (coinop.db).
@@ -76,7 +79,8 @@ pub struct Cli {
     connections_per_ip_burst: u32,
     /// Apply the per-address connection limit to loopback peers too (they
     /// are exempt by default: behind a reverse proxy on the same host every
-    /// player arrives from loopback).
+    /// player arrives from loopback, unless the proxy is in
+    /// --trusted-proxies).
     #[arg(long, env = "COINOP_LIMIT_LOOPBACK_CONNECTIONS")]
     limit_loopback_connections: bool,
     /// Seconds allowed for the HTTP request and the join frame.
@@ -179,6 +183,85 @@ pub struct Cli {
         global = true
     )]
     log_format: LogFormat,
+
+    // HTTPS, WSS and reverse proxies (issue 18).
+    /// Serve HTTPS and WSS with this PEM certificate chain (and --tls-key).
+    /// Both files are read again when they change and on SIGHUP; open
+    /// connections keep their certificate.
+    #[arg(
+        long,
+        env = "COINOP_TLS_CERT",
+        value_name = "FILE",
+        requires = "tls_key"
+    )]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(
+        long,
+        env = "COINOP_TLS_KEY",
+        value_name = "FILE",
+        requires = "tls_cert"
+    )]
+    tls_key: Option<PathBuf>,
+    /// Serve HTTPS and WSS with a certificate for DOMAIN from an ACME
+    /// directory (Let's Encrypt unless --acme-directory), renewed before it
+    /// expires and kept in the data directory's `acme/`. The directory
+    /// checks the domain on this port (TLS-ALPN-01): DOMAIN must resolve
+    /// here and port 443 reach the relay (--addr 0.0.0.0:443).
+    #[arg(
+        long,
+        env = "COINOP_ACME_DOMAIN",
+        value_name = "DOMAIN",
+        conflicts_with = "tls_cert"
+    )]
+    acme_domain: Option<String>,
+    /// Contact e-mail for the ACME account (expiry warnings).
+    #[arg(
+        long,
+        env = "COINOP_ACME_EMAIL",
+        value_name = "EMAIL",
+        requires = "acme_domain"
+    )]
+    acme_email: Option<String>,
+    /// The ACME directory URL.
+    #[arg(long, env = "COINOP_ACME_DIRECTORY", value_name = "URL", default_value = LETS_ENCRYPT_PRODUCTION)]
+    acme_directory: String,
+    /// A PEM CA certificate to trust for the ACME directory's own HTTPS (a
+    /// private or test ACME server); default: the system's roots.
+    #[arg(
+        long,
+        env = "COINOP_ACME_DIRECTORY_CA",
+        value_name = "FILE",
+        requires = "acme_domain"
+    )]
+    acme_directory_ca: Option<PathBuf>,
+    /// Renew the ACME certificate once it has fewer days left.
+    #[arg(
+        long,
+        env = "COINOP_ACME_RENEW_DAYS",
+        value_name = "DAYS",
+        default_value_t = 30
+    )]
+    acme_renew_days: u64,
+    /// Also listen on ADDR with plain HTTP and redirect every request to
+    /// the same path over HTTPS (such as 0.0.0.0:80). Needs TLS.
+    #[arg(long, env = "COINOP_REDIRECT_HTTP", value_name = "ADDR")]
+    redirect_http: Option<SocketAddr>,
+    /// Reverse proxies whose `X-Forwarded-For` / `Forwarded` headers name
+    /// the client (for the per-address limit, logs and the inspector's
+    /// loopback rule): comma-separated addresses or CIDRs, such as
+    /// `127.0.0.1,::1` for a proxy on the same host. Others' headers are
+    /// ignored.
+    #[arg(long, env = "COINOP_TRUSTED_PROXIES", value_name = "CIDR",
+          value_delimiter = ',', value_parser = parse_cidr)]
+    trusted_proxies: Vec<IpNet>,
+}
+
+/// A CIDR block, or one address (a /32 or /128).
+fn parse_cidr(s: &str) -> Result<IpNet, String> {
+    s.parse::<IpNet>()
+        .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
+        .map_err(|_| format!("expected an address or CIDR block, got {s:?}"))
 }
 
 /// Parses `PREFIX=DIR`; the prefix must start with `/`.
@@ -203,7 +286,9 @@ impl Cli {
             storage: match (self.memory, self.database_url) {
                 (true, _) => StorageConfig::Memory,
                 (false, Some(url)) => StorageConfig::Postgres { url },
-                (false, None) => StorageConfig::Sqlite { dir: self.data_dir },
+                (false, None) => StorageConfig::Sqlite {
+                    dir: self.data_dir.clone(),
+                },
             },
             max_players: self.max_players,
             max_frame_bytes: self.max_frame_bytes,
@@ -247,6 +332,19 @@ impl Cli {
                 node_addr: self.node_addr.filter(|a| !a.is_empty()),
                 lease: Duration::from_millis(self.lease_ms.max(1)),
             },
+            tls: match (self.tls_cert, self.tls_key, self.acme_domain) {
+                (Some(cert), Some(key), _) => Some(TlsSettings::Files { cert, key }),
+                (_, _, Some(domain)) => Some(TlsSettings::Acme(AcmeSettings {
+                    email: self.acme_email,
+                    directory: self.acme_directory,
+                    directory_ca: self.acme_directory_ca,
+                    renew_before: Duration::from_secs(self.acme_renew_days * 24 * 3600),
+                    ..AcmeSettings::new(domain, self.data_dir.join("acme"))
+                })),
+                _ => None,
+            },
+            redirect_http: self.redirect_http,
+            trusted_proxies: self.trusted_proxies,
             ..RelayConfig::default()
         }
     }
@@ -301,30 +399,39 @@ pub async fn run_with(
         }
     };
     on_listening(relay.local_addr());
-    wait_for_signal().await;
+    wait_for_signal(&relay).await;
     tracing::info!("shutting down");
     relay.shutdown().await;
     ExitCode::SUCCESS
 }
 
-async fn wait_for_signal() {
+/// Waits for SIGINT or SIGTERM; SIGHUP reloads the TLS certificate.
+async fn wait_for_signal(relay: &Relay) {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
+        match (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) {
+            (Ok(mut term), Ok(mut hup)) => loop {
                 tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => return,
+                    _ = term.recv() => return,
+                    _ = hup.recv() => {
+                        tracing::info!("SIGHUP: reloading the TLS certificate");
+                        relay.reload_tls();
+                    }
                 }
-            }
-            Err(_) => {
+            },
+            _ => {
                 let _ = tokio::signal::ctrl_c().await;
             }
         }
     }
     #[cfg(not(unix))]
     {
+        let _ = relay;
         let _ = tokio::signal::ctrl_c().await;
     }
 }
@@ -414,5 +521,72 @@ mod tests {
             format!("{defaults:?}"),
             format!("{:?}", RelayConfig::default())
         );
+    }
+
+    #[test]
+    fn tls_and_proxy_flags_map_to_the_config() {
+        let cli = Cli::try_parse_from([
+            "coinop-relay",
+            "--tls-cert",
+            "c.pem",
+            "--tls-key",
+            "k.pem",
+            "--redirect-http",
+            "0.0.0.0:80",
+            "--trusted-proxies",
+            "127.0.0.1,10.0.0.0/8,::1",
+        ])
+        .unwrap();
+        let config = cli.into_config();
+        assert_eq!(
+            config.tls,
+            Some(TlsSettings::Files {
+                cert: PathBuf::from("c.pem"),
+                key: PathBuf::from("k.pem")
+            })
+        );
+        assert_eq!(
+            config.redirect_http,
+            Some(SocketAddr::from(([0, 0, 0, 0], 80)))
+        );
+        let proxies: Vec<String> = config
+            .trusted_proxies
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        assert_eq!(proxies, ["127.0.0.1/32", "10.0.0.0/8", "::1/128"]);
+
+        let cli = Cli::try_parse_from([
+            "coinop-relay",
+            "--data-dir",
+            "/srv/d",
+            "--acme-domain",
+            "game.example",
+            "--acme-email",
+            "ops@game.example",
+        ])
+        .unwrap();
+        let Some(TlsSettings::Acme(acme)) = cli.into_config().tls else {
+            panic!("no ACME settings");
+        };
+        assert_eq!(acme.domain, "game.example");
+        assert_eq!(acme.email.as_deref(), Some("ops@game.example"));
+        assert_eq!(acme.directory, LETS_ENCRYPT_PRODUCTION);
+        assert_eq!(acme.cache_dir, PathBuf::from("/srv/d/acme"));
+        assert_eq!(acme.renew_before, Duration::from_secs(30 * 24 * 3600));
+
+        // A certificate needs its key; files and ACME exclude each other.
+        assert!(Cli::try_parse_from(["coinop-relay", "--tls-cert", "c.pem"]).is_err());
+        let both = [
+            "coinop-relay",
+            "--tls-cert",
+            "c",
+            "--tls-key",
+            "k",
+            "--acme-domain",
+            "d",
+        ];
+        assert!(Cli::try_parse_from(both).is_err());
+        assert!(Cli::try_parse_from(["coinop-relay", "--trusted-proxies", "nope"]).is_err());
     }
 }

@@ -2,6 +2,8 @@
 
 use crate::core::RoomLimits;
 use crate::defaults;
+use crate::tls::TlsSettings;
+use ipnet::IpNet;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -141,6 +143,19 @@ pub struct RelayConfig {
     pub min_free_disk_bytes: u64,
     /// Cluster mode's node address and lease length.
     pub cluster: ClusterConfig,
+
+    // HTTPS, WSS and reverse proxies (issue 18).
+    /// Serve HTTPS and WSS on [`RelayConfig::addr`] with this certificate;
+    /// `None` serves plain HTTP and WebSocket.
+    pub tls: Option<TlsSettings>,
+    /// Also listen here with plain HTTP and redirect every request to the
+    /// same path over HTTPS (needs [`RelayConfig::tls`]).
+    pub redirect_http: Option<SocketAddr>,
+    /// Peers (reverse proxies) whose `Forwarded` / `X-Forwarded-For`
+    /// headers name the client: its address then counts for the
+    /// per-address limit, the logs and the inspector's loopback rule.
+    /// Empty: every peer is the client.
+    pub trusted_proxies: Vec<IpNet>,
 }
 
 impl Default for RelayConfig {
@@ -187,6 +202,9 @@ impl Default for RelayConfig {
             max_data_bytes: defaults::MAX_DATA_BYTES,
             min_free_disk_bytes: defaults::MIN_FREE_DISK_BYTES,
             cluster: ClusterConfig::default(),
+            tls: None,
+            redirect_http: None,
+            trusted_proxies: Vec::new(),
         }
     }
 }

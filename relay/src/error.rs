@@ -1,6 +1,7 @@
 //! The relay's error type.
 
 use crate::storage::StorageError;
+use crate::tls::TlsError;
 
 /// Why the relay could not start.
 #[derive(Debug, thiserror::Error)]
@@ -24,4 +25,10 @@ pub enum RelayError {
     /// The storage thread could not be started.
     #[error("cannot start the storage thread: {0}")]
     Thread(#[source] std::io::Error),
+    /// The TLS certificate could not be loaded.
+    #[error("TLS: {0}")]
+    Tls(#[from] TlsError),
+    /// `redirect_http` asks for HTTPS redirects from a relay without TLS.
+    #[error("redirecting HTTP to HTTPS needs TLS (--tls-cert/--tls-key or --acme-domain)")]
+    RedirectWithoutTls,
 }

@@ -38,6 +38,17 @@
 //! lease stores, and so acks, nothing more. Other nodes forward the room's
 //! clients to the owner over a node-to-node WebSocket. See the README's
 //! "Running a cluster".
+//! ## HTTPS, WSS and reverse proxies
+//!
+//! With [`RelayConfig::tls`] the one port speaks TLS ([`tls`]): a
+//! certificate from PEM files (read again when they change and on
+//! [`Relay::reload_tls`], SIGHUP for the binary) or from an ACME directory
+//! (obtained with TLS-ALPN-01 on that port, cached, renewed).
+//! [`RelayConfig::redirect_http`] adds a plain-HTTP listener that redirects
+//! to HTTPS. With [`RelayConfig::trusted_proxies`], a request from a
+//! trusted proxy is from the address its `Forwarded` / `X-Forwarded-For`
+//! names (through trusted hops only): the per-address limit counts that
+//! address, per request, and logs and the inspector use it.
 //!
 //! ## Endpoints (one port)
 //!
@@ -117,7 +128,10 @@ pub mod log_format;
 pub mod metrics;
 mod server;
 pub mod storage;
+pub mod tls;
 
 pub use config::{ClusterConfig, RelayConfig, StorageConfig};
 pub use error::RelayError;
+/// A CIDR block, as [`RelayConfig::trusted_proxies`] takes them.
+pub use ipnet::IpNet;
 pub use server::Relay;

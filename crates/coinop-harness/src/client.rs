@@ -36,6 +36,20 @@ impl Client {
         Ok(Client { ws })
     }
 
+    /// Connects over `wss://` trusting `tls`'s roots (see [`crate::TestCa`]).
+    pub async fn try_connect_tls(
+        url: &str,
+        tls: std::sync::Arc<rustls::ClientConfig>,
+    ) -> Result<Client, tungstenite::Error> {
+        let connector = tokio_tungstenite::Connector::Rustls(tls);
+        let connecting =
+            tokio_tungstenite::connect_async_tls_with_config(url, None, true, Some(connector));
+        let (ws, _) = tokio::time::timeout(WAIT, connecting)
+            .await
+            .map_err(|_| tungstenite::Error::Io(std::io::ErrorKind::TimedOut.into()))??;
+        Ok(Client { ws })
+    }
+
     /// Connects (no join yet); panics on failure.
     pub async fn connect(url: &str) -> Client {
         Client::try_connect(url).await.expect("connect")

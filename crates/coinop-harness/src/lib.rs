@@ -17,6 +17,9 @@
 //! * [`Doc`], [`doc_from`], [`big_change`]: real automerge change bytes.
 //! * [`http_request`], [`http_get`], [`metric`]: raw HTTP/1.1 to the relay.
 //! * [`Postgres`]: a throwaway PostgreSQL server (cluster mode's database).
+//! * [`ChildServer`]: another server (nginx, pebble) as a child process.
+//! * [`TestCa`]: a throwaway CA issuing server certificates, for TLS tests
+//!   ([`Client::try_connect_tls`] joins over `wss://` trusting it).
 //!
 //! This crate does not depend on the relay library: the relay's own tests
 //! use it as a dev-dependency and start the relay by path.
@@ -40,6 +43,7 @@
 //! ```
 
 mod binaries;
+mod child_server;
 mod client;
 mod doc;
 mod event;
@@ -52,8 +56,10 @@ mod postgres;
 mod proc_stats;
 mod relay_builder;
 mod relay_process;
+mod tls;
 
 pub use binaries::{RELAY_BIN_ENV, free_port, relay_bin, sibling_binary};
+pub use child_server::{ChildServer, installed};
 pub use client::{Client, WAIT, Ws};
 pub use doc::{Doc, big_change, doc_from, noise};
 pub use event::Event;
@@ -66,3 +72,4 @@ pub use postgres::{PG_BIN_ENV, Postgres};
 pub use proc_stats::{cpu_time, rss_kib};
 pub use relay_builder::RelayBuilder;
 pub use relay_process::RelayProcess;
+pub use tls::{Issued, TestCa, client_config_trusting, server_certificate, wait_for_certificate};

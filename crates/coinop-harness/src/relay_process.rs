@@ -150,6 +150,11 @@ impl RelayProcess {
         self.signal(Signal::SIGCONT);
     }
 
+    /// SIGHUP: the relay reads its TLS certificate files again.
+    pub fn hangup(&self) {
+        self.signal(Signal::SIGHUP);
+    }
+
     fn signal(&self, signal: Signal) {
         if let Some(pid) = self.pid() {
             let _ = kill(Pid::from_raw(pid as i32), signal);

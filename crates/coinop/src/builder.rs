@@ -7,6 +7,7 @@ use crate::identity::IdentityStore;
 use crate::replica::ReplicaStore;
 use crate::room::Room;
 use crate::shared::Shared;
+use crate::transport::TlsTrust;
 use coinop_protocol::{Profile, RoomCode, RoomRequest};
 use serde::Serialize;
 use serde_json::Value as Json;
@@ -40,6 +41,7 @@ pub struct RoomBuilder {
     player_defaults: BTreeMap<String, Json>,
     identity_store: Option<Arc<dyn IdentityStore>>,
     replica_store: Option<Arc<dyn ReplicaStore>>,
+    tls_roots: Vec<Vec<u8>>,
     error: Option<Error>,
 }
 
@@ -60,6 +62,7 @@ impl RoomBuilder {
             player_defaults: BTreeMap::new(),
             identity_store: None,
             replica_store: None,
+            tls_roots: Vec::new(),
             error: None,
         }
     }
@@ -149,6 +152,16 @@ impl RoomBuilder {
         self
     }
 
+    /// Trusts the CA certificate(s) in `pem` for `wss://`, besides the
+    /// public roots the SDK ships (Mozilla's, from `webpki-roots`): for a
+    /// relay with a self-signed or private-CA certificate. Repeatable; an
+    /// invalid PEM fails [`RoomBuilder::build`]. In the browser the
+    /// browser's own trust store decides and this is ignored.
+    pub fn tls_root_certificate(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.tls_roots.push(pem.as_ref().to_vec());
+        self
+    }
+
     /// Builds the room: loads or creates the identity, restores the replica,
     /// and returns the handle plus the driver future to spawn.
     pub fn build(self) -> Result<(Room, Driver), Error> {
@@ -156,6 +169,7 @@ impl RoomBuilder {
             return Err(e);
         }
         let url = ws_url(&self.url)?;
+        let tls = TlsTrust::with_roots(&self.tls_roots)?;
         let store = match self.identity_store {
             Some(s) => s,
             None => default_identity_store(),
@@ -204,7 +218,7 @@ impl RoomBuilder {
             shared: shared.clone(),
             wake,
         };
-        Ok((room, Box::pin(driver::run(shared, url, wake_rx))))
+        Ok((room, Box::pin(driver::run(shared, url, tls, wake_rx))))
     }
 }
 

@@ -4,8 +4,8 @@ use crate::core::LoadedSnapshot;
 use crate::error::Error;
 use crate::shared::{Shared, lock};
 use crate::transport::{
-    FrameSink, FrameStream, OffThread, Platform, Transport, let_io_arrive, now_ms, off_thread,
-    sleep_ms,
+    FrameSink, FrameStream, OffThread, Platform, TlsTrust, Transport, let_io_arrive, now_ms,
+    off_thread, sleep_ms,
 };
 use futures_channel::mpsc::UnboundedReceiver;
 use futures_util::future::Fuse;
@@ -31,6 +31,7 @@ enum End {
 pub(crate) async fn run(
     shared: Arc<Shared>,
     url: String,
+    tls: TlsTrust,
     mut wake: UnboundedReceiver<()>,
 ) -> Result<(), Error> {
     loop {
@@ -59,7 +60,7 @@ pub(crate) async fn run(
             continue;
         }
         let attempt = select_biased! {
-            r = Platform::connect(&url).fuse() => r,
+            r = Platform::connect(&url, &tls).fuse() => r,
             _ = sleep_ms(CONNECT_TIMEOUT_MS).fuse() => Err(Error::Transport("connect timed out".into())),
         };
         match attempt {

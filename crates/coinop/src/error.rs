@@ -60,6 +60,10 @@ pub enum Error {
     /// The WebSocket could not be opened or broke.
     #[error("transport error: {0}")]
     Transport(String),
+    /// A root certificate given to [`crate::RoomBuilder::tls_root_certificate`]
+    /// is not a PEM certificate rustls accepts.
+    #[error("invalid root certificate: {0}")]
+    InvalidCertificate(String),
 }
 
 impl Error {

@@ -7,12 +7,15 @@ use super::budgets::Budgets;
 use super::disk_quota::DiskQuota;
 use super::cluster::Cluster;
 use super::identity::BoundSecrets;
+use super::peer_limit::PeerLimit;
 use super::registry::Registry;
 use crate::config::{RelayConfig, StorageConfig};
 use crate::metrics::Metrics;
 use crate::storage::StorageHandle;
-use std::sync::Arc;
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
 use tokio::sync::watch;
 
 /// The relay's shared state, one per [`super::Relay`].
@@ -31,6 +34,9 @@ pub(crate) struct RelayContext {
     pub(crate) disk: Arc<DiskQuota>,
     /// Cluster mode: this node's leases and the cluster's token.
     pub(crate) cluster: Option<Arc<Cluster>>,
+    /// New connections per client address: the accept loop's for direct
+    /// peers, the HTTP layer's for clients behind a trusted proxy.
+    peer_limit: Mutex<PeerLimit>,
     next_conn: AtomicU64,
 }
 
@@ -40,6 +46,7 @@ impl RelayContext {
         storage: StorageHandle,
         metrics: Arc<Metrics>,
         cluster: Option<Arc<Cluster>>,
+        shutdown: watch::Sender<bool>,
     ) -> Arc<Self> {
         let disk = match &config.storage {
             StorageConfig::Sqlite { dir } => {
@@ -47,6 +54,11 @@ impl RelayContext {
             }
             StorageConfig::Memory | StorageConfig::Postgres { .. } => DiskQuota::none(),
         };
+        let peer_limit = PeerLimit::new(
+            config.connections_per_ip_per_sec,
+            config.connections_per_ip_burst,
+            config.limit_loopback_connections,
+        );
         Arc::new(Self {
             registry: Registry::new(
                 &config,
@@ -60,11 +72,28 @@ impl RelayContext {
             config,
             storage,
             metrics,
-            shutdown: watch::channel(false).0,
+            shutdown,
             bound_secrets: BoundSecrets::default(),
             budgets: Budgets::default(),
+            peer_limit: Mutex::new(peer_limit),
             next_conn: AtomicU64::new(1),
         })
+    }
+
+    /// Whether a new connection (or, through a trusted proxy, a request)
+    /// from `ip` may go on; counts it when it may.
+    pub(crate) fn admit(&self, ip: IpAddr) -> bool {
+        let admitted = self
+            .peer_limit
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .admit(ip.to_canonical(), Instant::now());
+        if !admitted {
+            self.metrics
+                .connections_refused
+                .fetch_add(1, Ordering::Relaxed);
+        }
+        admitted
     }
 
     pub(crate) fn next_conn_id(&self) -> u64 {

@@ -1,24 +1,27 @@
-//! Serves one accepted TCP connection with hyper's HTTP/1.1: keep-alive,
-//! request heads bounded in size and time, and WebSocket upgrades handed
-//! to [`super::upgrade`].
+//! Serves one accepted connection (plain or TLS) with hyper's HTTP/1.1:
+//! keep-alive, request heads bounded in size and time, and WebSocket
+//! upgrades handed to [`super::upgrade`].
 
+use super::client_addr::{self, ClientAddr};
+use super::client_stream::ClientStream;
 use super::conn_cap::ConnSlot;
 use super::context::RelayContext;
 use axum::Router;
+use axum::body::Body;
 use axum::extract::ConnectInfo;
+use axum::http::{Response, StatusCode, header};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
-use tokio::net::TcpStream;
 use tokio_io_timeout::TimeoutStream;
 use tower::ServiceExt;
 
 /// A client's socket: writes that make no progress for the write timeout
 /// fail.
-pub(crate) type Socket = Pin<Box<TimeoutStream<TcpStream>>>;
+pub(crate) type Socket = Pin<Box<TimeoutStream<ClientStream>>>;
 
 /// hyper's smallest read buffer limit.
 const MIN_BUF: usize = 8 * 1024;
@@ -28,18 +31,31 @@ const MIN_BUF: usize = 8 * 1024;
 pub(crate) async fn serve(
     shared: Arc<RelayContext>,
     app: Router,
-    stream: TcpStream,
+    stream: ClientStream,
     peer: SocketAddr,
     slot: Arc<ConnSlot>,
 ) {
     let cfg = &shared.config;
+    let ctx = shared.clone();
     let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
-        // What `into_make_service_with_connect_info` would add, for the
-        // inspector's loopback check and the WebSocket's log lines.
-        req.extensions_mut().insert(ConnectInfo(peer));
+        let client = client_addr::resolve(&ctx.config.trusted_proxies, peer, req.headers());
+        // Through a trusted proxy, the accept loop saw only the proxy: the
+        // per-address limit applies here, per request, to the client.
+        let refused = client.via_trusted_proxy && !ctx.admit(client.addr.ip());
+        // What `into_make_service_with_connect_info` would add, with the
+        // client's address: for the inspector's loopback check and the
+        // WebSocket's log lines.
+        req.extensions_mut().insert(ConnectInfo(client.addr));
+        req.extensions_mut().insert::<ClientAddr>(client);
         // The WebSocket keeps the connection's place under the cap.
         req.extensions_mut().insert(slot.clone());
-        app.clone().oneshot(req)
+        let app = app.clone();
+        async move {
+            if refused {
+                return Ok(too_many_requests());
+            }
+            app.oneshot(req).await
+        }
     });
     // A client that stops reading (a large static file, a room's
     // catch-up) would otherwise pin the response, or the writer, forever.
@@ -72,4 +88,13 @@ pub(crate) async fn serve(
             }
         }
     }
+}
+
+/// The per-address limit's answer, as [`super::peer_limit::REFUSAL`] says it.
+fn too_many_requests() -> Response<Body> {
+    let mut resp = Response::new(Body::empty());
+    *resp.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+    resp.headers_mut()
+        .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+    resp
 }

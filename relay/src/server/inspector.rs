@@ -6,23 +6,25 @@
 //! Room codes are join capabilities, so both answer only loopback peers,
 //! unless the relay has an admin token and the request presents it
 //! (`Authorization: Bearer TOKEN`, or `?token=TOKEN`). A request carrying
-//! `Forwarded`/`X-Forwarded-For` is never taken as loopback: a reverse
-//! proxy on the same host would otherwise open it to everyone.
+//! `Forwarded`/`X-Forwarded-For` from a peer not in `--trusted-proxies` is
+//! never taken as loopback: a reverse proxy on the same host would
+//! otherwise open it to everyone. Through a trusted proxy, the client's
+//! forwarded address decides.
 
+use super::client_addr::ClientAddr;
 use super::context::RelayContext;
 use super::room_cmd::RoomCmd;
 use super::room_counters::round;
 use axum::Router;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Extension, Request, State};
 use axum::http::header::{
-    AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, FORWARDED, REFERRER_POLICY, X_FRAME_OPTIONS,
+    AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, REFERRER_POLICY, X_FRAME_OPTIONS,
 };
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::Duration;
@@ -52,11 +54,11 @@ async fn rooms(State(shared): State<Arc<RelayContext>>) -> Response {
 /// Lets only loopback peers or holders of the admin token in.
 async fn admit(
     State(shared): State<Arc<RelayContext>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(client): Extension<ClientAddr>,
     req: Request,
     next: Next,
 ) -> Response {
-    let mut resp = if allowed(&shared, req.headers(), req.uri().query(), peer) {
+    let mut resp = if allowed(&shared, req.headers(), req.uri().query(), client) {
         next.run(req).await
     } else {
         let why = if shared.config.admin_token.is_some() {
@@ -81,10 +83,9 @@ fn allowed(
     shared: &RelayContext,
     headers: &HeaderMap,
     query: Option<&str>,
-    peer: SocketAddr,
+    client: ClientAddr,
 ) -> bool {
-    let proxied = headers.contains_key(FORWARDED) || headers.contains_key("x-forwarded-for");
-    if peer.ip().to_canonical().is_loopback() && !proxied {
+    if client.is_local() {
         return true;
     }
     let Some(token) = &shared.config.admin_token else {

@@ -3,6 +3,8 @@
 
 mod budget;
 mod budgets;
+mod client_addr;
+mod client_stream;
 mod clock;
 mod cluster;
 mod compaction;
@@ -19,6 +21,7 @@ mod peer_limit;
 mod player_rooms;
 mod random;
 mod rate;
+mod redirect;
 mod registry;
 mod room_cmd;
 mod room_counters;
@@ -36,6 +39,8 @@ use crate::storage::{
     Fence, Leases, MemoryStorage, PostgresStorage, SqliteStorage, Storage, StorageError,
     StorageHandle, connect_pg,
 };
+use crate::tls::{ACME_TLS_ALPN, TlsService};
+use client_stream::ClientStream;
 use cluster::Cluster;
 use context::RelayContext;
 use random::random_u64;
@@ -43,8 +48,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::Duration;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
+use tokio_rustls::TlsAcceptor;
 
 /// A running relay. Drop it or call [`Relay::shutdown`] to stop it.
 pub struct Relay {
@@ -53,11 +59,16 @@ pub struct Relay {
     accept: JoinHandle<()>,
     /// Cluster mode: the lease heartbeat.
     heartbeat: Option<JoinHandle<()>>,
+    tls: Option<TlsService>,
+    redirect: Option<(SocketAddr, JoinHandle<()>)>,
 }
 
 impl std::fmt::Debug for Relay {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Relay").field("addr", &self.addr).finish()
+        f.debug_struct("Relay")
+            .field("addr", &self.addr)
+            .field("tls", &self.tls.is_some())
+            .finish()
     }
 }
 
@@ -112,7 +123,7 @@ impl Relay {
         );
         let storage = Box::new(PostgresStorage::new(pool, fence));
         let cluster = Arc::new(Cluster::new(leases, token, metrics.clone()));
-        Self::serve(config, (listener, addr), storage, metrics, Some(cluster))
+        Self::serve(config, (listener, addr), storage, metrics, Some(cluster)).await
     }
 
     /// Like [`Relay::start`] with a storage backend of the caller's choosing
@@ -123,26 +134,49 @@ impl Relay {
         metrics: Arc<Metrics>,
     ) -> Result<Relay, RelayError> {
         let listener = bind(config.addr).await?;
-        Self::serve(config, listener, storage, metrics, None)
+        Self::serve(config, listener, storage, metrics, None).await
     }
 
-    fn serve(
+    async fn serve(
         config: RelayConfig,
         (listener, addr): (TcpListener, SocketAddr),
         storage: Box<dyn Storage>,
         metrics: Arc<Metrics>,
         cluster: Option<Arc<Cluster>>,
     ) -> Result<Relay, RelayError> {
+        let redirect = match config.redirect_http {
+            Some(_) if config.tls.is_none() => return Err(RelayError::RedirectWithoutTls),
+            Some(at) => Some(bind(at).await?),
+            None => None,
+        };
+        let shutdown = tokio::sync::watch::channel(false).0;
+        let tls = match &config.tls {
+            Some(settings) => Some(TlsService::start(settings, shutdown.subscribe())?),
+            None => None,
+        };
         let storage = StorageHandle::spawn(storage, metrics.clone()).map_err(RelayError::Thread)?;
-        let shared = RelayContext::new(config, storage, metrics, cluster.clone());
+        let shared = RelayContext::new(config, storage, metrics, cluster.clone(), shutdown);
         let heartbeat = cluster.map(|c| c.spawn_heartbeat(shared.registry.rooms().clone()));
-        let accept = tokio::spawn(accept_loop(shared.clone(), listener));
-        tracing::info!(%addr, "relay listening");
+        let acceptor = tls.as_ref().map(|t| t.acceptor().clone());
+        let accept = tokio::spawn(accept_loop(shared.clone(), listener, acceptor));
+        let redirect = redirect.map(|(listener, at)| {
+            let task = redirect::serve(
+                listener,
+                addr.port(),
+                shared.config.handshake_timeout,
+                shared.shutdown.subscribe(),
+            );
+            tracing::info!(addr = %at, "redirecting HTTP to HTTPS");
+            (at, tokio::spawn(task))
+        });
+        tracing::info!(%addr, tls = tls.is_some(), "relay listening");
         Ok(Relay {
             shared,
             addr,
             accept,
             heartbeat,
+            tls,
+            redirect,
         })
     }
 
@@ -151,9 +185,25 @@ impl Relay {
         self.addr
     }
 
-    /// The WebSocket URL, such as `ws://127.0.0.1:8787/ws`.
+    /// The WebSocket URL, such as `ws://127.0.0.1:8787/ws` (`wss://` with
+    /// TLS).
     pub fn ws_url(&self) -> String {
-        format!("ws://{}/ws", self.addr)
+        let scheme = if self.tls.is_some() { "wss" } else { "ws" };
+        format!("{scheme}://{}/ws", self.addr)
+    }
+
+    /// The bound address of the HTTP-to-HTTPS redirect, if any.
+    pub fn redirect_addr(&self) -> Option<SocketAddr> {
+        self.redirect.as_ref().map(|(addr, _)| *addr)
+    }
+
+    /// Reads the TLS certificate files again now (what SIGHUP does to the
+    /// binary); with ACME, checks whether renewal is due now. Connections
+    /// already open keep their certificate. Nothing without TLS.
+    pub fn reload_tls(&self) {
+        if let Some(tls) = &self.tls {
+            tls.reload();
+        }
     }
 
     /// The relay's metrics.
@@ -163,8 +213,15 @@ impl Relay {
 
     /// Stops accepting, closes every socket with 1012 (after a
     /// SHUTTING_DOWN error frame), commits queued writes and stops storage.
-    pub async fn shutdown(self) {
+    pub async fn shutdown(mut self) {
         self.accept.abort();
+        // Wait until the listener is closed, so the port is free when
+        // this returns (a restart on the same port binds at once).
+        let _ = (&mut self.accept).await;
+        if let Some((_, task)) = &mut self.redirect {
+            task.abort();
+            let _ = task.await;
+        }
         self.shared.shutdown.send_replace(true);
         // Let connections write their close frames, within bounds.
         for _ in 0..50 {
@@ -204,6 +261,9 @@ impl Drop for Relay {
         if let Some(heartbeat) = &self.heartbeat {
             heartbeat.abort();
         }
+        if let Some((_, task)) = &self.redirect {
+            task.abort();
+        }
         self.shared.shutdown.send_replace(true);
     }
 }
@@ -215,24 +275,21 @@ async fn bind(addr: SocketAddr) -> Result<(TcpListener, SocketAddr), RelayError>
     Ok((listener, local))
 }
 
-async fn accept_loop(shared: Arc<RelayContext>, listener: TcpListener) {
-    let cfg = &shared.config;
-    let mut peers = peer_limit::PeerLimit::new(
-        cfg.connections_per_ip_per_sec,
-        cfg.connections_per_ip_burst,
-        cfg.limit_loopback_connections,
-    );
-    let cap = conn_cap::ConnCap::new(cfg.max_connections);
+async fn accept_loop(shared: Arc<RelayContext>, listener: TcpListener, tls: Option<TlsAcceptor>) {
+    let cap = conn_cap::ConnCap::new(shared.config.max_connections);
     let app = router::app(shared.clone());
     loop {
         match listener.accept().await {
             Ok((stream, peer)) => {
-                // A cluster node forwarding its clients is not one client.
+                // A cluster node forwarding its clients is not one client,
+                // and a trusted proxy carries many: those are counted per
+                // request, by their forwarded address (`http::serve`).
                 let node = shared
                     .cluster
                     .as_ref()
                     .is_some_and(|c| c.is_peer(peer.ip()));
-                let refusal = if !node && !peers.admit(peer.ip(), std::time::Instant::now()) {
+                let proxy = client_addr::is_trusted(&shared.config.trusted_proxies, peer.ip());
+                let refusal = if !node && !proxy && !shared.admit(peer.ip()) {
                     Err(peer_limit::REFUSAL)
                 } else {
                     cap.open().ok_or(conn_cap::REFUSAL)
@@ -240,23 +297,53 @@ async fn accept_loop(shared: Arc<RelayContext>, listener: TcpListener) {
                 let slot = match refusal {
                     Ok(slot) => slot,
                     Err(answer) => {
-                        shared
-                            .metrics
-                            .connections_refused
-                            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if answer == conn_cap::REFUSAL {
+                            // (`admit` counts its own refusals.)
+                            shared.metrics.connections_refused.fetch_add(1, Relaxed);
+                        }
                         tokio::spawn(peer_limit::refuse(stream, answer));
                         continue;
                     }
                 };
                 let _ = stream.set_nodelay(true);
-                let app = app.clone();
-                tokio::spawn(http::serve(shared.clone(), app, stream, peer, slot));
+                let (shared, app, tls) = (shared.clone(), app.clone(), tls.clone());
+                tokio::spawn(async move {
+                    if let Some(stream) = handshake(&shared, tls, stream, peer).await {
+                        http::serve(shared, app, stream, peer, slot).await;
+                    }
+                });
             }
             Err(e) => {
                 // Usually out of file descriptors: back off instead of spinning.
                 tracing::warn!(error = %e, "accept failed");
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
+        }
+    }
+}
+
+/// The TLS handshake, within the handshake timeout, when the relay serves
+/// TLS. `None` when it fails, or when it was an ACME TLS-ALPN-01
+/// validation (which only needs the handshake).
+async fn handshake(
+    shared: &RelayContext,
+    tls: Option<TlsAcceptor>,
+    stream: TcpStream,
+    peer: SocketAddr,
+) -> Option<ClientStream> {
+    let Some(tls) = tls else {
+        return Some(ClientStream::Plain(stream));
+    };
+    match tokio::time::timeout(shared.config.handshake_timeout, tls.accept(stream)).await {
+        Ok(Ok(stream)) if stream.get_ref().1.alpn_protocol() == Some(ACME_TLS_ALPN) => None,
+        Ok(Ok(stream)) => Some(ClientStream::Tls(Box::new(stream))),
+        Ok(Err(e)) => {
+            tracing::debug!(%peer, error = %e, "TLS handshake failed");
+            None
+        }
+        Err(_) => {
+            tracing::debug!(%peer, "TLS handshake timed out");
+            None
         }
     }
 }

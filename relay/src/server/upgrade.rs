@@ -1,5 +1,5 @@
 //! `GET /ws`: the WebSocket upgrade. hyper hands the socket over after the
-//! 101; it is taken back as the plain `TcpStream` (with any bytes hyper
+//! 101; it is taken back as the [`ClientStream`] (with any bytes hyper
 //! read past the request head) and run by tokio-tungstenite with the
 //! relay's frame and buffer limits.
 
@@ -44,7 +44,7 @@ pub(crate) async fn upgrade(
         // The connection was served over `TokioIo<Socket>` (see
         // `http::serve`), so this always succeeds.
         let Ok(parts) = upgraded.downcast::<TokioIo<Socket>>() else {
-            return tracing::error!(%peer, "upgraded connection is not a TCP stream");
+            return tracing::error!(%peer, "upgraded connection is not a client socket");
         };
         // Taken apart here so that hyper's read buffer (8 KiB, of which
         // `read_buf` is a view) is freed now, not held for the connection's

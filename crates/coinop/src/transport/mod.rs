@@ -12,12 +12,16 @@ use std::pin::Pin;
 #[cfg(not(target_arch = "wasm32"))]
 mod native;
 #[cfg(not(target_arch = "wasm32"))]
-pub(crate) use native::{NativeTransport as Platform, let_io_arrive, now_ms, off_thread, sleep_ms};
+pub(crate) use native::{
+    NativeTransport as Platform, TlsTrust, let_io_arrive, now_ms, off_thread, sleep_ms,
+};
 
 #[cfg(target_arch = "wasm32")]
 mod web;
 #[cfg(target_arch = "wasm32")]
-pub(crate) use web::{WebTransport as Platform, let_io_arrive, now_ms, off_thread, sleep_ms};
+pub(crate) use web::{
+    TlsTrust, WebTransport as Platform, let_io_arrive, now_ms, off_thread, sleep_ms,
+};
 
 /// Outgoing binary frames.
 #[cfg(not(target_arch = "wasm32"))]
@@ -41,6 +45,10 @@ pub(crate) type OffThread<T> = Pin<Box<dyn Future<Output = Option<T>>>>;
 
 /// Opens WebSocket connections carrying binary frames.
 pub(crate) trait Transport {
-    /// Connects to `url` (`ws://…/ws` or `wss://…/ws`).
-    fn connect(url: &str) -> impl Future<Output = Result<(FrameSink, FrameStream), Error>>;
+    /// Connects to `url` (`ws://…/ws` or `wss://…/ws`), trusting `tls`'s
+    /// roots for `wss://`.
+    fn connect(
+        url: &str,
+        tls: &TlsTrust,
+    ) -> impl Future<Output = Result<(FrameSink, FrameStream), Error>>;
 }

@@ -3,18 +3,61 @@
 use super::{FrameSink, FrameStream, Transport};
 use crate::error::Error;
 use futures_util::{SinkExt, StreamExt};
+use rustls::{ClientConfig, RootCertStore};
+use rustls_pki_types::CertificateDer;
+use rustls_pki_types::pem::PemObject;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio_tungstenite::Connector;
 use tokio_tungstenite::tungstenite::Message;
 
 /// WebSockets over tokio.
 pub(crate) struct NativeTransport;
 
+/// Whom `wss://` trusts: the bundled Mozilla roots (webpki-roots: the same
+/// on every machine, no system store needed) and the app's own roots.
+#[derive(Clone)]
+pub(crate) struct TlsTrust(Arc<ClientConfig>);
+
+impl TlsTrust {
+    /// The bundled roots plus every certificate in each PEM of `pem`.
+    pub(crate) fn with_roots(pem: &[Vec<u8>]) -> Result<Self, Error> {
+        let bad = |e: &dyn std::fmt::Display| Error::InvalidCertificate(e.to_string());
+        let mut roots = RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        };
+        for file in pem {
+            let certs = CertificateDer::pem_slice_iter(file)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| bad(&e))?;
+            if certs.is_empty() {
+                return Err(bad(&"no certificate in the PEM text"));
+            }
+            for cert in certs {
+                roots.add(cert).map_err(|e| bad(&e))?;
+            }
+        }
+        // ring: builds with a C compiler alone, unlike aws-lc-rs (rustls
+        // deprecated it for lacking post-quantum key exchange).
+        #[allow(deprecated)]
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| bad(&e))?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        Ok(TlsTrust(Arc::new(config)))
+    }
+}
+
 impl Transport for NativeTransport {
-    async fn connect(url: &str) -> Result<(FrameSink, FrameStream), Error> {
+    async fn connect(url: &str, tls: &TlsTrust) -> Result<(FrameSink, FrameStream), Error> {
         // Nagle off: small frames (cursors, acks) must not wait for company.
-        let (ws, _) = tokio_tungstenite::connect_async_with_config(url, None, true)
-            .await
-            .map_err(|e| Error::Transport(e.to_string()))?;
+        let connector = Connector::Rustls(tls.0.clone());
+        let (ws, _) =
+            tokio_tungstenite::connect_async_tls_with_config(url, None, true, Some(connector))
+                .await
+                .map_err(|e| Error::Transport(e.to_string()))?;
         let (sink, stream) = ws.split();
         let sink = sink
             .sink_map_err(|e| Error::Transport(e.to_string()))
