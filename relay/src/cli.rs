@@ -118,6 +118,15 @@ pub struct Cli {
     /// `Authorization: Bearer TOKEN` (or `?token=TOKEN` for the page).
     #[arg(long, env = "COINOP_ADMIN_TOKEN", hide_env_values = true)]
     admin_token: Option<String>,
+    // Room lifecycle.
+    /// Delete a stored room (with its player index rows) once nobody has
+    /// created, written or joined it for this many seconds; 0 keeps rooms
+    /// forever. Default: 30 days.
+    #[arg(long, env = "COINOP_ROOM_TTL_SECS", default_value_t = defaults::ROOM_TTL_SECS)]
+    room_ttl_secs: u64,
+    /// How often to look for rooms past `--room-ttl-secs`, in seconds.
+    #[arg(long, env = "COINOP_ROOM_SWEEP_SECS", default_value_t = defaults::ROOM_SWEEP_SECS)]
+    room_sweep_secs: u64,
     /// Log lines as text or as one JSON object per line.
     #[arg(
         long,
@@ -181,6 +190,8 @@ impl Cli {
             log_cache_bytes: self.log_cache_bytes,
             serve: self.serve,
             admin_token: self.admin_token.filter(|t| !t.is_empty()),
+            room_ttl: Duration::from_secs(self.room_ttl_secs),
+            room_sweep_interval: Duration::from_secs(self.room_sweep_secs.max(1)),
             ..RelayConfig::default()
         }
     }

@@ -87,6 +87,12 @@ pub struct RelayConfig {
     /// Lets non-loopback peers use the inspector (`/inspect`, `/api/rooms`)
     /// when they present this token. `None`: loopback only.
     pub admin_token: Option<String>,
+    // Room lifecycle.
+    /// A stored room nobody created, wrote or joined for this long is
+    /// deleted with its index rows; zero keeps rooms forever.
+    pub room_ttl: Duration,
+    /// How often the relay looks for such rooms.
+    pub room_sweep_interval: Duration,
 }
 
 impl Default for RelayConfig {
@@ -122,6 +128,8 @@ impl Default for RelayConfig {
             serve: Vec::new(),
             max_static_file_bytes: defaults::MAX_STATIC_FILE_BYTES,
             admin_token: None,
+            room_ttl: Duration::from_secs(defaults::ROOM_TTL_SECS),
+            room_sweep_interval: Duration::from_secs(defaults::ROOM_SWEEP_SECS),
         }
     }
 }

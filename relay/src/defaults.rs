@@ -31,3 +31,7 @@ pub(crate) const COMPACT_BYTES: u64 = RoomLimits::DEFAULT.compact_bytes;
 pub(crate) const LOG_CACHE_BYTES: u64 = RoomLimits::DEFAULT.cached_log_bytes;
 pub(crate) const MAX_REQUEST_HEAD_BYTES: usize = 16 * 1024;
 pub(crate) const MAX_STATIC_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+// Room lifecycle.
+pub(crate) const ROOM_TTL_SECS: u64 = 30 * 24 * 3600;
+pub(crate) const ROOM_SWEEP_SECS: u64 = 3600;

@@ -61,6 +61,8 @@ codes! {
     KICKED = 1008, retry = false;
     /// The same player joined the room from another connection.
     REPLACED = 1009, retry = false;
+    /// The room was deleted by its owner (or expired); the connection closes.
+    ROOM_DELETED = 1012, retry = false;
     /// A frame could not be decoded.
     MALFORMED = 2001, retry = false;
     /// A frame exceeded the relay's frame size limit.
@@ -87,6 +89,9 @@ codes! {
     /// A change continues an automerge actor that belongs to another player
     /// (see [`crate::actor`]): only that player may publish its next changes.
     FOREIGN_ACTOR = 2011, retry = false;
+    /// Only the room's owner (the player who created it) may do that:
+    /// delete the room, or kick the owner.
+    NOT_OWNER = 2023, retry = false;
     /// The relay could not persist; nothing was acked. Resend later.
     STORAGE_UNAVAILABLE = 3001, retry = true;
     /// The relay is shutting down.

@@ -18,7 +18,9 @@ mod rate;
 mod registry;
 mod room_cmd;
 mod room_counters;
+mod room_delete;
 mod room_map;
+mod room_sweep;
 mod room_task;
 mod router;
 mod static_files;
@@ -80,6 +82,7 @@ impl Relay {
         let storage = StorageHandle::spawn(storage, metrics.clone()).map_err(RelayError::Thread)?;
         let shared = RelayContext::new(config, storage, metrics);
         let accept = tokio::spawn(accept_loop(shared.clone(), listener));
+        room_sweep::spawn(&shared);
         tracing::info!(%addr, "relay listening");
         Ok(Relay {
             shared,

@@ -37,6 +37,9 @@ pub(crate) enum RoomCmd {
     Persisted(Option<Seq>),
     /// The storage answer to the outstanding compaction.
     Compacted(Option<Snapshot>),
+    /// Delete the room (its owner asked over HTTP, who was checked): close
+    /// everyone, remove its storage, unload; then answer.
+    Delete(oneshot::Sender<()>),
     /// The inspector's question: the room's report as JSON.
     Inspect(oneshot::Sender<serde_json::Value>),
     Shutdown,

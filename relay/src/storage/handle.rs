@@ -87,6 +87,22 @@ impl StorageHandle {
         let _ = self.tx.send(Op::Index(update));
     }
 
+    /// Runs `f` on the storage thread, in order with every other
+    /// operation, without waiting for it: a failure is only logged, as
+    /// `what`. Later operations (a load of the same room, say) see its
+    /// effect.
+    pub fn call_detached<F>(&self, what: &'static str, f: F)
+    where
+        F: FnOnce(&mut dyn Storage) -> Result<(), StorageError> + Send + 'static,
+    {
+        let call: Call = Box::new(move |s| {
+            if let Err(e) = f(s) {
+                tracing::warn!(error = %e, "storage: {what} failed");
+            }
+        });
+        let _ = self.tx.send(Op::Call(call));
+    }
+
     /// Runs `f` on the storage thread, in order with every other operation.
     pub async fn call<T, F>(&self, f: F) -> Result<T, StorageError>
     where
@@ -176,6 +192,13 @@ impl Pending {
     }
 }
 
+/// Wall-clock milliseconds since the Unix epoch (the relay's room time).
+fn wall_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
 fn commit(
     storage: &mut dyn Storage,
     group: &mut Group,
@@ -185,7 +208,8 @@ fn commit(
     if group.is_empty() {
         return;
     }
-    let group = std::mem::take(group);
+    let mut group = std::mem::take(group);
+    group.at_ms = wall_ms();
     let started = Instant::now();
     let result = storage.commit_group(&group);
     metrics.storage_commit.observe(started.elapsed());

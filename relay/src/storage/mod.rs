@@ -10,6 +10,8 @@ mod crash_point;
 mod dir_lock;
 mod error;
 mod handle;
+#[cfg(test)]
+mod lifecycle_tests;
 mod memory;
 mod records;
 mod restore;

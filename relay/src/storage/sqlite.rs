@@ -33,6 +33,10 @@ fn room_code(s: String) -> Result<RoomCode, StorageError> {
     RoomCode::new(s).map_err(|e| corrupt(e.to_string()))
 }
 
+fn player_id(s: String) -> Result<PlayerId, StorageError> {
+    PlayerId::new(s).map_err(|e| corrupt(e.to_string()))
+}
+
 // SQLite integers are i64; our u64 values (seqs, epochs, times) are stored
 // bit-for-bit so that random epochs above i64::MAX round-trip.
 fn to_sql(v: u64) -> i64 {
@@ -71,14 +75,16 @@ impl SqliteStorage {
 /// Writes a room's metadata (on its own, or inside a group's transaction).
 fn insert_room_meta(conn: &Connection, meta: &RoomMeta) -> Result<(), StorageError> {
     conn.execute(
-        "INSERT OR REPLACE INTO rooms (code, epoch, max_players, grace_ms, created_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT OR REPLACE INTO rooms
+           (code, epoch, max_players, grace_ms, created_ms, owner, touched_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?5)",
         params![
             meta.code.as_str(),
             to_sql(meta.epoch),
             i64::from(meta.max_players),
             to_sql(meta.grace_ms),
-            to_sql(meta.created_ms)
+            to_sql(meta.created_ms),
+            meta.owner.as_ref().map(PlayerId::as_str),
         ],
     )?;
     Ok(())
@@ -120,7 +126,17 @@ fn insert_player_rooms(
             u.host,
             to_sql(u.at_ms)
         ])?;
+        touch_room(conn, &u.room, u.at_ms)?;
     }
+    Ok(())
+}
+
+/// Moves the room's last-use time forward to `at_ms` (inside the caller's
+/// transaction).
+fn touch_room(conn: &Connection, room: &RoomCode, at_ms: u64) -> Result<(), StorageError> {
+    // Compared as stored (bit-for-bit i64): times stay below i64::MAX.
+    conn.prepare_cached("UPDATE rooms SET touched_ms = MAX(touched_ms, ?2) WHERE code = ?1")?
+        .execute(params![room.as_str(), to_sql(at_ms)])?;
     Ok(())
 }
 
@@ -142,6 +158,9 @@ impl Storage for SqliteStorage {
                 .execute(params![player.as_str(), &hash[..]])?;
         }
         insert_entries(&tx, &group.appends)?;
+        for append in &group.appends {
+            touch_room(&tx, &append.room, group.at_ms)?;
+        }
         insert_player_rooms(&tx, &group.index)?;
         tx.commit()?;
         Ok(())
@@ -163,7 +182,7 @@ impl Storage for SqliteStorage {
             let (seq, sender, change) = row?;
             out.push(LogEntry {
                 seq: Seq(from_sql(seq)),
-                sender: PlayerId::new(sender).map_err(|e| corrupt(e.to_string()))?,
+                sender: player_id(sender)?,
                 change: Bytes::from(change),
             });
         }
@@ -241,7 +260,8 @@ impl Storage for SqliteStorage {
         let row = self
             .conn
             .query_row(
-                "SELECT epoch, max_players, grace_ms, created_ms FROM rooms WHERE code = ?1",
+                "SELECT epoch, max_players, grace_ms, created_ms, owner FROM rooms
+                 WHERE code = ?1",
                 params![room.as_str()],
                 |r| {
                     Ok((
@@ -249,17 +269,19 @@ impl Storage for SqliteStorage {
                         r.get::<_, i64>(1)?,
                         r.get::<_, i64>(2)?,
                         r.get::<_, i64>(3)?,
+                        r.get::<_, Option<String>>(4)?,
                     ))
                 },
             )
             .optional()?;
-        row.map(|(epoch, max, grace, created)| {
+        row.map(|(epoch, max, grace, created, owner)| {
             Ok(RoomMeta {
                 code: room.clone(),
                 epoch: from_sql(epoch),
                 max_players: u16::try_from(max).map_err(|_| corrupt("max_players"))?,
                 grace_ms: from_sql(grace),
                 created_ms: from_sql(created),
+                owner: owner.map(player_id).transpose()?,
             })
         })
         .transpose()
@@ -313,5 +335,75 @@ impl Storage for SqliteStorage {
             });
         }
         Ok(out)
+    }
+
+    fn banned(&mut self, room: &RoomCode) -> Result<Vec<PlayerId>, StorageError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT player FROM room_bans WHERE room = ?1 ORDER BY player")?;
+        let rows = stmt.query_map(params![room.as_str()], |r| r.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(player_id(row?)?);
+        }
+        Ok(out)
+    }
+
+    fn set_banned(
+        &mut self,
+        room: &RoomCode,
+        player: &PlayerId,
+        banned: bool,
+    ) -> Result<(), StorageError> {
+        let sql = if banned {
+            "INSERT OR IGNORE INTO room_bans (room, player) VALUES (?1, ?2)"
+        } else {
+            "DELETE FROM room_bans WHERE room = ?1 AND player = ?2"
+        };
+        self.conn
+            .execute(sql, params![room.as_str(), player.as_str()])?;
+        Ok(())
+    }
+
+    fn touch_rooms(&mut self, rooms: &[RoomCode], at_ms: u64) -> Result<(), StorageError> {
+        let tx = self.conn.transaction()?;
+        for room in rooms {
+            touch_room(&tx, room, at_ms)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn untouched_rooms(
+        &mut self,
+        before_ms: u64,
+        limit: usize,
+    ) -> Result<Vec<RoomCode>, StorageError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT code FROM rooms WHERE touched_ms < ?1 ORDER BY touched_ms LIMIT ?2",
+        )?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt.query_map(params![to_sql(before_ms), limit], |r| r.get(0))?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(room_code(row?)?);
+        }
+        Ok(out)
+    }
+
+    fn delete_room(&mut self, room: &RoomCode) -> Result<bool, StorageError> {
+        let tx = self.conn.transaction()?;
+        let code = room.as_str();
+        let existed = tx.execute("DELETE FROM rooms WHERE code = ?1", params![code])? > 0;
+        for sql in [
+            "DELETE FROM log WHERE room = ?1",
+            "DELETE FROM snapshots WHERE room = ?1",
+            "DELETE FROM room_bans WHERE room = ?1",
+            "DELETE FROM player_rooms WHERE room = ?1",
+        ] {
+            tx.execute(sql, params![code])?;
+        }
+        tx.commit()?;
+        Ok(existed)
     }
 }

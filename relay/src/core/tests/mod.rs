@@ -4,6 +4,7 @@
 mod actor_seq;
 mod folded;
 mod foreign_actor;
+mod lifecycle;
 mod props;
 mod reliable;
 mod roster;
@@ -21,6 +22,7 @@ pub(super) fn meta(max_players: u16, grace_ms: u64) -> RoomMeta {
         max_players,
         grace_ms,
         created_ms: T0,
+        owner: None,
     }
 }
 

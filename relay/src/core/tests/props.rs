@@ -112,7 +112,7 @@ impl Harness {
                     let upto = entries.last().unwrap().seq;
                     self.compacting = Some((upto, Bytes::from(doc.save())));
                 }
-                Effect::IndexPlayer { .. } => {}
+                Effect::IndexPlayer { .. } | Effect::SetBanned { .. } | Effect::DeleteRoom => {}
                 Effect::SendStored { .. } => panic!("the whole log is cached here"),
             }
         }
