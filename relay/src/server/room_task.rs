@@ -249,11 +249,18 @@ impl RoomTask {
                     });
                 }
                 Effect::SetBanned { player, banned } => {
+                    // Waited for (kicks are rare): by the time the kicked
+                    // player is closed and the others hear of it, the ban
+                    // survives a crash of the relay.
                     let room = self.room.code().clone();
-                    let storage = &self.services.storage;
-                    storage.call_detached("storing a ban", move |s| {
-                        s.set_banned(&room, &player, banned)
-                    });
+                    let stored = self
+                        .services
+                        .storage
+                        .call(move |s| s.set_banned(&room, &player, banned))
+                        .await;
+                    if let Err(e) = stored {
+                        tracing::error!(room = %self.room.code(), error = %e, "storing a ban failed");
+                    }
                 }
                 // Carried out once the room is idle: see `finish_delete`.
                 Effect::DeleteRoom => {}

@@ -87,22 +87,6 @@ impl StorageHandle {
         let _ = self.tx.send(Op::Index(update));
     }
 
-    /// Runs `f` on the storage thread, in order with every other
-    /// operation, without waiting for it: a failure is only logged, as
-    /// `what`. Later operations (a load of the same room, say) see its
-    /// effect.
-    pub fn call_detached<F>(&self, what: &'static str, f: F)
-    where
-        F: FnOnce(&mut dyn Storage) -> Result<(), StorageError> + Send + 'static,
-    {
-        let call: Call = Box::new(move |s| {
-            if let Err(e) = f(s) {
-                tracing::warn!(error = %e, "storage: {what} failed");
-            }
-        });
-        let _ = self.tx.send(Op::Call(call));
-    }
-
     /// Runs `f` on the storage thread, in order with every other operation.
     pub async fn call<T, F>(&self, f: F) -> Result<T, StorageError>
     where
