@@ -63,7 +63,10 @@ pub enum ClientMessage {
         /// The new host.
         to: PlayerId,
     },
-    /// Host only: remove a player from the room.
+    /// Host only: remove a player from the room. The player stays banned
+    /// (their joins get [`crate::ErrorCode::KICKED`]) until
+    /// [`ClientMessage::Unban`]; the room's owner cannot be kicked
+    /// ([`crate::ErrorCode::NOT_OWNER`]).
     Kick {
         /// Who to remove.
         player: PlayerId,

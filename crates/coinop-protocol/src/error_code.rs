@@ -53,11 +53,13 @@ codes! {
     ROOM_FULL = 1004, retry = true;
     /// The relay holds as many rooms as it allows.
     TOO_MANY_ROOMS = 1005, retry = true;
-    /// The room code is not valid or the room does not exist.
+    /// The room code is not valid, or the join asked for an existing room
+    /// only ([`crate::Join::only_existing`]) and no room has the code.
     ROOM_NOT_FOUND = 1006, retry = false;
     /// The handshake took longer than the relay allows.
     HANDSHAKE_TIMEOUT = 1007, retry = true;
-    /// The player was removed from the room by the host.
+    /// The player was removed from the room by the host, and stays out
+    /// until the host unbans them ([`crate::ClientMessage::Unban`]).
     KICKED = 1008, retry = false;
     /// The same player joined the room from another connection.
     REPLACED = 1009, retry = false;

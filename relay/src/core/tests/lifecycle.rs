@@ -11,20 +11,9 @@ fn owned_room(owner: &str, players: &[&str]) -> RoomState {
     meta.owner = Some(pid(owner));
     let mut room = RoomState::new(meta, RoomLimits::default());
     for (i, p) in players.iter().enumerate() {
-        join_as(&mut room, i as u64 + 1, p);
+        seat(&mut room, i as u64 + 1, p);
     }
     room
-}
-
-fn join_as(room: &mut RoomState, conn: u64, player: &str) -> Vec<Effect> {
-    let join = join(player, None);
-    room.handle(
-        Input::Join {
-            conn: ConnId(conn),
-            join,
-        },
-        T0,
-    )
 }
 
 fn fatal_code(effects: &[Effect], conn: u64) -> Option<ErrorCode> {
@@ -63,12 +52,12 @@ fn a_kicked_player_stays_out_until_the_host_unbans_them() {
     assert_eq!(bans(&fx), [(pid("mallory"), true)]);
     assert_eq!(fatal_code(&fx, 2), Some(ErrorCode::KICKED));
     // Straight back in: refused, seated nowhere.
-    let fx = join_as(&mut room, 3, "mallory");
+    let fx = seat(&mut room, 3, "mallory");
     assert_eq!(fatal_code(&fx, 3), Some(ErrorCode::KICKED));
     assert_eq!(closes(&fx), [(3, close_code::POLICY)]);
     assert_eq!(room.players().len(), 1);
     // Only the host may unban.
-    let bob = join_as(&mut room, 4, "bob");
+    let bob = seat(&mut room, 4, "bob");
     assert!(fatal_code(&bob, 4).is_none());
     let unban = || ClientMessage::Unban {
         player: pid("mallory"),
@@ -77,7 +66,7 @@ fn a_kicked_player_stays_out_until_the_host_unbans_them() {
     assert_eq!(error_code(&fx, 4), Some(ErrorCode::NOT_HOST));
     let fx = room.handle(msg(1, unban()), T0);
     assert_eq!(bans(&fx), [(pid("mallory"), false)]);
-    let fx = join_as(&mut room, 5, "mallory");
+    let fx = seat(&mut room, 5, "mallory");
     assert!(matches!(sent_to(&fx, 5)[0], RelayMessage::Welcome(_)));
 }
 
@@ -85,7 +74,7 @@ fn a_kicked_player_stays_out_until_the_host_unbans_them() {
 fn bans_loaded_with_the_room_refuse_joins() {
     let mut room = RoomState::new(meta(8, 0), RoomLimits::default()).with_banned([pid("mallory")]);
     assert_eq!(room.banned().cloned().collect::<Vec<_>>(), [pid("mallory")]);
-    let fx = join_as(&mut room, 1, "mallory");
+    let fx = seat(&mut room, 1, "mallory");
     assert_eq!(fatal_code(&fx, 1), Some(ErrorCode::KICKED));
 }
 
@@ -94,7 +83,7 @@ fn the_owner_takes_the_host_on_arrival_and_cannot_be_kicked() {
     // Mallory is first into the (re)loaded room: host for now.
     let mut room = owned_room("alice", &["mallory"]);
     assert_eq!(room.host(), Some(&pid("mallory")));
-    let fx = join_as(&mut room, 2, "alice");
+    let fx = seat(&mut room, 2, "alice");
     assert_eq!(room.host(), Some(&pid("alice")));
     assert!(sent_to(&fx, 1).contains(&RelayMessage::HostChanged {
         host: Some(pid("alice"))
@@ -138,7 +127,7 @@ fn only_the_owner_deletes_and_everyone_is_closed() {
     assert!(fx.contains(&Effect::DeleteRoom));
     assert!(room.is_deleted() && room.is_idle());
     // A join that reaches the room before it unloads is refused.
-    let fx = join_as(&mut room, 3, "carol");
+    let fx = seat(&mut room, 3, "carol");
     assert_eq!(fatal_code(&fx, 3), Some(ErrorCode::ROOM_DELETED));
     // A room without an owner cannot be deleted from inside.
     let mut room = room_with(&["alice"]);

@@ -114,6 +114,18 @@ pub(super) fn room_with(players: &[&str]) -> RoomState {
     room
 }
 
+/// `player` joins `room` on `conn` at `T0`, holding nothing of it yet.
+pub(super) fn seat(room: &mut RoomState, conn: u64, player: &str) -> Vec<Effect> {
+    let join = join(player, None);
+    room.handle(
+        Input::Join {
+            conn: ConnId(conn),
+            join,
+        },
+        T0,
+    )
+}
+
 pub(super) fn msg(conn: u64, msg: ClientMessage) -> Input {
     Input::Message {
         conn: ConnId(conn),
