@@ -103,6 +103,8 @@ impl RoomBuilder {
     /// Join the room given to [`RoomBuilder::room`] only if it exists:
     /// otherwise the driver ends with the relay's `ROOM_NOT_FOUND` and
     /// nothing is stored (checking a code someone typed creates no room).
+    /// It holds for reconnects too: a room deleted meanwhile ends the driver
+    /// the same way, and this client never rebuilds a room the relay lost.
     pub fn only_existing(mut self, yes: bool) -> Self {
         self.only_existing = yes;
         self
