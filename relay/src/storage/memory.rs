@@ -131,17 +131,12 @@ impl Storage for MemoryStorage {
             .unwrap_or_default())
     }
 
-    fn set_banned(
-        &mut self,
-        room: &RoomCode,
-        player: &PlayerId,
-        banned: bool,
-    ) -> Result<(), StorageError> {
+    fn set_banned(&mut self, room: &RoomCode, p: &PlayerId, on: bool) -> Result<(), StorageError> {
         let set = self.banned.entry(room.clone()).or_default();
-        if banned {
-            set.insert(player.clone());
+        if on {
+            set.insert(p.clone());
         } else {
-            set.remove(player);
+            set.remove(p);
         }
         Ok(())
     }
@@ -153,19 +148,15 @@ impl Storage for MemoryStorage {
         Ok(())
     }
 
-    fn untouched_rooms(
-        &mut self,
-        before_ms: u64,
-        limit: usize,
-    ) -> Result<Vec<RoomCode>, StorageError> {
+    fn untouched_rooms(&mut self, before: u64, n: usize) -> Result<Vec<RoomCode>, StorageError> {
         let mut old: Vec<(u64, RoomCode)> = self
             .metas
             .keys()
             .map(|code| (self.touched.get(code).copied().unwrap_or(0), code.clone()))
-            .filter(|(t, _)| *t < before_ms)
+            .filter(|(t, _)| *t < before)
             .collect();
         old.sort();
-        Ok(old.into_iter().take(limit).map(|(_, code)| code).collect())
+        Ok(old.into_iter().take(n).map(|(_, code)| code).collect())
     }
 
     fn delete_room(&mut self, room: &RoomCode) -> Result<bool, StorageError> {

@@ -349,19 +349,13 @@ impl Storage for SqliteStorage {
         Ok(out)
     }
 
-    fn set_banned(
-        &mut self,
-        room: &RoomCode,
-        player: &PlayerId,
-        banned: bool,
-    ) -> Result<(), StorageError> {
-        let sql = if banned {
+    fn set_banned(&mut self, room: &RoomCode, p: &PlayerId, on: bool) -> Result<(), StorageError> {
+        let sql = if on {
             "INSERT OR IGNORE INTO room_bans (room, player) VALUES (?1, ?2)"
         } else {
             "DELETE FROM room_bans WHERE room = ?1 AND player = ?2"
         };
-        self.conn
-            .execute(sql, params![room.as_str(), player.as_str()])?;
+        self.conn.execute(sql, params![room.as_str(), p.as_str()])?;
         Ok(())
     }
 
@@ -374,16 +368,12 @@ impl Storage for SqliteStorage {
         Ok(())
     }
 
-    fn untouched_rooms(
-        &mut self,
-        before_ms: u64,
-        limit: usize,
-    ) -> Result<Vec<RoomCode>, StorageError> {
+    fn untouched_rooms(&mut self, before: u64, n: usize) -> Result<Vec<RoomCode>, StorageError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT code FROM rooms WHERE touched_ms < ?1 ORDER BY touched_ms LIMIT ?2",
         )?;
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let rows = stmt.query_map(params![to_sql(before_ms), limit], |r| r.get(0))?;
+        let limit = i64::try_from(n).unwrap_or(i64::MAX);
+        let rows = stmt.query_map(params![to_sql(before), limit], |r| r.get(0))?;
         let mut out = Vec::new();
         for row in rows {
             out.push(room_code(row?)?);
