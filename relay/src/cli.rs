@@ -174,6 +174,15 @@ pub struct Cli {
     /// move to another node after this long.
     #[arg(long, env = "COINOP_LEASE_MS", default_value_t = defaults::LEASE_MS)]
     lease_ms: u64,
+    // Room lifecycle.
+    /// Delete a stored room (with its player index rows) once nobody has
+    /// created, written or joined it for this many seconds; 0 keeps rooms
+    /// forever. Default: 30 days.
+    #[arg(long, env = "COINOP_ROOM_TTL_SECS", default_value_t = defaults::ROOM_TTL_SECS)]
+    room_ttl_secs: u64,
+    /// How often to look for rooms past `--room-ttl-secs`, in seconds.
+    #[arg(long, env = "COINOP_ROOM_SWEEP_SECS", default_value_t = defaults::ROOM_SWEEP_SECS)]
+    room_sweep_secs: u64,
     /// Log lines as text or as one JSON object per line.
     #[arg(
         long,
@@ -345,6 +354,8 @@ impl Cli {
             },
             redirect_http: self.redirect_http,
             trusted_proxies: self.trusted_proxies,
+            room_ttl: Duration::from_secs(self.room_ttl_secs),
+            room_sweep_interval: Duration::from_secs(self.room_sweep_secs.max(1)),
             ..RelayConfig::default()
         }
     }

@@ -156,6 +156,12 @@ pub struct RelayConfig {
     /// per-address limit, the logs and the inspector's loopback rule.
     /// Empty: every peer is the client.
     pub trusted_proxies: Vec<IpNet>,
+    // Room lifecycle.
+    /// A stored room nobody created, wrote or joined for this long is
+    /// deleted with its index rows; zero keeps rooms forever.
+    pub room_ttl: Duration,
+    /// How often the relay looks for such rooms.
+    pub room_sweep_interval: Duration,
 }
 
 impl Default for RelayConfig {
@@ -205,6 +211,8 @@ impl Default for RelayConfig {
             tls: None,
             redirect_http: None,
             trusted_proxies: Vec::new(),
+            room_ttl: Duration::from_secs(defaults::ROOM_TTL_SECS),
+            room_sweep_interval: Duration::from_secs(defaults::ROOM_SWEEP_SECS),
         }
     }
 }

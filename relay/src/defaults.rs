@@ -45,3 +45,6 @@ pub(crate) const MAX_DATA_BYTES: u64 = 0;
 pub(crate) const MIN_FREE_DISK_BYTES: u64 = 256 * 1024 * 1024;
 // Cluster mode (--database-url).
 pub(crate) const LEASE_MS: u64 = 5_000;
+// Room lifecycle.
+pub(crate) const ROOM_TTL_SECS: u64 = 30 * 24 * 3600;
+pub(crate) const ROOM_SWEEP_SECS: u64 = 3600;

@@ -64,6 +64,18 @@
 //! * `GET /players/{id}/rooms` with `Authorization: Bearer <secret hex>`:
 //!   the rooms that player joined or hosted, as JSON; 401 otherwise. CORS
 //!   preflights are answered for allowed origins.
+//! * `DELETE /players/{id}/rooms/{code}`, authorised the same way: deletes
+//!   a room that player owns (204; 403 for another's room, 404 for none).
+//!
+//! ## Room lifecycle
+//!
+//! The player whose join creates a room owns it ([`core::RoomMeta::owner`]):
+//! host whenever present, never kicked, the only one who may delete the
+//! room. A kick is a ban stored with the room until the host unbans. A join
+//! may ask for an existing room only; a code no room has then stores
+//! nothing. Deleting removes the room's log, snapshot, settings, bans and
+//! index rows in one transaction; rooms untouched (created, written,
+//! joined) for [`RelayConfig::room_ttl`] are deleted by a periodic sweep.
 //! * `GET /inspect` (a page) and `GET /api/rooms` (JSON): rooms, players
 //!   online, stored size and message rates; loopback peers only, unless
 //!   [`RelayConfig::admin_token`] is set and sent as a bearer token.

@@ -182,7 +182,12 @@ async fn unreadable_room_is_quarantined_not_replaced() {
             epoch: 9,
             max_players: 4,
             grace_ms: 0,
-            created_ms: 1,
+            // Recent: a room untouched for the relay's TTL would expire.
+            created_ms: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_millis() as u64,
+            owner: None,
         };
         store.put_room_meta(&meta).unwrap();
         let junk = Snapshot {

@@ -43,6 +43,8 @@ export interface BackendOptions {
   roomCode?: string;
   maxPlayers?: number;
   gracePeriodMs?: number;
+  /** Join `roomCode` only if that room exists (`ROOM_NOT_FOUND` otherwise; nothing is stored). */
+  onlyExisting?: boolean;
   defaultStates?: Record<string, unknown>;
   defaultPlayerStates?: Record<string, unknown>;
   /** The player's chosen profile: always written. */
@@ -77,6 +79,10 @@ export interface Backend {
   hostId(): string | undefined;
   transferHost(player: string): void;
   kick(player: string): void;
+  /** Host only: lets a kicked player join again. */
+  unban(player: string): void;
+  /** The room's owner only: deletes the room. */
+  deleteRoom(): void;
   leave(): void;
   status(): Status;
   serverTime(): number;

@@ -7,7 +7,7 @@ import { defaultRelayUrl, type InitOptions } from "./options.js";
 import type { PlayerState } from "./player_state.js";
 import { Players } from "./players.js";
 import { isReserved } from "./reserved.js";
-import { listMyRooms, type ListMyRoomsOptions, type MyRoom } from "./rooms.js";
+import { deleteMyRoom, listMyRooms, type ListMyRoomsOptions, type MyRoom } from "./rooms.js";
 import type { Rpc } from "./rpc.js";
 import { RpcEndpoint } from "./rpc_endpoint.js";
 import { Session, type DisconnectEvent } from "./session.js";
@@ -209,6 +209,26 @@ export class CoinopClient {
     this.#session.require().transferHost(playerId);
   }
 
+  /**
+   * Host only: lets a kicked player join this room again. A kick lasts until
+   * then (the relay keeps it with the room, across restarts): the kicked
+   * player's `insertCoin` rejects with `KICKED` meanwhile.
+   */
+  async unbanPlayer(playerId: string): Promise<void> {
+    this.#session.require().unban(playerId);
+  }
+
+  /**
+   * The room's owner (the player who created it) only: deletes the room and
+   * everything the relay stored of it. Every player in it, this one too, is
+   * disconnected with `ROOM_DELETED` (`onDisconnect`); anyone else gets a
+   * `NOT_OWNER` error and the room goes on. To delete a room without
+   * joining it, use `deleteMyRoom(roomCode)`.
+   */
+  async deleteRoom(): Promise<void> {
+    this.#session.require().deleteRoom();
+  }
+
   /** The room's code (share it, or put it in the URL as `#r=CODE`). */
   getRoomCode(): string | undefined {
     return this.#session.backend?.roomCode();
@@ -236,12 +256,27 @@ export class CoinopClient {
    * `NO_IDENTITY`, `UNAUTHORIZED` (401), `NETWORK_ERROR` or `RELAY_ERROR`.
    */
   listMyRooms(options: ListMyRoomsOptions = {}): Promise<MyRoom[]> {
+    return listMyRooms(this.#roomApiOptions(options));
+  }
+
+  /**
+   * Deletes a room this player owns, without joining it (a host dashboard's
+   * delete button), through the relay's HTTP API. The identity is found as
+   * for `listMyRooms`. Rejects with `NOT_OWNER` (403), `ROOM_NOT_FOUND`
+   * (404), `NO_IDENTITY`, `UNAUTHORIZED`, `NETWORK_ERROR` or `RELAY_ERROR`.
+   */
+  deleteMyRoom(roomCode: string, options: ListMyRoomsOptions = {}): Promise<void> {
+    return deleteMyRoom(roomCode, this.#roomApiOptions(options));
+  }
+
+  /** `options` for the relay's per-player HTTP API, completed with this client's relay and identity. */
+  #roomApiOptions(options: ListMyRoomsOptions): ListMyRoomsOptions {
     const fromStorage = options.identity || options.storage || options.identityKey !== undefined;
-    return listMyRooms({
+    return {
       ...options,
       relayUrl: options.relayUrl ?? this.#relayUrl,
       identity: options.identity ?? (fromStorage ? undefined : this.#identity),
-    });
+    };
   }
 
   /** Leaves the room now (others see you quit at once) and closes the connection. */

@@ -29,6 +29,7 @@ export async function connect(session: Session, options: InitOptions & { relayUr
         relayUrl: options.relayUrl,
         roomCode: roomToJoin(options.roomCode, followsPage),
         maxPlayers: options.maxPlayersPerRoom,
+        onlyExisting: options.onlyExisting,
         gracePeriodMs: options.reconnectGracePeriod,
         defaultStates: options.defaultStates,
         defaultPlayerStates: options.defaultPlayerStates,

@@ -59,3 +59,6 @@ export const getServerTime: CoinopClient["getServerTime"] = () => c.getServerTim
 export const leaveRoom: CoinopClient["leaveRoom"] = () => c.leaveRoom();
 export const getIdentity: CoinopClient["getIdentity"] = () => c.getIdentity();
 export const listMyRooms: CoinopClient["listMyRooms"] = (...a) => c.listMyRooms(...a);
+export const deleteMyRoom: CoinopClient["deleteMyRoom"] = (...a) => c.deleteMyRoom(...a);
+export const deleteRoom: CoinopClient["deleteRoom"] = () => c.deleteRoom();
+export const unbanPlayer: CoinopClient["unbanPlayer"] = (...a) => c.unbanPlayer(...a);

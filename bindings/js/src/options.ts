@@ -14,6 +14,12 @@ export interface InitOptions {
    * `#r=CODE` takes precedence, as in Playroom Kit.
    */
   roomCode?: string;
+  /**
+   * Join `roomCode` only if that room exists: otherwise `insertCoin` rejects
+   * with `ROOM_NOT_FOUND` and the relay stores nothing (checking a code a
+   * player typed creates no room).
+   */
+  onlyExisting?: boolean;
   /** The room's player cap, set by whoever creates the room. `insertCoin` rejects with `ROOM_LIMIT_EXCEEDED` when full. */
   maxPlayersPerRoom?: number;
   /** Initial room state; `resetStates()` restores it. */

@@ -35,26 +35,38 @@ export function httpBase(relayUrl: string): string {
   return `${scheme}://${m[2]}`;
 }
 
-/** Fetches the rooms `options`' identity has joined, most recent first as the relay orders them. */
-export async function listMyRooms(options: ListMyRoomsOptions = {}): Promise<MyRoom[]> {
+/** The identity `options` name, or the stored one; `what` names the caller in the error. */
+function identityFor(options: ListMyRoomsOptions, what: string): Identity {
   const identity = options.identity
     ? checkIdentity(options.identity)
     : readIdentity(options.storage ?? defaultStorage(), options.identityKey);
   if (!identity) {
-    throw new CoinopError("NO_IDENTITY", "no stored identity: join a room first, or pass listMyRooms({ identity })");
+    throw new CoinopError("NO_IDENTITY", `no stored identity: join a room first, or pass ${what}({ identity })`);
   }
-  const url = `${httpBase(options.relayUrl ?? defaultRelayUrl())}/players/${encodeURIComponent(identity.playerId)}/rooms`;
+  return identity;
+}
+
+/** Sends one request of the per-player API (`path` under `/players/{id}`) with the player's secret; rejects on 401 and network errors. */
+async function playerRequest(options: ListMyRoomsOptions, what: string, path: string, method: string): Promise<Response> {
+  const identity = identityFor(options, what);
+  const url = `${httpBase(options.relayUrl ?? defaultRelayUrl())}/players/${encodeURIComponent(identity.playerId)}${path}`;
   let response: Response;
   try {
-    response = await fetch(url, { headers: { Authorization: `Bearer ${identity.secret}` } });
+    response = await fetch(url, { method, headers: { Authorization: `Bearer ${identity.secret}` } });
   } catch (e) {
     throw new CoinopError("NETWORK_ERROR", `cannot reach the relay at ${url}: ${e instanceof Error ? e.message : String(e)}`);
   }
   if (response.status === 401) {
     throw new CoinopError("UNAUTHORIZED", "the relay does not know this player id with this secret");
   }
+  return response;
+}
+
+/** Fetches the rooms `options`' identity has joined, most recent first as the relay orders them. */
+export async function listMyRooms(options: ListMyRoomsOptions = {}): Promise<MyRoom[]> {
+  const response = await playerRequest(options, "listMyRooms", "/rooms", "GET");
   if (!response.ok) {
-    throw new CoinopError("RELAY_ERROR", `the relay answered ${response.status} for ${url}`);
+    throw new CoinopError("RELAY_ERROR", `the relay answered ${response.status} for ${response.url}`);
   }
   let rows: unknown;
   try {
@@ -66,4 +78,18 @@ export async function listMyRooms(options: ListMyRoomsOptions = {}): Promise<MyR
   return rows.flatMap((row: { room?: unknown; host?: unknown; last_joined_ms?: unknown }) =>
     typeof row?.room === "string" ? [{ roomCode: row.room, host: row.host === true, lastJoinedMs: Number(row.last_joined_ms) || 0 }] : [],
   );
+}
+
+/**
+ * Deletes the room `roomCode`, which `options`' identity owns (created), with
+ * everything the relay stored of it; players in it are disconnected with
+ * `ROOM_DELETED`. Rejects with `NOT_OWNER` or `ROOM_NOT_FOUND`.
+ */
+export async function deleteMyRoom(roomCode: string, options: ListMyRoomsOptions = {}): Promise<void> {
+  const response = await playerRequest(options, "deleteMyRoom", `/rooms/${encodeURIComponent(roomCode)}`, "DELETE");
+  if (response.status === 403) throw new CoinopError("NOT_OWNER", `only the owner of room ${roomCode} may delete it`);
+  if (response.status === 404) throw new CoinopError("ROOM_NOT_FOUND", `no room has the code ${roomCode}`);
+  if (!response.ok) {
+    throw new CoinopError("RELAY_ERROR", `the relay answered ${response.status} deleting room ${roomCode}`);
+  }
 }

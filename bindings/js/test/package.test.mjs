@@ -14,6 +14,7 @@ test("the package imports by name in Node, with both entry points", async () => 
   const react = await import("coinop/react");
   assert.equal(typeof coinop.insertCoin, "function");
   assert.equal(typeof coinop.listMyRooms, "function");
+  for (const name of ["deleteMyRoom", "deleteRoom", "unbanPlayer"]) assert.equal(typeof coinop[name], "function", name);
   assert.equal(typeof coinop.getIdentity, "function");
   assert.equal(typeof react.useMultiplayerState, "function");
   assert.equal(coinop.getIdentity(), undefined);

@@ -11,6 +11,8 @@ pub struct Options {
     pub room_code: Option<String>,
     pub max_players: Option<u16>,
     pub grace_period_ms: Option<u32>,
+    /// Join `room_code` only if that room exists (ROOM_NOT_FOUND otherwise).
+    pub only_existing: Option<bool>,
     // Options, not defaults: JS passes `undefined` for absent fields.
     pub default_states: Option<BTreeMap<String, serde_json::Value>>,
     pub default_player_states: Option<BTreeMap<String, serde_json::Value>>,

@@ -67,6 +67,9 @@ impl WasmRoom {
         if let Some(n) = options.max_players {
             builder = builder.max_players(n);
         }
+        if let Some(yes) = options.only_existing {
+            builder = builder.only_existing(yes);
+        }
         if let Some(ms) = options.grace_period_ms {
             builder = builder.grace_period(Duration::from_millis(ms.into()));
         }
@@ -253,6 +256,18 @@ impl WasmRoom {
     /// Host only: removes `player`.
     pub fn kick(&self, player: &str) -> Result<(), JsValue> {
         self.room.kick(&player_id(player)?).map_err(from_sdk)
+    }
+
+    /// Host only: lets a kicked player join again.
+    pub fn unban(&self, player: &str) -> Result<(), JsValue> {
+        self.room.unban(&player_id(player)?).map_err(from_sdk)
+    }
+
+    /// The room's owner only: deletes the room (everyone is disconnected
+    /// with `ROOM_DELETED`; anyone else gets a `NOT_OWNER` error event).
+    #[wasm_bindgen(js_name = deleteRoom)]
+    pub fn delete_room(&self) -> Result<(), JsValue> {
+        self.room.delete_room().map_err(from_sdk)
     }
 
     /// Leaves the room now.

@@ -25,3 +25,14 @@ pub fn join_msg(room: &str, player: &str) -> Join {
     let code = RoomCode::new(room).expect("a valid room code");
     Join::new(code, pid(player), secret_for(player)).with_profile(profile)
 }
+
+/// The `Authorization` header value of the relay's per-player HTTP API for
+/// `player`: `Bearer` and the hex of [`secret_for`] its name.
+pub fn bearer_for(player: &str) -> String {
+    let hex: String = secret_for(player)
+        .as_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("Bearer {hex}")
+}

@@ -66,7 +66,7 @@ pub use event::Event;
 pub use fault_proxy::FaultProxy;
 pub use faults::Faults;
 pub use http::{HttpAnswer, http_get, http_request, metric};
-pub use identities::{join_msg, pid, secret_for};
+pub use identities::{bearer_for, join_msg, pid, secret_for};
 pub use joined::Joined;
 pub use postgres::{PG_BIN_ENV, Postgres};
 pub use proc_stats::{cpu_time, rss_kib};

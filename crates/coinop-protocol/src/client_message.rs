@@ -63,7 +63,10 @@ pub enum ClientMessage {
         /// The new host.
         to: PlayerId,
     },
-    /// Host only: remove a player from the room.
+    /// Host only: remove a player from the room. The player stays banned
+    /// (their joins get [`crate::ErrorCode::KICKED`]) until
+    /// [`ClientMessage::Unban`]; the room's owner cannot be kicked
+    /// ([`crate::ErrorCode::NOT_OWNER`]).
     Kick {
         /// Who to remove.
         player: PlayerId,
@@ -75,6 +78,18 @@ pub enum ClientMessage {
         /// The client's clock when sent, echoed back.
         client_time: u64,
     },
+    /// Host only: let a kicked player join the room again. A kick is kept
+    /// with the room (across restarts) until this; unbanning a player who
+    /// is not banned does nothing.
+    Unban {
+        /// Who may come back.
+        player: PlayerId,
+    },
+    /// Owner only: delete the room now. Its log, snapshot, settings, bans
+    /// and index rows are removed, and every connected player (the owner
+    /// included) gets [`crate::ErrorCode::ROOM_DELETED`] and a close.
+    /// Anyone else gets [`crate::ErrorCode::NOT_OWNER`].
+    DeleteRoom,
 }
 
 /// The join handshake.
@@ -101,6 +116,10 @@ pub struct Join {
     /// leave, in milliseconds; used only when this join creates the room
     /// (capped by the relay's own limit).
     pub grace_period_ms: Option<u32>,
+    /// Join only a room that exists: when no room has this code, the relay
+    /// answers [`crate::ErrorCode::ROOM_NOT_FOUND`] and stores nothing
+    /// (probing codes creates no rooms). Ignored for [`RoomRequest::New`].
+    pub only_existing: bool,
 }
 
 impl Join {
@@ -130,6 +149,7 @@ impl Join {
             since: None,
             max_players: None,
             grace_period_ms: None,
+            only_existing: false,
         }
     }
 
@@ -163,6 +183,13 @@ impl Join {
     /// number, or an `Option` of one).
     pub fn with_grace_period_ms(mut self, ms: impl Into<Option<u32>>) -> Join {
         self.grace_period_ms = ms.into();
+        self
+    }
+
+    /// The same join, refused with [`crate::ErrorCode::ROOM_NOT_FOUND`]
+    /// instead of creating the room when it does not exist.
+    pub fn with_only_existing(mut self, only_existing: bool) -> Join {
+        self.only_existing = only_existing;
         self
     }
 }

@@ -53,17 +53,21 @@ codes! {
     ROOM_FULL = 1004, retry = true;
     /// The relay holds as many rooms as it allows.
     TOO_MANY_ROOMS = 1005, retry = true;
-    /// The room code is not valid or the room does not exist.
+    /// The room code is not valid, or the join asked for an existing room
+    /// only ([`crate::Join::only_existing`]) and no room has the code.
     ROOM_NOT_FOUND = 1006, retry = false;
     /// The handshake took longer than the relay allows.
     HANDSHAKE_TIMEOUT = 1007, retry = true;
-    /// The player was removed from the room by the host.
+    /// The player was removed from the room by the host, and stays out
+    /// until the host unbans them ([`crate::ClientMessage::Unban`]).
     KICKED = 1008, retry = false;
     /// The same player joined the room from another connection.
     REPLACED = 1009, retry = false;
     /// The relay serves as many connections as it allows (sent as the body
     /// of an HTTP 503 before the upgrade).
     TOO_MANY_CONNECTIONS = 1010, retry = true;
+    /// The room was deleted by its owner (or expired); the connection closes.
+    ROOM_DELETED = 1012, retry = false;
     /// A frame could not be decoded.
     MALFORMED = 2001, retry = false;
     /// A frame exceeded the relay's frame size limit.
@@ -105,6 +109,9 @@ codes! {
     RPC_REPLY_REFUSED = 2021, retry = false;
     /// The caller has as many RPCs waiting for replies as the relay allows.
     TOO_MANY_CALLS = 2022, retry = true;
+    /// Only the room's owner (the player who created it) may do that:
+    /// delete the room, or kick the owner.
+    NOT_OWNER = 2023, retry = false;
     /// The relay could not persist; nothing was acked. Resend later.
     STORAGE_UNAVAILABLE = 3001, retry = true;
     /// The relay is shutting down.

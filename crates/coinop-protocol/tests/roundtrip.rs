@@ -72,9 +72,20 @@ fn client_message() -> impl Strategy<Value = ClientMessage> {
         proptest::option::of((any::<u64>(), any::<u64>())),
         proptest::option::of(any::<u16>()),
         proptest::option::of(any::<u32>()),
+        any::<bool>(),
     )
         .prop_map(
-            |(version, room, player, secret, profile, since, max_players, grace_period_ms)| {
+            |(
+                version,
+                room,
+                player,
+                secret,
+                profile,
+                since,
+                max_players,
+                grace_period_ms,
+                only_existing,
+            )| {
                 let since = since.map(|(epoch, seq)| RoomCursor {
                     epoch,
                     seq: Seq(seq),
@@ -84,7 +95,8 @@ fn client_message() -> impl Strategy<Value = ClientMessage> {
                     .with_profile(profile)
                     .with_since(since)
                     .with_max_players(max_players)
-                    .with_grace_period_ms(grace_period_ms);
+                    .with_grace_period_ms(grace_period_ms)
+                    .with_only_existing(only_existing);
                 ClientMessage::Join(join)
             },
         );
@@ -126,6 +138,8 @@ fn client_message() -> impl Strategy<Value = ClientMessage> {
         id().prop_map(|player| ClientMessage::Kick { player }),
         Just(ClientMessage::Leave),
         any::<u64>().prop_map(|client_time| ClientMessage::Ping { client_time }),
+        id().prop_map(|player| ClientMessage::Unban { player }),
+        Just(ClientMessage::DeleteRoom),
     ]
 }
 

@@ -36,6 +36,7 @@ pub struct RoomBuilder {
     profile_is_default: bool,
     max_players: Option<u16>,
     grace_period: Option<Duration>,
+    only_existing: bool,
     rpc_timeout: Duration,
     defaults: BTreeMap<String, Json>,
     player_defaults: BTreeMap<String, Json>,
@@ -57,6 +58,7 @@ impl RoomBuilder {
             profile_is_default: false,
             max_players: None,
             grace_period: None,
+            only_existing: false,
             rpc_timeout: Duration::from_secs(10),
             defaults: BTreeMap::new(),
             player_defaults: BTreeMap::new(),
@@ -98,6 +100,16 @@ impl RoomBuilder {
     /// creates the room.
     pub fn grace_period(mut self, d: Duration) -> Self {
         self.grace_period = Some(d);
+        self
+    }
+
+    /// Join the room given to [`RoomBuilder::room`] only if it exists:
+    /// otherwise the driver ends with the relay's `ROOM_NOT_FOUND` and
+    /// nothing is stored (checking a code someone typed creates no room).
+    /// It holds for reconnects too: a room deleted meanwhile ends the driver
+    /// the same way, and this client never rebuilds a room the relay lost.
+    pub fn only_existing(mut self, yes: bool) -> Self {
+        self.only_existing = yes;
         self
     }
 
@@ -202,6 +214,7 @@ impl RoomBuilder {
         cfg.grace_period_ms = self
             .grace_period
             .map(|d| d.as_millis().min(u32::MAX as u128) as u32);
+        cfg.only_existing = self.only_existing;
         cfg.rpc_timeout_ms = self.rpc_timeout.as_millis() as u64;
         cfg.default_states = self.defaults;
         cfg.default_player_states = self.player_defaults;

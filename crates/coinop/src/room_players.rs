@@ -121,6 +121,25 @@ impl Room {
         })
     }
 
+    /// Host only: lets a player kicked from this room join it again. A kick
+    /// lasts until this (the relay keeps it with the room, across
+    /// restarts); the kicked player's joins end with `KICKED` meanwhile.
+    pub fn unban(&self, player: &PlayerId) -> Result<(), Error> {
+        self.with_core(|c| {
+            c.host_command(ClientMessage::Unban {
+                player: player.clone(),
+            })
+        })
+    }
+
+    /// The room's owner (the player who created it) only: deletes the room
+    /// for good, with everything the relay stored of it. Every client in
+    /// it, this one included, stops with `ROOM_DELETED`; anyone else gets a
+    /// `NOT_OWNER` error event and the room goes on.
+    pub fn delete_room(&self) -> Result<(), Error> {
+        self.with_core(|c| c.relay_command(ClientMessage::DeleteRoom))
+    }
+
     /// Leaves the room now (others see `PlayerLeft` at once, without the
     /// grace period) and stops the driver. Changes not yet acknowledged stay
     /// in the replica store, if there is one.

@@ -137,7 +137,7 @@ test("a quiz night: join, synced countdown, answers, a reload mid-game, live lea
   await laptop.waitForSelector(`#sessions li[data-code="${code}"]`, { timeout: STEP_MS });
   assert.doesNotMatch(laptop.url(), /key=/, "the secret leaves the address bar");
   await screenshot(laptop, "quiz-8-host-key-sessions");
-  await laptop.click(`#sessions li[data-code="${code}"] button`);
+  await laptop.click(`#sessions li[data-code="${code}"] button.reopen`);
   await waitPhase(laptop, "final");
   assert.equal(await laptop.textContent("#session-code"), code);
   assert.equal(await laptop.evaluate(() => document.body.dataset.role), "host");
@@ -188,4 +188,16 @@ test("a new session never takes a code that already holds a quiz", { skip: skipB
   await second.host.goto(`${env.relay.http}/`);
   await second.host.waitForSelector(`#sessions li[data-code="${second.code}"]`, { timeout: STEP_MS });
   assert.deepEqual(await second.host.$$eval("#sessions li", (items) => items.map((li) => li.dataset.code)), [second.code]);
+  // Deleting it from the list: the first press asks, the second deletes it for good.
+  const del = `#sessions li[data-code="${second.code}"] button.delete`;
+  await second.host.click(del);
+  await waitText(second.host, del, /^Really delete\?$/);
+  await screenshot(second.host, "quiz-13-delete-session");
+  await second.host.click(del);
+  await second.host.waitForSelector(`#sessions li[data-code="${second.code}"]`, { state: "detached", timeout: STEP_MS });
+  await waitText(second.host, "#sessions-note", /^No sessions yet\.$/);
+  // The code holds no quiz any more, and checking it created no room.
+  const lost = await openPlayer(env.browser, `${env.relay.http}/#r=${second.code}`);
+  await joinAs(lost, "Late");
+  await waitText(lost, "#join-error", /There is no quiz with that code/);
 });

@@ -4,6 +4,8 @@
 const MESSAGES = {
   ROOM_LIMIT_EXCEEDED: "This quiz is full. Ask the host to make room, or start your own.",
   NO_QUIZ: "There is no quiz with that code. Check the 4 digits with your host.",
+  ROOM_NOT_FOUND: "There is no quiz with that code. Check the 4 digits with your host.",
+  ROOM_DELETED: "The host deleted this quiz.",
   BAD_CODE: "A quiz code is 4 digits, like 0427.",
   NO_NAME: "Pick a name so others can see who you are.",
   NOT_OWNER: "That session belongs to another host.",

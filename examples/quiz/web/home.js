@@ -1,7 +1,7 @@
 // The start screen: join with a code and a name, create a session, see this
 // host's past sessions, import a host key from another device.
 import { messageFor } from "./errors.js";
-import { loadHostIdentity, parseHostKey, pastSessions, saveHostIdentity } from "./hostkey.js";
+import { deleteSession, loadHostIdentity, parseHostKey, pastSessions, saveHostIdentity } from "./hostkey.js";
 import { createSession, joinSession, reopenSession } from "./session.js";
 import { $, fillList, showError, showScreen } from "./ui.js";
 
@@ -40,6 +40,7 @@ export async function refreshSessions(enter) {
       li.dataset.code = s.roomCode;
       const button = document.createElement("button");
       button.type = "button";
+      button.className = "reopen";
       button.textContent = `Reopen ${s.roomCode}`;
       button.addEventListener("click", () =>
         busy(button, "Opening…", "sessions-error", async () => {
@@ -50,12 +51,33 @@ export async function refreshSessions(enter) {
       const when = document.createElement("span");
       when.className = "when";
       when.textContent = `Quiz ${s.roomCode}, last opened ${new Date(s.lastJoinedMs).toLocaleString()}`;
-      li.append(when, button);
+      li.append(when, button, deleteButton(identity, s.roomCode, enter));
     });
   } catch (e) {
     $("sessions-note").textContent = "";
     showError("sessions-error", messageFor(e));
   }
+}
+
+/** A Delete button for session `code`: the first press asks, the second deletes it for good. */
+function deleteButton(identity, code, enter) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "delete";
+  button.textContent = "Delete";
+  button.setAttribute("aria-label", `Delete quiz ${code}`);
+  button.addEventListener("click", () => {
+    if (button.dataset.confirm !== "yes") {
+      button.dataset.confirm = "yes";
+      button.textContent = "Really delete?";
+      return;
+    }
+    void busy(button, "Deleting…", "sessions-error", async () => {
+      await deleteSession(identity, code);
+      await refreshSessions(enter);
+    });
+  });
+  return button;
 }
 
 /** Shows the start screen; `enter(role)` switches to the session once joined. */

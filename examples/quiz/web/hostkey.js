@@ -1,7 +1,7 @@
 // The host key: the host's coinop identity (player id + secret) written as
 // one string, so that the host can carry it to another device. Whoever holds
 // it can act as this host, so it is shown with a warning.
-import { listMyRooms } from "coinop";
+import { deleteMyRoom, listMyRooms } from "coinop";
 import { appError } from "./errors.js";
 import { pageUrl, RELAY_URL } from "./config.js";
 
@@ -46,4 +46,14 @@ export function parseHostKey(text) {
 export async function pastSessions(identity) {
   const rooms = await listMyRooms({ relayUrl: RELAY_URL, identity });
   return rooms.filter((r) => r.host && /^[0-9]{4}$/.test(r.roomCode)).sort((a, b) => b.lastJoinedMs - a.lastJoinedMs);
+}
+
+/**
+ * Deletes session `code` for good: the room, its answers and scores, and its
+ * row in every participant's index. Only the identity that created it may
+ * (the relay answers `NOT_OWNER` otherwise); anyone still in it is
+ * disconnected with `ROOM_DELETED`.
+ */
+export async function deleteSession(identity, code) {
+  await deleteMyRoom(code, { relayUrl: RELAY_URL, identity });
 }

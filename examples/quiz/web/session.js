@@ -19,17 +19,19 @@ function join(code, extra) {
 /**
  * Whether room `code` already holds a quiz. Asked by a throwaway player (its
  * own client and in-memory identity), so the host's identity never enters a
- * room it does not own and its list of past sessions stays clean.
+ * room it does not own and its list of past sessions stays clean. The probe
+ * joins only a room that exists (`onlyExisting`): a free code is answered
+ * `ROOM_NOT_FOUND` and the relay stores nothing, so the host's own join
+ * creates the room and makes the host its owner.
  */
 async function holdsQuiz(code) {
   const probe = createClient();
+  const options = { relayUrl: RELAY_URL, roomCode: code, onlyExisting: true, skipLobby: true, storage: memoryStorage() };
   try {
-    await withTimeout(
-      probe.insertCoin({ relayUrl: RELAY_URL, roomCode: code, skipLobby: true, maxPlayersPerRoom: MAX_PLAYERS, storage: memoryStorage() }),
-      JOIN_TIMEOUT_MS,
-    );
+    await withTimeout(probe.insertCoin(options), JOIN_TIMEOUT_MS);
     return probe.getState("quiz") !== undefined;
   } catch (e) {
+    if (e.code === "ROOM_NOT_FOUND") return false;
     if (e.code === "ROOM_LIMIT_EXCEEDED") return true;
     throw e;
   } finally {
@@ -79,9 +81,9 @@ export async function reopenSession(code) {
   }
 }
 
-/** Joins session `code` as a participant named `name`. */
+/** Joins session `code` as a participant named `name`; a code no room has is `ROOM_NOT_FOUND` (nothing is created). */
 export async function joinSession(code, name) {
-  await join(code, { identityKey: PLAYER_IDENTITY_KEY, profile: { name } });
+  await join(code, { identityKey: PLAYER_IDENTITY_KEY, profile: { name }, onlyExisting: true });
   const quiz = getState("quiz");
   if (!quiz) {
     await leaveRoom();

@@ -106,6 +106,17 @@ pub enum Effect {
         /// When, in ms since the Unix epoch.
         at_ms: u64,
     },
+    /// Store that this player is banned from the room (kicked), or no
+    /// longer; loaded back with [`super::RoomState::with_banned`].
+    SetBanned {
+        /// The player.
+        player: PlayerId,
+        /// Banned, or unbanned.
+        banned: bool,
+    },
+    /// The room was deleted: once [`super::RoomState::is_idle`], remove
+    /// everything stored about it and unload it.
+    DeleteRoom,
 }
 
 /// Durable log entries the room core no longer holds in memory: those with

@@ -34,6 +34,7 @@
 //!     max_players: 8,
 //!     grace_ms: 5_000,
 //!     created_ms: 0,
+//!     owner: None,
 //! };
 //! let mut room = RoomState::new(meta, RoomLimits::default());
 //! let join = Join::new(
@@ -64,6 +65,7 @@ mod folded_hashes;
 pub mod fuzzing;
 mod input;
 mod limits;
+mod room_lifecycle;
 mod room_messages;
 mod room_meta;
 mod room_publish;

@@ -63,6 +63,8 @@ impl RoomState {
                 };
                 self.send(conn, &pong);
             }
+            ClientMessage::Unban { player: target } => self.unban(conn, &player, target),
+            ClientMessage::DeleteRoom => self.delete_by(conn, &player),
             ClientMessage::Join(_) => {
                 let text = "already joined".to_owned();
                 self.fatal(
@@ -282,6 +284,12 @@ impl RoomState {
             let text = format!("{target} is not seated");
             return self.error(conn, ErrorCode::NO_SUCH_PLAYER, text, None);
         }
+        if self.is_owner(&target) {
+            let text = "the room's owner cannot be kicked".to_owned();
+            return self.error(conn, ErrorCode::NOT_OWNER, text, None);
+        }
+        // Kept with the room: the kicked player cannot simply join again.
+        self.ban(target.clone());
         if let Some(kicked) = self.roster.conn_of(&target) {
             let text = "removed by the host".to_owned();
             self.fatal(kicked, ErrorCode::KICKED, text, close_code::POLICY);

@@ -1,6 +1,6 @@
 //! What the relay persists about a room besides its log.
 
-use coinop_protocol::RoomCode;
+use coinop_protocol::{PlayerId, RoomCode};
 
 /// A room's fixed settings, chosen when it is created and persisted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,4 +15,8 @@ pub struct RoomMeta {
     pub grace_ms: u64,
     /// When the room was created, in ms since the Unix epoch.
     pub created_ms: u64,
+    /// The player who created the room, if known (rooms stored before
+    /// owners were kept have none). The owner is made host whenever they
+    /// join, cannot be kicked, and alone may delete the room.
+    pub owner: Option<PlayerId>,
 }

@@ -153,6 +153,10 @@ impl RoomState {
     /// Starts a compaction if the log since the snapshot holds at least
     /// `entries` entries or `bytes` bytes and none runs.
     pub(crate) fn start_compaction(&mut self, entries: usize, bytes: u64) {
+        if self.deleted {
+            // Its storage is about to be removed: nothing to fold for.
+            return;
+        }
         if let Some((base, stored, entries)) = self.log.take_compaction(entries, bytes) {
             self.effects.push(Effect::Compact {
                 base,

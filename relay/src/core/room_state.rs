@@ -14,7 +14,7 @@ use coinop_protocol::{
     Bytes, ErrorCode, Join, LogEntry, PROTOCOL_VERSION, PlayerId, PlayerInfo, RelayMessage,
     RoomCode, Seq, Welcome,
 };
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
 
 /// A publish waiting for its ack (and the forward of its new entries).
 #[derive(Debug)]
@@ -53,6 +53,12 @@ pub struct RoomState {
     /// folds even one entry, so that the next joiner gets a view of the
     /// latest state (there is none while a tail follows the snapshot).
     pub(crate) serves_snapshots: bool,
+    /// Players kicked and not unbanned since: their joins are refused
+    /// with KICKED. Kept with the room in storage ([`Effect::SetBanned`]).
+    pub(crate) banned: BTreeSet<PlayerId>,
+    /// The owner deleted the room: everyone was closed, and the shell
+    /// removes its storage once no storage work is outstanding.
+    pub(crate) deleted: bool,
 }
 
 impl RoomState {
@@ -69,6 +75,8 @@ impl RoomState {
             effects: Vec::new(),
             quiet_since: None,
             serves_snapshots: false,
+            banned: BTreeSet::new(),
+            deleted: false,
         }
     }
 
@@ -86,6 +94,19 @@ impl RoomState {
         // A stored tail long enough is compacted soon after loading.
         room.quiet_since = Some(0);
         Ok(room)
+    }
+
+    /// The same room with these players banned (kicked earlier, as
+    /// stored): their joins are refused with KICKED until the host unbans
+    /// them.
+    pub fn with_banned(mut self, banned: impl IntoIterator<Item = PlayerId>) -> RoomState {
+        self.banned.extend(banned);
+        self
+    }
+
+    /// Players whose joins are refused until the host unbans them.
+    pub fn banned(&self) -> impl Iterator<Item = &PlayerId> {
+        self.banned.iter()
     }
 
     /// The room's code.
@@ -149,6 +170,9 @@ impl RoomState {
     fn quiet_compaction_at(&self) -> Option<u64> {
         let quiet = self.limits.quiet_compact_ms;
         let since = self.quiet_since?;
+        if self.deleted {
+            return None;
+        }
         let enough = self.log.compactable_len() >= self.quiet_compact_entries();
         if quiet == 0 || !enough {
             return None;
@@ -274,6 +298,16 @@ impl RoomState {
             self.fatal(conn, ErrorCode::PROFILE_TOO_LARGE, text, close_code::POLICY);
             return;
         }
+        if self.deleted {
+            let text = "the room was deleted".to_owned();
+            self.fatal(conn, ErrorCode::ROOM_DELETED, text, close_code::POLICY);
+            return;
+        }
+        if self.banned.contains(&player) {
+            let text = "kicked from this room: the host must unban you first".to_owned();
+            self.fatal(conn, ErrorCode::KICKED, text, close_code::POLICY);
+            return;
+        }
         if let Some(seat) = self.roster.seat_mut(&player) {
             // The same player again: take over the seat silently.
             let old = seat.conn.replace(conn);
@@ -296,8 +330,15 @@ impl RoomState {
                 self.broadcast(&msg, Some(conn));
             }
         }
-        // Only the first seat of an empty room changes the host here.
-        if self.roster.elect() {
+        // Only the first seat of an empty room, or the room's owner
+        // arriving, changes the host here: whoever joined first after the
+        // room loaded keeps it only until the owner comes.
+        let owner_arrives = self.meta.owner.as_ref() == Some(&player);
+        if owner_arrives && self.roster.host() != Some(&player) {
+            self.roster.set_host(Some(player.clone()));
+            let host = Some(player.clone());
+            self.broadcast(&RelayMessage::HostChanged { host }, Some(conn));
+        } else if self.roster.elect(self.meta.owner.as_ref()) {
             let host = self.roster.host().cloned();
             self.broadcast(&RelayMessage::HostChanged { host }, Some(conn));
         }
@@ -399,7 +440,7 @@ impl RoomState {
             },
             except,
         );
-        if self.roster.elect() {
+        if self.roster.elect(self.meta.owner.as_ref()) {
             let host = self.roster.host().cloned();
             self.broadcast(&RelayMessage::HostChanged { host: host.clone() }, except);
             if let Some(host) = host {

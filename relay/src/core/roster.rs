@@ -73,6 +73,12 @@ impl Roster {
         });
     }
 
+    /// Empties the roster (the room is being deleted).
+    pub(crate) fn clear(&mut self) {
+        self.seats.clear();
+        self.host = None;
+    }
+
     pub(crate) fn remove(&mut self, player: &PlayerId) -> bool {
         let before = self.seats.len();
         self.seats.retain(|s| &s.info.id != player);
@@ -103,14 +109,17 @@ impl Roster {
         self.host = host;
     }
 
-    /// Keeps the host if still seated, else elects the earliest seat.
-    /// Returns whether the host changed.
-    pub(crate) fn elect(&mut self) -> bool {
+    /// Keeps the host if still seated, else elects the room's `owner` if
+    /// seated, else the earliest seat. Returns whether the host changed.
+    pub(crate) fn elect(&mut self, owner: Option<&PlayerId>) -> bool {
         let still_seated = self.host.as_ref().is_some_and(|h| self.seat(h).is_some());
         if still_seated {
             return false;
         }
-        let next = self.seats.first().map(|s| s.info.id.clone());
+        let owner = owner.filter(|o| self.seat(o).is_some());
+        let next = owner
+            .cloned()
+            .or_else(|| self.seats.first().map(|s| s.info.id.clone()));
         let changed = next != self.host;
         self.host = next;
         changed

@@ -9,10 +9,11 @@ use super::http::Socket;
 use super::identity;
 use super::registry::JoinError;
 use super::room_cmd::{RoomCmd, RoomHandle};
+use super::room_delete;
 use crate::core::{ConnId, close_code};
 use coinop_protocol::{
     Bytes, ClientMessage, ErrorCode, Join, PROTOCOL_VERSION, PlayerId, RelayMessage, RoomCode,
-    peek_version,
+    RoomRequest, peek_version,
 };
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
@@ -167,6 +168,11 @@ async fn handshake(
             return None;
         }
     };
+    if let Some(refusal) = missing_room(shared, &join).await {
+        let (code, text) = refusal;
+        fatal(shared, conn, outbox, code, &text, close_code::POLICY);
+        return None;
+    }
     let (storage, bound) = (&shared.storage, &shared.bound_secrets);
     match identity::check_or_bind(storage, bound, &join.player, join.secret.as_bytes()).await {
         Ok(true) => {}
@@ -280,6 +286,30 @@ async fn seat_or_forward(
                 tracing::info!(%conn, error = %e, "the room's node is unreachable; trying again");
                 tokio::time::sleep(Duration::from_millis(200)).await;
             }
+        }
+    }
+}
+
+/// A join for an existing room only, to a code no room has: refused here,
+/// before the player's secret is bound, so that probing codes stores
+/// nothing at all. The room map checks again when it opens the room.
+async fn missing_room(shared: &RelayContext, join: &Join) -> Option<(ErrorCode, String)> {
+    let RoomRequest::Code(code) = &join.room else {
+        return None;
+    };
+    if !join.only_existing {
+        return None;
+    }
+    match room_delete::exists(shared.registry.services(), code).await {
+        Ok(true) => None,
+        Ok(false) => Some((
+            ErrorCode::ROOM_NOT_FOUND,
+            format!("no room has the code {code}"),
+        )),
+        Err(e) => {
+            tracing::error!(error = %e, "room lookup failed");
+            let text = "storage is unavailable".to_owned();
+            Some((ErrorCode::STORAGE_UNAVAILABLE, text))
         }
     }
 }

@@ -25,7 +25,9 @@ mod redirect;
 mod registry;
 mod room_cmd;
 mod room_counters;
+mod room_delete;
 mod room_map;
+mod room_sweep;
 mod room_task;
 mod router;
 mod static_files;
@@ -159,6 +161,7 @@ impl Relay {
         let heartbeat = cluster.map(|c| c.spawn_heartbeat(shared.registry.rooms().clone()));
         let acceptor = tls.as_ref().map(|t| t.acceptor().clone());
         let accept = tokio::spawn(accept_loop(shared.clone(), listener, acceptor));
+        room_sweep::spawn(&shared);
         let redirect = redirect.map(|(listener, at)| {
             let task = redirect::serve(
                 listener,

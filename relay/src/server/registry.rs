@@ -15,7 +15,7 @@ use crate::config::RelayConfig;
 use crate::core::{ConnId, RoomLimits, RoomMeta, RoomState, Snapshot};
 use crate::metrics::Metrics;
 use crate::storage::{Claim, StorageHandle};
-use coinop_protocol::{ErrorCode, Join, LogEntry, RoomCode, RoomRequest, Seq};
+use coinop_protocol::{ErrorCode, Join, LogEntry, PlayerId, RoomCode, RoomRequest, Seq};
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 use tokio::sync::oneshot;
@@ -49,7 +49,8 @@ pub(crate) struct Registry {
     disk: Arc<DiskQuota>,
 }
 
-type Stored = (RoomMeta, Option<Snapshot>, Vec<LogEntry>);
+/// A stored room: its settings, snapshot, log tail and bans.
+type Stored = (RoomMeta, Option<Snapshot>, Vec<LogEntry>, Vec<PlayerId>);
 
 impl Registry {
     /// An empty registry for a relay with this config.
@@ -111,6 +112,11 @@ impl Registry {
             ErrorCode::ROOM_UNAVAILABLE,
             "the room is restarting".into(),
         ))
+    }
+
+    /// The storage and the map of loaded rooms (for deleting rooms).
+    pub(crate) fn services(&self) -> &RoomServices {
+        &self.services
     }
 
     /// Every loaded room's code and handle, and how many rooms are loading
@@ -218,6 +224,7 @@ impl Registry {
         match self.load(code).await? {
             Some(_) if fresh => Err(OpenError::Taken),
             Some(stored) => self.build(stored).await.map_err(OpenError::Unreadable),
+            None if join.only_existing && !fresh => Err(OpenError::Join(not_found(code))),
             None => Ok(self.create(code, join).await?),
         }
     }
@@ -233,19 +240,22 @@ impl Registry {
                 let snapshot = s.read_snapshot(&code)?;
                 let after = snapshot.as_ref().map_or(Seq(0), |s| s.upto);
                 let tail = s.read_tail(&code, after)?;
-                Ok(Some((meta, snapshot, tail)))
+                let banned = s.banned(&code)?;
+                Ok(Some((meta, snapshot, tail, banned)))
             })
             .await
             .map_err(storage_down)
     }
 
-    async fn build(&self, (meta, snapshot, tail): Stored) -> Result<RoomState, String> {
+    async fn build(&self, (meta, snapshot, tail, banned): Stored) -> Result<RoomState, String> {
         let limits = self.rules.limits.clone();
         // Loading a snapshot parses a whole document: keep it off the runtime.
-        tokio::task::spawn_blocking(move || RoomState::load(meta, limits, snapshot, tail))
-            .await
-            .map_err(|e| e.to_string())?
-            .map_err(|e| e.to_string())
+        let room =
+            tokio::task::spawn_blocking(move || RoomState::load(meta, limits, snapshot, tail))
+                .await
+                .map_err(|e| e.to_string())?
+                .map_err(|e| e.to_string())?;
+        Ok(room.with_banned(banned))
     }
 
     async fn create(&self, code: &RoomCode, join: &Join) -> Result<RoomState, JoinError> {
@@ -268,6 +278,8 @@ impl Registry {
             max_players,
             grace_ms,
             created_ms: now_ms(),
+            // Whoever creates the room owns it: host whenever present.
+            owner: Some(join.player.clone()),
         };
         self.services
             .storage
@@ -292,6 +304,14 @@ impl From<JoinError> for OpenError {
     fn from(e: JoinError) -> Self {
         OpenError::Join(e)
     }
+}
+
+/// The refusal of a join that asked for an existing room only.
+fn not_found(code: &RoomCode) -> JoinError {
+    JoinError::Fatal(
+        ErrorCode::ROOM_NOT_FOUND,
+        format!("no room has the code {code}"),
+    )
 }
 
 fn unavailable(code: &RoomCode) -> JoinError {

@@ -38,6 +38,9 @@ pub(crate) enum RoomCmd {
     /// The storage answer to the outstanding compaction, with the hash of
     /// every change in the snapshot when it was asked to list them.
     Compacted(Option<(Snapshot, Option<Vec<[u8; 32]>>)>),
+    /// Delete the room (its owner asked over HTTP, who was checked): close
+    /// everyone, remove its storage, unload; then answer.
+    Delete(oneshot::Sender<()>),
     /// The inspector's question: the room's report as JSON.
     Inspect(oneshot::Sender<serde_json::Value>),
     Shutdown,

@@ -134,6 +134,11 @@ impl RoomMap {
         reservation.done.send_replace(true);
     }
 
+    /// Whether the room is loaded or being loaded.
+    pub(crate) async fn is_loaded(&self, code: &RoomCode) -> bool {
+        self.rooms.lock().await.map.contains_key(code)
+    }
+
     /// Removes the entry if it still names this incarnation.
     pub(crate) async fn forget(&self, code: &RoomCode, id: u64) {
         self.rooms.lock().await.remove_if(code, id);

@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::{Duration, Instant};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 
 /// Commands queued per room before senders wait (backpressure).
 const ROOM_QUEUE: usize = 1024;
@@ -53,6 +53,8 @@ struct RoomTask {
     lease: Option<u64>,
     /// Message counts for the inspector.
     counters: RoomCounters,
+    /// Who waits for the room's deletion to be done.
+    delete_waiters: Vec<oneshot::Sender<()>>,
 }
 
 /// Starts the room's task.
@@ -71,6 +73,7 @@ pub(crate) fn spawn(services: RoomServices, room: RoomState, id: u64) -> RoomHan
         conns: HashMap::new(),
         persist_started: None,
         counters: Default::default(),
+        delete_waiters: Vec::new(),
     };
     tokio::spawn(task.run());
     RoomHandle { tx, id }
@@ -116,6 +119,10 @@ impl RoomTask {
                     let effects = self.room.handle(Input::Tick, now_ms());
                     self.apply(effects).await;
                 }
+            }
+            if self.room.is_idle() && self.room.is_deleted() {
+                self.finish_delete().await;
+                break;
             }
             if self.room.is_idle() && self.try_unload().await {
                 break;
@@ -210,6 +217,11 @@ impl RoomTask {
                 let effects = self.room.handle(input, now);
                 self.apply(effects).await;
             }
+            RoomCmd::Delete(reply) => {
+                self.delete_waiters.push(reply);
+                let effects = self.room.delete();
+                self.apply(effects).await;
+            }
             RoomCmd::Inspect(reply) => {
                 let _ = reply.send(self.counters.report(&self.room));
             }
@@ -273,7 +285,55 @@ impl RoomTask {
                         at_ms,
                     });
                 }
+                Effect::SetBanned { player, banned } => {
+                    // Waited for (kicks are rare): by the time the kicked
+                    // player is closed and the others hear of it, the ban
+                    // survives a crash of the relay.
+                    let room = self.room.code().clone();
+                    let stored = self
+                        .services
+                        .storage
+                        .call(move |s| s.set_banned(&room, &player, banned))
+                        .await;
+                    if let Err(e) = stored {
+                        tracing::error!(room = %self.room.code(), error = %e, "storing a ban failed");
+                    }
+                }
+                // Carried out once the room is idle: see `finish_delete`.
+                Effect::DeleteRoom => {}
             }
+        }
+    }
+
+    /// The room was deleted and no write of it is still on its way to
+    /// storage: removes what is stored, leaves the room map (joins queued
+    /// meanwhile look the code up again and find no room), and answers
+    /// whoever waits.
+    async fn finish_delete(&mut self) {
+        let code = self.room.code().clone();
+        let room = code.clone();
+        match self
+            .services
+            .storage
+            .call(move |s| s.delete_room(&room))
+            .await
+        {
+            Ok(_) => tracing::info!(room = %code, "room deleted"),
+            Err(e) => tracing::error!(room = %code, error = %e, "deleting the room failed"),
+        }
+        self.services.rooms.forget(&code, self.id).await;
+        self.rx.close();
+        while let Ok(cmd) = self.rx.try_recv() {
+            match cmd {
+                RoomCmd::Join { reply, .. } => {
+                    let _ = reply.send(JoinReply::Retry);
+                }
+                RoomCmd::Delete(reply) => self.delete_waiters.push(reply),
+                _ => {}
+            }
+        }
+        for waiter in self.delete_waiters.drain(..) {
+            let _ = waiter.send(());
         }
     }
 

@@ -10,7 +10,7 @@ use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, ORIGIN};
 use axum::http::{Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get};
+use axum::routing::{any, delete, get};
 use std::sync::Arc;
 use std::time::Duration;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -29,10 +29,13 @@ pub(crate) fn app(shared: Arc<RelayContext>) -> Router {
     // preflight. Origins reaching this layer passed the allow-list.
     let cors = CorsLayer::new()
         .allow_origin(AllowOrigin::mirror_request())
-        .allow_methods([Method::GET, Method::OPTIONS])
+        .allow_methods([Method::GET, Method::DELETE, Method::OPTIONS])
         .allow_headers([AUTHORIZATION])
         .max_age(PREFLIGHT_MAX_AGE);
     let player_rooms = get(player_rooms::list)
+        .layer(cors.clone())
+        .layer(middleware::from_fn(preflight_no_content));
+    let player_room = delete(player_rooms::delete)
         .layer(cors)
         .layer(middleware::from_fn(preflight_no_content));
     Router::new()
@@ -42,6 +45,7 @@ pub(crate) fn app(shared: Arc<RelayContext>) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route("/players/{id}/rooms", player_rooms)
+        .route("/players/{id}/rooms/{code}", player_room)
         .merge(inspector::routes(&shared))
         // The allow-list guards the relay's own endpoints. Static files are
         // public anyway, and browsers send `Origin` even on same-origin

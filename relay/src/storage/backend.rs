@@ -38,6 +38,8 @@ pub trait Storage: Send + 'static {
             }
         }
         self.append(&group.appends)?;
+        let touched: Vec<RoomCode> = group.appends.iter().map(|a| a.room.clone()).collect();
+        self.touch_rooms(&touched, group.at_ms)?;
         if !group.index.is_empty()
             && let Err(e) = self.record_player_rooms(&group.index)
         {
@@ -53,4 +55,31 @@ pub trait Storage: Send + 'static {
     fn record_player_rooms(&mut self, rows: &[PlayerRoomUpdate]) -> Result<(), StorageError>;
     /// The rooms this player joined or hosted, most recent first.
     fn player_rooms(&mut self, player: &PlayerId) -> Result<Vec<PlayerRoom>, StorageError>;
+
+    // Room lifecycle: bans, deletion, expiry.
+
+    /// The players banned from the room (kicked and not unbanned since).
+    fn banned(&mut self, room: &RoomCode) -> Result<Vec<PlayerId>, StorageError>;
+    /// Bans `player` from the room, or lifts the ban.
+    fn set_banned(
+        &mut self,
+        room: &RoomCode,
+        player: &PlayerId,
+        banned: bool,
+    ) -> Result<(), StorageError>;
+    /// Notes that these rooms were used at `at_ms` (a change stored; joins
+    /// touch their room through [`Storage::record_player_rooms`]). A room
+    /// untouched long enough expires ([`Storage::untouched_rooms`]).
+    fn touch_rooms(&mut self, rooms: &[RoomCode], at_ms: u64) -> Result<(), StorageError>;
+    /// Up to `limit` rooms last touched (created, written or joined)
+    /// before `before_ms`, the oldest first.
+    fn untouched_rooms(
+        &mut self,
+        before_ms: u64,
+        limit: usize,
+    ) -> Result<Vec<RoomCode>, StorageError>;
+    /// Removes everything stored about the room, in one transaction: its
+    /// log, snapshot, settings, bans and per-player index rows. Whether
+    /// the room existed.
+    fn delete_room(&mut self, room: &RoomCode) -> Result<bool, StorageError>;
 }

@@ -2,7 +2,7 @@
 //! SQL backends.
 
 use super::error::StorageError;
-use coinop_protocol::RoomCode;
+use coinop_protocol::{PlayerId, RoomCode};
 
 /// Stored data that does not have the expected shape.
 pub(crate) fn corrupt(what: impl Into<String>) -> StorageError {
@@ -12,6 +12,11 @@ pub(crate) fn corrupt(what: impl Into<String>) -> StorageError {
 /// A stored room code.
 pub(crate) fn room_code(s: String) -> Result<RoomCode, StorageError> {
     RoomCode::new(s).map_err(|e| corrupt(e.to_string()))
+}
+
+/// A stored player id.
+pub(crate) fn player_id(s: String) -> Result<PlayerId, StorageError> {
+    PlayerId::new(s).map_err(|e| corrupt(e.to_string()))
 }
 
 // SQL integers are i64; our u64 values (seqs, epochs, times) are stored

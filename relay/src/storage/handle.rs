@@ -179,6 +179,13 @@ impl Pending {
     }
 }
 
+/// Wall-clock milliseconds since the Unix epoch (the relay's room time).
+fn wall_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
 fn commit(
     storage: &mut dyn Storage,
     group: &mut Group,
@@ -189,6 +196,7 @@ fn commit(
         return;
     }
     let mut group = std::mem::take(group);
+    group.at_ms = wall_ms();
     let started = Instant::now();
     let mut result = storage.commit_group(&group);
     metrics.storage_commit.observe(started.elapsed());

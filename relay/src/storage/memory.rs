@@ -5,7 +5,7 @@ use super::error::StorageError;
 use super::records::{Append, PlayerRoom, PlayerRoomUpdate};
 use crate::core::{RoomMeta, Snapshot};
 use coinop_protocol::{LogEntry, PlayerId, RoomCode, Seq};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -17,6 +17,9 @@ pub struct MemoryStorage {
     secrets: HashMap<PlayerId, [u8; 32]>,
     metas: HashMap<RoomCode, RoomMeta>,
     player_rooms: HashMap<PlayerId, Vec<PlayerRoom>>,
+    banned: HashMap<RoomCode, BTreeSet<PlayerId>>,
+    /// When each room was last created, written or joined.
+    touched: HashMap<RoomCode, u64>,
     fail_appends: Arc<AtomicBool>,
 }
 
@@ -30,6 +33,15 @@ impl MemoryStorage {
     /// relay's STORAGE_UNAVAILABLE path).
     pub fn failure_switch(&self) -> Arc<AtomicBool> {
         self.fail_appends.clone()
+    }
+}
+
+impl MemoryStorage {
+    fn touch(&mut self, room: &RoomCode, at_ms: u64) {
+        if self.metas.contains_key(room) {
+            let t = self.touched.entry(room.clone()).or_default();
+            *t = (*t).max(at_ms);
+        }
     }
 }
 
@@ -77,6 +89,7 @@ impl Storage for MemoryStorage {
 
     fn put_room_meta(&mut self, meta: &RoomMeta) -> Result<(), StorageError> {
         self.metas.insert(meta.code.clone(), meta.clone());
+        self.touch(&meta.code, meta.created_ms);
         Ok(())
     }
 
@@ -88,6 +101,7 @@ impl Storage for MemoryStorage {
 
     fn record_player_rooms(&mut self, updates: &[PlayerRoomUpdate]) -> Result<(), StorageError> {
         for u in updates {
+            self.touch(&u.room, u.at_ms);
             let rows = self.player_rooms.entry(u.player.clone()).or_default();
             match rows.iter_mut().find(|r| r.room == u.room) {
                 Some(row) => {
@@ -108,5 +122,53 @@ impl Storage for MemoryStorage {
         let mut rows = self.player_rooms.get(player).cloned().unwrap_or_default();
         rows.sort_by_key(|r| std::cmp::Reverse(r.last_joined_ms));
         Ok(rows)
+    }
+
+    fn banned(&mut self, room: &RoomCode) -> Result<Vec<PlayerId>, StorageError> {
+        let banned = self.banned.get(room);
+        Ok(banned
+            .map(|b| b.iter().cloned().collect())
+            .unwrap_or_default())
+    }
+
+    fn set_banned(&mut self, room: &RoomCode, p: &PlayerId, on: bool) -> Result<(), StorageError> {
+        let set = self.banned.entry(room.clone()).or_default();
+        if on {
+            set.insert(p.clone());
+        } else {
+            set.remove(p);
+        }
+        Ok(())
+    }
+
+    fn touch_rooms(&mut self, rooms: &[RoomCode], at_ms: u64) -> Result<(), StorageError> {
+        for room in rooms {
+            self.touch(room, at_ms);
+        }
+        Ok(())
+    }
+
+    fn untouched_rooms(&mut self, before: u64, n: usize) -> Result<Vec<RoomCode>, StorageError> {
+        let mut old: Vec<(u64, RoomCode)> = self
+            .metas
+            .keys()
+            .map(|code| (self.touched.get(code).copied().unwrap_or(0), code.clone()))
+            .filter(|(t, _)| *t < before)
+            .collect();
+        old.sort();
+        Ok(old.into_iter().take(n).map(|(_, code)| code).collect())
+    }
+
+    fn delete_room(&mut self, room: &RoomCode) -> Result<bool, StorageError> {
+        let existed = self.metas.remove(room).is_some();
+        self.logs.remove(room);
+        self.snapshots.remove(room);
+        self.banned.remove(room);
+        self.touched.remove(room);
+        for rows in self.player_rooms.values_mut() {
+            rows.retain(|r| &r.room != room);
+        }
+        self.player_rooms.retain(|_, rows| !rows.is_empty());
+        Ok(existed)
     }
 }

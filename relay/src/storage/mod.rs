@@ -17,6 +17,8 @@ mod error;
 mod fence;
 mod handle;
 mod leases;
+#[cfg(test)]
+mod lifecycle_tests;
 mod memory;
 mod pg_pool;
 pub mod pg_schema;

@@ -50,6 +50,9 @@ pub struct Group {
     /// the rest instead of costing an fsync of their own; they alone do not
     /// make a group.
     pub index: Vec<PlayerRoomUpdate>,
+    /// When the group is committed, in ms since the Unix epoch: the rooms
+    /// of its appends are touched then (see [`super::Storage::touch_rooms`]).
+    pub at_ms: u64,
 }
 
 impl Group {

@@ -14,7 +14,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior, params};
 use std::path::Path;
 
 /// The schema version this relay writes and reads.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// One upgrade step: from `version - 1` to `version`.
 struct Step {
@@ -34,6 +34,11 @@ const STEPS: &[Step] = &[
         version: 2,
         what: "state views and clocks for snapshots stored without them",
         apply: snapshot_views,
+    },
+    Step {
+        version: 4,
+        what: "room owners, bans and last-use times (room lifecycle)",
+        apply: room_lifecycle,
     },
 ];
 
@@ -159,6 +164,36 @@ fn snapshot_views(tx: &Transaction<'_>) -> Result<(), StorageError> {
         added += 1;
     }
     tracing::info!(snapshots = added, of = rooms.len(), "state views added");
+    Ok(())
+}
+
+/// Step 4: the room lifecycle. Each room gets its owner (unknown for the
+/// rooms already stored) and the time it was last used, which expiry reads
+/// (for stored rooms: their creation or latest join); kicks are kept in a
+/// table of their own; index rows can be found by room, to delete them
+/// with it.
+fn room_lifecycle(tx: &Transaction<'_>) -> Result<(), StorageError> {
+    // Column by column: an interrupted or repeated step finds some there.
+    for (column, ty) in [
+        ("owner", "TEXT"),
+        ("touched_ms", "INTEGER NOT NULL DEFAULT 0"),
+    ] {
+        let present = tx
+            .prepare("SELECT 1 FROM pragma_table_info('rooms') WHERE name = ?1")?
+            .exists([column])?;
+        if !present {
+            tx.execute_batch(&format!("ALTER TABLE rooms ADD COLUMN {column} {ty}"))?;
+        }
+    }
+    tx.execute_batch(
+        "UPDATE rooms SET touched_ms = MAX(touched_ms, created_ms, COALESCE(
+             (SELECT MAX(last_joined_ms) FROM player_rooms WHERE room = rooms.code), 0));
+         CREATE INDEX IF NOT EXISTS rooms_touched ON rooms (touched_ms);
+         CREATE INDEX IF NOT EXISTS player_rooms_room ON player_rooms (room);
+         CREATE TABLE IF NOT EXISTS room_bans (
+             room TEXT NOT NULL, player TEXT NOT NULL,
+             PRIMARY KEY (room, player)) WITHOUT ROWID;",
+    )?;
     Ok(())
 }
 

@@ -2,7 +2,7 @@
 //! `synchronous=FULL` so a committed transaction survives power loss.
 
 use super::backend::Storage;
-use super::columns::{corrupt, from_sql, room_code, to_sql};
+use super::columns::{corrupt, from_sql, player_id, room_code, to_sql};
 use super::crash_point::CrashPoint;
 use super::dir_lock::DirLock;
 use super::error::StorageError;
@@ -54,14 +54,16 @@ impl SqliteStorage {
 /// Writes a room's metadata (on its own, or inside a group's transaction).
 fn insert_room_meta(conn: &Connection, meta: &RoomMeta) -> Result<(), StorageError> {
     conn.execute(
-        "INSERT OR REPLACE INTO rooms (code, epoch, max_players, grace_ms, created_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT OR REPLACE INTO rooms
+           (code, epoch, max_players, grace_ms, created_ms, owner, touched_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?5)",
         params![
             meta.code.as_str(),
             to_sql(meta.epoch),
             i64::from(meta.max_players),
             to_sql(meta.grace_ms),
-            to_sql(meta.created_ms)
+            to_sql(meta.created_ms),
+            meta.owner.as_ref().map(PlayerId::as_str),
         ],
     )?;
     Ok(())
@@ -103,7 +105,17 @@ fn insert_player_rooms(
             u.host,
             to_sql(u.at_ms)
         ])?;
+        touch_room(conn, &u.room, u.at_ms)?;
     }
+    Ok(())
+}
+
+/// Moves the room's last-use time forward to `at_ms` (inside the caller's
+/// transaction).
+fn touch_room(conn: &Connection, room: &RoomCode, at_ms: u64) -> Result<(), StorageError> {
+    // Compared as stored (bit-for-bit i64): times stay below i64::MAX.
+    conn.prepare_cached("UPDATE rooms SET touched_ms = MAX(touched_ms, ?2) WHERE code = ?1")?
+        .execute(params![room.as_str(), to_sql(at_ms)])?;
     Ok(())
 }
 
@@ -125,6 +137,9 @@ impl Storage for SqliteStorage {
                 .execute(params![player.as_str(), &hash[..]])?;
         }
         insert_entries(&tx, &group.appends)?;
+        for append in &group.appends {
+            touch_room(&tx, &append.room, group.at_ms)?;
+        }
         insert_player_rooms(&tx, &group.index)?;
         tx.commit()?;
         Ok(())
@@ -146,7 +161,7 @@ impl Storage for SqliteStorage {
             let (seq, sender, change) = row?;
             out.push(LogEntry {
                 seq: Seq(from_sql(seq)),
-                sender: PlayerId::new(sender).map_err(|e| corrupt(e.to_string()))?,
+                sender: player_id(sender)?,
                 change: Bytes::from(change),
             });
         }
@@ -224,7 +239,8 @@ impl Storage for SqliteStorage {
         let row = self
             .conn
             .query_row(
-                "SELECT epoch, max_players, grace_ms, created_ms FROM rooms WHERE code = ?1",
+                "SELECT epoch, max_players, grace_ms, created_ms, owner FROM rooms
+                 WHERE code = ?1",
                 params![room.as_str()],
                 |r| {
                     Ok((
@@ -232,17 +248,19 @@ impl Storage for SqliteStorage {
                         r.get::<_, i64>(1)?,
                         r.get::<_, i64>(2)?,
                         r.get::<_, i64>(3)?,
+                        r.get::<_, Option<String>>(4)?,
                     ))
                 },
             )
             .optional()?;
-        row.map(|(epoch, max, grace, created)| {
+        row.map(|(epoch, max, grace, created, owner)| {
             Ok(RoomMeta {
                 code: room.clone(),
                 epoch: from_sql(epoch),
                 max_players: u16::try_from(max).map_err(|_| corrupt("max_players"))?,
                 grace_ms: from_sql(grace),
                 created_ms: from_sql(created),
+                owner: owner.map(player_id).transpose()?,
             })
         })
         .transpose()
@@ -296,5 +314,65 @@ impl Storage for SqliteStorage {
             });
         }
         Ok(out)
+    }
+
+    fn banned(&mut self, room: &RoomCode) -> Result<Vec<PlayerId>, StorageError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT player FROM room_bans WHERE room = ?1 ORDER BY player")?;
+        let rows = stmt.query_map(params![room.as_str()], |r| r.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(player_id(row?)?);
+        }
+        Ok(out)
+    }
+
+    fn set_banned(&mut self, room: &RoomCode, p: &PlayerId, on: bool) -> Result<(), StorageError> {
+        let sql = if on {
+            "INSERT OR IGNORE INTO room_bans (room, player) VALUES (?1, ?2)"
+        } else {
+            "DELETE FROM room_bans WHERE room = ?1 AND player = ?2"
+        };
+        self.conn.execute(sql, params![room.as_str(), p.as_str()])?;
+        Ok(())
+    }
+
+    fn touch_rooms(&mut self, rooms: &[RoomCode], at_ms: u64) -> Result<(), StorageError> {
+        let tx = self.conn.transaction()?;
+        for room in rooms {
+            touch_room(&tx, room, at_ms)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn untouched_rooms(&mut self, before: u64, n: usize) -> Result<Vec<RoomCode>, StorageError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT code FROM rooms WHERE touched_ms < ?1 ORDER BY touched_ms LIMIT ?2",
+        )?;
+        let limit = i64::try_from(n).unwrap_or(i64::MAX);
+        let rows = stmt.query_map(params![to_sql(before), limit], |r| r.get(0))?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(room_code(row?)?);
+        }
+        Ok(out)
+    }
+
+    fn delete_room(&mut self, room: &RoomCode) -> Result<bool, StorageError> {
+        let tx = self.conn.transaction()?;
+        let code = room.as_str();
+        let existed = tx.execute("DELETE FROM rooms WHERE code = ?1", params![code])? > 0;
+        for sql in [
+            "DELETE FROM log WHERE room = ?1",
+            "DELETE FROM snapshots WHERE room = ?1",
+            "DELETE FROM room_bans WHERE room = ?1",
+            "DELETE FROM player_rooms WHERE room = ?1",
+        ] {
+            tx.execute(sql, params![code])?;
+        }
+        tx.commit()?;
+        Ok(existed)
     }
 }

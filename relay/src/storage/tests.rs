@@ -68,6 +68,7 @@ pub(super) fn suite(s: &mut dyn Storage) {
         max_players: 8,
         grace_ms: 5000,
         created_ms: 77,
+        owner: None,
     };
     assert_eq!(s.room_meta(&a).unwrap(), None);
     s.put_room_meta(&meta).unwrap();
@@ -153,6 +154,7 @@ fn meta(i: u64) -> RoomMeta {
         max_players: 4,
         grace_ms: 0,
         created_ms: 1,
+        owner: None,
     }
 }
 
@@ -177,6 +179,7 @@ pub(super) fn failed_group_creates_no_room(s: &mut dyn Storage) {
         secrets: vec![(PlayerId::new("ann").unwrap(), [1; 32])],
         appends: dup.to_vec(),
         index: Vec::new(),
+        at_ms: 0,
     };
     assert!(s.commit_group(&failing).is_err());
     assert!(s.room_meta(&code("R001")).unwrap().is_none());
@@ -333,6 +336,21 @@ impl Storage for CountingIndex {
     }
     fn player_rooms(&mut self, player: &PlayerId) -> Result<Vec<PlayerRoom>, StorageError> {
         self.inner.player_rooms(player)
+    }
+    fn banned(&mut self, room: &RoomCode) -> Result<Vec<PlayerId>, StorageError> {
+        self.inner.banned(room)
+    }
+    fn set_banned(&mut self, room: &RoomCode, p: &PlayerId, b: bool) -> Result<(), StorageError> {
+        self.inner.set_banned(room, p, b)
+    }
+    fn touch_rooms(&mut self, rooms: &[RoomCode], at_ms: u64) -> Result<(), StorageError> {
+        self.inner.touch_rooms(rooms, at_ms)
+    }
+    fn untouched_rooms(&mut self, before: u64, n: usize) -> Result<Vec<RoomCode>, StorageError> {
+        self.inner.untouched_rooms(before, n)
+    }
+    fn delete_room(&mut self, room: &RoomCode) -> Result<bool, StorageError> {
+        self.inner.delete_room(room)
     }
 }
 

@@ -2,6 +2,8 @@
 import {
   CoinopError,
   createClient,
+  deleteMyRoom,
+  deleteRoom,
   getIdentity,
   getState,
   insertCoin,
@@ -12,6 +14,7 @@ import {
   onStateChange,
   RPC,
   setState,
+  unbanPlayer,
   type Identity,
   type MyRoom,
   type PlayerState,
@@ -52,5 +55,10 @@ export async function main(): Promise<void> {
   if (identity) await insertCoin({ identity: { playerId: identity.playerId, secret: identity.secret }, identityKey: "host" });
   const rooms: MyRoom[] = await listMyRooms({ relayUrl: "wss://relay.example.com", identityKey: "host" });
   const mine: { roomCode: string; host: boolean; lastJoinedMs: number }[] = await client.listMyRooms();
+  await client.insertCoin({ roomCode: "ABCD", onlyExisting: true });
+  await unbanPlayer("kicked-player");
+  await deleteMyRoom("ABCD", { identityKey: "host" });
+  await client.deleteMyRoom("ABCD");
+  await deleteRoom();
   console.log(round, pos, name, hex, reply, host, connection, now, rooms, mine);
 }

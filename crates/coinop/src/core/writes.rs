@@ -361,6 +361,16 @@ impl RoomCore {
         Ok(())
     }
 
+    /// A command the relay checks itself (deleting the room: its owner
+    /// only, which this client cannot know).
+    pub(crate) fn relay_command(&mut self, msg: ClientMessage) -> Result<(), Error> {
+        if !self.is_up() {
+            return Err(Error::Offline);
+        }
+        self.out.send(msg);
+        Ok(())
+    }
+
     /// Leaves the room for good (no grace period).
     pub(crate) fn leave(&mut self) {
         self.commit_writes(self.last_now);

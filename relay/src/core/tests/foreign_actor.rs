@@ -106,14 +106,7 @@ fn an_actor_nobody_owns_here_may_be_restored_by_anyone() {
 /// Alice joins a reloaded room on conn 1, mallory on conn 2.
 fn seat_alice_and_mallory(room: &mut RoomState) {
     for (conn, player) in [(1, "alice"), (2, "mallory")] {
-        let join = join(player, None);
-        room.handle(
-            Input::Join {
-                conn: ConnId(conn),
-                join,
-            },
-            T0,
-        );
+        seat(room, conn, player);
     }
 }
 

@@ -5,6 +5,7 @@ mod actor_seq;
 mod causality;
 mod folded;
 mod foreign_actor;
+mod lifecycle;
 mod props;
 mod reliable;
 mod roster;
@@ -22,6 +23,7 @@ pub(super) fn meta(max_players: u16, grace_ms: u64) -> RoomMeta {
         max_players,
         grace_ms,
         created_ms: T0,
+        owner: None,
     }
 }
 
@@ -111,6 +113,18 @@ pub(super) fn room_with(players: &[&str]) -> RoomState {
         );
     }
     room
+}
+
+/// `player` joins `room` on `conn` at `T0`, holding nothing of it yet.
+pub(super) fn seat(room: &mut RoomState, conn: u64, player: &str) -> Vec<Effect> {
+    let join = join(player, None);
+    room.handle(
+        Input::Join {
+            conn: ConnId(conn),
+            join,
+        },
+        T0,
+    )
 }
 
 pub(super) fn msg(conn: u64, msg: ClientMessage) -> Input {

@@ -23,6 +23,7 @@ enum Op {
     Rpc(u8, u8),
     Transfer(u8, u8),
     Kick(u8, u8),
+    Unban(u8, u8),
     Leave(u8),
 }
 
@@ -42,6 +43,7 @@ fn op() -> impl Strategy<Value = Op> {
         (0..8u8, 0..6u8).prop_map(|(c, t)| Op::Rpc(c, t)),
         (0..8u8, 0..5u8).prop_map(|(c, p)| Op::Transfer(c, p)),
         (0..8u8, 0..5u8).prop_map(|(c, p)| Op::Kick(c, p)),
+        (0..8u8, 0..5u8).prop_map(|(c, p)| Op::Unban(c, p)),
         (0..8u8).prop_map(Op::Leave),
     ]
 }
@@ -112,7 +114,7 @@ impl Harness {
                     let upto = entries.last().unwrap().seq;
                     self.compacting = Some((upto, Bytes::from(doc.save())));
                 }
-                Effect::IndexPlayer { .. } => {}
+                Effect::IndexPlayer { .. } | Effect::SetBanned { .. } | Effect::DeleteRoom => {}
                 Effect::SendStored { .. } => panic!("the whole log is cached here"),
             }
         }
@@ -134,7 +136,7 @@ proptest! {
     fn random_inputs_keep_the_invariants(ops in prop::collection::vec(op(), 1..80)) {
         let pool = change_pool();
         let mut h = Harness {
-            room: RoomState::new(meta(3, 1_000), RoomLimits { compact_entries: 3, cached_log_bytes: u64::MAX, ..RoomLimits::default() }),
+            room: RoomState::new(RoomMeta { owner: Some(pid(PLAYERS[0])), ..meta(3, 1_000) }, RoomLimits { compact_entries: 3, cached_log_bytes: u64::MAX, ..RoomLimits::default() }),
             now: T0,
             next_conn: 1,
             live: Vec::new(),
@@ -210,8 +212,13 @@ proptest! {
                 }
                 Op::Transfer(c, p) => h.message(c, ClientMessage::TransferHost { to: pid(PLAYERS[usize::from(p)]) }),
                 Op::Kick(c, p) => h.message(c, ClientMessage::Kick { player: pid(PLAYERS[usize::from(p)]) }),
+                Op::Unban(c, p) => h.message(c, ClientMessage::Unban { player: pid(PLAYERS[usize::from(p)]) }),
                 Op::Leave(c) => h.message(c, ClientMessage::Leave),
             }
+            // Nobody banned is seated, and the owner is never banned.
+            let players = h.room.players();
+            prop_assert!(players.iter().all(|p| h.room.banned().all(|b| b != &p.id)));
+            prop_assert!(h.room.banned().all(|b| b.as_str() != PLAYERS[0]));
             // The host is always seated, and there is one whenever anyone is.
             let players = h.room.players();
             prop_assert_eq!(h.room.host().is_some(), !players.is_empty());
