@@ -87,6 +87,16 @@ codes! {
     /// A change continues an automerge actor that belongs to another player
     /// (see [`crate::actor`]): only that player may publish its next changes.
     FOREIGN_ACTOR = 2011, retry = false;
+    /// A profile, unreliable value or RPC argument or reply is larger than
+    /// the relay accepts ([`crate::Limits`]). Raised by clients at the call,
+    /// before anything is sent.
+    VALUE_TOO_LARGE = 2027, retry = false;
+    /// A stored replica was written by a newer SDK: it is set aside, not
+    /// read (raised by clients, never sent by the relay).
+    REPLICA_TOO_NEW = 2028, retry = false;
+    /// A stored replica could not be decoded: it is set aside, not read
+    /// (raised by clients, never sent by the relay).
+    REPLICA_CORRUPT = 2029, retry = false;
     /// The relay could not persist; nothing was acked. Resend later.
     STORAGE_UNAVAILABLE = 3001, retry = true;
     /// The relay is shutting down.
@@ -99,6 +109,9 @@ codes! {
     ROOM_UNAVAILABLE = 3005, retry = true;
     /// An RPC got no reply in time (raised by clients, never sent by the relay).
     RPC_TIMEOUT = 3006, retry = true;
+    /// Saving the local replica failed; the client retries with backoff
+    /// (raised by clients, never sent by the relay).
+    REPLICA_NOT_SAVED = 3010, retry = true;
 }
 
 impl fmt::Debug for ErrorCode {

@@ -24,7 +24,7 @@ mod transport;
 
 pub use builder::{Driver, RoomBuilder};
 pub use doc_layout::state_map;
-pub use error::Error;
+pub use error::{Error, SizeOf};
 pub use event::Event;
 #[cfg(not(target_arch = "wasm32"))]
 pub use file_store::{FileIdentityStore, FileReplicaStore, default_data_dir};
@@ -39,4 +39,4 @@ pub use subscription::Events;
 pub use automerge;
 /// The wire protocol, for bindings and tools.
 pub use coinop_protocol as protocol;
-pub use coinop_protocol::{ErrorCode, PlayerId, Profile, RoomCode, RpcTarget, StateTarget};
+pub use coinop_protocol::{ErrorCode, Limits, PlayerId, Profile, RoomCode, RpcTarget, StateTarget};

@@ -9,7 +9,7 @@ use crate::status::Status;
 use crate::transport::now_ms;
 use automerge::Automerge;
 use automerge::transaction::Transaction;
-use coinop_protocol::{PlayerId, RoomCode, StateTarget};
+use coinop_protocol::{Limits, PlayerId, RoomCode, StateTarget};
 use futures_channel::mpsc::UnboundedSender;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -69,6 +69,13 @@ impl Room {
     /// Whether every local change is acknowledged by the relay (durably stored).
     pub fn is_saved(&self) -> bool {
         self.read(|c| c.is_saved())
+    }
+
+    /// The sizes the relay accepts, as its welcome said (its defaults until
+    /// then). Writes, values, profiles and RPC payloads over them are
+    /// refused at the call with [`Error::TooLarge`].
+    pub fn limits(&self) -> Limits {
+        self.read(|c| c.limits())
     }
 
     /// The estimated relay clock, in milliseconds since the Unix epoch:

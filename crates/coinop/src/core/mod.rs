@@ -21,8 +21,10 @@ mod reads;
 mod room_core;
 mod roster;
 mod shadows;
+mod sizes;
 mod snapshot_load;
 mod unreliable_queue;
+mod unsendable;
 mod write_buffer;
 mod writes;
 

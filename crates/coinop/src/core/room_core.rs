@@ -21,7 +21,8 @@ use automerge::{ActorId, Automerge};
 use bytes::Bytes;
 use coinop_protocol::actor::session_actor;
 use coinop_protocol::{
-    ClientMessage, Join, PlayerId, RoomCode, RoomCursor, RoomRequest, StateTarget,
+    ClientMessage, Join, Limits, PlayerId, Reassembly, RoomCode, RoomCursor, RoomRequest,
+    StateTarget,
 };
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
@@ -92,6 +93,10 @@ pub(crate) struct RoomCore {
     pub(super) writes: WriteBuffer,
     /// The latest time any input brought, for commits made on output.
     pub(super) last_now: u64,
+    /// The sizes the relay accepts: its defaults until a welcome says.
+    pub(super) limits: Limits,
+    /// A relay message arriving in parts.
+    pub(super) parts: Reassembly,
 }
 
 impl RoomCore {
@@ -99,6 +104,8 @@ impl RoomCore {
     /// document skeleton locally (published once connected); the profile is
     /// written after the first catch-up, see `on_synced`.
     pub(crate) fn new(cfg: CoreConfig, replica: Option<Replica>) -> Result<Self, Error> {
+        // The join carries it: one the relay refuses would fail every join.
+        super::sizes::check_profile(&cfg.profile, &Limits::DEFAULT)?;
         let (mut doc, outbox, cursor) = match replica {
             Some(r) => (Automerge::load(&r.doc)?, r.outbox, r.cursor),
             None => (Automerge::new(), Vec::new(), None),
@@ -151,6 +158,8 @@ impl RoomCore {
             profile_due: false,
             writes: WriteBuffer::default(),
             last_now: 0,
+            limits: Limits::DEFAULT,
+            parts: Reassembly::default(),
         };
         for change in outbox {
             core.outbox.push(change);
@@ -178,6 +187,7 @@ impl RoomCore {
         self.last_heard_at = now;
         self.link_dropped = false;
         self.link = Link::Joining;
+        self.parts = Reassembly::default();
         let room = match &self.room {
             Some(code) => RoomRequest::Code(code.clone()),
             None => self.cfg.room.clone(),
@@ -311,7 +321,8 @@ impl RoomCore {
             && !self.outbox.has_inflight()
             && now >= self.publish_after
         {
-            for (client_ref, changes) in self.outbox.take_batches() {
+            let budget = super::sizes::publish_budget(&self.limits);
+            for (client_ref, changes) in self.outbox.take_batches(budget) {
                 self.out.send(ClientMessage::Publish {
                     client_ref,
                     changes,
@@ -357,6 +368,11 @@ impl RoomCore {
     /// Why the room stopped, if a fatal error stopped it.
     pub(crate) fn fatal(&self) -> Option<&Error> {
         self.fatal.as_ref()
+    }
+
+    /// The sizes the relay accepts (its defaults until welcomed).
+    pub(crate) fn limits(&self) -> Limits {
+        self.limits
     }
 
     /// The relay clock's estimate at local time `now`.
