@@ -31,7 +31,7 @@ pub use file_store::{FileIdentityStore, FileReplicaStore, default_data_dir};
 pub use identity::{Identity, IdentityStore, MemoryIdentityStore};
 pub use player::Player;
 pub use reliability::Reliability;
-pub use replica::{MemoryReplicaStore, Replica, ReplicaStore};
+pub use replica::{MemoryReplicaStore, REPLICA_VERSION, Replica, ReplicaStore};
 pub use room::Room;
 pub use status::Status;
 pub use subscription::Events;

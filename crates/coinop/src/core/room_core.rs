@@ -8,6 +8,7 @@ use super::outbox::Outbox;
 use super::outputs::{Completion, Outputs};
 use super::pending_calls::PendingCalls;
 use super::pending_load::PendingLoad;
+use super::replica_saves::ReplicaSaves;
 use super::roster::Roster;
 use super::shadows::Shadows;
 use super::unreliable_queue::UnreliableQueue;
@@ -97,6 +98,8 @@ pub(crate) struct RoomCore {
     pub(super) limits: Limits,
     /// A relay message arriving in parts.
     pub(super) parts: Reassembly,
+    /// Replica saves: failures, retries.
+    pub(super) saves: ReplicaSaves,
 }
 
 impl RoomCore {
@@ -107,7 +110,13 @@ impl RoomCore {
         // The join carries it: one the relay refuses would fail every join.
         super::sizes::check_profile(&cfg.profile, &Limits::DEFAULT)?;
         let (mut doc, outbox, cursor) = match replica {
-            Some(r) => (Automerge::load(&r.doc)?, r.outbox, r.cursor),
+            Some(r) => (
+                Automerge::load(&r.doc).map_err(|e| {
+                    Error::ReplicaCorrupt(format!("its document does not load: {e}"))
+                })?,
+                r.outbox,
+                r.cursor,
+            ),
             None => (Automerge::new(), Vec::new(), None),
         };
         // A fresh actor per session: a replica restored elsewhere must
@@ -160,6 +169,7 @@ impl RoomCore {
             last_now: 0,
             limits: Limits::DEFAULT,
             parts: Reassembly::default(),
+            saves: ReplicaSaves::new(seed.rotate_left(47)),
         };
         for change in outbox {
             core.outbox.push(change);
@@ -286,6 +296,9 @@ impl RoomCore {
             }
             _ => {}
         }
+        if let Some(t) = self.saves.retry_at() {
+            consider(t);
+        }
         at
     }
 
@@ -399,9 +412,9 @@ impl RoomCore {
     }
 
     /// Whether every local write is committed and acknowledged by the
-    /// relay (durably stored).
+    /// relay (durably stored), and the replica, if one is kept, saves.
     pub(crate) fn is_saved(&self) -> bool {
-        self.writes.is_empty() && self.outbox.is_empty()
+        self.writes.is_empty() && self.outbox.is_empty() && !self.saves.is_failing()
     }
 
     /// Events produced since the last call.
@@ -424,7 +437,7 @@ impl RoomCore {
     pub(crate) fn take_replica(&mut self) -> Option<(RoomCode, Replica)> {
         // A replica holds every write the application made: commit them.
         self.commit_writes(self.last_now);
-        if !self.replica_dirty || self.is_pending() {
+        if !self.replica_dirty || self.is_pending() || self.saves.waiting(self.last_now) {
             // A pending snapshot is in the cursor but not yet in the
             // document: saving now would lose it on the next start.
             return None;
