@@ -29,7 +29,7 @@ const MAGIC: &[u8; 8] = b"\0coinopR";
 ///
 /// * 0: no header, the postcard encoding of [`Replica`] (read, migrated on
 ///   the next save).
-/// * 1: [`MAGIC`], the version as a little-endian `u32`, then the same
+/// * 1: the 8 bytes `\0coinopR`, the version as a little-endian `u32`, then the same
 ///   postcard encoding.
 pub const REPLICA_VERSION: u32 = 1;
 

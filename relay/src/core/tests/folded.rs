@@ -278,3 +278,62 @@ fn a_joiner_gets_the_state_view_only_when_nothing_follows_the_snapshot() {
         RelayMessage::Snapshot { view: Some(_), .. }
     ));
 }
+
+#[test]
+fn a_snapshot_longer_than_a_frame_is_sent_in_parts_a_client_puts_together() {
+    let limits = RoomLimits {
+        compact_entries: 2,
+        max_frame_bytes: 64,
+        ..RoomLimits::default()
+    };
+    let mut room = room_with_alice(limits);
+    let mut doc = Doc::new();
+    room.handle(msg(1, publish(1, vec![doc.change("a", 1)])), T0);
+    room.handle(msg(1, publish(2, vec![doc.change("b", 2)])), T0);
+    room.handle(Input::Persisted { upto: Seq(1) }, T0);
+    let fx = room.handle(Input::Persisted { upto: Seq(2) }, T0);
+    let Some(Effect::Compact { base, entries, .. }) =
+        fx.iter().find(|e| matches!(e, Effect::Compact { .. }))
+    else {
+        panic!("no compaction: {fx:?}")
+    };
+    let snap = fold(base.as_ref(), entries).unwrap();
+    assert!(snap.doc.len() > 64);
+    room.handle(Input::Compacted(snap.clone()), T0);
+    let fx = room.handle(
+        Input::Join {
+            conn: ConnId(2),
+            join: join("bob", None),
+        },
+        T0,
+    );
+    let mut parts = coinop_protocol::Reassembly::default();
+    let mut got = Vec::new();
+    for e in &fx {
+        let Effect::Send { conn, frame, .. } = e else {
+            continue;
+        };
+        if conn.0 != 2 {
+            continue;
+        }
+        assert!(frame.len() <= 64, "a frame of {} bytes", frame.len());
+        match RelayMessage::decode(frame).unwrap() {
+            RelayMessage::Part {
+                total,
+                offset,
+                data,
+            } => {
+                if let Some(whole) = parts.push(total, offset, &data, 1 << 20).unwrap() {
+                    got.push(RelayMessage::decode(&whole).unwrap());
+                }
+            }
+            other => got.push(other),
+        }
+    }
+    assert!(matches!(got[0], RelayMessage::Welcome(_)));
+    assert!(
+        matches!(&got[1], RelayMessage::Snapshot { doc, .. } if *doc == snap.doc),
+        "{got:?}"
+    );
+    assert!(matches!(got[2], RelayMessage::Synced { .. }));
+}
