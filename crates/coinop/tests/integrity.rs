@@ -152,25 +152,22 @@ async fn a_room_whose_snapshot_exceeds_a_frame_is_joined_by_a_fresh_client() {
     .await;
     let url = base_url(&relay);
     let (a, _ta) = join(builder(&url, "huge", "a")).await;
-    let t = std::time::Instant::now();
     for i in 0..CHANGES {
         a.set_state(&format!("k{i}"), &text(480 * 1024, i as u64), R)
             .unwrap();
-        a.saved().await.unwrap();
     }
-    eprintln!("written in {:?}", t.elapsed());
+    a.saved().await.unwrap();
     // Compaction folds the log off the hot path.
     tokio::time::sleep(Duration::from_secs(3)).await;
-    let t = std::time::Instant::now();
     let (b, _tb) = tokio::time::timeout(Duration::from_secs(60), join(builder(&url, "huge", "b")))
         .await
         .expect("the fresh client joins");
-    eprintln!("joined in {:?}", t.elapsed());
     for i in [0, CHANGES - 1] {
         assert_eq!(
             b.get_state::<String>(&format!("k{i}")).map(|s| s.len()),
             Some(480 * 1024)
         );
     }
-    relay.shutdown().await;
+    // Dropped, not shut down: unloading the room would fold it once more.
+    drop(relay);
 }
