@@ -44,10 +44,7 @@ async fn a_room_stuffed_with_unreliable_values_stays_joinable() {
         .expect("an honest client joins the stuffed room");
     assert_eq!(honest.room.players().len(), 2);
     assert_eq!(
-        honest
-            .room
-            .get_state::<String>("junk19")
-            .map(|s| s.len()),
+        honest.room.get_state::<String>("junk19").map(|s| s.len()),
         Some(999_998)
     );
 }

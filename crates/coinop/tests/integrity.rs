@@ -7,9 +7,9 @@
 
 mod common;
 
-use coinop::{Error, ErrorCode, Event, Identity, MemoryReplicaStore, Reliability, SizeOf};
+use coinop::{Error, ErrorCode, Identity, MemoryReplicaStore, Reliability, SizeOf};
 use coinop_relay::{Relay, RelayConfig};
-use common::{base_url, builder, builder_as, eventually, join};
+use common::{base_url, builder, builder_as, error_codes, eventually, join};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -111,14 +111,7 @@ async fn a_replica_holding_a_change_over_the_frame_limit_recovers() {
             .expect("ready in time")
             .expect("joined, start {start}");
         eventually("saved", || a.is_saved()).await;
-        let errors: Vec<_> = events
-            .drain()
-            .into_iter()
-            .filter_map(|e| match e {
-                Event::Error(e) => e.code(),
-                _ => None,
-            })
-            .collect();
+        let errors = error_codes(&mut events);
         if start == 0 {
             assert_eq!(errors, [ErrorCode::CHANGE_TOO_LARGE], "reported once");
         } else {
@@ -159,9 +152,13 @@ async fn a_room_whose_snapshot_exceeds_a_frame_is_joined_by_a_fresh_client() {
     a.saved().await.unwrap();
     // Compaction folds the log off the hot path.
     tokio::time::sleep(Duration::from_secs(3)).await;
-    let (b, _tb) = tokio::time::timeout(Duration::from_secs(60), join(builder(&url, "huge", "b")))
+    // A debug build on a busy machine takes a while to load 20 MiB.
+    let (b, driver) = builder(&url, "huge", "b").build().unwrap();
+    let _tb = tokio::spawn(driver);
+    tokio::time::timeout(Duration::from_secs(120), b.ready())
         .await
-        .expect("the fresh client joins");
+        .expect("the fresh client joins in time")
+        .unwrap();
     for i in [0, CHANGES - 1] {
         assert_eq!(
             b.get_state::<String>(&format!("k{i}")).map(|s| s.len()),

@@ -8,10 +8,10 @@
 mod common;
 
 use coinop::{
-    Error, ErrorCode, Event, FileReplicaStore, MemoryReplicaStore, REPLICA_VERSION, Reliability,
-    Replica, ReplicaStore, RoomCode,
+    Error, ErrorCode, FileReplicaStore, MemoryReplicaStore, REPLICA_VERSION, Reliability, Replica,
+    ReplicaStore, RoomCode,
 };
-use common::{base_url, builder, eventually, join, relay};
+use common::{base_url, builder, error_codes, eventually, join, relay};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -22,18 +22,6 @@ use std::time::Duration;
 /// offline (so still queued), with a cursor in an incarnation (epoch 7)
 /// no relay has.
 const V0: &[u8] = include_bytes!("fixtures/v0.replica");
-
-/// The codes of the error events in `events`.
-fn error_codes(events: &mut coinop::Events) -> Vec<ErrorCode> {
-    events
-        .drain()
-        .into_iter()
-        .filter_map(|e| match e {
-            Event::Error(e) => e.code(),
-            _ => None,
-        })
-        .collect()
-}
 
 fn file_names(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)

@@ -5,6 +5,28 @@
 
 use super::*;
 
+/// A room with `limits` that compacts after two entries, once alice's two
+/// changes to `a` are folded: the room, its snapshot and alice's document.
+fn folded_after_two(limits: RoomLimits) -> (RoomState, Snapshot, Doc) {
+    let mut room = room_with_alice(RoomLimits {
+        compact_entries: 2,
+        ..limits
+    });
+    let mut doc = Doc::new();
+    room.handle(msg(1, publish(1, vec![doc.change("a", 1)])), T0);
+    room.handle(msg(1, publish(2, vec![doc.change("a", 2)])), T0);
+    room.handle(Input::Persisted { upto: Seq(1) }, T0);
+    let fx = room.handle(Input::Persisted { upto: Seq(2) }, T0);
+    let Some(Effect::Compact { base, entries, .. }) =
+        fx.iter().find(|e| matches!(e, Effect::Compact { .. }))
+    else {
+        panic!("no compaction: {fx:?}")
+    };
+    let snap = fold(base.as_ref(), entries).unwrap();
+    room.handle(Input::Compacted(snap.clone()), T0);
+    (room, snap, doc)
+}
+
 fn persist_effect(fx: &[Effect]) -> bool {
     fx.iter().any(|e| matches!(e, Effect::Persist { .. }))
 }
@@ -214,26 +236,10 @@ fn a_loaded_tail_is_compacted_before_the_room_unloads() {
 
 #[test]
 fn a_joiner_gets_the_state_view_only_when_nothing_follows_the_snapshot() {
-    let limits = RoomLimits {
-        compact_entries: 2,
-        ..RoomLimits::default()
-    };
-    let mut room = room_with_alice(limits);
-    let mut doc = Doc::new();
-    room.handle(msg(1, publish(1, vec![doc.change("a", 1)])), T0);
-    room.handle(msg(1, publish(2, vec![doc.change("a", 2)])), T0);
-    room.handle(Input::Persisted { upto: Seq(1) }, T0);
-    let fx = room.handle(Input::Persisted { upto: Seq(2) }, T0);
-    let Some(Effect::Compact { base, entries, .. }) =
-        fx.iter().find(|e| matches!(e, Effect::Compact { .. }))
-    else {
-        panic!("no compaction: {fx:?}")
-    };
-    let snap = fold(base.as_ref(), entries).unwrap();
+    let (mut room, snap, mut doc) = folded_after_two(RoomLimits::default());
     let view = snap.view.clone().expect("fold makes a view");
     let shown = automerge::Automerge::load(&view).unwrap();
     assert_eq!(shown.hydrate(None), doc.0.document().hydrate(None));
-    room.handle(Input::Compacted(snap), T0);
 
     let join_as = |room: &mut RoomState, conn: u64, name: &str| {
         let fx = room.handle(
@@ -281,25 +287,11 @@ fn a_joiner_gets_the_state_view_only_when_nothing_follows_the_snapshot() {
 
 #[test]
 fn a_snapshot_longer_than_a_frame_is_sent_in_parts_a_client_puts_together() {
-    let limits = RoomLimits {
-        compact_entries: 2,
+    let (mut room, snap, _) = folded_after_two(RoomLimits {
         max_frame_bytes: 64,
         ..RoomLimits::default()
-    };
-    let mut room = room_with_alice(limits);
-    let mut doc = Doc::new();
-    room.handle(msg(1, publish(1, vec![doc.change("a", 1)])), T0);
-    room.handle(msg(1, publish(2, vec![doc.change("b", 2)])), T0);
-    room.handle(Input::Persisted { upto: Seq(1) }, T0);
-    let fx = room.handle(Input::Persisted { upto: Seq(2) }, T0);
-    let Some(Effect::Compact { base, entries, .. }) =
-        fx.iter().find(|e| matches!(e, Effect::Compact { .. }))
-    else {
-        panic!("no compaction: {fx:?}")
-    };
-    let snap = fold(base.as_ref(), entries).unwrap();
+    });
     assert!(snap.doc.len() > 64);
-    room.handle(Input::Compacted(snap.clone()), T0);
     let fx = room.handle(
         Input::Join {
             conn: ConnId(2),
