@@ -15,9 +15,10 @@
 
 use super::room_core::RoomCore;
 use super::sizes;
+use crate::doc_layout::{self, Touched};
 use crate::error::{Error, SizeOf};
 use crate::event::Event;
-use automerge::{Automerge, Change, ChangeHash};
+use automerge::{Automerge, Change, ChangeHash, PatchLog};
 use bytes::Bytes;
 use std::collections::HashSet;
 
@@ -32,11 +33,13 @@ impl RoomCore {
         }
         let mut dropped: HashSet<ChangeHash> = big.iter().filter_map(hash_of).collect();
         let mut keep: Vec<Change> = Vec::new();
+        let mut gone: Vec<Change> = Vec::new();
         for change in self.doc.get_changes(&[]) {
             // In causal order: a change's dependencies are decided first.
             if dropped.contains(&change.hash()) || change.deps().iter().any(|d| dropped.contains(d))
             {
                 dropped.insert(change.hash());
+                gone.push(change.clone());
             } else {
                 keep.push(change.clone());
             }
@@ -50,7 +53,12 @@ impl RoomCore {
         let mut doc = Automerge::new();
         doc.set_actor(self.doc.get_actor().clone());
         match doc.apply_changes(keep) {
-            Ok(()) => self.doc = doc,
+            Ok(()) => {
+                // What the dropped changes wrote reads differently now.
+                let touched = touched_by(&doc, gone);
+                self.doc = doc;
+                self.report(touched);
+            }
             Err(e) => tracing::warn!("could not rebuild the document without a change: {e}"),
         }
         self.replica_dirty = true;
@@ -66,6 +74,17 @@ impl RoomCore {
             }));
         }
     }
+}
+
+/// The state keys and profiles `changes` write, applied onto `doc`.
+fn touched_by(doc: &Automerge, changes: Vec<Change>) -> Vec<Touched> {
+    let mut probe = doc.fork();
+    let mut log = PatchLog::active();
+    if let Err(e) = probe.apply_changes_log_patches(changes, &mut log) {
+        tracing::warn!("could not tell what a dropped change wrote: {e}");
+        return Vec::new();
+    }
+    doc_layout::touched(&probe.make_patches(&mut log))
 }
 
 fn hash_of(bytes: &Bytes) -> Option<ChangeHash> {

@@ -171,15 +171,25 @@ fn a_queued_change_the_relay_cannot_take_is_dropped_with_what_builds_on_it() {
         .unwrap();
     c.connected(0);
     c.handle(0, welcome_with(&["alice"], SMALL));
-    let errors: Vec<_> = c
-        .take_events()
-        .into_iter()
+    let events = c.take_events();
+    let errors: Vec<_> = events
+        .iter()
         .filter_map(|e| match e {
             Event::Error(e) => e.code(),
             _ => None,
         })
         .collect();
     assert_eq!(errors, vec![ErrorCode::CHANGE_TOO_LARGE]);
+    let gone: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::StateChanged {
+                key, value: None, ..
+            } => Some(key.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert!(gone.contains(&"big") && gone.contains(&"after"), "{gone:?}");
     assert_eq!(c.get_state(&ROOM, "big"), None);
     assert_eq!(c.get_state(&ROOM, "after"), None, "it built on the big one");
     assert_eq!(c.get_state(&ROOM, "before"), Some(json!(1)));
