@@ -234,6 +234,7 @@ impl RelayConfig {
     /// The limits each room enforces.
     pub fn room_limits(&self) -> RoomLimits {
         RoomLimits {
+            max_frame_bytes: self.max_frame_bytes,
             max_change_bytes: self.max_change_bytes,
             max_room_bytes: self.max_room_bytes,
             compact_entries: self.compact_entries,

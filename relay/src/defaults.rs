@@ -10,7 +10,7 @@ use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 pub(crate) const ADDR: SocketAddr = SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 8787));
 pub(crate) const DATA_DIR: &str = "./coinop-data";
 pub(crate) const MAX_PLAYERS: u16 = 64;
-pub(crate) const MAX_FRAME_BYTES: usize = 1024 * 1024;
+pub(crate) const MAX_FRAME_BYTES: usize = RoomLimits::DEFAULT.max_frame_bytes;
 pub(crate) const MAX_CHANGE_BYTES: usize = RoomLimits::DEFAULT.max_change_bytes;
 pub(crate) const MAX_ROOM_BYTES: u64 = RoomLimits::DEFAULT.max_room_bytes;
 pub(crate) const RELIABLE_PER_SEC: u32 = 200;

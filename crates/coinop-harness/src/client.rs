@@ -3,7 +3,9 @@
 //! ones return what happened instead.
 
 use crate::{Event, Joined};
-use coinop_protocol::{Bytes, ClientMessage, ErrorCode, Join, RelayMessage, Seq, Welcome};
+use coinop_protocol::{
+    Bytes, ClientMessage, ErrorCode, Join, Reassembly, RelayMessage, Seq, Welcome,
+};
 use futures_util::{SinkExt, StreamExt};
 use std::time::Duration;
 use tokio::net::TcpStream;
@@ -23,6 +25,8 @@ pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 pub struct Client {
     /// The socket, for tests that split it or send odd frames.
     pub ws: Ws,
+    /// A relay message arriving in parts, put together before it is shown.
+    parts: Reassembly,
 }
 
 impl Client {
@@ -33,7 +37,10 @@ impl Client {
         let (ws, _) = tokio::time::timeout(WAIT, connecting)
             .await
             .map_err(|_| tungstenite::Error::Io(std::io::ErrorKind::TimedOut.into()))??;
-        Ok(Client { ws })
+        Ok(Client {
+            ws,
+            parts: Reassembly::default(),
+        })
     }
 
     /// Connects over `wss://` trusting `tls`'s roots (see [`crate::TestCa`]).
@@ -47,7 +54,10 @@ impl Client {
         let (ws, _) = tokio::time::timeout(WAIT, connecting)
             .await
             .map_err(|_| tungstenite::Error::Io(std::io::ErrorKind::TimedOut.into()))??;
-        Ok(Client { ws })
+        Ok(Client {
+            ws,
+            parts: Reassembly::default(),
+        })
     }
 
     /// Connects (no join yet); panics on failure.
@@ -70,7 +80,10 @@ impl Client {
         let (ws, _) = tokio_tungstenite::client_async(url, MaybeTlsStream::Plain(stream))
             .await
             .expect("handshake");
-        Client { ws }
+        Client {
+            ws,
+            parts: Reassembly::default(),
+        }
     }
 
     /// Connects and joins; panics unless the join succeeds.
@@ -174,6 +187,18 @@ impl Client {
                 .ok()?;
             return Some(match item {
                 Some(Ok(Message::Binary(b))) => match RelayMessage::decode(&b) {
+                    Ok(RelayMessage::Part {
+                        total,
+                        offset,
+                        data,
+                    }) => match self.parts.push(total, offset, &data, u64::MAX) {
+                        Ok(Some(whole)) => match RelayMessage::decode(&whole) {
+                            Ok(m) => Event::Frame(m),
+                            Err(e) => panic!("relay sent an undecodable message in parts: {e}"),
+                        },
+                        Ok(None) => continue,
+                        Err(e) => panic!("relay sent a stray part: {e}"),
+                    },
                     Ok(m) => Event::Frame(m),
                     Err(e) => panic!("relay sent an undecodable frame: {e}"),
                 },

@@ -112,6 +112,12 @@ codes! {
     /// Only the room's owner (the player who created it) may do that:
     /// delete the room, or kick the owner.
     NOT_OWNER = 2023, retry = false;
+    /// A stored replica was written by a newer SDK: it is set aside, not
+    /// read (raised by clients, never sent by the relay).
+    REPLICA_TOO_NEW = 2028, retry = false;
+    /// A stored replica could not be decoded: it is set aside, not read
+    /// (raised by clients, never sent by the relay).
+    REPLICA_CORRUPT = 2029, retry = false;
     /// The relay could not persist; nothing was acked. Resend later.
     STORAGE_UNAVAILABLE = 3001, retry = true;
     /// The relay is shutting down.
@@ -135,6 +141,9 @@ codes! {
     /// Reconnect: once the owner's lease runs out another node takes the
     /// room over.
     OWNER_UNREACHABLE = 3012, retry = true;
+    /// Saving the local replica failed; the client retries with backoff
+    /// (raised by clients, never sent by the relay).
+    REPLICA_NOT_SAVED = 3010, retry = true;
 }
 
 impl fmt::Debug for ErrorCode {

@@ -59,6 +59,8 @@ mod client_message;
 mod codec;
 mod error_code;
 mod ids;
+mod limits;
+mod parts;
 mod relay_message;
 mod types;
 
@@ -67,6 +69,8 @@ pub use client_message::{ClientMessage, Join, RoomRequest};
 pub use codec::{DecodeError, peek_version};
 pub use error_code::ErrorCode;
 pub use ids::{IdError, PlayerId, RoomCode, Secret};
+pub use limits::Limits;
+pub use parts::{PartError, Reassembly, split_frame};
 pub use relay_message::{RelayMessage, Welcome};
 pub use types::{
     CallId, LogEntry, PlayerInfo, Profile, RoomCursor, RpcOutcome, RpcTarget, Seq, StateTarget,

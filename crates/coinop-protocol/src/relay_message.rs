@@ -2,6 +2,7 @@
 
 use crate::error_code::ErrorCode;
 use crate::ids::{PlayerId, RoomCode};
+use crate::limits::Limits;
 use crate::types::{CallId, LogEntry, PlayerInfo, RpcOutcome, Seq, UnreliableValue};
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
@@ -106,6 +107,21 @@ pub enum RelayMessage {
         /// The relay's clock, in milliseconds since the Unix epoch.
         server_time: u64,
     },
+    /// One piece of a relay message whose frame would exceed
+    /// [`Limits::max_frame_bytes`] (a large room's snapshot): the encoded
+    /// message is cut into parts sent one after another, each in its own
+    /// frame. A client appends each part's `data` and, once it holds
+    /// `total` bytes, decodes them as one message. Other messages may
+    /// arrive between two parts; a part whose `offset` is not the length
+    /// already held starts over (offset 0) or is dropped.
+    Part {
+        /// The encoded message's whole length.
+        total: u64,
+        /// Where `data` starts in it.
+        offset: u64,
+        /// The bytes from `offset`.
+        data: Bytes,
+    },
 }
 
 /// The relay's answer to a successful join.
@@ -131,4 +147,6 @@ pub struct Welcome {
     pub max_players: u16,
     /// The current unreliable values.
     pub unreliable: Vec<UnreliableValue>,
+    /// The sizes this relay accepts.
+    pub limits: Limits,
 }

@@ -153,9 +153,10 @@ fn relay_message() -> impl Strategy<Value = RelayMessage> {
         any::<u64>(),
         any::<u16>(),
         vec(unreliable(), 0..4),
+        any::<[u32; 6]>(),
     )
         .prop_map(
-            |(room, epoch, reset, players, host, server_time, max_players, unreliable)| {
+            |(room, epoch, reset, players, host, server_time, max_players, unreliable, l)| {
                 RelayMessage::Welcome(Welcome {
                     version: PROTOCOL_VERSION,
                     room,
@@ -166,6 +167,14 @@ fn relay_message() -> impl Strategy<Value = RelayMessage> {
                     server_time,
                     max_players,
                     unreliable,
+                    limits: Limits {
+                        max_frame_bytes: l[0],
+                        max_change_bytes: l[1],
+                        max_key_bytes: l[2],
+                        max_profile_bytes: l[3],
+                        max_unreliable_bytes: l[4],
+                        max_rpc_bytes: l[5],
+                    },
                 })
             },
         );
@@ -222,6 +231,13 @@ fn relay_message() -> impl Strategy<Value = RelayMessage> {
         (any::<u64>(), any::<u64>()).prop_map(|(client_time, server_time)| RelayMessage::Pong {
             client_time,
             server_time
+        }),
+        (any::<u64>(), any::<u64>(), bytes()).prop_map(|(total, offset, data)| {
+            RelayMessage::Part {
+                total,
+                offset,
+                data,
+            }
         }),
     ]
 }

@@ -187,16 +187,10 @@ impl RoomBuilder {
             None => default_identity_store(),
         };
         let identity = store.load_or_create()?;
-        let (request, replica) = match &self.room {
+        let (request, code) = match &self.room {
             Some(code) => {
                 let code = RoomCode::new(code.clone())?;
-                let replica = match &self.replica_store {
-                    // Without the feature no store can be set; the constant
-                    // lets the compiler drop the restore path too.
-                    Some(s) if cfg!(feature = "replica") => s.load(&code)?,
-                    _ => None,
-                };
-                (RoomRequest::Code(code), replica)
+                (RoomRequest::Code(code.clone()), Some(code))
             }
             None => (RoomRequest::New, None),
         };
@@ -218,7 +212,16 @@ impl RoomBuilder {
         cfg.rpc_timeout_ms = self.rpc_timeout.as_millis() as u64;
         cfg.default_states = self.defaults;
         cfg.default_player_states = self.player_defaults;
-        let core = RoomCore::new(cfg, replica)?;
+        // Without the feature no store can be set; the constant lets the
+        // compiler drop the restore path too.
+        let store = self
+            .replica_store
+            .as_ref()
+            .filter(|_| cfg!(feature = "replica"));
+        let core = match (store, &code) {
+            (Some(store), Some(code)) => start_from_replica(cfg, store.as_ref(), code)?,
+            _ => RoomCore::new(cfg, None)?,
+        };
         let shared = Arc::new(Shared {
             core: Mutex::new(core),
             subscribers: Mutex::new(Vec::new()),
@@ -232,6 +235,31 @@ impl RoomBuilder {
             wake,
         };
         Ok((room, Box::pin(driver::run(shared, url, tls, wake_rx))))
+    }
+}
+
+/// The core, resumed from the stored replica of `room`. An unreadable
+/// replica (written by a newer SDK, or corrupt) is set aside when the store
+/// can, and the room starts without it and reports why; it is never
+/// dropped silently, nor overwritten.
+fn start_from_replica(
+    cfg: CoreConfig,
+    store: &dyn ReplicaStore,
+    room: &RoomCode,
+) -> Result<RoomCore, Error> {
+    let started = store
+        .load(room)
+        .and_then(|replica| RoomCore::new(cfg.clone(), replica));
+    match started {
+        Err(e @ (Error::ReplicaTooNew { .. } | Error::ReplicaCorrupt(_))) => {
+            if !store.set_aside(room)? {
+                return Err(e);
+            }
+            let mut core = RoomCore::new(cfg, None)?;
+            core.replica_unreadable(e);
+            Ok(core)
+        }
+        other => other,
     }
 }
 

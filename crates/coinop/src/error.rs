@@ -64,6 +64,64 @@ pub enum Error {
     /// is not a PEM certificate rustls accepts.
     #[error("invalid root certificate: {0}")]
     InvalidCertificate(String),
+    /// A write, value, profile or RPC payload is larger than the relay
+    /// accepts (its [`coinop_protocol::Limits`]): refused at the call,
+    /// nothing was sent or queued. A change in a restored replica that the
+    /// relay's limits refuse is dropped from the queue with this error too.
+    #[error("{what} has {size} bytes; the relay accepts at most {limit}")]
+    TooLarge {
+        /// What was too large.
+        what: SizeOf,
+        /// Its size in bytes (for a change, as automerge encodes it).
+        size: usize,
+        /// The relay's limit in bytes.
+        limit: usize,
+    },
+    /// The stored replica was written by a newer version of the SDK. It was
+    /// set aside (not read, not overwritten) and the room started without it.
+    #[error("the stored replica has format version {found}; this SDK reads up to {supported}")]
+    ReplicaTooNew {
+        /// The file's format version.
+        found: u32,
+        /// The newest version this SDK reads.
+        supported: u32,
+    },
+    /// The stored replica could not be decoded. It was set aside (not read,
+    /// not overwritten) and the room started without it.
+    #[error("the stored replica is corrupt: {0}")]
+    ReplicaCorrupt(String),
+    /// Saving the replica failed; the SDK keeps retrying with backoff, and
+    /// [`crate::Room::is_saved`] is false until a save succeeds.
+    #[error("the replica could not be saved (retrying): {0}")]
+    ReplicaNotSaved(#[source] Arc<Error>),
+}
+
+/// What an [`Error::TooLarge`] was about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SizeOf {
+    /// A reliable write: the automerge change it makes.
+    Change,
+    /// A player's profile.
+    Profile,
+    /// An unreliable value (or the frame that carries it).
+    UnreliableValue,
+    /// An unreliable value's key.
+    UnreliableKey,
+    /// An RPC's argument (or the frame that carries it).
+    RpcPayload,
+}
+
+impl std::fmt::Display for SizeOf {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SizeOf::Change => "the change",
+            SizeOf::Profile => "the profile",
+            SizeOf::UnreliableValue => "the unreliable value",
+            SizeOf::UnreliableKey => "the unreliable key",
+            SizeOf::RpcPayload => "the rpc payload",
+        })
+    }
 }
 
 impl Error {
@@ -75,6 +133,14 @@ impl Error {
             Error::Relay { code, .. } => Some(*code),
             Error::RpcTimeout { .. } => Some(ErrorCode::RPC_TIMEOUT),
             Error::NotHost => Some(ErrorCode::NOT_HOST),
+            Error::TooLarge { what, .. } => Some(match what {
+                SizeOf::Change => ErrorCode::CHANGE_TOO_LARGE,
+                SizeOf::UnreliableKey => ErrorCode::INVALID_FIELD,
+                _ => ErrorCode::VALUE_TOO_LARGE,
+            }),
+            Error::ReplicaTooNew { .. } => Some(ErrorCode::REPLICA_TOO_NEW),
+            Error::ReplicaCorrupt(_) => Some(ErrorCode::REPLICA_CORRUPT),
+            Error::ReplicaNotSaved(_) => Some(ErrorCode::REPLICA_NOT_SAVED),
             _ => None,
         }
     }

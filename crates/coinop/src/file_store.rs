@@ -112,6 +112,18 @@ impl ReplicaStore for FileReplicaStore {
     fn save(&self, room: &RoomCode, replica: &Replica) -> Result<(), Error> {
         write_atomic(&self.path(room), &replica.encode())
     }
+
+    /// Renames the file to `<room>.replica.unreadable-<ms since the epoch>`.
+    fn set_aside(&self, room: &RoomCode) -> Result<bool, Error> {
+        let from = self.path(room);
+        let ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis());
+        let to = self.dir.join(format!("{room}.replica.unreadable-{ms}"));
+        std::fs::rename(&from, &to)?;
+        tracing::warn!("set the unreadable replica {from:?} aside as {to:?}");
+        Ok(true)
+    }
 }
 
 #[cfg(test)]
@@ -135,7 +147,7 @@ mod tests {
         let room = RoomCode::new("ABCD").unwrap();
         assert!(reps.load(&room).unwrap().is_none());
         let r = Replica {
-            doc: vec![1, 2],
+            doc: automerge::Automerge::new().save(),
             outbox: vec![bytes::Bytes::from_static(b"c")],
             cursor: None,
         };
@@ -143,8 +155,19 @@ mod tests {
         assert_eq!(reps.load(&room).unwrap(), Some(r));
         std::fs::write(dir.path().join("ABCD.replica"), b"\xff\xff\xff").unwrap();
         assert!(
-            reps.load(&room).is_err(),
+            matches!(reps.load(&room), Err(Error::ReplicaCorrupt(_))),
             "corrupt replicas are errors, not panics"
         );
+        assert!(reps.set_aside(&room).unwrap());
+        assert!(reps.load(&room).unwrap().is_none(), "set aside");
+        let kept = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter(|e| {
+                let name = e.as_ref().unwrap().file_name();
+                name.to_string_lossy()
+                    .starts_with("ABCD.replica.unreadable-")
+            })
+            .count();
+        assert_eq!(kept, 1, "kept, not deleted");
     }
 }

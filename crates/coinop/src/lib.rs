@@ -24,14 +24,14 @@ mod transport;
 
 pub use builder::{Driver, RoomBuilder};
 pub use doc_layout::state_map;
-pub use error::Error;
+pub use error::{Error, SizeOf};
 pub use event::Event;
 #[cfg(not(target_arch = "wasm32"))]
 pub use file_store::{FileIdentityStore, FileReplicaStore, default_data_dir};
 pub use identity::{Identity, IdentityStore, MemoryIdentityStore};
 pub use player::Player;
 pub use reliability::Reliability;
-pub use replica::{MemoryReplicaStore, Replica, ReplicaStore};
+pub use replica::{MemoryReplicaStore, REPLICA_VERSION, Replica, ReplicaStore};
 pub use room::Room;
 pub use status::Status;
 pub use subscription::Events;
@@ -39,4 +39,4 @@ pub use subscription::Events;
 pub use automerge;
 /// The wire protocol, for bindings and tools.
 pub use coinop_protocol as protocol;
-pub use coinop_protocol::{ErrorCode, PlayerId, Profile, RoomCode, RpcTarget, StateTarget};
+pub use coinop_protocol::{ErrorCode, Limits, PlayerId, Profile, RoomCode, RpcTarget, StateTarget};

@@ -20,17 +20,62 @@ pub struct Replica {
     pub cursor: Option<RoomCursor>,
 }
 
+/// What a versioned replica file starts with. An unversioned one (written
+/// before versions, "version 0") starts with the length of its document,
+/// never 0, so the two cannot be mistaken for each other.
+const MAGIC: &[u8; 8] = b"\0coinopR";
+
+/// The replica format this SDK writes, and the newest it reads.
+///
+/// * 0: no header, the postcard encoding of [`Replica`] (read, migrated on
+///   the next save).
+/// * 1: the 8 bytes `\0coinopR`, the version as a little-endian `u32`, then the same
+///   postcard encoding.
+pub const REPLICA_VERSION: u32 = 1;
+
 impl Replica {
-    /// Encodes the replica as bytes (postcard).
+    /// Encodes the replica as bytes: a header naming the format version,
+    /// then the replica (postcard).
     pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.doc.len() + 64);
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&REPLICA_VERSION.to_le_bytes());
         // Our own plain struct into a Vec: postcard cannot fail here.
-        postcard::to_stdvec(self).unwrap_or_default()
+        out.extend(postcard::to_stdvec(self).unwrap_or_default());
+        out
     }
 
-    /// Decodes bytes made by [`Replica::encode`].
+    /// Decodes bytes made by [`Replica::encode`], of this version or an
+    /// older one. A newer version is [`Error::ReplicaTooNew`], anything
+    /// unreadable [`Error::ReplicaCorrupt`].
     pub fn decode(bytes: &[u8]) -> Result<Self, Error> {
-        postcard::from_bytes(bytes).map_err(|e| Error::Corrupt(format!("replica: {e}")))
+        let Some(rest) = bytes.strip_prefix(MAGIC.as_slice()) else {
+            // Version 0: the same encoding without a header.
+            return body(bytes);
+        };
+        let (version, body_bytes) = rest
+            .split_first_chunk::<4>()
+            .ok_or_else(|| Error::ReplicaCorrupt("the header is cut short".into()))?;
+        match u32::from_le_bytes(*version) {
+            1 => body(body_bytes),
+            found => Err(Error::ReplicaTooNew {
+                found,
+                supported: REPLICA_VERSION,
+            }),
+        }
     }
+}
+
+fn body(bytes: &[u8]) -> Result<Replica, Error> {
+    let (replica, rest) = postcard::take_from_bytes::<Replica>(bytes)
+        .map_err(|e| Error::ReplicaCorrupt(e.to_string()))?;
+    if !rest.is_empty() {
+        return Err(Error::ReplicaCorrupt(format!(
+            "{} bytes after the replica",
+            rest.len()
+        )));
+    }
+    Ok(replica)
 }
 
 /// Where replicas are kept, one per room. Implement it for your platform
@@ -43,6 +88,17 @@ pub trait ReplicaStore: Send + Sync {
     fn load(&self, room: &RoomCode) -> Result<Option<Replica>, Error>;
     /// Replaces the replica of `room`.
     fn save(&self, room: &RoomCode, replica: &Replica) -> Result<(), Error>;
+
+    /// Moves the replica of `room` out of the way, keeping it, because it
+    /// cannot be read ([`Error::ReplicaTooNew`], [`Error::ReplicaCorrupt`]):
+    /// the room then starts without it (and reports why in an
+    /// [`crate::Event::Error`]), and later saves do not overwrite it.
+    /// Returns whether it was moved. The default moves nothing, and the
+    /// room then fails to build with the load error.
+    fn set_aside(&self, room: &RoomCode) -> Result<bool, Error> {
+        let _ = room;
+        Ok(false)
+    }
 }
 
 /// Replicas kept in memory (tests, or sharing one process between rooms).
@@ -76,5 +132,8 @@ impl<T: ReplicaStore + ?Sized> ReplicaStore for std::sync::Arc<T> {
     }
     fn save(&self, room: &RoomCode, replica: &Replica) -> Result<(), Error> {
         (**self).save(room, replica)
+    }
+    fn set_aside(&self, room: &RoomCode) -> Result<bool, Error> {
+        (**self).set_aside(room)
     }
 }

@@ -9,7 +9,7 @@ use crate::status::Status;
 use crate::transport::now_ms;
 use automerge::Automerge;
 use automerge::transaction::Transaction;
-use coinop_protocol::{PlayerId, RoomCode, StateTarget};
+use coinop_protocol::{Limits, PlayerId, RoomCode, StateTarget};
 use futures_channel::mpsc::UnboundedSender;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -66,9 +66,26 @@ impl Room {
         self.read(|c| c.status())
     }
 
-    /// Whether every local change is acknowledged by the relay (durably stored).
+    /// Whether every local change is acknowledged by the relay (durably
+    /// stored) and, when a replica store is set, the replica saves.
     pub fn is_saved(&self) -> bool {
         self.read(|c| c.is_saved())
+    }
+
+    /// Why the local replica is not fully kept, if it is not: the error of
+    /// the last failed save (retried with backoff until one succeeds;
+    /// [`Room::is_saved`] is false meanwhile), else the unreadable replica
+    /// that was set aside at start ([`Error::ReplicaTooNew`],
+    /// [`Error::ReplicaCorrupt`]). `None` when all is well or no store is set.
+    pub fn replica_error(&self) -> Option<Error> {
+        self.read(|c| c.replica_error().cloned())
+    }
+
+    /// The sizes the relay accepts, as its welcome said (its defaults until
+    /// then). Writes, values, profiles and RPC payloads over them are
+    /// refused at the call with [`Error::TooLarge`].
+    pub fn limits(&self) -> Limits {
+        self.read(|c| c.limits())
     }
 
     /// The estimated relay clock, in milliseconds since the Unix epoch:

@@ -5,6 +5,7 @@ use crate::core::RoomCore;
 use crate::error::Error;
 use crate::event::Event;
 use crate::replica::ReplicaStore;
+use crate::transport::now_ms;
 use bytes::Bytes;
 use coinop_protocol::{CallId, PlayerId, RpcOutcome};
 use futures_channel::{mpsc, oneshot};
@@ -71,10 +72,20 @@ impl Shared {
                 }
             }
             drop(waiters);
-            if let (Some(store), Some((room, replica))) = (&self.replica_store, replica)
-                && let Err(e) = store.save(&room, &replica)
-            {
-                tracing::warn!("could not save the replica of {room}: {e}");
+            if let (Some(store), Some((room, replica))) = (&self.replica_store, replica) {
+                // A failure is retried with backoff by the core, and reported.
+                let result = store.save(&room, &replica);
+                let events = {
+                    let mut core = lock(&self.core);
+                    match result {
+                        Ok(()) => core.replica_save_succeeded(now_ms()),
+                        Err(e) => core.replica_save_failed(now_ms(), e),
+                    }
+                    core.take_events()
+                };
+                if !events.is_empty() {
+                    subs.retain(|s| events.iter().all(|e| s.unbounded_send(e.clone()).is_ok()));
+                }
             }
             rpcs
         };

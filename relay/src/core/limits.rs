@@ -1,8 +1,13 @@
 //! The per-room limits the core enforces.
 
+use coinop_protocol::Limits;
+
 /// Limits enforced inside a room. The relay derives them from its config.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoomLimits {
+    /// Largest frame a client reads from us (and we from it): a longer
+    /// reliable message is sent in [`coinop_protocol::RelayMessage::Part`]s.
+    pub max_frame_bytes: usize,
     /// Largest accepted automerge change, in bytes.
     pub max_change_bytes: usize,
     /// Largest stored room (snapshot + log), in bytes.
@@ -52,9 +57,10 @@ impl RoomLimits {
     /// The production defaults; the relay's flags and config start from
     /// these, so each is written here only.
     pub const DEFAULT: RoomLimits = RoomLimits {
-        max_change_bytes: 512 * 1024,
+        max_frame_bytes: Limits::DEFAULT.max_frame_bytes as usize,
+        max_change_bytes: Limits::DEFAULT.max_change_bytes as usize,
         max_room_bytes: 64 * 1024 * 1024,
-        max_key_bytes: 256,
+        max_key_bytes: Limits::DEFAULT.max_key_bytes as usize,
         max_unreliable_values: 4096,
         compact_entries: 1000,
         compact_bytes: 1024 * 1024,
@@ -62,13 +68,32 @@ impl RoomLimits {
         quiet_compact_entries: 50,
         catch_up_batch_bytes: 256 * 1024,
         cached_log_bytes: 16 * 1024,
-        max_profile_bytes: 8 * 1024,
-        max_unreliable_value_bytes: 16 * 1024,
+        max_profile_bytes: Limits::DEFAULT.max_profile_bytes as usize,
+        max_unreliable_value_bytes: Limits::DEFAULT.max_unreliable_bytes as usize,
         max_unreliable_bytes: 256 * 1024,
-        max_rpc_bytes: 64 * 1024,
+        max_rpc_bytes: Limits::DEFAULT.max_rpc_bytes as usize,
         rpc_reply_ms: 60_000,
         max_calls_per_player: 256,
     };
+}
+
+impl RoomLimits {
+    /// The sizes clients are told in their welcome.
+    pub fn wire(&self) -> Limits {
+        let frame = clamp(self.max_frame_bytes);
+        Limits {
+            max_frame_bytes: frame,
+            max_change_bytes: clamp(self.max_change_bytes),
+            max_key_bytes: clamp(self.max_key_bytes),
+            max_profile_bytes: clamp(self.max_profile_bytes).min(frame),
+            max_unreliable_bytes: clamp(self.max_unreliable_value_bytes).min(frame),
+            max_rpc_bytes: clamp(self.max_rpc_bytes).min(frame),
+        }
+    }
+}
+
+fn clamp(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 impl Default for RoomLimits {

@@ -12,7 +12,7 @@ use super::snapshot::Snapshot;
 use super::unreliable_store::UnreliableStore;
 use coinop_protocol::{
     Bytes, ErrorCode, Join, LogEntry, PROTOCOL_VERSION, PlayerId, PlayerInfo, RelayMessage,
-    RoomCode, Seq, Welcome,
+    RoomCode, Seq, Welcome, split_frame,
 };
 use std::collections::{BTreeSet, VecDeque};
 
@@ -223,12 +223,17 @@ impl RoomState {
         std::mem::take(&mut self.effects)
     }
 
+    /// Sends a reliable message, in parts when its frame is longer than a
+    /// client reads (a large room's snapshot or welcome).
     pub(crate) fn send(&mut self, conn: ConnId, msg: &RelayMessage) {
-        self.effects.push(Effect::Send {
-            conn,
-            frame: Bytes::from(msg.encode()),
-            delivery: Delivery::Reliable,
-        });
+        let frame = Bytes::from(msg.encode());
+        for frame in split_frame(frame, self.limits.max_frame_bytes) {
+            self.effects.push(Effect::Send {
+                conn,
+                frame,
+                delivery: Delivery::Reliable,
+            });
+        }
     }
 
     /// Encodes once and sends the same bytes to every live connection but
@@ -244,13 +249,21 @@ impl RoomState {
         delivery: Delivery,
     ) {
         let frame = Bytes::from(msg.encode());
+        // Unreliable frames may be dropped one by one, so they are never
+        // cut; a reliable one longer than a frame goes in parts.
+        let frames = match delivery {
+            Delivery::Reliable => split_frame(frame, self.limits.max_frame_bytes),
+            Delivery::Unreliable(_) => vec![frame],
+        };
         let conns: Vec<ConnId> = self.roster.conns().filter(|c| Some(*c) != except).collect();
         for conn in conns {
-            self.effects.push(Effect::Send {
-                conn,
-                frame: frame.clone(),
-                delivery: delivery.clone(),
-            });
+            for frame in &frames {
+                self.effects.push(Effect::Send {
+                    conn,
+                    frame: frame.clone(),
+                    delivery: delivery.clone(),
+                });
+            }
         }
     }
 
@@ -363,6 +376,7 @@ impl RoomState {
             server_time: now,
             max_players: self.meta.max_players,
             unreliable: self.unreliable.values(),
+            limits: self.limits.wire(),
         };
         let mut frames = vec![RelayMessage::Welcome(welcome)];
         if let Some(snap) = catch_up.snapshot {

@@ -13,7 +13,7 @@ use crate::core::{
 };
 use crate::metrics::Metrics;
 use crate::storage::{Append, PlayerRoomUpdate, StorageError, StorageHandle};
-use coinop_protocol::{Bytes, ErrorCode, LogEntry, RelayMessage};
+use coinop_protocol::{Bytes, ErrorCode, LogEntry, RelayMessage, split_frame};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
@@ -386,8 +386,11 @@ impl RoomTask {
         };
         match read {
             Ok(Some(entries)) => {
+                let max_frame = self.room.limits.max_frame_bytes;
                 for frame in changes_frames(entries, batch_bytes) {
-                    outbox.push_catch_up(Bytes::from(frame.encode()));
+                    for part in split_frame(Bytes::from(frame.encode()), max_frame) {
+                        outbox.push_catch_up(part);
+                    }
                 }
             }
             Ok(None) => {

@@ -16,6 +16,11 @@ use coinop_protocol::{
 };
 use std::collections::HashMap;
 
+/// The longest relay message taken in parts: far above any room the relay
+/// stores (64 MiB by default), a bound on what a broken relay can make us
+/// hold.
+const MAX_MESSAGE_BYTES: u64 = 1 << 30;
+
 impl RoomCore {
     /// Binary frames that arrived together: runs of `Changes` are applied
     /// as one batch, in order with the other messages. Undecodable frames
@@ -24,9 +29,12 @@ impl RoomCore {
         self.last_heard_at = now;
         let mut run: Vec<LogEntry> = Vec::new();
         for frame in frames {
-            match RelayMessage::decode(frame) {
-                Ok(RelayMessage::Changes { entries }) if !self.stopped => run.extend(entries),
-                Ok(msg) => {
+            let Some(msg) = self.decode(frame) else {
+                continue;
+            };
+            match msg {
+                RelayMessage::Changes { entries } if !self.stopped => run.extend(entries),
+                msg => {
                     self.handle(
                         now,
                         RelayMessage::Changes {
@@ -35,10 +43,31 @@ impl RoomCore {
                     );
                     self.handle(now, msg);
                 }
-                Err(e) => tracing::warn!("ignoring an undecodable relay frame: {e}"),
             }
         }
         self.handle(now, RelayMessage::Changes { entries: run });
+    }
+
+    /// One frame's message: `None` while a message arriving in parts is
+    /// incomplete, or for a frame that does not decode (logged).
+    fn decode(&mut self, frame: &[u8]) -> Option<RelayMessage> {
+        let msg = match RelayMessage::decode(frame) {
+            Ok(RelayMessage::Part {
+                total,
+                offset,
+                data,
+            }) => match self.parts.push(total, offset, &data, MAX_MESSAGE_BYTES) {
+                Ok(Some(whole)) => RelayMessage::decode(&whole),
+                Ok(None) => return None,
+                Err(e) => {
+                    tracing::warn!("ignoring a relay message part: {e}");
+                    return None;
+                }
+            },
+            other => other,
+        };
+        msg.map_err(|e| tracing::warn!("ignoring an undecodable relay frame: {e}"))
+            .ok()
     }
 
     /// A relay message arrived.
@@ -161,6 +190,7 @@ impl RoomCore {
 
     fn on_welcome(&mut self, now: u64, w: Welcome) {
         self.room = Some(w.room.clone());
+        self.limits = w.limits;
         let same_epoch = self.cursor.is_some_and(|c| c.epoch == w.epoch);
         if w.reset {
             // The relay lost history we hold: upload everything; it de-duplicates.
@@ -173,6 +203,8 @@ impl RoomCore {
                     .collect(),
             );
         }
+        // Before anything is sent: the relay's limits are known now.
+        self.drop_unsendable();
         if w.reset || !same_epoch {
             self.cursor = Some(RoomCursor {
                 epoch: w.epoch,

@@ -18,11 +18,14 @@ mod outputs;
 mod pending_calls;
 mod pending_load;
 mod reads;
+mod replica_saves;
 mod room_core;
 mod roster;
 mod shadows;
+mod sizes;
 mod snapshot_load;
 mod unreliable_queue;
+mod unsendable;
 mod write_buffer;
 mod writes;
 

@@ -4,7 +4,7 @@ use bytes::Bytes;
 use std::collections::BTreeMap;
 
 /// Publish frames stay under this many bytes of change data, well below the
-/// relay's frame limit.
+/// relay's frame limit (and under the frame limit the relay announces).
 pub(crate) const MAX_BATCH_BYTES: usize = 512 * 1024;
 
 /// Changes waiting to be sent (`pending`) or sent and waiting for their ack
@@ -39,13 +39,15 @@ impl Outbox {
     }
 
     /// Moves every pending change into flight, batched into as few publishes
-    /// as the size cap allows; returns `(client_ref, changes)` per publish.
-    pub(crate) fn take_batches(&mut self) -> Vec<(u64, Vec<Bytes>)> {
+    /// as the size cap (and `budget`, the bytes a frame carries) allows;
+    /// returns `(client_ref, changes)` per publish.
+    pub(crate) fn take_batches(&mut self, budget: usize) -> Vec<(u64, Vec<Bytes>)> {
+        let cap = MAX_BATCH_BYTES.min(budget);
         let mut out = Vec::new();
         let mut batch: Vec<Bytes> = Vec::new();
         let mut size = 0;
         for change in std::mem::take(&mut self.pending) {
-            if !batch.is_empty() && size + change.len() > MAX_BATCH_BYTES {
+            if !batch.is_empty() && size + change.len() > cap {
                 out.push(self.send(std::mem::take(&mut batch)));
                 size = 0;
             }
@@ -104,6 +106,16 @@ impl Outbox {
         all
     }
 
+    /// Removes the pending changes larger than `limit`, returning them: the
+    /// relay would refuse them (see `RoomCore::drop_unsendable`).
+    pub(crate) fn remove_larger_than(&mut self, limit: usize) -> Vec<Bytes> {
+        let (big, keep) = std::mem::take(&mut self.pending)
+            .into_iter()
+            .partition(|c| c.len() > limit);
+        self.pending = keep;
+        big
+    }
+
     /// Replaces the whole outbox (the relay lost history: send everything).
     pub(crate) fn replace(&mut self, changes: Vec<Bytes>) {
         self.inflight.clear();
@@ -124,22 +136,22 @@ mod tests {
         let mut o = Outbox::default();
         o.push(b("a"));
         o.push(b("b"));
-        let batches = o.take_batches();
+        let batches = o.take_batches(usize::MAX);
         assert_eq!(batches.len(), 1, "pending changes share one publish");
         assert_eq!(batches[0].1, vec![b("a"), b("b")]);
         assert!(!o.is_empty() && !o.has_pending());
         o.push(b("c"));
-        let r2 = o.take_batches()[0].0;
+        let r2 = o.take_batches(usize::MAX)[0].0;
         o.push(b("d"));
         assert!(o.ack(batches[0].0));
         assert!(!o.ack(batches[0].0), "an ack counts once");
         o.requeue_all();
         assert_eq!(o.all(), vec![b("c"), b("d")]);
         assert!(!o.ack(r2), "requeued publishes get new refs");
-        let again = o.take_batches();
+        let again = o.take_batches(usize::MAX);
         o.retry(again[0].0);
         assert_eq!(o.all(), vec![b("c"), b("d")]);
-        let last = o.take_batches();
+        let last = o.take_batches(usize::MAX);
         assert!(o.discard(last[0].0).is_some());
         assert!(o.is_empty());
     }
@@ -151,7 +163,7 @@ mod tests {
         o.push(big.clone());
         o.push(big.clone());
         o.push(b("x"));
-        let batches = o.take_batches();
+        let batches = o.take_batches(usize::MAX);
         assert_eq!(batches.len(), 2);
         assert_eq!(batches[1].1.len(), 2);
     }

@@ -8,6 +8,7 @@ use super::outbox::Outbox;
 use super::outputs::{Completion, Outputs};
 use super::pending_calls::PendingCalls;
 use super::pending_load::PendingLoad;
+use super::replica_saves::ReplicaSaves;
 use super::roster::Roster;
 use super::shadows::Shadows;
 use super::unreliable_queue::UnreliableQueue;
@@ -21,7 +22,8 @@ use automerge::{ActorId, Automerge};
 use bytes::Bytes;
 use coinop_protocol::actor::session_actor;
 use coinop_protocol::{
-    ClientMessage, Join, PlayerId, RoomCode, RoomCursor, RoomRequest, StateTarget,
+    ClientMessage, Join, Limits, PlayerId, Reassembly, RoomCode, RoomCursor, RoomRequest,
+    StateTarget,
 };
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
@@ -92,6 +94,12 @@ pub(crate) struct RoomCore {
     pub(super) writes: WriteBuffer,
     /// The latest time any input brought, for commits made on output.
     pub(super) last_now: u64,
+    /// The sizes the relay accepts: its defaults until a welcome says.
+    pub(super) limits: Limits,
+    /// A relay message arriving in parts.
+    pub(super) parts: Reassembly,
+    /// Replica saves: failures, retries.
+    pub(super) saves: ReplicaSaves,
 }
 
 impl RoomCore {
@@ -99,8 +107,16 @@ impl RoomCore {
     /// document skeleton locally (published once connected); the profile is
     /// written after the first catch-up, see `on_synced`.
     pub(crate) fn new(cfg: CoreConfig, replica: Option<Replica>) -> Result<Self, Error> {
+        // The join carries it: one the relay refuses would fail every join.
+        super::sizes::check_profile(&cfg.profile, &Limits::DEFAULT)?;
         let (mut doc, outbox, cursor) = match replica {
-            Some(r) => (Automerge::load(&r.doc)?, r.outbox, r.cursor),
+            Some(r) => (
+                Automerge::load(&r.doc).map_err(|e| {
+                    Error::ReplicaCorrupt(format!("its document does not load: {e}"))
+                })?,
+                r.outbox,
+                r.cursor,
+            ),
             None => (Automerge::new(), Vec::new(), None),
         };
         // A fresh actor per session: a replica restored elsewhere must
@@ -151,6 +167,9 @@ impl RoomCore {
             profile_due: false,
             writes: WriteBuffer::default(),
             last_now: 0,
+            limits: Limits::DEFAULT,
+            parts: Reassembly::default(),
+            saves: ReplicaSaves::new(seed.rotate_left(47)),
         };
         for change in outbox {
             core.outbox.push(change);
@@ -178,6 +197,7 @@ impl RoomCore {
         self.last_heard_at = now;
         self.link_dropped = false;
         self.link = Link::Joining;
+        self.parts = Reassembly::default();
         let room = match &self.room {
             Some(code) => RoomRequest::Code(code.clone()),
             None => self.cfg.room.clone(),
@@ -277,6 +297,9 @@ impl RoomCore {
             }
             _ => {}
         }
+        if let Some(t) = self.saves.retry_at() {
+            consider(t);
+        }
         at
     }
 
@@ -312,7 +335,8 @@ impl RoomCore {
             && !self.outbox.has_inflight()
             && now >= self.publish_after
         {
-            for (client_ref, changes) in self.outbox.take_batches() {
+            let budget = super::sizes::publish_budget(&self.limits);
+            for (client_ref, changes) in self.outbox.take_batches(budget) {
                 self.out.send(ClientMessage::Publish {
                     client_ref,
                     changes,
@@ -360,6 +384,11 @@ impl RoomCore {
         self.fatal.as_ref()
     }
 
+    /// The sizes the relay accepts (its defaults until welcomed).
+    pub(crate) fn limits(&self) -> Limits {
+        self.limits
+    }
+
     /// The relay clock's estimate at local time `now`.
     pub(crate) fn server_time(&self, now: u64) -> u64 {
         self.clock.server_time(now)
@@ -384,9 +413,9 @@ impl RoomCore {
     }
 
     /// Whether every local write is committed and acknowledged by the
-    /// relay (durably stored).
+    /// relay (durably stored), and the replica, if one is kept, saves.
     pub(crate) fn is_saved(&self) -> bool {
-        self.writes.is_empty() && self.outbox.is_empty()
+        self.writes.is_empty() && self.outbox.is_empty() && !self.saves.is_failing()
     }
 
     /// Events produced since the last call.
@@ -409,7 +438,7 @@ impl RoomCore {
     pub(crate) fn take_replica(&mut self) -> Option<(RoomCode, Replica)> {
         // A replica holds every write the application made: commit them.
         self.commit_writes(self.last_now);
-        if !self.replica_dirty || self.is_pending() {
+        if !self.replica_dirty || self.is_pending() || self.saves.waiting(self.last_now) {
             // A pending snapshot is in the cursor but not yet in the
             // document: saving now would lose it on the next start.
             return None;

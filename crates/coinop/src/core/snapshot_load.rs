@@ -202,7 +202,8 @@ impl RoomCore {
             .all(|c| is_content_actor(c.actor_id().to_bytes()))
     }
 
-    fn report(&mut self, changed: Vec<Touched>) {
+    /// Reports the keys and profiles in `changed` as they read now.
+    pub(super) fn report(&mut self, changed: Vec<Touched>) {
         for t in changed {
             match t {
                 Touched::State(target, key) => self.report_reliable(target, key, None),

@@ -20,20 +20,31 @@ use coinop_protocol::StateTarget;
 use serde_json::Value as Json;
 use std::collections::HashMap;
 
+/// One buffered write: where, what, and its share of a change in bytes
+/// (see [`super::sizes::write_cost`]), so that a commit splits writes that
+/// together would exceed the relay's change limit.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Write {
+    pub(crate) target: StateTarget,
+    pub(crate) key: String,
+    pub(crate) value: Json,
+    pub(crate) cost: usize,
+}
+
 /// Buffered reliable writes, latest value per key, in last-write order.
 #[derive(Debug, Default)]
 pub(crate) struct WriteBuffer {
     order: Vec<(StateTarget, String)>,
-    values: HashMap<(StateTarget, String), Json>,
+    values: HashMap<(StateTarget, String), (Json, usize)>,
 }
 
 impl WriteBuffer {
     /// Records a write, replacing an earlier buffered value of the key.
     /// The key moves to the end: its op then comes after those of keys
     /// written before it, as separate commits would have placed it.
-    pub(crate) fn put(&mut self, target: StateTarget, key: &str, value: Json) {
+    pub(crate) fn put(&mut self, target: StateTarget, key: &str, value: Json, cost: usize) {
         let k = (target, key.to_owned());
-        if self.values.insert(k.clone(), value).is_some() {
+        if self.values.insert(k.clone(), (value, cost)).is_some() {
             self.order.retain(|o| o != &k);
         }
         self.order.push(k);
@@ -44,7 +55,9 @@ impl WriteBuffer {
         if self.values.is_empty() {
             return None;
         }
-        self.values.get(&(target.clone(), key.to_owned()))
+        self.values
+            .get(&(target.clone(), key.to_owned()))
+            .map(|(v, _)| v)
     }
 
     /// The buffered keys of a target.
@@ -61,11 +74,18 @@ impl WriteBuffer {
     }
 
     /// Every buffered write in last-write order, leaving the buffer empty.
-    pub(crate) fn take(&mut self) -> Vec<(StateTarget, String, Json)> {
+    pub(crate) fn take(&mut self) -> Vec<Write> {
         let mut values = std::mem::take(&mut self.values);
         std::mem::take(&mut self.order)
             .into_iter()
-            .filter_map(|k| values.remove(&k).map(|v| (k.0, k.1, v)))
+            .filter_map(|k| {
+                values.remove(&k).map(|(value, cost)| Write {
+                    target: k.0,
+                    key: k.1,
+                    value,
+                    cost,
+                })
+            })
             .collect()
     }
 }
@@ -81,13 +101,17 @@ mod tests {
     fn latest_value_per_key_in_last_write_order() {
         let mut b = WriteBuffer::default();
         let p = StateTarget::Player(PlayerId::new("p").unwrap());
-        b.put(StateTarget::Room, "a", json!(1));
-        b.put(p.clone(), "a", json!("x"));
-        b.put(StateTarget::Room, "b", json!(2));
-        b.put(StateTarget::Room, "a", json!(3));
+        b.put(StateTarget::Room, "a", json!(1), 1);
+        b.put(p.clone(), "a", json!("x"), 1);
+        b.put(StateTarget::Room, "b", json!(2), 1);
+        b.put(StateTarget::Room, "a", json!(3), 1);
         assert_eq!(b.get(&StateTarget::Room, "a"), Some(&json!(3)));
         assert_eq!(b.keys(&StateTarget::Room).collect::<Vec<_>>(), ["b", "a"]);
-        let all = b.take();
+        let all: Vec<_> = b
+            .take()
+            .into_iter()
+            .map(|w| (w.target, w.key, w.value))
+            .collect();
         assert_eq!(
             all,
             vec![

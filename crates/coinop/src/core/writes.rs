@@ -2,13 +2,15 @@
 
 use super::authors::Authors;
 use super::room_core::RoomCore;
+use super::sizes;
+use super::write_buffer::Write;
 use crate::doc_layout;
 use crate::doc_value::{Slot, put_json};
-use crate::error::Error;
+use crate::error::{Error, SizeOf};
 use crate::event::Event;
 use crate::reliability::Reliability;
 use automerge::transaction::{Transactable, Transaction};
-use automerge::{ObjId, PatchLog, Prop, ReadDoc, ScalarValue, Value};
+use automerge::{ChangeHash, ObjId, PatchLog, Prop, ReadDoc, ScalarValue, Value};
 use bytes::Bytes;
 use coinop_protocol::{
     CallId, ClientMessage, PlayerId, Profile, RpcOutcome, RpcTarget, StateTarget,
@@ -40,8 +42,8 @@ impl RoomCore {
             }
         };
         let (_, mut log) = tx.commit();
-        for change in self.doc.get_changes(&before) {
-            self.outbox.push(Bytes::copy_from_slice(change.raw_bytes()));
+        for change in self.new_changes(&before)? {
+            self.outbox.push(change);
         }
         let me = Authors::One(Some(self.cfg.player.clone()));
         let touched = self.after_change(&before, &mut log, &me);
@@ -80,35 +82,91 @@ impl RoomCore {
         self.flush(now);
     }
 
-    fn commit(&mut self, now: u64, writes: Vec<(StateTarget, String, Json)>) -> Result<(), Error> {
+    fn commit(&mut self, now: u64, writes: Vec<Write>) -> Result<(), Error> {
         let mut maps: Vec<(StateTarget, ObjId)> = Vec::new();
-        for (target, _, _) in &writes {
-            if !maps.iter().any(|(t, _)| t == target) {
-                let map = self.ensure_state_map(now, target)?;
-                maps.push((target.clone(), map));
+        for w in &writes {
+            if !maps.iter().any(|(t, _)| t == &w.target) {
+                let map = self.ensure_state_map(now, &w.target)?;
+                maps.push((w.target.clone(), map));
             }
         }
+        // Writes that together would exceed the relay's change limit go in
+        // several changes; each write alone was checked at its call.
+        let limit = sizes::change_limit(&self.limits);
+        let mut rest = writes.as_slice();
+        let mut failed = None;
+        while !rest.is_empty() {
+            let mut cost = 0;
+            let n = rest
+                .iter()
+                .take_while(|w| {
+                    cost += w.cost;
+                    cost <= limit
+                })
+                .count()
+                .max(1);
+            let (group, tail) = rest.split_at(n);
+            rest = tail;
+            if let Err(e) = self.commit_group(group, &maps) {
+                // Its values were shown when written: show what holds now.
+                for w in group {
+                    self.report_reliable(w.target.clone(), w.key.clone(), None);
+                }
+                failed = Some(e);
+            }
+        }
+        failed.map_or(Ok(()), Err)
+    }
+
+    /// Commits `group` as one change into the outbox.
+    fn commit_group(
+        &mut self,
+        group: &[Write],
+        maps: &[(StateTarget, ObjId)],
+    ) -> Result<(), Error> {
+        let heads = self.doc.get_heads();
         let mut tx = self.doc.transaction();
-        for (target, key, value) in &writes {
-            let Some((_, map)) = maps.iter().find(|(t, _)| t == target) else {
+        for w in group {
+            let Some((_, map)) = maps.iter().find(|(t, _)| t == &w.target) else {
                 continue;
             };
-            if let Err(e) = put_json(&mut tx, map, Slot::Put(key.as_str().into()), value) {
+            if let Err(e) = put_json(&mut tx, map, Slot::Put(w.key.as_str().into()), &w.value) {
                 tx.rollback();
                 return Err(e.into());
             }
         }
-        let heads = tx.get_heads();
-        let (hash, _) = tx.commit();
-        if let Some(hash) = hash {
-            // Our change is the only one past the old heads.
-            for change in self.doc.get_changes(&heads) {
-                debug_assert_eq!(change.hash(), hash);
-                self.outbox.push(Bytes::copy_from_slice(change.raw_bytes()));
-            }
+        tx.commit();
+        for change in self.new_changes(&heads)? {
+            self.outbox.push(change);
             self.replica_dirty = true;
         }
         Ok(())
+    }
+
+    /// The local changes made since `before`, for the outbox. A change the
+    /// relay would refuse for its size is undone instead (the document goes
+    /// back to `before`; our actor's next change reuses its number, which
+    /// nobody else saw) and refused here, so nothing unsendable is queued.
+    fn new_changes(&mut self, before: &[ChangeHash]) -> Result<Vec<Bytes>, Error> {
+        let limit = sizes::change_limit(&self.limits);
+        let changes: Vec<Bytes> = self
+            .doc
+            .get_changes(before)
+            .iter()
+            .map(|c| Bytes::copy_from_slice(c.raw_bytes()))
+            .collect();
+        if let Some(size) = changes.iter().map(Bytes::len).find(|n| *n > limit) {
+            let actor = self.doc.get_actor().clone();
+            let mut doc = self.doc.fork_at(before)?;
+            doc.set_actor(actor);
+            self.doc = doc;
+            return Err(Error::TooLarge {
+                what: SizeOf::Change,
+                size,
+                limit,
+            });
+        }
+        Ok(changes)
     }
 
     /// The state map of `target`, creating a player's maps if needed.
@@ -145,9 +203,10 @@ impl RoomCore {
                 // Committed on the driver's next turn (see `write_buffer`).
                 // A rewrite with the same value changes nothing visible,
                 // yet a shadow must still go.
+                let cost = sizes::write_cost(key, &value, sizes::change_limit(&self.limits))?;
                 let shadowed = self.shadows.clear(&target, key);
                 let changed = shadowed || self.get_state(&target, key).as_ref() != Some(&value);
-                self.writes.put(target.clone(), key, value);
+                self.writes.put(target.clone(), key, value, cost);
                 if changed {
                     self.push_state_event(target.clone(), key, Reliability::Reliable);
                 }
@@ -162,6 +221,7 @@ impl RoomCore {
             }
             Reliability::Unreliable => {
                 let bytes = Bytes::from(serde_json::to_vec(&value)?);
+                self.check_unreliable(key, bytes.len())?;
                 self.my_unreliable.insert((target.clone(), key.to_owned()));
                 self.shadows.set(
                     target.clone(),
@@ -276,6 +336,7 @@ impl RoomCore {
 
     /// Writes this player's profile into the document, if it differs.
     pub(crate) fn write_profile(&mut self, now: u64, profile: &Profile) -> Result<(), Error> {
+        sizes::check_profile(profile, &self.limits)?;
         self.finish_pending(now);
         self.cfg.profile = profile.clone();
         let me = self.cfg.player.clone();
@@ -306,6 +367,7 @@ impl RoomCore {
         if !self.is_up() {
             return Err(Error::Offline);
         }
+        self.check_rpc(name, payload.len())?;
         let deadline = now + timeout_ms.unwrap_or(self.cfg.rpc_timeout_ms);
         let host = self.roster.host.clone();
         let call = self
@@ -331,6 +393,7 @@ impl RoomCore {
         if !self.is_up() {
             return Err(Error::Offline);
         }
+        self.check_rpc(name, payload.len())?;
         let call = self.calls.fresh_id();
         self.out.send(ClientMessage::Rpc {
             call,
@@ -344,6 +407,19 @@ impl RoomCore {
 
     /// Answers a call received from `to`.
     pub(crate) fn reply_rpc(&mut self, call: CallId, to: PlayerId, outcome: RpcOutcome) {
+        // A reply the relay would refuse would close our connection: the
+        // caller gets an error saying why instead.
+        let size = match &outcome {
+            RpcOutcome::Ok(b) => b.len(),
+            RpcOutcome::Err(m) => m.len(),
+        };
+        let outcome = match self.check_rpc("", size) {
+            Ok(()) => outcome,
+            Err(e) => {
+                tracing::warn!("an rpc reply is too large: {e}");
+                RpcOutcome::Err(format!("the reply is too large: {e}"))
+            }
+        };
         if self.is_up() {
             self.out.send(ClientMessage::RpcReply { call, to, outcome });
         }
@@ -369,6 +445,24 @@ impl RoomCore {
         }
         self.out.send(msg);
         Ok(())
+    }
+
+    /// Refuses an unreliable value the relay would refuse: its key, its
+    /// value, or the frame carrying both.
+    fn check_unreliable(&self, key: &str, value: usize) -> Result<(), Error> {
+        let l = &self.limits;
+        sizes::check(SizeOf::UnreliableKey, key.len(), l.max_key_bytes as usize)?;
+        let frame = (l.max_frame_bytes as usize).saturating_sub(sizes::FRAME_OVERHEAD + key.len());
+        let limit = (l.max_unreliable_bytes as usize).min(frame);
+        sizes::check(SizeOf::UnreliableValue, value, limit)
+    }
+
+    /// Refuses an RPC argument (or reply) the relay would refuse.
+    fn check_rpc(&self, name: &str, payload: usize) -> Result<(), Error> {
+        let l = &self.limits;
+        let frame = (l.max_frame_bytes as usize).saturating_sub(sizes::FRAME_OVERHEAD + name.len());
+        let limit = (l.max_rpc_bytes as usize).min(frame);
+        sizes::check(SizeOf::RpcPayload, payload, limit)
     }
 
     /// Leaves the room for good (no grace period).

@@ -2,7 +2,7 @@
 
 #![allow(dead_code, clippy::expect_used, clippy::unwrap_used)]
 
-use coinop::{Identity, MemoryIdentityStore, Profile, Room, RoomBuilder};
+use coinop::{ErrorCode, Event, Events, Identity, MemoryIdentityStore, Profile, Room, RoomBuilder};
 use coinop_relay::{Relay, RelayConfig};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -50,6 +50,18 @@ pub async fn join(b: RoomBuilder) -> (Room, JoinHandle<Result<(), coinop::Error>
         .expect("ready in time")
         .expect("joined");
     (room, task)
+}
+
+/// The codes of the error events waiting in `events`.
+pub fn error_codes(events: &mut Events) -> Vec<ErrorCode> {
+    events
+        .drain()
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::Error(e) => e.code(),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Polls `cond` every 20 ms for up to 10 s; panics with `what` otherwise.

@@ -5,6 +5,30 @@
 
 use super::*;
 
+/// A room with `limits` that compacts after two entries, once alice's two
+/// changes to `a` are folded: the room, its snapshot, alice's document and
+/// her first change.
+fn folded_after_two(limits: RoomLimits) -> (RoomState, Snapshot, Doc, Bytes) {
+    let mut room = room_with_alice(RoomLimits {
+        compact_entries: 2,
+        ..limits
+    });
+    let mut doc = Doc::new();
+    let first = doc.change("a", 1);
+    room.handle(msg(1, publish(1, vec![first.clone()])), T0);
+    room.handle(msg(1, publish(2, vec![doc.change("a", 2)])), T0);
+    room.handle(Input::Persisted { upto: Seq(1) }, T0);
+    let fx = room.handle(Input::Persisted { upto: Seq(2) }, T0);
+    let Some(Effect::Compact { base, entries, .. }) =
+        fx.iter().find(|e| matches!(e, Effect::Compact { .. }))
+    else {
+        panic!("no compaction: {fx:?}")
+    };
+    let snap = fold(base.as_ref(), entries).unwrap();
+    room.handle(Input::Compacted(snap.clone()), T0);
+    (room, snap, doc, first)
+}
+
 fn persist_effect(fx: &[Effect]) -> bool {
     fx.iter().any(|e| matches!(e, Effect::Persist { .. }))
 }
@@ -15,21 +39,8 @@ fn folded_changes_stay_duplicates_across_a_reload() {
         compact_entries: 2,
         ..RoomLimits::default()
     };
-    let mut room = room_with_alice(limits.clone());
-    let mut doc = Doc::new();
-    let first = doc.change("a", 1);
-    room.handle(msg(1, publish(1, vec![first.clone()])), T0);
-    room.handle(msg(1, publish(2, vec![doc.change("b", 2)])), T0);
-    room.handle(Input::Persisted { upto: Seq(1) }, T0);
-    let fx = room.handle(Input::Persisted { upto: Seq(2) }, T0);
-    let Some(Effect::Compact { base, entries, .. }) =
-        fx.iter().find(|e| matches!(e, Effect::Compact { .. }))
-    else {
-        panic!("no compaction: {fx:?}")
-    };
-    let snap = fold(base.as_ref(), entries).unwrap();
+    let (mut room, snap, mut doc, first) = folded_after_two(limits.clone());
     assert_eq!(snap.upto, Seq(2));
-    room.handle(Input::Compacted(snap.clone()), T0);
     // Folded: acked with the snapshot's seq, not stored again.
     let fx = room.handle(msg(1, publish(3, vec![first.clone()])), T0);
     assert!(!persist_effect(&fx));
@@ -214,26 +225,10 @@ fn a_loaded_tail_is_compacted_before_the_room_unloads() {
 
 #[test]
 fn a_joiner_gets_the_state_view_only_when_nothing_follows_the_snapshot() {
-    let limits = RoomLimits {
-        compact_entries: 2,
-        ..RoomLimits::default()
-    };
-    let mut room = room_with_alice(limits);
-    let mut doc = Doc::new();
-    room.handle(msg(1, publish(1, vec![doc.change("a", 1)])), T0);
-    room.handle(msg(1, publish(2, vec![doc.change("a", 2)])), T0);
-    room.handle(Input::Persisted { upto: Seq(1) }, T0);
-    let fx = room.handle(Input::Persisted { upto: Seq(2) }, T0);
-    let Some(Effect::Compact { base, entries, .. }) =
-        fx.iter().find(|e| matches!(e, Effect::Compact { .. }))
-    else {
-        panic!("no compaction: {fx:?}")
-    };
-    let snap = fold(base.as_ref(), entries).unwrap();
+    let (mut room, snap, mut doc, _) = folded_after_two(RoomLimits::default());
     let view = snap.view.clone().expect("fold makes a view");
     let shown = automerge::Automerge::load(&view).unwrap();
     assert_eq!(shown.hydrate(None), doc.0.document().hydrate(None));
-    room.handle(Input::Compacted(snap), T0);
 
     let join_as = |room: &mut RoomState, conn: u64, name: &str| {
         let fx = room.handle(
@@ -277,4 +272,49 @@ fn a_joiner_gets_the_state_view_only_when_nothing_follows_the_snapshot() {
         &frames[1],
         RelayMessage::Snapshot { view: Some(_), .. }
     ));
+}
+
+#[test]
+fn a_snapshot_longer_than_a_frame_is_sent_in_parts_a_client_puts_together() {
+    let (mut room, snap, ..) = folded_after_two(RoomLimits {
+        max_frame_bytes: 64,
+        ..RoomLimits::default()
+    });
+    assert!(snap.doc.len() > 64);
+    let fx = room.handle(
+        Input::Join {
+            conn: ConnId(2),
+            join: join("bob", None),
+        },
+        T0,
+    );
+    let mut parts = coinop_protocol::Reassembly::default();
+    let mut got = Vec::new();
+    for e in &fx {
+        let Effect::Send { conn, frame, .. } = e else {
+            continue;
+        };
+        if conn.0 != 2 {
+            continue;
+        }
+        assert!(frame.len() <= 64, "a frame of {} bytes", frame.len());
+        match RelayMessage::decode(frame).unwrap() {
+            RelayMessage::Part {
+                total,
+                offset,
+                data,
+            } => {
+                if let Some(whole) = parts.push(total, offset, &data, 1 << 20).unwrap() {
+                    got.push(RelayMessage::decode(&whole).unwrap());
+                }
+            }
+            other => got.push(other),
+        }
+    }
+    assert!(matches!(got[0], RelayMessage::Welcome(_)));
+    assert!(
+        matches!(&got[1], RelayMessage::Snapshot { doc, .. } if *doc == snap.doc),
+        "{got:?}"
+    );
+    assert!(matches!(got[2], RelayMessage::Synced { .. }));
 }

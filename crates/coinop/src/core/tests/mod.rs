@@ -5,6 +5,7 @@
 
 mod batching;
 mod session;
+mod sizes;
 mod state;
 mod sync;
 mod unreliable;
@@ -17,8 +18,9 @@ use crate::reliability::Reliability;
 use crate::status::Status;
 use bytes::Bytes;
 use coinop_protocol::{
-    ClientMessage, ErrorCode, LogEntry, PlayerId, PlayerInfo, Profile, RelayMessage, RoomCode,
-    RoomRequest, RpcOutcome, RpcTarget, Secret, Seq, StateTarget, UnreliableValue, Welcome,
+    CallId, ClientMessage, ErrorCode, LogEntry, PlayerId, PlayerInfo, Profile, RelayMessage,
+    RoomCode, RoomRequest, RpcOutcome, RpcTarget, Secret, Seq, StateTarget, UnreliableValue,
+    Welcome,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -63,6 +65,7 @@ pub(super) fn welcome(players: &[&str], reset: bool) -> RelayMessage {
         server_time: 50_000,
         max_players: 8,
         unreliable: vec![],
+        limits: coinop_protocol::Limits::DEFAULT,
     })
 }
 

@@ -1,0 +1,167 @@
+//! Replica files: versioned, an old one migrated, a newer or corrupt one
+//! set aside and reported, failed saves retried and surfaced. Against the
+//! real relay.
+
+#![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+mod common;
+
+use coinop::{
+    Error, ErrorCode, FileReplicaStore, MemoryReplicaStore, REPLICA_VERSION, Reliability, Replica,
+    ReplicaStore, RoomCode,
+};
+use common::{base_url, builder, error_codes, eventually, join, relay};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+/// A replica as the SDK wrote it before files had a version: the room
+/// `FIXTURE` holding `fixture = 42` and `words = ["a", "b"]`, written
+/// offline (so still queued), with a cursor in an incarnation (epoch 7)
+/// no relay has.
+const V0: &[u8] = include_bytes!("fixtures/v0.replica");
+
+fn file_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    names.sort();
+    names
+}
+
+#[tokio::test]
+async fn an_unversioned_replica_is_read_delivered_and_rewritten_versioned() {
+    let relay = relay().await;
+    let url = base_url(&relay);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("FIXTURE.replica");
+    std::fs::write(&file, V0).unwrap();
+    let (a, _ta) =
+        join(builder(&url, "FIXTURE", "a").replica_store(FileReplicaStore::new(dir.path()))).await;
+    assert_eq!(a.get_state::<i32>("fixture"), Some(42));
+    assert_eq!(a.replica_error().map(|e| e.to_string()), None);
+    let (b, _tb) = join(builder(&url, "FIXTURE", "b")).await;
+    eventually("b gets the replica's queued writes", || {
+        b.get_state::<i32>("fixture") == Some(42)
+            && b.get_state::<Vec<String>>("words") == Some(vec!["a".into(), "b".into()])
+    })
+    .await;
+    a.saved().await.unwrap();
+    let bytes = std::fs::read(&file).unwrap();
+    assert!(
+        bytes.starts_with(b"\0coinopR"),
+        "migrated to a versioned file"
+    );
+    assert_eq!(bytes[8..12], REPLICA_VERSION.to_le_bytes());
+    assert!(Replica::decode(&bytes).unwrap().outbox.is_empty());
+    relay.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_newer_or_corrupt_replica_is_set_aside_and_reported_never_dropped() {
+    let relay = relay().await;
+    let url = base_url(&relay);
+    let mut newer = b"\0coinopR".to_vec();
+    newer.extend_from_slice(&(REPLICA_VERSION + 1).to_le_bytes());
+    newer.extend_from_slice(b"whatever a newer SDK writes");
+    let cases = [
+        ("NEWER", newer, ErrorCode::REPLICA_TOO_NEW),
+        (
+            "CORRUPT",
+            vec![0xff, 0xff, 0x01],
+            ErrorCode::REPLICA_CORRUPT,
+        ),
+    ];
+    for (room, bytes, code) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(format!("{room}.replica")), &bytes).unwrap();
+        let (a, driver) = builder(&url, room, "a")
+            .replica_store(FileReplicaStore::new(dir.path()))
+            .build()
+            .unwrap();
+        let mut events = a.events();
+        let _t = tokio::spawn(driver);
+        a.ready().await.unwrap();
+        assert_eq!(error_codes(&mut events), [code], "reported as an event");
+        assert_eq!(a.replica_error().and_then(|e| e.code()), Some(code));
+        a.set_state("k", &1, Reliability::Reliable).unwrap();
+        a.saved().await.unwrap();
+        let names = file_names(dir.path());
+        assert_eq!(names.len(), 2, "{names:?}");
+        let aside = names.iter().find(|n| n.contains("unreadable")).unwrap();
+        assert_eq!(
+            std::fs::read(dir.path().join(aside)).unwrap(),
+            bytes,
+            "kept as it was"
+        );
+        assert!(
+            names.contains(&format!("{room}.replica")),
+            "a fresh one is saved"
+        );
+    }
+    relay.shutdown().await;
+}
+
+/// A store whose saves fail while `broken`.
+#[derive(Default)]
+struct FlakyStore {
+    broken: AtomicBool,
+    inner: MemoryReplicaStore,
+}
+
+impl ReplicaStore for FlakyStore {
+    fn load(&self, room: &RoomCode) -> Result<Option<Replica>, Error> {
+        self.inner.load(room)
+    }
+    fn save(&self, room: &RoomCode, replica: &Replica) -> Result<(), Error> {
+        if self.broken.load(Ordering::SeqCst) {
+            return Err(std::io::Error::other("disk full").into());
+        }
+        self.inner.save(room, replica)
+    }
+}
+
+#[tokio::test]
+async fn a_failed_save_is_retried_and_surfaced_and_saved_stays_honest() {
+    let relay = relay().await;
+    let url = base_url(&relay);
+    let store = Arc::new(FlakyStore::default());
+    let (a, _ta) = join(builder(&url, "flaky", "a").replica_store(store.clone())).await;
+    a.saved().await.unwrap();
+    let mut events = a.events();
+    store.broken.store(true, Ordering::SeqCst);
+    a.set_state("k", &1, Reliability::Reliable).unwrap();
+    let (b, _tb) = join(builder(&url, "flaky", "b")).await;
+    eventually("the relay has the write", || {
+        b.get_state::<i32>("k") == Some(1)
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!a.is_saved(), "acked, but the replica is not saved");
+    assert_eq!(
+        a.replica_error().and_then(|e| e.code()),
+        Some(ErrorCode::REPLICA_NOT_SAVED)
+    );
+    assert_eq!(
+        error_codes(&mut events),
+        [ErrorCode::REPLICA_NOT_SAVED],
+        "reported once"
+    );
+    store.broken.store(false, Ordering::SeqCst);
+    tokio::time::timeout(Duration::from_secs(10), a.saved())
+        .await
+        .expect("a retry saves")
+        .unwrap();
+    assert!(a.replica_error().is_none());
+    let kept = store
+        .inner
+        .load(&RoomCode::new("flaky").unwrap())
+        .unwrap()
+        .unwrap();
+    assert!(kept.outbox.is_empty());
+    relay.shutdown().await;
+}
