@@ -80,6 +80,7 @@ fn refused_not_fatal(change: Vec<u8>) {
         max_players: 4,
         grace_ms: 0,
         created_ms: 0,
+        rules: Default::default(),
     };
     let mut room = RoomState::new(meta, RoomLimits::default());
     let player = PlayerId::new("mallory").expect("valid id");

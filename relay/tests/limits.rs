@@ -183,6 +183,7 @@ async fn unreadable_room_is_quarantined_not_replaced() {
             max_players: 4,
             grace_ms: 0,
             created_ms: 1,
+            rules: Default::default(),
         };
         store.put_room_meta(&meta).unwrap();
         let junk = Snapshot {

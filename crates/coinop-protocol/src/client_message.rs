@@ -1,6 +1,7 @@
 //! Messages a client sends to the relay.
 
 use crate::ids::{PlayerId, RoomCode, Secret};
+use crate::room_rules::RoomRules;
 use crate::types::{CallId, Profile, RoomCursor, RpcOutcome, RpcTarget, StateTarget};
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
@@ -101,6 +102,9 @@ pub struct Join {
     /// leave, in milliseconds; used only when this join creates the room
     /// (capped by the relay's own limit).
     pub grace_period_ms: Option<u32>,
+    /// The room's write rules, used only when this join creates the room;
+    /// `None` means [`RoomRules::default`]. Kept with the room.
+    pub rules: Option<RoomRules>,
 }
 
 impl Join {
@@ -130,6 +134,7 @@ impl Join {
             since: None,
             max_players: None,
             grace_period_ms: None,
+            rules: None,
         }
     }
 
@@ -163,6 +168,13 @@ impl Join {
     /// number, or an `Option` of one).
     pub fn with_grace_period_ms(mut self, ms: impl Into<Option<u32>>) -> Join {
         self.grace_period_ms = ms.into();
+        self
+    }
+
+    /// The same join asking for these write rules if it creates the room
+    /// (rules, or an `Option` of them).
+    pub fn with_rules(mut self, rules: impl Into<Option<RoomRules>>) -> Join {
+        self.rules = rules.into();
         self
     }
 }

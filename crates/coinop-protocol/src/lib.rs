@@ -60,6 +60,7 @@ mod codec;
 mod error_code;
 mod ids;
 mod relay_message;
+mod room_rules;
 mod types;
 
 pub use bytes::Bytes;
@@ -68,6 +69,7 @@ pub use codec::{DecodeError, peek_version};
 pub use error_code::ErrorCode;
 pub use ids::{IdError, PlayerId, RoomCode, Secret};
 pub use relay_message::{RelayMessage, Welcome};
+pub use room_rules::{MAX_HOST_ONLY_KEYS, MAX_RULE_KEY_BYTES, PlayerStateWriters, RoomRules};
 pub use types::{
     CallId, LogEntry, PlayerInfo, Profile, RoomCursor, RpcOutcome, RpcTarget, Seq, StateTarget,
     UnreliableValue,

@@ -18,6 +18,8 @@ pub(crate) struct ChangeId {
     pub(crate) hash: Hash,
     actor: Vec<u8>,
     seq: u64,
+    /// The parsed change, for the write rules to read its operations.
+    pub(crate) change: automerge::Change,
 }
 
 impl ChangeId {
@@ -173,6 +175,7 @@ pub(crate) fn validate_change(bytes: &[u8]) -> Option<ChangeId> {
             hash: c.hash().0,
             actor: c.actor_id().to_bytes().to_vec(),
             seq: c.seq(),
+            change: c,
         })
 }
 

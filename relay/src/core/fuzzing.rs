@@ -36,6 +36,7 @@ fn meta() -> Option<RoomMeta> {
         max_players: 4,
         grace_ms: 1_000,
         created_ms: 0,
+        rules: Default::default(),
     })
 }
 

@@ -34,6 +34,7 @@
 //!     max_players: 8,
 //!     grace_ms: 5_000,
 //!     created_ms: 0,
+//!     rules: RoomRules::default(),
 //! };
 //! let mut room = RoomState::new(meta, RoomLimits::default());
 //! let join = Join::new(
@@ -55,6 +56,7 @@
 
 mod actor_clock;
 mod change_log;
+mod change_ops;
 mod conn_id;
 mod durable_tail;
 mod effect;
@@ -62,6 +64,7 @@ mod fold;
 #[doc(hidden)]
 pub mod fuzzing;
 mod input;
+mod layout_index;
 mod limits;
 mod room_messages;
 mod room_meta;
@@ -73,6 +76,7 @@ mod state_view;
 #[cfg(test)]
 mod tests;
 mod unreliable_store;
+mod write_rules;
 
 pub use actor_clock::ActorClock;
 pub use change_log::LoadError;

@@ -1,6 +1,6 @@
 //! What the relay persists about a room besides its log.
 
-use coinop_protocol::RoomCode;
+use coinop_protocol::{RoomCode, RoomRules};
 
 /// A room's fixed settings, chosen when it is created and persisted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,4 +15,6 @@ pub struct RoomMeta {
     pub grace_ms: u64,
     /// When the room was created, in ms since the Unix epoch.
     pub created_ms: u64,
+    /// Who may write what (chosen by the join that created the room).
+    pub rules: RoomRules,
 }

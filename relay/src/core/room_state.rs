@@ -4,6 +4,7 @@ use super::change_log::{ChangeLog, LoadError};
 use super::conn_id::ConnId;
 use super::effect::{Delivery, Effect, close_code};
 use super::input::Input;
+use super::layout_index::LayoutIndex;
 use super::limits::RoomLimits;
 use super::room_meta::RoomMeta;
 use super::roster::Roster;
@@ -50,6 +51,8 @@ pub struct RoomState {
     /// folds even one entry, so that the next joiner gets a view of the
     /// latest state (there is none while a tail follows the snapshot).
     pub(crate) serves_snapshots: bool,
+    /// Where each layout object sits, for the write rules.
+    pub(crate) layout: LayoutIndex,
 }
 
 impl RoomState {
@@ -65,6 +68,7 @@ impl RoomState {
             effects: Vec::new(),
             quiet_since: None,
             serves_snapshots: false,
+            layout: LayoutIndex::default(),
         }
     }
 
@@ -78,7 +82,12 @@ impl RoomState {
         tail: Vec<LogEntry>,
     ) -> Result<RoomState, LoadError> {
         let mut room = RoomState::new(meta, limits);
+        let history = (
+            snapshot.as_ref().map(|s| s.doc.clone()),
+            tail.iter().map(|e| e.change.clone()).collect(),
+        );
         room.log = ChangeLog::load(snapshot, tail, room.limits.cached_log_bytes)?;
+        room.layout = LayoutIndex::with_history(history.0, history.1);
         // A stored tail long enough is compacted soon after loading.
         room.quiet_since = Some(0);
         Ok(room)

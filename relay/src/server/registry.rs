@@ -206,6 +206,10 @@ impl Registry {
     }
 
     async fn create(&self, code: &RoomCode, join: &Join) -> Result<RoomState, JoinError> {
+        let write_rules = join.rules.clone().unwrap_or_default();
+        if let Err(text) = write_rules.check() {
+            return Err(JoinError::Fatal(ErrorCode::INVALID_ROOM_RULES, text));
+        }
         let rules = &self.rules;
         let max_players = join
             .max_players
@@ -221,6 +225,7 @@ impl Registry {
             max_players,
             grace_ms,
             created_ms: now_ms(),
+            rules: write_rules,
         };
         self.services
             .storage

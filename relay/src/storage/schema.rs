@@ -14,7 +14,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior, params};
 use std::path::Path;
 
 /// The schema version this relay writes and reads.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// One upgrade step: from `version - 1` to `version`.
 struct Step {
@@ -34,6 +34,11 @@ const STEPS: &[Step] = &[
         version: 2,
         what: "state views and clocks for snapshots stored without them",
         apply: snapshot_views,
+    },
+    Step {
+        version: 3,
+        what: "rooms' write rules",
+        apply: room_rules,
     },
 ];
 
@@ -159,6 +164,19 @@ fn snapshot_views(tx: &Transaction<'_>) -> Result<(), StorageError> {
         added += 1;
     }
     tracing::info!(snapshots = added, of = rooms.len(), "state views added");
+    Ok(())
+}
+
+/// Step 3 (write rules): each room keeps the rules its creator chose, as
+/// [`coinop_protocol::RoomRules::to_bytes`]; rooms stored before have none
+/// (`NULL`), which reads as the default rules.
+fn room_rules(tx: &Transaction<'_>) -> Result<(), StorageError> {
+    let present = tx
+        .prepare("SELECT 1 FROM pragma_table_info('rooms') WHERE name = 'rules'")?
+        .exists([])?;
+    if !present {
+        tx.execute_batch("ALTER TABLE rooms ADD COLUMN rules BLOB")?;
+    }
     Ok(())
 }
 

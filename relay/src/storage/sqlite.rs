@@ -8,7 +8,7 @@ use super::error::StorageError;
 use super::records::{Append, Group, PlayerRoom, PlayerRoomUpdate};
 use super::schema::migrate;
 use crate::core::{ActorClock, RoomMeta, Snapshot};
-use coinop_protocol::{Bytes, LogEntry, PlayerId, RoomCode, Seq};
+use coinop_protocol::{Bytes, LogEntry, PlayerId, RoomCode, RoomRules, Seq};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
 
@@ -71,14 +71,15 @@ impl SqliteStorage {
 /// Writes a room's metadata (on its own, or inside a group's transaction).
 fn insert_room_meta(conn: &Connection, meta: &RoomMeta) -> Result<(), StorageError> {
     conn.execute(
-        "INSERT OR REPLACE INTO rooms (code, epoch, max_players, grace_ms, created_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT OR REPLACE INTO rooms (code, epoch, max_players, grace_ms, created_ms, rules)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![
             meta.code.as_str(),
             to_sql(meta.epoch),
             i64::from(meta.max_players),
             to_sql(meta.grace_ms),
-            to_sql(meta.created_ms)
+            to_sql(meta.created_ms),
+            meta.rules.to_bytes()
         ],
     )?;
     Ok(())
@@ -241,7 +242,7 @@ impl Storage for SqliteStorage {
         let row = self
             .conn
             .query_row(
-                "SELECT epoch, max_players, grace_ms, created_ms FROM rooms WHERE code = ?1",
+                "SELECT epoch, max_players, grace_ms, created_ms, rules FROM rooms WHERE code = ?1",
                 params![room.as_str()],
                 |r| {
                     Ok((
@@ -249,17 +250,23 @@ impl Storage for SqliteStorage {
                         r.get::<_, i64>(1)?,
                         r.get::<_, i64>(2)?,
                         r.get::<_, i64>(3)?,
+                        r.get::<_, Option<Vec<u8>>>(4)?,
                     ))
                 },
             )
             .optional()?;
-        row.map(|(epoch, max, grace, created)| {
+        row.map(|(epoch, max, grace, created, rules)| {
+            let rules = match rules {
+                Some(bytes) => RoomRules::from_bytes(&bytes).ok_or_else(|| corrupt("rules"))?,
+                None => RoomRules::default(),
+            };
             Ok(RoomMeta {
                 code: room.clone(),
                 epoch: from_sql(epoch),
                 max_players: u16::try_from(max).map_err(|_| corrupt("max_players"))?,
                 grace_ms: from_sql(grace),
                 created_ms: from_sql(created),
+                rules,
             })
         })
         .transpose()

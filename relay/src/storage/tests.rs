@@ -68,6 +68,7 @@ fn suite(s: &mut dyn Storage) {
         max_players: 8,
         grace_ms: 5000,
         created_ms: 77,
+        rules: Default::default(),
     };
     assert_eq!(s.room_meta(&a).unwrap(), None);
     s.put_room_meta(&meta).unwrap();
@@ -150,6 +151,7 @@ fn meta(i: u64) -> RoomMeta {
         max_players: 4,
         grace_ms: 0,
         created_ms: 1,
+        rules: Default::default(),
     }
 }
 

@@ -61,6 +61,7 @@ impl Sim {
             max_players: 16,
             grace_ms: 1_000,
             created_ms: 0,
+            rules: Default::default(),
         };
         let clients = (0..n)
             .map(|i| {
