@@ -39,4 +39,6 @@ pub use subscription::Events;
 pub use automerge;
 /// The wire protocol, for bindings and tools.
 pub use coinop_protocol as protocol;
-pub use coinop_protocol::{ErrorCode, PlayerId, Profile, RoomCode, RpcTarget, StateTarget};
+pub use coinop_protocol::{
+    ErrorCode, PlayerId, PlayerStateWriters, Profile, RoomCode, RoomRules, RpcTarget, StateTarget,
+};

@@ -1,6 +1,6 @@
 //! What the core needs to know before it starts.
 
-use coinop_protocol::{PlayerId, Profile, RoomRequest, Secret};
+use coinop_protocol::{PlayerId, Profile, RoomRequest, RoomRules, Secret};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 
@@ -22,6 +22,8 @@ pub(crate) struct CoreConfig {
     pub(crate) max_players: Option<u16>,
     /// Seat grace period when this client creates the room, in ms.
     pub(crate) grace_period_ms: Option<u32>,
+    /// Write rules when this client creates the room.
+    pub(crate) rules: Option<RoomRules>,
     /// How long an RPC waits for a reply, in ms.
     pub(crate) rpc_timeout_ms: u64,
     /// Values room keys read as until someone writes them.
@@ -43,6 +45,7 @@ impl CoreConfig {
             profile_is_default: false,
             max_players: None,
             grace_period_ms: None,
+            rules: None,
             rpc_timeout_ms: 10_000,
             default_states: BTreeMap::new(),
             default_player_states: BTreeMap::new(),

@@ -18,6 +18,7 @@ mod outputs;
 mod pending_calls;
 mod pending_load;
 mod reads;
+mod rollback;
 mod room_core;
 mod roster;
 mod shadows;

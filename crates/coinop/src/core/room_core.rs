@@ -187,7 +187,8 @@ impl RoomCore {
             .with_profile(self.cfg.profile.clone())
             .with_since(self.cursor)
             .with_max_players(self.cfg.max_players)
-            .with_grace_period_ms(self.cfg.grace_period_ms);
+            .with_grace_period_ms(self.cfg.grace_period_ms)
+            .with_rules(self.cfg.rules.clone());
         self.out.send(ClientMessage::Join(join));
     }
 

@@ -245,6 +245,11 @@ impl Sim {
         match c.inbox.pop_front() {
             Some(frame) => {
                 c.core.handle_frames(now, &[frame.to_vec()]);
+                // The core gave up the link (a rollback re-syncs): drop
+                // the socket, as the driver does.
+                if c.core.link_is_dead() {
+                    self.disconnect(i);
+                }
                 true
             }
             None if c.closing && c.conn.is_some() => {
