@@ -50,6 +50,7 @@ mod joined;
 mod proc_stats;
 mod relay_builder;
 mod relay_process;
+mod room_doc;
 
 pub use binaries::{RELAY_BIN_ENV, free_port, relay_bin, sibling_binary};
 pub use client::{Client, WAIT, Ws};
@@ -63,3 +64,4 @@ pub use joined::Joined;
 pub use proc_stats::{cpu_time, rss_kib};
 pub use relay_builder::RelayBuilder;
 pub use relay_process::RelayProcess;
+pub use room_doc::RoomDoc;

@@ -4,45 +4,9 @@
 #![allow(clippy::unwrap_used)]
 
 use super::*;
-use automerge::{ObjId, ObjType, ROOT, ReadDoc, ScalarValue};
-use coinop_layout::{player_skeleton, skeleton};
-
-/// A room document as `player` (session actor `n`) holds it: the skeleton
-/// and the skeletons of `players`.
-struct RoomDoc(Doc);
-
-impl RoomDoc {
-    fn new(player: &str, n: u8, players: &[&str]) -> RoomDoc {
-        let mut doc = session_doc(player, n);
-        doc.0.apply_changes([skeleton().unwrap()]).unwrap();
-        for p in players {
-            doc.0
-                .apply_changes([player_skeleton(&pid(p)).unwrap()])
-                .unwrap();
-        }
-        RoomDoc(doc)
-    }
-
-    fn map(&self, path: &[&str]) -> ObjId {
-        path.iter().fold(ROOT, |obj, key| {
-            self.0.0.get(&obj, *key).unwrap().unwrap().1
-        })
-    }
-
-    /// Commits what `edit` does and returns the change.
-    fn write(&mut self, edit: impl FnOnce(&mut automerge::AutoCommit, &RoomDoc)) -> Bytes {
-        let mut doc = std::mem::take(&mut self.0.0);
-        edit(&mut doc, self);
-        self.0.0 = doc;
-        self.0.0.commit();
-        Bytes::copy_from_slice(self.0.0.get_last_local_change().unwrap().raw_bytes())
-    }
-
-    fn put(&mut self, path: &[&str], key: &str, v: i64) -> Bytes {
-        let map = self.map(path);
-        self.write(|d, _| d.put(&map, key, v).unwrap())
-    }
-}
+use automerge::{ObjType, ROOT, ScalarValue};
+use coinop_harness::RoomDoc;
+use coinop_layout::player_skeleton;
 
 /// Alice (conn 1, host), bob (2) and mallory (3) in a room with `rules`,
 /// which holds the skeleton and each one's player skeleton.
@@ -60,14 +24,7 @@ fn room(rules: RoomRules) -> RoomState {
             T0,
         );
     }
-    let layout: Vec<Bytes> = std::iter::once(skeleton().unwrap())
-        .chain(
-            ["alice", "bob", "mallory"]
-                .iter()
-                .map(|p| player_skeleton(&pid(p)).unwrap()),
-        )
-        .map(|c| Bytes::copy_from_slice(c.raw_bytes()))
-        .collect();
+    let layout = RoomDoc::layout(&["alice", "bob", "mallory"]);
     // Anyone may publish the deterministic layout changes: mallory does.
     let fx = room.handle(msg(3, publish(90, layout)), T0);
     assert_eq!(refusal(&fx, 3, 90), None, "{fx:?}");
@@ -145,29 +102,29 @@ type Attack = Box<dyn Fn(&mut RoomDoc) -> Bytes>;
 fn nobody_replaces_or_deletes_the_layout() {
     let mut room = room(RoomRules::default());
     let attacks: Vec<Attack> = vec![
-        Box::new(|d| d.write(|d, _| d.put(ROOT, "state", "broken").unwrap())),
-        Box::new(|d| d.write(|d, _| d.delete(ROOT, "players").unwrap())),
+        Box::new(|d| d.write(|d| d.put(ROOT, "state", "broken").unwrap())),
+        Box::new(|d| d.write(|d| d.delete(ROOT, "players").unwrap())),
         Box::new(|d| {
-            d.write(|d, _| {
+            d.write(|d| {
                 d.put_object(ROOT, "state", ObjType::Map).unwrap();
             })
         }),
         Box::new(|d| {
             let players = d.map(&["players"]);
-            d.write(|d, _| d.delete(&players, "bob").unwrap())
+            d.write(|d| d.delete(&players, "bob").unwrap())
         }),
         Box::new(|d| {
             let bob = d.map(&["players", "bob"]);
-            d.write(|d, _| d.put(&bob, "state", 1).unwrap())
+            d.write(|d| d.put(&bob, "state", 1).unwrap())
         }),
         Box::new(|d| {
             let mallory = d.map(&["players", "mallory"]);
-            d.write(|d, _| d.delete(&mallory, "profile").unwrap())
+            d.write(|d| d.delete(&mallory, "profile").unwrap())
         }),
         // A map for a new player that is not that player's skeleton.
         Box::new(|d| {
             let players = d.map(&["players"]);
-            d.write(|d, _| {
+            d.write(|d| {
                 d.put_object(&players, "eve", ObjType::Map).unwrap();
             })
         }),
@@ -193,17 +150,13 @@ fn objects_inside_a_players_state_are_that_players() {
     let mut room = room(RoomRules::default());
     let mut bob = doc_of("bob", 2);
     let state = bob.map(&["players", "bob", "state"]);
-    let made = bob.write(|d, _| {
+    let made = bob.write(|d| {
         let inv = d.put_object(&state, "inventory", ObjType::Map).unwrap();
         d.put(&inv, "gold", 5).unwrap();
     });
     assert_eq!(try_publish(&mut room, BOB, made.clone()), None);
     let mut mallory = doc_of("mallory", 3);
-    mallory
-        .0
-        .0
-        .apply_changes([automerge::Change::from_bytes(made.to_vec()).unwrap()])
-        .unwrap();
+    mallory.apply(std::slice::from_ref(&made));
     let steal = mallory.put(&["players", "bob", "state", "inventory"], "gold", 0);
     assert_eq!(
         try_publish(&mut room, MALLORY, steal),
@@ -279,7 +232,7 @@ fn the_rules_hold_after_a_reload_from_a_snapshot_and_a_log() {
     let mut live = room(RoomRules::default());
     let mut bob = doc_of("bob", 2);
     let state = bob.map(&["players", "bob", "state"]);
-    let made = bob.write(|d, _| {
+    let made = bob.write(|d| {
         let inv = d.put_object(&state, "inventory", ObjType::List).unwrap();
         d.insert(&inv, 0, ScalarValue::Int(1)).unwrap();
     });
@@ -289,10 +242,8 @@ fn the_rules_hold_after_a_reload_from_a_snapshot_and_a_log() {
     // Everything the room stored, as storage would hand it back.
     let mut entries = Vec::new();
     let mut seq = 0;
-    let mut all = doc_of("alice", 1).0;
-    all.0
-        .apply_changes([automerge::Change::from_bytes(made.to_vec()).unwrap()])
-        .unwrap();
+    let mut all = doc_of("alice", 1);
+    all.apply(std::slice::from_ref(&made));
     for change in all.0.get_changes(&[]) {
         seq += 1;
         entries.push(LogEntry {
@@ -317,13 +268,9 @@ fn the_rules_hold_after_a_reload_from_a_snapshot_and_a_log() {
             );
         }
         let mut mallory = doc_of("mallory", 9);
-        mallory
-            .0
-            .0
-            .apply_changes([automerge::Change::from_bytes(made.to_vec()).unwrap()])
-            .unwrap();
+        mallory.apply(std::slice::from_ref(&made));
         let inv = mallory.map(&["players", "bob", "state", "inventory"]);
-        let steal = mallory.write(|d, _| d.delete(&inv, 0).unwrap());
+        let steal = mallory.write(|d| d.delete(&inv, 0).unwrap());
         assert_eq!(
             try_publish(&mut reloaded, MALLORY, steal),
             Some(ErrorCode::WRITE_FORBIDDEN)
@@ -332,7 +279,7 @@ fn the_rules_hold_after_a_reload_from_a_snapshot_and_a_log() {
             try_publish(
                 &mut reloaded,
                 MALLORY,
-                doc_of("mallory", 8).write(|d, _| d.delete(ROOT, "state").unwrap())
+                doc_of("mallory", 8).write(|d| d.delete(ROOT, "state").unwrap())
             ),
             Some(ErrorCode::LAYOUT_PROTECTED)
         );
