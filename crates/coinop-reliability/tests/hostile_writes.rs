@@ -82,12 +82,15 @@ fn value(doc: &automerge::AutoCommit, path: &[&str]) -> Option<String> {
     None
 }
 
+/// A forged change against the layout, made on the attacker's document.
+type Attack = fn(&mut RoomDoc) -> Bytes;
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nobody_breaks_the_layout_of_a_room() {
     let _serial = serial().await;
     let relay = support::start_relay(&[], &[]);
     let mut room = Room::open(&relay, "LAYOUT", None).await;
-    let attacks: [(&str, fn(&mut RoomDoc) -> Bytes); 5] = [
+    let attacks: [(&str, Attack); 5] = [
         ("ROOT[state] replaced by a string", |d| {
             d.write(|d| d.put(ROOT, "state", "broken").unwrap())
         }),
