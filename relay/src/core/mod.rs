@@ -57,6 +57,8 @@
 mod actor_clock;
 mod change_log;
 mod change_ops;
+#[doc(hidden)]
+pub mod check_cost;
 mod conn_id;
 mod durable_tail;
 mod effect;
