@@ -6,7 +6,7 @@ use super::change_ops::ops_of;
 use super::layout_index::LayoutIndex;
 use super::write_rules::{Writer, check};
 use automerge::transaction::Transactable;
-use automerge::{ActorId, AutoCommit, ReadDoc, ROOT};
+use automerge::{ActorId, AutoCommit, ROOT, ReadDoc};
 use coinop_layout::{player_skeleton, skeleton};
 use coinop_protocol::actor::{player_tag, session_actor};
 use coinop_protocol::{PlayerId, RoomRules};
@@ -22,7 +22,8 @@ pub struct CheckCost {
     pub parse: Duration,
     /// Expanding its operations and checking them: the new work.
     pub check: Duration,
-    /// Applying it to a document of the room (what every client does).
+    /// Applying it to a document of the room (what every client does, and
+    /// what compaction does again), one change at a time.
     pub apply: Duration,
 }
 
@@ -79,14 +80,15 @@ pub fn measure(changes: usize, keys_per_change: usize) -> CheckCost {
     let staged = HashMap::new();
     let mut refused = 0;
     for change in &parsed {
-        let ok = ops_of(change)
-            .is_some_and(|ops| check(change, &ops, &index_with_me, &staged, &rules, writer).is_ok());
+        let ok = ops_of(change).is_some_and(|ops| {
+            check(change, &ops, &index_with_me, &staged, &rules, writer).is_ok()
+        });
         refused += usize::from(!ok);
     }
     let check_time = started.elapsed();
     assert_eq!(refused, 0, "an honest change was refused");
 
-    let mut receiver = AutoCommit::new();
+    let mut receiver = automerge::Automerge::new();
     for change in [skeleton(), player_skeleton(&me)].into_iter().flatten() {
         let _ = receiver.apply_changes([change]);
     }

@@ -8,22 +8,27 @@ use automerge::{ObjType, ROOT, ScalarValue};
 use coinop_harness::RoomDoc;
 use coinop_layout::player_skeleton;
 
+/// Seats alice (conn 1, the host), bob (2) and mallory (3).
+fn seat_everyone(room: &mut RoomState) {
+    for (i, p) in ["alice", "bob", "mallory"].iter().enumerate() {
+        let conn = ConnId(i as u64 + 1);
+        room.handle(
+            Input::Join {
+                conn,
+                join: join(p, None),
+            },
+            T0,
+        );
+    }
+}
+
 /// Alice (conn 1, host), bob (2) and mallory (3) in a room with `rules`,
 /// which holds the skeleton and each one's player skeleton.
 fn room(rules: RoomRules) -> RoomState {
     let mut m = meta(8, 5_000);
     m.rules = rules;
     let mut room = RoomState::new(m, RoomLimits::default());
-    for (i, p) in ["alice", "bob", "mallory"].iter().enumerate() {
-        let join = join(p, None);
-        room.handle(
-            Input::Join {
-                conn: ConnId(i as u64 + 1),
-                join,
-            },
-            T0,
-        );
-    }
+    seat_everyone(&mut room);
     let layout = RoomDoc::layout(&["alice", "bob", "mallory"]);
     // Anyone may publish the deterministic layout changes: mallory does.
     let fx = room.handle(msg(3, publish(90, layout)), T0);
@@ -257,16 +262,7 @@ fn the_rules_hold_after_a_reload_from_a_snapshot_and_a_log() {
     for (snap, tail) in [(Some(snapshot), tail), (None, entries.clone())] {
         let mut reloaded =
             RoomState::load(meta(8, 5_000), RoomLimits::default(), snap, tail).unwrap();
-        for (i, p) in ["alice", "bob", "mallory"].iter().enumerate() {
-            let join = join(p, None);
-            reloaded.handle(
-                Input::Join {
-                    conn: ConnId(i as u64 + 1),
-                    join,
-                },
-                T0,
-            );
-        }
+        seat_everyone(&mut reloaded);
         let mut mallory = doc_of("mallory", 9);
         mallory.apply(std::slice::from_ref(&made));
         let inv = mallory.map(&["players", "bob", "state", "inventory"]);
