@@ -31,29 +31,29 @@ impl RoomCore {
         };
         // History comes in causal order: a dependent follows what it needs.
         let mut kept = Vec::new();
+        let mut undone = Vec::new();
         for change in self.doc.get_changes(&[]) {
             let hash = change.hash();
             if dropped.contains(&hash) || change.deps().iter().any(|d| dropped.contains(d)) {
                 dropped.insert(hash);
+                undone.push(change);
             } else {
-                kept.push((hash, change.deps().to_vec()));
+                kept.push(change);
             }
         }
-        let needed: HashSet<ChangeHash> = kept.iter().flat_map(|(_, d)| d.clone()).collect();
-        let heads: Vec<ChangeHash> = kept
-            .iter()
-            .map(|(h, _)| *h)
-            .filter(|h| !needed.contains(h))
-            .collect();
-        let old_heads = self.doc.get_heads();
-        let patches = self.doc.diff(&old_heads, &heads);
-        let mut doc = match self.doc.fork_at(&heads) {
-            Ok(doc) => doc,
-            Err(e) => {
-                tracing::error!("could not roll back a refused change: {e}");
-                return;
-            }
-        };
+        // Rebuilt from the kept changes, with the calls the core makes
+        // anyway (no history diffing code in the Wasm build).
+        let mut doc = automerge::Automerge::new();
+        if let Err(e) = doc.apply_changes(kept) {
+            tracing::error!("could not roll back a refused change: {e}");
+            return;
+        }
+        // What the rollback changes is what the undone changes did on top
+        // of the kept ones.
+        let mut probe = doc.fork();
+        let mut log = automerge::PatchLog::active();
+        let _ = probe.apply_changes_log_patches(undone, &mut log);
+        let patches = probe.make_patches(&mut log);
         // A fresh actor: the old one's next seq would follow a change that
         // no longer exists anywhere.
         let mut h = Sha256::new();
