@@ -81,6 +81,7 @@ fn refused_not_fatal(change: Vec<u8>) {
         grace_ms: 0,
         created_ms: 0,
         owner: None,
+        rules: Default::default(),
     };
     let mut room = RoomState::new(meta, RoomLimits::default());
     let player = PlayerId::new("mallory").expect("valid id");

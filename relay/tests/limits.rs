@@ -188,6 +188,7 @@ async fn unreadable_room_is_quarantined_not_replaced() {
                 .unwrap()
                 .as_millis() as u64,
             owner: None,
+            rules: Default::default(),
         };
         store.put_room_meta(&meta).unwrap();
         let junk = Snapshot {

@@ -37,6 +37,20 @@ export interface IdentityStorage {
   setItem(key: string, value: string): void;
 }
 
+/**
+ * Who may write what in a room, chosen by whoever creates it and enforced
+ * by the relay on every change (see the README's "Who may write what").
+ * A player's profile is always written by that player alone.
+ */
+export interface RoomRules {
+  /** Who writes a player's state: that player or the host (`"ownerOrHost"`, the default), that player alone (`"ownerOnly"`), or anyone (`"anyone"`, Playroom Kit's rule). */
+  playerState?: "ownerOrHost" | "ownerOnly" | "anyone";
+  /** Only the host writes the room state (every key). */
+  roomStateHostOnly?: boolean;
+  /** Room state keys only the host writes (at most 64). */
+  hostOnlyKeys?: string[];
+}
+
 /** Options handed to the Wasm room. */
 export interface BackendOptions {
   relayUrl: string;
@@ -52,6 +66,8 @@ export interface BackendOptions {
   /** A profile for a new player; a returning player keeps the one the room holds. */
   defaultProfile?: RawProfile;
   rpcTimeoutMs?: number;
+  /** Write rules, used when this join creates the room. */
+  roomRules?: RoomRules;
   /** Namespace for the stored identity, so that several clients in one page can be distinct players. */
   identityKey?: string;
 }

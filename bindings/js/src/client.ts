@@ -193,6 +193,16 @@ export class CoinopClient {
     return this.#session.onDisconnect(callback);
   }
 
+  /**
+   * Calls `callback` with each error the room reports and survives, as a
+   * `CoinopError`: `WRITE_FORBIDDEN` or `LAYOUT_PROTECTED` when the relay
+   * refused a write under the room's rules (the write is then undone here
+   * too, and later writes go on).
+   */
+  onError(callback: (error: CoinopError) => void): () => void {
+    return this.#session.onError(callback);
+  }
+
   /** Whether this player is the host. */
   isHost(): boolean {
     const backend = this.#session.backend;

@@ -51,6 +51,7 @@ export const onPlayerStateChange: CoinopClient["onPlayerStateChange"] = (...a) =
 export const onHostChange: CoinopClient["onHostChange"] = (...a) => c.onHostChange(...a);
 export const onStatusChange: CoinopClient["onStatusChange"] = (...a) => c.onStatusChange(...a);
 export const onDisconnect: CoinopClient["onDisconnect"] = (...a) => c.onDisconnect(...a);
+export const onError: CoinopClient["onError"] = (...a) => c.onError(...a);
 export const isHost: CoinopClient["isHost"] = () => c.isHost();
 export const transferHost: CoinopClient["transferHost"] = (...a) => c.transferHost(...a);
 export const getRoomCode: CoinopClient["getRoomCode"] = () => c.getRoomCode();

@@ -1,4 +1,4 @@
-import type { IdentityStorage, RawProfile } from "./backend.js";
+import type { IdentityStorage, RawProfile, RoomRules } from "./backend.js";
 import type { Identity } from "./identity.js";
 
 /** Options of `insertCoin`, with Playroom Kit's names. */
@@ -35,6 +35,13 @@ export interface InitOptions {
   reconnectGracePeriod?: number;
   /** This player's profile (the lobby edits it too). */
   profile?: Partial<RawProfile>;
+  /**
+   * Who may write what, used when this join creates the room (the relay
+   * keeps them with the room). A write they forbid is undone locally and
+   * reported through `onError` with code `WRITE_FORBIDDEN` (or
+   * `LAYOUT_PROTECTED`).
+   */
+  roomRules?: RoomRules;
   /** How long RPC calls wait for a reply, in ms (default 5000). */
   rpcTimeout?: number;
   /** Where the player's id and secret persist (default `localStorage`, in memory where there is none). */

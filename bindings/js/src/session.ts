@@ -107,6 +107,13 @@ export class Session {
     });
   }
 
+  /** Calls `callback` with every error the room reports while it goes on (a write the room's rules refused, say). */
+  onError(callback: (error: CoinopError) => void): () => void {
+    return this.onEvent((event) => {
+      if (event.type === "error") callback(new CoinopError(playroomCode(event.code), event.message));
+    });
+  }
+
   #seatOne(id: string): void {
     if (this.#seated.includes(id)) return;
     this.#seated.push(id);

@@ -22,6 +22,39 @@ pub struct Options {
     pub default_profile: Option<ProfileOptions>,
     pub rpc_timeout_ms: Option<u32>,
     pub identity_key: Option<String>,
+    /// Write rules when this client creates the room.
+    pub room_rules: Option<RoomRulesOptions>,
+}
+
+/// `RoomRules` in `bindings/js/src/options.ts`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoomRulesOptions {
+    /// "ownerOrHost" (default), "ownerOnly" or "anyone".
+    pub player_state: Option<String>,
+    pub room_state_host_only: Option<bool>,
+    pub host_only_keys: Option<Vec<String>>,
+}
+
+impl RoomRulesOptions {
+    /// The protocol's rules; `Err` names an unknown `playerState`.
+    pub fn to_rules(&self) -> Result<coinop::RoomRules, String> {
+        use coinop::PlayerStateWriters as W;
+        let writers = match self.player_state.as_deref() {
+            None | Some("ownerOrHost") => W::OwnerOrHost,
+            Some("ownerOnly") => W::OwnerOnly,
+            Some("anyone") => W::Anyone,
+            Some(other) => {
+                return Err(format!(
+                    "roomRules.playerState must be \"ownerOrHost\", \"ownerOnly\" or \"anyone\", not {other:?}"
+                ));
+            }
+        };
+        Ok(coinop::RoomRules::default()
+            .with_player_state(writers)
+            .with_room_state_host_only(self.room_state_host_only.unwrap_or(false))
+            .with_host_only_keys(self.host_only_keys.clone().unwrap_or_default()))
+    }
 }
 
 /// A partial profile.

@@ -73,6 +73,12 @@ impl WasmRoom {
         if let Some(ms) = options.grace_period_ms {
             builder = builder.grace_period(Duration::from_millis(ms.into()));
         }
+        if let Some(rules) = &options.room_rules {
+            let rules = rules
+                .to_rules()
+                .map_err(|e| js_error("INVALID_OPTIONS", &e))?;
+            builder = builder.room_rules(rules);
+        }
         if let Some(ms) = options.rpc_timeout_ms {
             builder = builder.rpc_timeout(Duration::from_millis(ms.into()));
         }

@@ -57,6 +57,7 @@ mod proc_stats;
 mod relay_builder;
 mod relay_process;
 mod tls;
+mod room_doc;
 
 pub use binaries::{RELAY_BIN_ENV, free_port, relay_bin, sibling_binary};
 pub use child_server::{ChildServer, installed};
@@ -73,3 +74,4 @@ pub use proc_stats::{cpu_time, rss_kib};
 pub use relay_builder::RelayBuilder;
 pub use relay_process::RelayProcess;
 pub use tls::{Issued, TestCa, client_config_trusting, server_certificate, wait_for_certificate};
+pub use room_doc::RoomDoc;

@@ -1,6 +1,7 @@
 //! Messages a client sends to the relay.
 
 use crate::ids::{PlayerId, RoomCode, Secret};
+use crate::room_rules::RoomRules;
 use crate::types::{CallId, Profile, RoomCursor, RpcOutcome, RpcTarget, StateTarget};
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
@@ -120,6 +121,9 @@ pub struct Join {
     /// answers [`crate::ErrorCode::ROOM_NOT_FOUND`] and stores nothing
     /// (probing codes creates no rooms). Ignored for [`RoomRequest::New`].
     pub only_existing: bool,
+    /// The room's write rules, used only when this join creates the room;
+    /// `None` means [`RoomRules::default`]. Kept with the room.
+    pub rules: Option<RoomRules>,
 }
 
 impl Join {
@@ -150,6 +154,7 @@ impl Join {
             max_players: None,
             grace_period_ms: None,
             only_existing: false,
+            rules: None,
         }
     }
 
@@ -190,6 +195,13 @@ impl Join {
     /// instead of creating the room when it does not exist.
     pub fn with_only_existing(mut self, only_existing: bool) -> Join {
         self.only_existing = only_existing;
+        self
+    }
+
+    /// The same join asking for these write rules if it creates the room
+    /// (rules, or an `Option` of them).
+    pub fn with_rules(mut self, rules: impl Into<Option<RoomRules>>) -> Join {
+        self.rules = rules.into();
         self
     }
 }

@@ -118,6 +118,17 @@ codes! {
     /// A stored replica could not be decoded: it is set aside, not read
     /// (raised by clients, never sent by the relay).
     REPLICA_CORRUPT = 2029, retry = false;
+    /// A change writes where its author may not (see [`crate::RoomRules`]):
+    /// another player's profile, another player's state as a non-host, or a
+    /// host-only room key as a non-host. Nothing of the publish was stored.
+    WRITE_FORBIDDEN = 2012, retry = false;
+    /// A change replaces or deletes part of the document's layout
+    /// (`ROOT["state"]`, `ROOT["players"]`, a player's map, state or
+    /// profile map), which only the deterministic skeleton changes create.
+    LAYOUT_PROTECTED = 2013, retry = false;
+    /// The room rules of a join that creates a room exceed their limits
+    /// (see [`crate::RoomRules::check`]); the join is refused.
+    INVALID_ROOM_RULES = 2014, retry = false;
     /// The relay could not persist; nothing was acked. Resend later.
     STORAGE_UNAVAILABLE = 3001, retry = true;
     /// The relay is shutting down.

@@ -62,6 +62,7 @@ mod ids;
 mod limits;
 mod parts;
 mod relay_message;
+mod room_rules;
 mod types;
 
 pub use bytes::Bytes;
@@ -72,6 +73,7 @@ pub use ids::{IdError, PlayerId, RoomCode, Secret};
 pub use limits::Limits;
 pub use parts::{PartError, Reassembly, split_frame};
 pub use relay_message::{RelayMessage, Welcome};
+pub use room_rules::{MAX_HOST_ONLY_KEYS, MAX_RULE_KEY_BYTES, PlayerStateWriters, RoomRules};
 pub use types::{
     CallId, LogEntry, PlayerInfo, Profile, RoomCursor, RpcOutcome, RpcTarget, Seq, StateTarget,
     UnreliableValue,

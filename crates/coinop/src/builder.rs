@@ -8,7 +8,7 @@ use crate::replica::ReplicaStore;
 use crate::room::Room;
 use crate::shared::Shared;
 use crate::transport::TlsTrust;
-use coinop_protocol::{Profile, RoomCode, RoomRequest};
+use coinop_protocol::{Profile, RoomCode, RoomRequest, RoomRules};
 use serde::Serialize;
 use serde_json::Value as Json;
 use std::collections::{BTreeMap, HashMap};
@@ -37,6 +37,7 @@ pub struct RoomBuilder {
     max_players: Option<u16>,
     grace_period: Option<Duration>,
     only_existing: bool,
+    rules: Option<RoomRules>,
     rpc_timeout: Duration,
     defaults: BTreeMap<String, Json>,
     player_defaults: BTreeMap<String, Json>,
@@ -59,6 +60,7 @@ impl RoomBuilder {
             max_players: None,
             grace_period: None,
             only_existing: false,
+            rules: None,
             rpc_timeout: Duration::from_secs(10),
             defaults: BTreeMap::new(),
             player_defaults: BTreeMap::new(),
@@ -110,6 +112,25 @@ impl RoomBuilder {
     /// the same way, and this client never rebuilds a room the relay lost.
     pub fn only_existing(mut self, yes: bool) -> Self {
         self.only_existing = yes;
+        self
+    }
+
+    /// Who may write what in the room, used when this client creates the
+    /// room (the relay keeps them with the room and enforces them on every
+    /// change). Without it the room gets [`RoomRules::default`]: a
+    /// player's state written by that player or the host, a profile by its
+    /// player, room state by anyone.
+    ///
+    /// ```
+    /// use coinop::{PlayerStateWriters, RoomBuilder, RoomRules};
+    ///
+    /// let builder = RoomBuilder::new("ws://127.0.0.1:8080")
+    ///     .room_rules(RoomRules::default().with_host_only_keys(["round"]))
+    ///     .room_rules(RoomRules::default().with_player_state(PlayerStateWriters::Anyone));
+    /// # drop(builder);
+    /// ```
+    pub fn room_rules(mut self, rules: RoomRules) -> Self {
+        self.rules = Some(rules);
         self
     }
 
@@ -209,6 +230,7 @@ impl RoomBuilder {
             .grace_period
             .map(|d| d.as_millis().min(u32::MAX as u128) as u32);
         cfg.only_existing = self.only_existing;
+        cfg.rules = self.rules;
         cfg.rpc_timeout_ms = self.rpc_timeout.as_millis() as u64;
         cfg.default_states = self.defaults;
         cfg.default_player_states = self.player_defaults;

@@ -7,111 +7,15 @@
 //! ROOT["players"][player_id]["profile"]    {name, color, avatar}
 //! ```
 //!
-//! The container maps are made by *deterministic* changes (fixed time, no
-//! dependencies beyond the skeleton, an actor derived from the change's own
-//! content) that every client produces byte for byte. Two clients creating
-//! `ROOT["state"]` concurrently would otherwise make two conflicting maps,
-//! and every key written into the losing one would vanish; identical changes
-//! have one hash and merge as one.
+//! The container maps are made by *deterministic* changes that every client
+//! produces byte for byte ([`coinop_layout`], shared with the relay, which
+//! keeps anyone from replacing or deleting them).
 
-use automerge::transaction::{CommitOptions, Transactable, Transaction};
-use automerge::{ActorId, Automerge, AutomergeError, Change, ObjId, ObjType, ROOT, ReadDoc};
-use coinop_protocol::actor::{content_actor, content_address, is_own_content_address};
+use automerge::{ObjId, ROOT, ReadDoc};
+pub(crate) use coinop_layout::{
+    PLAYERS, PROFILE, STATE, child, counter_creation, player_skeleton, skeleton,
+};
 use coinop_protocol::{PlayerId, StateTarget};
-use std::sync::OnceLock;
-
-/// Key of the room state map under the root.
-pub(crate) const STATE: &str = "state";
-/// Key of the players map under the root.
-pub(crate) const PLAYERS: &str = "players";
-/// Key of a player's profile map.
-pub(crate) const PROFILE: &str = "profile";
-
-/// The change that creates `ROOT["state"]` and `ROOT["players"]`.
-pub(crate) fn skeleton() -> Result<Change, AutomergeError> {
-    static BYTES: OnceLock<Vec<u8>> = OnceLock::new();
-    if let Some(bytes) = BYTES.get() {
-        return Change::from_bytes(bytes.clone()).map_err(AutomergeError::from);
-    }
-    let change = content_addressed(&Automerge::new(), |tx| {
-        tx.put_object(ROOT, STATE, ObjType::Map)?;
-        tx.put_object(ROOT, PLAYERS, ObjType::Map)?;
-        Ok(())
-    })?;
-    let _ = BYTES.set(change.raw_bytes().to_vec());
-    Ok(change)
-}
-
-/// The change that creates `ROOT["players"][player]` with its `state` and
-/// `profile` maps.
-pub(crate) fn player_skeleton(player: &PlayerId) -> Result<Change, AutomergeError> {
-    let mut doc = Automerge::new();
-    doc.apply_changes([skeleton()?])?;
-    let players = child(&doc, &ROOT, PLAYERS).ok_or(AutomergeError::Fail)?;
-    content_addressed(&doc, |tx| {
-        let me = tx.put_object(&players, player.as_str(), ObjType::Map)?;
-        tx.put_object(&me, STATE, ObjType::Map)?;
-        tx.put_object(&me, PROFILE, ObjType::Map)?;
-        Ok(())
-    })
-}
-
-/// The change that creates a counter at `key` of `target`'s state map with
-/// value 0. Every client that starts the same counter makes this same
-/// change, so concurrent first increments land on one counter and add up
-/// instead of conflicting.
-pub(crate) fn counter_creation(target: &StateTarget, key: &str) -> Result<Change, AutomergeError> {
-    let mut doc = Automerge::new();
-    doc.apply_changes([skeleton()?])?;
-    if let StateTarget::Player(p) = target {
-        doc.apply_changes([player_skeleton(p)?])?;
-    }
-    let map = state_map(&doc, target).ok_or(AutomergeError::Fail)?;
-    content_addressed(&doc, |tx| {
-        tx.put(&map, key, automerge::ScalarValue::counter(0))?;
-        Ok(())
-    })
-}
-
-/// The change `edit` makes on top of `base` at time 0, written under its
-/// content-addressed actor ([`coinop_protocol::actor::content_actor`]): the
-/// relay refuses any other content under that actor, so nobody can take
-/// the actor's seq before the real change. The edit runs twice: once under
-/// a placeholder actor to learn the address (which does not depend on the
-/// actor), then under the address.
-fn content_addressed(
-    base: &Automerge,
-    edit: impl Fn(&mut Transaction<'_>) -> Result<(), AutomergeError>,
-) -> Result<Change, AutomergeError> {
-    let commit = |actor: Vec<u8>| -> Result<Change, AutomergeError> {
-        let mut doc = base.fork();
-        doc.set_actor(ActorId::from(actor));
-        let mut tx = doc.transaction();
-        edit(&mut tx)?;
-        tx.commit_with(CommitOptions::default().with_time(0));
-        last_change(&doc)
-    };
-    let probe = commit(b"coinop-placehold".to_vec())?;
-    let address = content_address(probe.raw_bytes()).ok_or(AutomergeError::Fail)?;
-    let change = commit(content_actor(address))?;
-    debug_assert!(is_own_content_address(
-        change.actor_id().to_bytes(),
-        change.raw_bytes()
-    ));
-    Ok(change)
-}
-
-fn last_change(doc: &Automerge) -> Result<Change, AutomergeError> {
-    doc.get_last_local_change().ok_or(AutomergeError::Fail)
-}
-
-/// The child object at `key` of `obj`, if it is an object.
-pub(crate) fn child<R: ReadDoc>(doc: &R, obj: &ObjId, key: &str) -> Option<ObjId> {
-    match doc.get(obj, key).ok()?? {
-        (automerge::Value::Object(_), id) => Some(id),
-        _ => None,
-    }
-}
 
 /// The map holding the state keys of `target` in a room document, if it
 /// exists yet: `ROOT["state"]` for the room, `ROOT["players"][id]["state"]`
@@ -189,6 +93,7 @@ pub(crate) fn touched(patches: &[automerge::Patch]) -> Vec<Touched> {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use automerge::Automerge;
 
     #[test]
     fn skeletons_are_identical_everywhere() {
@@ -203,24 +108,5 @@ mod tests {
         assert!(state_map(&doc, &StateTarget::Player(p.clone())).is_some());
         assert!(profile_map(&doc, &p).is_some());
         assert_eq!(doc.get_changes(&[]).len(), 2);
-    }
-
-    #[test]
-    fn deterministic_changes_carry_their_own_content_address() {
-        let p = PlayerId::new("p1").unwrap();
-        let changes = [
-            skeleton().unwrap(),
-            player_skeleton(&p).unwrap(),
-            counter_creation(&StateTarget::Room, "score").unwrap(),
-            counter_creation(&StateTarget::Player(p.clone()), "score").unwrap(),
-        ];
-        let mut actors = std::collections::HashSet::new();
-        for c in &changes {
-            let actor = c.actor_id().to_bytes();
-            assert!(is_own_content_address(actor, c.raw_bytes()), "{c:?}");
-            assert!(actors.insert(actor.to_vec()), "one actor per change");
-        }
-        let other = counter_creation(&StateTarget::Room, "lives").unwrap();
-        assert!(actors.insert(other.actor_id().to_bytes().to_vec()));
     }
 }

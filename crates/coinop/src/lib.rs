@@ -39,4 +39,7 @@ pub use subscription::Events;
 pub use automerge;
 /// The wire protocol, for bindings and tools.
 pub use coinop_protocol as protocol;
-pub use coinop_protocol::{ErrorCode, Limits, PlayerId, Profile, RoomCode, RpcTarget, StateTarget};
+pub use coinop_protocol::{
+    ErrorCode, Limits, PlayerId, PlayerStateWriters, Profile, RoomCode, RoomRules, RpcTarget,
+    StateTarget,
+};

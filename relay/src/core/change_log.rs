@@ -21,6 +21,8 @@ pub(crate) struct ChangeId {
     seq: u64,
     /// The changes it builds on.
     pub(crate) deps: Vec<Hash>,
+    /// The parsed change, for the write rules to read its operations.
+    pub(crate) change: automerge::Change,
 }
 
 impl ChangeId {
@@ -182,6 +184,7 @@ pub(crate) fn validate_change(bytes: &[u8]) -> Option<ChangeId> {
             actor: c.actor_id().to_bytes().to_vec(),
             seq: c.seq(),
             deps: c.deps().iter().map(|d| d.0).collect(),
+            change: c,
         })
 }
 

@@ -37,6 +37,7 @@ fn meta() -> Option<RoomMeta> {
         grace_ms: 1_000,
         created_ms: 0,
         owner: None,
+        rules: Default::default(),
     })
 }
 

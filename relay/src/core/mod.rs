@@ -35,6 +35,7 @@
 //!     grace_ms: 5_000,
 //!     created_ms: 0,
 //!     owner: None,
+//!     rules: RoomRules::default(),
 //! };
 //! let mut room = RoomState::new(meta, RoomLimits::default());
 //! let join = Join::new(
@@ -56,6 +57,9 @@
 
 mod actor_clock;
 mod change_log;
+mod change_ops;
+#[doc(hidden)]
+pub mod check_cost;
 mod conn_id;
 mod durable_tail;
 mod effect;
@@ -64,6 +68,7 @@ mod folded_hashes;
 #[doc(hidden)]
 pub mod fuzzing;
 mod input;
+mod layout_index;
 mod limits;
 mod room_lifecycle;
 mod room_messages;
@@ -77,6 +82,7 @@ mod state_view;
 #[cfg(test)]
 mod tests;
 mod unreliable_store;
+mod write_rules;
 
 pub use actor_clock::ActorClock;
 pub use change_log::LoadError;

@@ -1,6 +1,6 @@
 //! What the relay persists about a room besides its log.
 
-use coinop_protocol::{PlayerId, RoomCode};
+use coinop_protocol::{PlayerId, RoomCode, RoomRules};
 
 /// A room's fixed settings, chosen when it is created and persisted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,4 +19,6 @@ pub struct RoomMeta {
     /// owners were kept have none). The owner is made host whenever they
     /// join, cannot be kicked, and alone may delete the room.
     pub owner: Option<PlayerId>,
+    /// Who may write what (chosen by the join that created the room).
+    pub rules: RoomRules,
 }

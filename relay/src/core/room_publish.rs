@@ -1,12 +1,14 @@
 //! The reliable path: publish, persist, ack and forward, compaction.
 
 use super::change_log::{ChangeId, Hash, validate_change};
+use super::change_ops::ops_of;
 use super::conn_id::ConnId;
 use super::effect::Effect;
 use super::room_state::{PendingAck, RoomState};
+use super::write_rules::{Writer, check};
 use coinop_protocol::actor::player_tag;
 use coinop_protocol::{Bytes, ErrorCode, RelayMessage, Seq};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 impl RoomState {
     /// Validates a whole publish; any refusal refuses all of it.
@@ -19,6 +21,13 @@ impl RoomState {
         let mut seen: HashSet<Hash> = HashSet::new();
         let mut dup_seq = None::<Seq>;
         let mut new_bytes = 0u64;
+        let writer = Writer {
+            tag,
+            is_host: self.roster.host() == Some(&player),
+        };
+        // Objects made by this publish's changes, recorded once all pass.
+        let mut staged = HashMap::new();
+        self.layout.read_history();
         for (i, change) in changes.into_iter().enumerate() {
             if change.len() > self.limits.max_change_bytes {
                 let text = format!(
@@ -74,6 +83,24 @@ impl RoomState {
                 let code = ErrorCode::MISSING_DEPENDENCY;
                 return self.error(conn, code, text, Some(client_ref));
             }
+            let Some(ops) = ops_of(&id.change) else {
+                let text = format!("change {i} has operations automerge cannot expand");
+                return self.error(conn, ErrorCode::INVALID_CHANGE, text, Some(client_ref));
+            };
+            match check(
+                &id.change,
+                &ops,
+                &self.layout,
+                &staged,
+                &self.meta.rules,
+                writer,
+            ) {
+                Ok(made) => staged.extend(made),
+                Err(refusal) => {
+                    let text = format!("change {i}: {}", refusal.text);
+                    return self.error(conn, refusal.code, text, Some(client_ref));
+                }
+            }
             new_bytes += change.len() as u64;
             fresh.push((id, change));
         }
@@ -82,6 +109,7 @@ impl RoomState {
             let text = format!("the room would exceed its {limit} stored bytes");
             return self.error(conn, ErrorCode::ROOM_TOO_LARGE, text, Some(client_ref));
         }
+        self.layout.accept(staged);
         let entries = self.log.stage(&player, fresh);
         let ack_seq = entries
             .last()

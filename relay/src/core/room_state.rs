@@ -4,6 +4,7 @@ use super::change_log::{ChangeLog, LoadError};
 use super::conn_id::ConnId;
 use super::effect::{Delivery, Effect, close_code};
 use super::input::Input;
+use super::layout_index::LayoutIndex;
 use super::limits::RoomLimits;
 use super::room_meta::RoomMeta;
 use super::roster::Roster;
@@ -59,6 +60,8 @@ pub struct RoomState {
     /// The owner deleted the room: everyone was closed, and the shell
     /// removes its storage once no storage work is outstanding.
     pub(crate) deleted: bool,
+    /// Where each layout object sits, for the write rules.
+    pub(crate) layout: LayoutIndex,
 }
 
 impl RoomState {
@@ -77,6 +80,7 @@ impl RoomState {
             serves_snapshots: false,
             banned: BTreeSet::new(),
             deleted: false,
+            layout: LayoutIndex::default(),
         }
     }
 
@@ -90,7 +94,12 @@ impl RoomState {
         tail: Vec<LogEntry>,
     ) -> Result<RoomState, LoadError> {
         let mut room = RoomState::new(meta, limits);
+        let history = (
+            snapshot.as_ref().map(|s| s.doc.clone()),
+            tail.iter().map(|e| e.change.clone()).collect(),
+        );
         room.log = ChangeLog::load(snapshot, tail, room.limits.cached_log_bytes)?;
+        room.layout = LayoutIndex::with_history(history.0, history.1);
         // A stored tail long enough is compacted soon after loading.
         room.quiet_since = Some(0);
         Ok(room)

@@ -263,6 +263,10 @@ impl Registry {
             let text = "the relay's disk is full: no new rooms for now".to_owned();
             return Err(JoinError::Fatal(ErrorCode::DISK_FULL, text));
         }
+        let write_rules = join.rules.clone().unwrap_or_default();
+        if let Err(text) = write_rules.check() {
+            return Err(JoinError::Fatal(ErrorCode::INVALID_ROOM_RULES, text));
+        }
         let rules = &self.rules;
         let max_players = join
             .max_players
@@ -280,6 +284,7 @@ impl Registry {
             created_ms: now_ms(),
             // Whoever creates the room owns it: host whenever present.
             owner: Some(join.player.clone()),
+            rules: write_rules,
         };
         self.services
             .storage

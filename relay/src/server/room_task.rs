@@ -23,6 +23,9 @@ use tokio::sync::{mpsc, oneshot};
 /// Commands queued per room before senders wait (backpressure).
 const ROOM_QUEUE: usize = 1024;
 
+// A `Wake` lives on the stack for one turn of the loop, never in a queue:
+// boxing the command would allocate per message for nothing.
+#[allow(clippy::large_enum_variant)]
 enum Wake {
     Cmd(Option<RoomCmd>),
     Tick,

@@ -23,6 +23,7 @@ fn room(name: &str, created_ms: u64) -> RoomMeta {
         grace_ms: 0,
         created_ms,
         owner: Some(pid("owner")),
+        rules: Default::default(),
     }
 }
 

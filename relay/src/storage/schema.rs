@@ -36,6 +36,11 @@ const STEPS: &[Step] = &[
         apply: snapshot_views,
     },
     Step {
+        version: 3,
+        what: "rooms' write rules",
+        apply: room_rules,
+    },
+    Step {
         version: 4,
         what: "room owners, bans and last-use times (room lifecycle)",
         apply: room_lifecycle,
@@ -194,6 +199,19 @@ fn room_lifecycle(tx: &Transaction<'_>) -> Result<(), StorageError> {
              room TEXT NOT NULL, player TEXT NOT NULL,
              PRIMARY KEY (room, player)) WITHOUT ROWID;",
     )?;
+    Ok(())
+}
+
+/// Step 3 (write rules): each room keeps the rules its creator chose, as
+/// [`coinop_protocol::RoomRules::to_bytes`]; rooms stored before have none
+/// (`NULL`), which reads as the default rules.
+fn room_rules(tx: &Transaction<'_>) -> Result<(), StorageError> {
+    let present = tx
+        .prepare("SELECT 1 FROM pragma_table_info('rooms') WHERE name = 'rules'")?
+        .exists([])?;
+    if !present {
+        tx.execute_batch("ALTER TABLE rooms ADD COLUMN rules BLOB")?;
+    }
     Ok(())
 }
 

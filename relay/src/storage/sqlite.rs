@@ -9,7 +9,7 @@ use super::error::StorageError;
 use super::records::{Append, Group, PlayerRoom, PlayerRoomUpdate};
 use super::schema::migrate;
 use crate::core::{ActorClock, RoomMeta, Snapshot};
-use coinop_protocol::{Bytes, LogEntry, PlayerId, RoomCode, Seq};
+use coinop_protocol::{Bytes, LogEntry, PlayerId, RoomCode, RoomRules, Seq};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
 
@@ -55,8 +55,8 @@ impl SqliteStorage {
 fn insert_room_meta(conn: &Connection, meta: &RoomMeta) -> Result<(), StorageError> {
     conn.execute(
         "INSERT OR REPLACE INTO rooms
-           (code, epoch, max_players, grace_ms, created_ms, owner, touched_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?5)",
+           (code, epoch, max_players, grace_ms, created_ms, owner, touched_ms, rules)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?5, ?7)",
         params![
             meta.code.as_str(),
             to_sql(meta.epoch),
@@ -64,6 +64,7 @@ fn insert_room_meta(conn: &Connection, meta: &RoomMeta) -> Result<(), StorageErr
             to_sql(meta.grace_ms),
             to_sql(meta.created_ms),
             meta.owner.as_ref().map(PlayerId::as_str),
+            meta.rules.to_bytes(),
         ],
     )?;
     Ok(())
@@ -239,7 +240,7 @@ impl Storage for SqliteStorage {
         let row = self
             .conn
             .query_row(
-                "SELECT epoch, max_players, grace_ms, created_ms, owner FROM rooms
+                "SELECT epoch, max_players, grace_ms, created_ms, owner, rules FROM rooms
                  WHERE code = ?1",
                 params![room.as_str()],
                 |r| {
@@ -249,11 +250,16 @@ impl Storage for SqliteStorage {
                         r.get::<_, i64>(2)?,
                         r.get::<_, i64>(3)?,
                         r.get::<_, Option<String>>(4)?,
+                        r.get::<_, Option<Vec<u8>>>(5)?,
                     ))
                 },
             )
             .optional()?;
-        row.map(|(epoch, max, grace, created, owner)| {
+        row.map(|(epoch, max, grace, created, owner, rules)| {
+            let rules = match rules {
+                Some(bytes) => RoomRules::from_bytes(&bytes).ok_or_else(|| corrupt("rules"))?,
+                None => RoomRules::default(),
+            };
             Ok(RoomMeta {
                 code: room.clone(),
                 epoch: from_sql(epoch),
@@ -261,6 +267,7 @@ impl Storage for SqliteStorage {
                 grace_ms: from_sql(grace),
                 created_ms: from_sql(created),
                 owner: owner.map(player_id).transpose()?,
+                rules,
             })
         })
         .transpose()

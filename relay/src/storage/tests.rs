@@ -69,6 +69,7 @@ pub(super) fn suite(s: &mut dyn Storage) {
         grace_ms: 5000,
         created_ms: 77,
         owner: None,
+        rules: Default::default(),
     };
     assert_eq!(s.room_meta(&a).unwrap(), None);
     s.put_room_meta(&meta).unwrap();
@@ -155,6 +156,7 @@ fn meta(i: u64) -> RoomMeta {
         grace_ms: 0,
         created_ms: 1,
         owner: None,
+        rules: Default::default(),
     }
 }
 

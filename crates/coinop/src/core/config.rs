@@ -1,6 +1,6 @@
 //! What the core needs to know before it starts.
 
-use coinop_protocol::{PlayerId, Profile, RoomRequest, Secret};
+use coinop_protocol::{PlayerId, Profile, RoomRequest, RoomRules, Secret};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 
@@ -24,6 +24,8 @@ pub(crate) struct CoreConfig {
     pub(crate) grace_period_ms: Option<u32>,
     /// Join only a room that exists (ROOM_NOT_FOUND otherwise).
     pub(crate) only_existing: bool,
+    /// Write rules when this client creates the room.
+    pub(crate) rules: Option<RoomRules>,
     /// How long an RPC waits for a reply, in ms.
     pub(crate) rpc_timeout_ms: u64,
     /// Values room keys read as until someone writes them.
@@ -46,6 +48,7 @@ impl CoreConfig {
             max_players: None,
             grace_period_ms: None,
             only_existing: false,
+            rules: None,
             rpc_timeout_ms: 10_000,
             default_states: BTreeMap::new(),
             default_player_states: BTreeMap::new(),

@@ -406,7 +406,19 @@ impl RoomCore {
             fatal,
         };
         if let Some(r) = client_ref {
-            if code == ErrorCode::FOREIGN_ACTOR && self.requeue_own(r) {
+            // A write rule judges a publish as its sender's: a re-upload of
+            // other players' changes is refused for theirs, not ours.
+            let refused_write = matches!(
+                code,
+                ErrorCode::WRITE_FORBIDDEN | ErrorCode::LAYOUT_PROTECTED
+            );
+            let foreign = code == ErrorCode::FOREIGN_ACTOR
+                || (refused_write
+                    && self
+                        .outbox
+                        .in_flight(r)
+                        .is_some_and(|b| self.carries_foreign_changes(b)));
+            if foreign && self.requeue_own(r) {
                 tracing::info!("publish {r} carried another player's changes; ours go again");
                 return;
             }
@@ -416,9 +428,13 @@ impl RoomCore {
                 tracing::info!("publish {r} will be retried: {error}");
                 return;
             }
-            // Refused for good: the change stays in our document but
-            // cannot reach the others; tell the application.
-            self.outbox.discard(r);
+            // Refused for good: the change cannot reach the others; tell
+            // the application. A write the room's rules forbid is undone,
+            // so that our replica does not diverge from everyone else's.
+            let batch = self.outbox.discard(r);
+            if let Some(batch) = batch.filter(|_| refused_write) {
+                self.roll_back(now, &batch);
+            }
             self.replica_dirty = true;
         }
         if fatal && stops_reconnecting(code) {

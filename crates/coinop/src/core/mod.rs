@@ -19,6 +19,7 @@ mod pending_calls;
 mod pending_load;
 mod reads;
 mod replica_saves;
+mod rollback;
 mod room_core;
 mod roster;
 mod shadows;

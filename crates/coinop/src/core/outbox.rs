@@ -71,6 +71,11 @@ impl Outbox {
         self.inflight.remove(&client_ref).is_some()
     }
 
+    /// The changes of publish `client_ref`, while it waits for its ack.
+    pub(crate) fn in_flight(&self, client_ref: u64) -> Option<&[Bytes]> {
+        self.inflight.get(&client_ref).map(Vec::as_slice)
+    }
+
     /// The relay refused this publish for good; its changes leave the outbox.
     pub(crate) fn discard(&mut self, client_ref: u64) -> Option<Vec<Bytes>> {
         self.inflight.remove(&client_ref)
@@ -81,6 +86,16 @@ impl Outbox {
         if let Some(batch) = self.inflight.remove(&client_ref) {
             self.pending.splice(0..0, batch);
         }
+    }
+
+    /// Keeps only the changes (pending or in flight) for which `keep`
+    /// holds; a publish left empty counts as acknowledged.
+    pub(crate) fn retain(&mut self, mut keep: impl FnMut(&Bytes) -> bool) {
+        self.pending.retain(&mut keep);
+        for batch in self.inflight.values_mut() {
+            batch.retain(&mut keep);
+        }
+        self.inflight.retain(|_, batch| !batch.is_empty());
     }
 
     /// Puts `changes` back ahead of the pending ones.

@@ -208,7 +208,8 @@ impl RoomCore {
             .with_since(self.cursor)
             .with_max_players(self.cfg.max_players)
             .with_grace_period_ms(self.cfg.grace_period_ms)
-            .with_only_existing(self.cfg.only_existing);
+            .with_only_existing(self.cfg.only_existing)
+            .with_rules(self.cfg.rules.clone());
         self.out.send(ClientMessage::Join(join));
     }
 

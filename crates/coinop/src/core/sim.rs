@@ -62,6 +62,7 @@ impl Sim {
             grace_ms: 1_000,
             created_ms: 0,
             owner: None,
+            rules: Default::default(),
         };
         let clients = (0..n)
             .map(|i| {
@@ -246,6 +247,11 @@ impl Sim {
         match c.inbox.pop_front() {
             Some(frame) => {
                 c.core.handle_frames(now, &[frame.to_vec()]);
+                // The core gave up the link (a rollback re-syncs): drop
+                // the socket, as the driver does.
+                if c.core.link_is_dead() {
+                    self.disconnect(i);
+                }
                 true
             }
             None if c.closing && c.conn.is_some() => {

@@ -230,3 +230,55 @@ proptest! {
         assert_converged(&sim, seed);
     }
 }
+
+/// Whether `events` report a relay refusal with `code`.
+fn refused_with(events: &[crate::event::Event], code: coinop_protocol::ErrorCode) -> bool {
+    events
+        .iter()
+        .any(|e| matches!(e, crate::event::Event::Error(err) if err.code() == Some(code)))
+}
+
+#[test]
+fn a_forbidden_write_is_rolled_back_reported_and_the_next_writes_go_through() {
+    let mut sim = Sim::new(3, 11);
+    sim.settle();
+    assert_eq!(sim.relay.host(), Some(&PlayerId::new("p0").unwrap()));
+    let p1 = StateTarget::Player(PlayerId::new("p1").unwrap());
+    let now = sim.now;
+    // p2 is not the host: writing p1's state is refused, and with it the
+    // room write of the same publish.
+    let mallory = &mut sim.clients[2].core;
+    mallory
+        .set_state(now, ROOM, "before", json!(1), Reliability::Reliable)
+        .unwrap();
+    mallory
+        .set_state(now, p1.clone(), "score", json!(999), Reliability::Reliable)
+        .unwrap();
+    sim.exchange(2);
+    let events = sim.clients[2].core.take_events();
+    assert!(
+        refused_with(&events, coinop_protocol::ErrorCode::WRITE_FORBIDDEN),
+        "{events:?}"
+    );
+    let mallory = &sim.clients[2].core;
+    assert_eq!(mallory.get_state(&p1, "score"), None, "rolled back");
+    assert!(mallory.is_saved(), "nothing refused waits in the outbox");
+    // The next writes, under a fresh actor, are taken.
+    let now = sim.now;
+    sim.clients[2]
+        .core
+        .set_state(now, ROOM, "after", json!(2), Reliability::Reliable)
+        .unwrap();
+    // The host writes p1's score: allowed.
+    sim.clients[0]
+        .core
+        .set_state(now, p1.clone(), "score", json!(10), Reliability::Reliable)
+        .unwrap();
+    sim.settle();
+    assert_converged(&sim, 11);
+    for c in &sim.clients {
+        assert_eq!(c.core.get_state(&ROOM, "after"), Some(json!(2)));
+        assert_eq!(c.core.get_state(&ROOM, "before"), None);
+        assert_eq!(c.core.get_state(&p1, "score"), Some(json!(10)));
+    }
+}

@@ -7,24 +7,6 @@ use super::*;
 use automerge::ActorId;
 use coinop_protocol::actor::session_actor;
 
-/// A document writing under `player`'s session actor `n`.
-fn session_doc(player: &str, n: u8) -> Doc {
-    let actor = session_actor(&pid(player), [n; 16]);
-    Doc(automerge::AutoCommit::new().with_actor(ActorId::from(actor)))
-}
-
-/// The code of the error answering `client_ref` on `conn`, if any.
-fn refusal(fx: &[Effect], conn: u64, client_ref: u64) -> Option<ErrorCode> {
-    sent_to(fx, conn).iter().find_map(|m| match m {
-        RelayMessage::Error {
-            code,
-            client_ref: Some(r),
-            ..
-        } if *r == client_ref => Some(*code),
-        _ => None,
-    })
-}
-
 /// A copy of `doc` that writes under the same actor: a forger's.
 fn same_actor(doc: &mut Doc) -> Doc {
     let actor = doc.0.get_actor().clone();

@@ -9,6 +9,7 @@ mod lifecycle;
 mod props;
 mod reliable;
 mod roster;
+mod write_rules;
 
 use super::*;
 use automerge::transaction::Transactable;
@@ -24,6 +25,7 @@ pub(super) fn meta(max_players: u16, grace_ms: u64) -> RoomMeta {
         grace_ms,
         created_ms: T0,
         owner: None,
+        rules: Default::default(),
     }
 }
 
@@ -92,6 +94,24 @@ impl Doc {
         self.0.commit();
         Bytes::copy_from_slice(self.0.get_last_local_change().unwrap().raw_bytes())
     }
+}
+
+/// A document writing under `player`'s session actor `n`.
+pub(super) fn session_doc(player: &str, n: u8) -> Doc {
+    let actor = coinop_protocol::actor::session_actor(&pid(player), [n; 16]);
+    Doc(automerge::AutoCommit::new().with_actor(automerge::ActorId::from(actor)))
+}
+
+/// The code of the error answering `client_ref` on `conn`, if any.
+pub(super) fn refusal(fx: &[Effect], conn: u64, client_ref: u64) -> Option<ErrorCode> {
+    sent_to(fx, conn).iter().find_map(|m| match m {
+        RelayMessage::Error {
+            code,
+            client_ref: Some(r),
+            ..
+        } if *r == client_ref => Some(*code),
+        _ => None,
+    })
 }
 
 pub(super) fn publish(client_ref: u64, changes: Vec<Bytes>) -> ClientMessage {
