@@ -18,6 +18,7 @@ import { CoinopClient, createPageClient } from "./client.js";
 export { CoinopClient, createClient, type DisconnectEvent } from "./client.js";
 export { CoinopError } from "./errors.js";
 export { memoryStorage, type Identity } from "./identity.js";
+export { indexedDbReplicas, type ReplicaStorage } from "./replica_store.js";
 export type { ListMyRoomsOptions, MyRoom } from "./rooms.js";
 export type { InitOptions } from "./options.js";
 export { PlayerState } from "./player_state.js";

@@ -1,5 +1,6 @@
 import type { IdentityStorage, RawProfile } from "./backend.js";
 import type { Identity } from "./identity.js";
+import type { ReplicaStorage } from "./replica_store.js";
 
 /** Options of `insertCoin`, with Playroom Kit's names. */
 export interface InitOptions {
@@ -40,6 +41,13 @@ export interface InitOptions {
    * "host key" link) and store it in `storage`, replacing the one there.
    */
   identity?: Identity;
+  /**
+   * The local replica of the room: the document and the writes the relay has
+   * not stored yet, kept across reloads so that offline writes are not lost.
+   * Default: IndexedDB where there is one (browsers), none elsewhere;
+   * `false` keeps none (writes not yet stored by the relay die with the page).
+   */
+  replica?: boolean | ReplicaStorage;
   /** A WebSocket class for runtimes without a global one (Node 20: pass the `ws` package's default export). */
   WebSocket?: unknown;
 }

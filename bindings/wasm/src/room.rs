@@ -5,7 +5,7 @@ use crate::error::{from_sdk, js_error};
 use crate::event::{status_name, to_js_events};
 use crate::identity;
 use crate::options::Options;
-use coinop::{Events, PlayerId, Profile, Reliability, Room, RoomBuilder, RpcTarget};
+use coinop::{Events, IdentityStore, PlayerId, Profile, Reliability, Room, RoomBuilder, RpcTarget};
 use futures_util::StreamExt;
 use js_sys::{Function, Promise};
 use serde::Deserialize;
@@ -45,11 +45,21 @@ enum Target {
 #[wasm_bindgen]
 impl WasmRoom {
     /// Starts joining the room `options` describe; the identity is read from
-    /// (or written to) `storage`.
+    /// (or written to) `storage`. `replica`, when given, is the browser
+    /// replica `{ initial?: Uint8Array, save(player, room, bytes): Promise }`
+    /// (see `replica.rs`).
     #[wasm_bindgen(constructor)]
-    pub fn new(options: JsValue, storage: JsValue) -> Result<WasmRoom, JsValue> {
+    pub fn new(options: JsValue, storage: JsValue, replica: JsValue) -> Result<WasmRoom, JsValue> {
         let options: Options = from_js(options, "INVALID_OPTIONS")?;
         let identity = identity::load_or_create(&storage, options.identity_key.as_deref())?;
+        let replica = crate::replica::from_js(
+            identity
+                .load_or_create()
+                .map_err(from_sdk)?
+                .player
+                .to_string(),
+            &replica,
+        )?;
         let fallback = options.default_profile.unwrap_or_default();
         let merged = |p: crate::options::ProfileOptions| Profile {
             name: p.name.or(fallback.name.clone()).unwrap_or_default(),
@@ -57,6 +67,9 @@ impl WasmRoom {
             avatar: p.avatar.or(fallback.avatar.clone()).unwrap_or_default(),
         };
         let mut builder = RoomBuilder::new(options.relay_url).identity_store(identity);
+        if let Some(store) = replica {
+            builder = builder.replica_store(store);
+        }
         builder = match options.profile {
             Some(chosen) => builder.profile(merged(chosen)),
             None => builder.default_profile(merged(Default::default())),
