@@ -101,6 +101,16 @@ pub struct Join {
     /// leave, in milliseconds; used only when this join creates the room
     /// (capped by the relay's own limit).
     pub grace_period_ms: Option<u32>,
+    /// Join as a bot seat, run by the player named here (`None`: an
+    /// ordinary player). The roster flags the seat as a bot.
+    ///
+    /// * `Some(player)` itself: a program that is its own bot (the secret
+    ///   proves `player`, as usual);
+    /// * `Some(owner)`, another player: a bot the owner's client runs, as
+    ///   Playroom's bots are run by the host. The secret then proves
+    ///   `owner`, who must be the room's connected host; the bot's seat
+    ///   follows the host, so after a host change the new host joins it.
+    pub bot_of: Option<PlayerId>,
 }
 
 impl Join {
@@ -130,6 +140,7 @@ impl Join {
             since: None,
             max_players: None,
             grace_period_ms: None,
+            bot_of: None,
         }
     }
 
@@ -163,6 +174,12 @@ impl Join {
     /// number, or an `Option` of one).
     pub fn with_grace_period_ms(mut self, ms: impl Into<Option<u32>>) -> Join {
         self.grace_period_ms = ms.into();
+        self
+    }
+
+    /// The same join as a bot seat run by `owner` (see [`Join::bot_of`]).
+    pub fn with_bot_of(mut self, owner: impl Into<Option<PlayerId>>) -> Join {
+        self.bot_of = owner.into();
         self
     }
 }

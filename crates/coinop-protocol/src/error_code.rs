@@ -87,6 +87,13 @@ codes! {
     /// A change continues an automerge actor that belongs to another player
     /// (see [`crate::actor`]): only that player may publish its next changes.
     FOREIGN_ACTOR = 2011, retry = false;
+    /// A bot join named an owner who is not the room's connected host.
+    BOT_OWNER_NOT_HOST = 2030, retry = false;
+    /// A bot join for an ordinary player's seat, or an ordinary join for a
+    /// bot's seat.
+    NOT_A_BOT_SEAT = 2031, retry = false;
+    /// The host cannot be handed to a bot.
+    BOT_CANNOT_HOST = 2032, retry = false;
     /// The relay could not persist; nothing was acked. Resend later.
     STORAGE_UNAVAILABLE = 3001, retry = true;
     /// The relay is shutting down.

@@ -46,10 +46,13 @@ fn outcome() -> impl Strategy<Value = RpcOutcome> {
 }
 
 fn player_info() -> impl Strategy<Value = PlayerInfo> {
-    (id(), profile(), any::<u64>()).prop_map(|(id, profile, joined_at)| PlayerInfo {
-        id,
-        profile,
-        joined_at,
+    (id(), profile(), any::<u64>(), any::<bool>()).prop_map(|(id, profile, joined_at, bot)| {
+        PlayerInfo {
+            id,
+            profile,
+            joined_at,
+            bot,
+        }
     })
 }
 
@@ -71,10 +74,22 @@ fn client_message() -> impl Strategy<Value = ClientMessage> {
         profile(),
         proptest::option::of((any::<u64>(), any::<u64>())),
         proptest::option::of(any::<u16>()),
-        proptest::option::of(any::<u32>()),
+        (
+            proptest::option::of(any::<u32>()),
+            proptest::option::of(id()),
+        ),
     )
         .prop_map(
-            |(version, room, player, secret, profile, since, max_players, grace_period_ms)| {
+            |(
+                version,
+                room,
+                player,
+                secret,
+                profile,
+                since,
+                max_players,
+                (grace_period_ms, bot_of),
+            )| {
                 let since = since.map(|(epoch, seq)| RoomCursor {
                     epoch,
                     seq: Seq(seq),
@@ -84,7 +99,8 @@ fn client_message() -> impl Strategy<Value = ClientMessage> {
                     .with_profile(profile)
                     .with_since(since)
                     .with_max_players(max_players)
-                    .with_grace_period_ms(grace_period_ms);
+                    .with_grace_period_ms(grace_period_ms)
+                    .with_bot_of(bot_of);
                 ClientMessage::Join(join)
             },
         );

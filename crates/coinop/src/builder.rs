@@ -7,7 +7,7 @@ use crate::identity::IdentityStore;
 use crate::replica::ReplicaStore;
 use crate::room::Room;
 use crate::shared::Shared;
-use coinop_protocol::{Profile, RoomCode, RoomRequest};
+use coinop_protocol::{PlayerId, Profile, RoomCode, RoomRequest};
 use serde::Serialize;
 use serde_json::Value as Json;
 use std::collections::{BTreeMap, HashMap};
@@ -40,6 +40,7 @@ pub struct RoomBuilder {
     player_defaults: BTreeMap<String, Json>,
     identity_store: Option<Arc<dyn IdentityStore>>,
     replica_store: Option<Arc<dyn ReplicaStore>>,
+    bot_of: Option<PlayerId>,
     error: Option<Error>,
 }
 
@@ -60,6 +61,7 @@ impl RoomBuilder {
             player_defaults: BTreeMap::new(),
             identity_store: None,
             replica_store: None,
+            bot_of: None,
             error: None,
         }
     }
@@ -149,6 +151,20 @@ impl RoomBuilder {
         self
     }
 
+    /// Join as a bot seat run by `owner`: the roster flags the seat as a
+    /// bot ([`crate::Player::is_bot`]) and it is never elected host.
+    ///
+    /// With `owner` the identity's own player, the program is its own bot
+    /// (a bot written in Rust that joins a room by itself). With another
+    /// player, the bot is run by that player's client, as Playroom Kit's
+    /// bots are run by the host: the identity store then holds the bot's
+    /// id with the *owner's* secret, and the owner must be the room's
+    /// connected host. [`Room::bot_builder`] sets all of this up.
+    pub fn bot_of(mut self, owner: PlayerId) -> Self {
+        self.bot_of = Some(owner);
+        self
+    }
+
     /// Builds the room: loads or creates the identity, restores the replica,
     /// and returns the handle plus the driver future to spawn.
     pub fn build(self) -> Result<(Room, Driver), Error> {
@@ -191,6 +207,7 @@ impl RoomBuilder {
         cfg.rpc_timeout_ms = self.rpc_timeout.as_millis() as u64;
         cfg.default_states = self.defaults;
         cfg.default_player_states = self.player_defaults;
+        cfg.bot_of = self.bot_of;
         let core = RoomCore::new(cfg, replica)?;
         let shared = Arc::new(Shared {
             core: Mutex::new(core),
@@ -198,6 +215,7 @@ impl RoomBuilder {
             handlers: Mutex::new(HashMap::new()),
             waiters: Mutex::new(HashMap::new()),
             replica_store: self.replica_store,
+            relay_url: url.clone(),
         });
         let (wake, wake_rx) = futures_channel::mpsc::unbounded();
         let room = Room {

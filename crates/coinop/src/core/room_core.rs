@@ -187,7 +187,8 @@ impl RoomCore {
             .with_profile(self.cfg.profile.clone())
             .with_since(self.cursor)
             .with_max_players(self.cfg.max_players)
-            .with_grace_period_ms(self.cfg.grace_period_ms);
+            .with_grace_period_ms(self.cfg.grace_period_ms)
+            .with_bot_of(self.cfg.bot_of.clone());
         self.out.send(ClientMessage::Join(join));
     }
 
@@ -337,6 +338,11 @@ impl RoomCore {
             self.commit_writes(self.last_now);
         }
         self.out.next_frame()
+    }
+
+    /// The secret this client joins with (a bot seat it runs joins with it too).
+    pub(crate) fn secret(&self) -> &coinop_protocol::Secret {
+        &self.cfg.secret
     }
 
     /// This player's id.
