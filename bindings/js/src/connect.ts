@@ -40,6 +40,7 @@ export async function connect(session: Session, options: InitOptions & { relayUr
         defaultProfile: defaultProfile(Math.floor(Math.random() * 1e6)),
         rpcTimeoutMs,
         identityKey: options.identityKey,
+        botOf: options.botOf,
       },
       storage,
       replica,

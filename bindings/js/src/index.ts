@@ -16,6 +16,8 @@
 import { CoinopClient, createPageClient } from "./client.js";
 
 export { CoinopClient, createClient, type DisconnectEvent } from "./client.js";
+export { Bot } from "./bot.js";
+export type { BotOptions } from "./bot_runner.js";
 export { CoinopError } from "./errors.js";
 export { memoryStorage, type Identity } from "./identity.js";
 export { indexedDbReplicas, type ReplicaStorage } from "./replica_store.js";
@@ -57,6 +59,7 @@ export const transferHost: CoinopClient["transferHost"] = (...a) => c.transferHo
 export const getRoomCode: CoinopClient["getRoomCode"] = () => c.getRoomCode();
 export const getStatus: CoinopClient["getStatus"] = () => c.getStatus();
 export const getServerTime: CoinopClient["getServerTime"] = () => c.getServerTime();
+export const addBot: CoinopClient["addBot"] = () => c.addBot();
 export const leaveRoom: CoinopClient["leaveRoom"] = () => c.leaveRoom();
 export const getIdentity: CoinopClient["getIdentity"] = () => c.getIdentity();
 export const listMyRooms: CoinopClient["listMyRooms"] = (...a) => c.listMyRooms(...a);

@@ -20,6 +20,9 @@ pub struct Options {
     pub default_profile: Option<ProfileOptions>,
     pub rpc_timeout_ms: Option<u32>,
     pub identity_key: Option<String>,
+    /// Join as a bot seat run by this player (the host); the identity then
+    /// holds the bot's id with the host's secret.
+    pub bot_of: Option<String>,
 }
 
 /// A partial profile.

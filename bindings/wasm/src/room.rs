@@ -77,6 +77,9 @@ impl WasmRoom {
         if let Some(code) = options.room_code {
             builder = builder.room(code);
         }
+        if let Some(owner) = options.bot_of {
+            builder = builder.bot_of(player_id(&owner)?);
+        }
         if let Some(n) = options.max_players {
             builder = builder.max_players(n);
         }
@@ -247,6 +250,15 @@ impl WasmRoom {
             .into_iter()
             .map(|p| p.id.to_string())
             .collect()
+    }
+
+    /// Whether `player`'s seat is a bot.
+    #[wasm_bindgen(js_name = isBot)]
+    pub fn is_bot(&self, player: &str) -> Result<bool, JsValue> {
+        Ok(self
+            .room
+            .player(&player_id(player)?)
+            .is_some_and(|p| p.is_bot))
     }
 
     /// The host's id.

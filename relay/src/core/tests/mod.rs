@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod actor_seq;
+mod bots;
 mod folded;
 mod foreign_actor;
 mod props;
