@@ -9,7 +9,7 @@ interface BotSeat {
   getState<T = any>(key: string): T | undefined;
   setState(key: string, value: unknown, reliable?: boolean): void;
   getProfile(): PlayerProfile;
-  onQuit(callback: () => void): () => void;
+  onQuit(callback: (player: any) => void): () => void;
 }
 
 /** What a bot is attached to: the client of its seat, and the host's act of removing it. */
@@ -68,8 +68,8 @@ export class Bot {
     return this.#seat().getProfile();
   }
 
-  /** Calls `callback` when the bot leaves the room. */
-  onQuit(callback: () => void): () => void {
+  /** Calls `callback(player)` when the bot leaves the room. Returns an unsubscribe function. */
+  onQuit(callback: (player: any) => void): () => void {
     return this.#seat().onQuit(callback);
   }
 

@@ -15,6 +15,11 @@ export class PlayerState {
     this.id = id;
   }
 
+  /** @internal Whether this is the local client's own player. */
+  get _isLocal(): boolean {
+    return this.#session.backend?.myId() === this.id;
+  }
+
   /** This player's value for `key`, or `undefined`. */
   getState<T = any>(key: string): T | undefined {
     return this.#session.backend?.getPlayerState(this.id, key) as T | undefined;
