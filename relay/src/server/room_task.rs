@@ -22,6 +22,9 @@ use tokio::sync::mpsc;
 /// Commands queued per room before senders wait (backpressure).
 const ROOM_QUEUE: usize = 1024;
 
+// A wake lives only between the select and its match, on the stack: boxing
+// the command would cost an allocation per message for nothing.
+#[allow(clippy::large_enum_variant)]
 enum Wake {
     Cmd(Option<RoomCmd>),
     Tick,
