@@ -3,7 +3,7 @@
 // in IndexedDB) and reaches the room once the relay is back.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { BROWSER_TEST, browserEnvForFile } from "./browser_support.mjs";
+import { BROWSER_TEST, browserEnvForFile, joinedPage } from "./browser_support.mjs";
 import { join, leaveAll, roomCode } from "./support.mjs";
 
 const env = browserEnvForFile("test/browser/replica.html");
@@ -11,13 +11,9 @@ const WAIT = { timeout: 20000 };
 
 test("a write made offline survives a reload and reaches the room when the relay is back", BROWSER_TEST, async () => {
   const code = roomCode();
-  const context = await env.browser.newContext();
-  const page = await context.newPage();
-  page.on("pageerror", (e) => console.error("page error:", e));
+  const page = await joinedPage(env, { room: code });
   let other;
   try {
-    await page.goto(`${env.server.base}/?${new URLSearchParams({ relay: env.relay.url, room: code })}`);
-    await page.waitForFunction(() => document.title === "joined", null, WAIT);
     await page.waitForFunction(() => window.coinop.getStatus().saved, null, WAIT);
 
     await env.relay.kill();
@@ -41,15 +37,13 @@ test("a write made offline survives a reload and reaches the room when the relay
     assert.equal(await other.waitForState("note"), "written offline");
   } finally {
     await leaveAll(other);
-    await context.close();
+    await page.context().close();
   }
 });
 
 test("by default the page keeps a record per player and room in IndexedDB", BROWSER_TEST, async () => {
-  const page = await (await env.browser.newContext()).newPage();
+  const page = await joinedPage(env, { room: roomCode() });
   try {
-    await page.goto(`${env.server.base}/?${new URLSearchParams({ relay: env.relay.url, room: roomCode() })}`);
-    await page.waitForFunction(() => document.title === "joined", null, WAIT);
     await page.evaluate(() => window.coinop.setState("k", 1));
     await page.waitForFunction(() => window.coinop.getStatus().saved, null, WAIT);
     assert.notEqual(await page.evaluate(() => window.coinop.stored()), null, "the default keeps a record");

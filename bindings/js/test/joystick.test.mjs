@@ -4,11 +4,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Joystick } from "../dist/joystick.js";
-import { BROWSER_TEST, browserEnvForFile } from "./browser_support.mjs";
+import { BROWSER_TEST, browserEnvForFile, joinedPage } from "./browser_support.mjs";
 import { eventually, join, leaveAll, roomCode } from "./support.mjs";
 
 const env = browserEnvForFile("test/browser/joystick.html");
-const WAIT = { timeout: 15000 };
 const PHONE = { viewport: { width: 400, height: 700 }, isMobile: true, hasTouch: true };
 
 /** The centre of the element matching `selector`. */
@@ -19,13 +18,10 @@ async function centre(page, selector) {
 
 test("touching the stick and a button moves the player's joystick state, read by another client", BROWSER_TEST, async () => {
   const code = roomCode();
-  const context = await env.browser.newContext(PHONE);
-  const page = await context.newPage();
-  page.on("pageerror", (e) => console.error("page error:", e));
+  const page = await joinedPage(env, { room: code }, PHONE);
+  const context = page.context();
   let tv;
   try {
-    await page.goto(`${env.server.base}/?${new URLSearchParams({ relay: env.relay.url, room: code })}`);
-    await page.waitForFunction(() => document.title === "joined", null, WAIT);
     tv = await join(env.relay, code);
     const phoneId = await page.evaluate(() => window.me);
     const phone = await eventually(() => tv.getPlayer(phoneId), 10000, "the phone's seat");
@@ -71,11 +67,9 @@ test("touching the stick and a button moves the player's joystick state, read by
 });
 
 test("a dpad joystick snaps a diagonal push to one direction", BROWSER_TEST, async () => {
-  const context = await env.browser.newContext(PHONE);
-  const page = await context.newPage();
+  const page = await joinedPage(env, { room: roomCode(), type: "dpad" }, PHONE);
+  const context = page.context();
   try {
-    await page.goto(`${env.server.base}/?${new URLSearchParams({ relay: env.relay.url, room: roomCode(), type: "dpad" })}`);
-    await page.waitForFunction(() => document.title === "joined", null, WAIT);
     const touch = await context.newCDPSession(page);
     const stick = await centre(page, ".coinop-joystick-stick");
     await touch.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: [{ ...stick, id: 0 }] });

@@ -27,6 +27,15 @@ async fn refusal(b: RoomBuilder) -> Error {
         .unwrap_err()
 }
 
+/// The refusal of bot seat `id` joined with `with`'s secret, naming `owner`.
+async fn forged_bot(url: &str, id: &str, with: &Identity, owner: &coinop::PlayerId) -> Error {
+    let identity = Identity {
+        player: coinop::PlayerId::new(id).unwrap(),
+        secret: with.secret.clone(),
+    };
+    refusal(common::builder_as(url, "owner", "x", identity).bot_of(owner.clone())).await
+}
+
 fn sees_bot(room: &Room, bot: &Room, name: &str) -> bool {
     room.player(&bot.me())
         .is_some_and(|p| p.is_bot && p.profile.name == name && !p.is_host)
@@ -74,21 +83,15 @@ async fn only_the_connected_host_may_run_a_bot_and_seats_keep_their_kind() {
     let (h, _th) = join(common::builder_as(&url, "owner", "host", host.clone())).await;
     let (g, _tg) = join(common::builder_as(&url, "owner", "guest", guest.clone())).await;
     // A guest's client claiming a bot: the guest is not the host.
-    let forged = Identity {
-        player: coinop::PlayerId::new("bot-forged").unwrap(),
-        secret: guest.secret.clone(),
-    };
-    let err =
-        refusal(common::builder_as(&url, "owner", "x", forged).bot_of(guest.player.clone())).await;
-    assert_eq!(err.code(), Some(ErrorCode::BOT_OWNER_NOT_HOST), "{err:?}");
-    // A bot claiming the host's secret with the wrong owner secret.
-    let wrong = Identity {
-        player: coinop::PlayerId::new("bot-wrong").unwrap(),
-        secret: guest.secret.clone(),
-    };
-    let err =
-        refusal(common::builder_as(&url, "owner", "x", wrong).bot_of(host.player.clone())).await;
-    assert_eq!(err.code(), Some(ErrorCode::WRONG_SECRET), "{err:?}");
+    let forged = forged_bot(&url, "bot-forged", &guest, &guest.player).await;
+    assert_eq!(
+        forged.code(),
+        Some(ErrorCode::BOT_OWNER_NOT_HOST),
+        "{forged:?}"
+    );
+    // A bot claiming the host with another player's secret.
+    let wrong = forged_bot(&url, "bot-wrong", &guest, &host.player).await;
+    assert_eq!(wrong.code(), Some(ErrorCode::WRONG_SECRET), "{wrong:?}");
 
     // A bot's seat takes no ordinary player, and a player's seat no bot.
     let (bot, _tb) = join(h.add_bot().unwrap()).await;

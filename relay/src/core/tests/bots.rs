@@ -5,17 +5,22 @@ use super::*;
 use crate::core::*;
 use coinop_protocol::*;
 
+/// Hands `join` on connection `conn` to the room at `at`.
+fn seat(room: &mut RoomState, conn: u64, join: Join, at: u64) -> Vec<Effect> {
+    room.handle(
+        Input::Join {
+            conn: ConnId(conn),
+            join,
+        },
+        at,
+    )
+}
+
 /// Alice (conn 1, host) and Bob (conn 2), then a bot Alice runs (conn 3).
 fn room_with_bot() -> RoomState {
     let mut room = room_with(&["alice", "bob"]);
     let bot = join("robo", None).with_bot_of(pid("alice"));
-    let fx = room.handle(
-        Input::Join {
-            conn: ConnId(3),
-            join: bot,
-        },
-        T0 + 5,
-    );
+    let fx = seat(&mut room, 3, bot, T0 + 5);
     assert!(matches!(sent_to(&fx, 3)[0], RelayMessage::Welcome(_)));
     room
 }
@@ -30,24 +35,12 @@ fn a_bot_seat_is_flagged_and_only_the_connected_host_runs_one() {
     );
     // Bob is not the host: his bot is refused.
     let other = join("robo2", None).with_bot_of(pid("bob"));
-    let fx = room.handle(
-        Input::Join {
-            conn: ConnId(4),
-            join: other,
-        },
-        T0 + 6,
-    );
+    let fx = seat(&mut room, 4, other, T0 + 6);
     assert!(
         matches!(&sent_to(&fx, 4)[..], [RelayMessage::Error { code, fatal: true, .. }] if *code == ErrorCode::BOT_OWNER_NOT_HOST)
     );
     // A seat keeps its kind.
-    let fx = room.handle(
-        Input::Join {
-            conn: ConnId(5),
-            join: join("robo", None),
-        },
-        T0 + 7,
-    );
+    let fx = seat(&mut room, 5, join("robo", None), T0 + 7);
     assert!(
         matches!(&sent_to(&fx, 5)[..], [RelayMessage::Error { code, .. }] if *code == ErrorCode::NOT_A_BOT_SEAT)
     );
@@ -76,13 +69,7 @@ fn when_the_host_expires_its_bots_wait_a_grace_period_for_the_new_host() {
     // Bob's client takes the bot over within the renewed grace period:
     // no leave, no join for anyone.
     let take_over = join("robo", None).with_bot_of(pid("bob"));
-    let fx = room.handle(
-        Input::Join {
-            conn: ConnId(4),
-            join: take_over,
-        },
-        T0 + 9_000,
-    );
+    let fx = seat(&mut room, 4, take_over, T0 + 9_000);
     assert!(sent_to(&fx, 2).is_empty());
     assert!(matches!(sent_to(&fx, 4)[0], RelayMessage::Welcome(_)));
     let fx = room.handle(Input::Tick, T0 + 20_000);
