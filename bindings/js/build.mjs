@@ -129,7 +129,7 @@ const glueUrl = {
   },
 };
 await esbuild.build({
-  entryPoints: { index: join(here, "src", "index.ts"), react: join(here, "src", "react.ts") },
+  entryPoints: { index: join(here, "src", "index.ts"), react: join(here, "src", "react.ts"), joystick: join(here, "src", "joystick.ts") },
   outdir: out,
   bundle: true,
   format: "esm",

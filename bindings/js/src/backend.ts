@@ -70,6 +70,8 @@ export interface BackendOptions {
   roomRules?: RoomRules;
   /** Namespace for the stored identity, so that several clients in one page can be distinct players. */
   identityKey?: string;
+  /** Join as a bot seat run by this player (the host); the identity holds the bot's id and the host's secret. */
+  botOf?: string;
 }
 
 /** An RPC target: "host" | "all" | "others", or one player's id. */
@@ -93,6 +95,7 @@ export interface Backend {
   setProfile(profile: Partial<RawProfile>): void;
   players(): string[];
   hostId(): string | undefined;
+  isBot(player: string): boolean;
   transferHost(player: string): void;
   kick(player: string): void;
   /** Host only: lets a kicked player join again. */

@@ -1,4 +1,6 @@
 import type { Status } from "./backend.js";
+import { Bot } from "./bot.js";
+import { BotRunner } from "./bot_runner.js";
 import { connect } from "./connect.js";
 import { CoinopError, toCoinopError } from "./errors.js";
 import type { Identity } from "./identity.js";
@@ -29,6 +31,7 @@ function refuseReserved(key: string): void {
 export class CoinopClient {
   readonly #session = new Session();
   readonly #players = new Players(this.#session);
+  readonly #bots = new BotRunner(this.#session, () => new CoinopClient(), Bot);
   #relayUrl?: string;
   #identity?: Identity;
   #joining?: Promise<void>;
@@ -73,7 +76,13 @@ export class CoinopClient {
       lobby?.fail(error);
       throw error;
     }
+    this.#bots.start({ ...options, relayUrl }, this.#identity);
     await lobby?.launched();
+  }
+
+  /** Host only, with `enableBots`: seats a new bot (an instance of `botOptions.botClass`) and resolves with it. */
+  addBot(): Promise<Bot> {
+    return this.#bots.add();
   }
 
   /** Sets a room state key. Reliable by default: stored, merged, never lost. `reliable = false`: latest value wins, not stored (positions, cursors). */

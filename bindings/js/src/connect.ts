@@ -6,6 +6,7 @@ import { defaultStorage, readIdentity, writeIdentity, type Identity } from "./id
 import type { InitOptions } from "./options.js";
 import { roomToJoin, writeRoomCodeToUrl } from "./page_url.js";
 import { defaultProfile } from "./profile.js";
+import { backendReplica, replicaStorage } from "./replica_store.js";
 import type { Session } from "./session.js";
 import { createBackend } from "./wasm.js";
 import { ensureWebSocket } from "./websocket.js";
@@ -22,12 +23,15 @@ export async function connect(session: Session, options: InitOptions & { relayUr
   const storage = options.storage ?? defaultStorage();
   // Written before the Wasm core starts: it reads the identity from there.
   if (options.identity) writeIdentity(storage, options.identity, options.identityKey);
+  const roomCode = roomToJoin(options.roomCode, followsPage);
+  // The player's replica of this room, from before a reload (a new player has none).
+  const replica = await backendReplica(replicaStorage(options.replica), readIdentity(storage, options.identityKey)?.playerId, roomCode);
   let backend: Backend | undefined;
   try {
     backend = await createBackend(
       {
         relayUrl: options.relayUrl,
-        roomCode: roomToJoin(options.roomCode, followsPage),
+        roomCode,
         maxPlayers: options.maxPlayersPerRoom,
         onlyExisting: options.onlyExisting,
         gracePeriodMs: options.reconnectGracePeriod,
@@ -38,8 +42,10 @@ export async function connect(session: Session, options: InitOptions & { relayUr
         rpcTimeoutMs,
         identityKey: options.identityKey,
         roomRules: options.roomRules,
+        botOf: options.botOf,
       },
       storage,
+      replica,
     );
     session.attach(backend, rpcTimeoutMs);
     await backend.ready();

@@ -16,8 +16,11 @@
 import { CoinopClient, createPageClient } from "./client.js";
 
 export { CoinopClient, createClient, type DisconnectEvent } from "./client.js";
+export { Bot } from "./bot.js";
+export type { BotOptions } from "./bot_runner.js";
 export { CoinopError } from "./errors.js";
 export { memoryStorage, type Identity } from "./identity.js";
+export { indexedDbReplicas, type ReplicaStorage } from "./replica_store.js";
 export type { ListMyRoomsOptions, MyRoom } from "./rooms.js";
 export type { InitOptions } from "./options.js";
 export { PlayerState } from "./player_state.js";
@@ -57,6 +60,7 @@ export const transferHost: CoinopClient["transferHost"] = (...a) => c.transferHo
 export const getRoomCode: CoinopClient["getRoomCode"] = () => c.getRoomCode();
 export const getStatus: CoinopClient["getStatus"] = () => c.getStatus();
 export const getServerTime: CoinopClient["getServerTime"] = () => c.getServerTime();
+export const addBot: CoinopClient["addBot"] = () => c.addBot();
 export const leaveRoom: CoinopClient["leaveRoom"] = () => c.leaveRoom();
 export const getIdentity: CoinopClient["getIdentity"] = () => c.getIdentity();
 export const listMyRooms: CoinopClient["listMyRooms"] = (...a) => c.listMyRooms(...a);

@@ -1,5 +1,7 @@
 import type { IdentityStorage, RawProfile, RoomRules } from "./backend.js";
 import type { Identity } from "./identity.js";
+import type { BotOptions } from "./bot_runner.js";
+import type { ReplicaStorage } from "./replica_store.js";
 
 /** Options of `insertCoin`, with Playroom Kit's names. */
 export interface InitOptions {
@@ -53,6 +55,19 @@ export interface InitOptions {
    * "host key" link) and store it in `storage`, replacing the one there.
    */
   identity?: Identity;
+  /**
+   * The local replica of the room: the document and the writes the relay has
+   * not stored yet, kept across reloads so that offline writes are not lost.
+   * Default: IndexedDB where there is one (browsers), none elsewhere;
+   * `false` keeps none (writes not yet stored by the relay die with the page).
+   */
+  replica?: boolean | ReplicaStorage;
+  /** Lets the host seat bots with `addBot()` (Playroom Kit's option); the host's client runs them. */
+  enableBots?: boolean;
+  /** The bot class (extending `Bot`) and its constructor's argument. */
+  botOptions?: BotOptions;
+  /** @internal Join as a bot seat run by this player (the bot runner sets it). */
+  botOf?: string;
   /** A WebSocket class for runtimes without a global one (Node 20: pass the `ws` package's default export). */
   WebSocket?: unknown;
 }

@@ -1,3 +1,4 @@
+import type { Bot } from "./bot.js";
 import { CoinopError } from "./errors.js";
 import { toPlayerProfile, type PlayerProfile } from "./profile.js";
 import type { Session } from "./session.js";
@@ -12,6 +13,11 @@ export class PlayerState {
   constructor(session: Session, id: string) {
     this.#session = session;
     this.id = id;
+  }
+
+  /** @internal Whether this is the local client's own player. */
+  get _isLocal(): boolean {
+    return this.#session.backend?.myId() === this.id;
   }
 
   /** This player's value for `key`, or `undefined`. */
@@ -51,8 +57,13 @@ export class PlayerState {
     this.#session.leave();
   }
 
-  /** Always `false`: coinop has no built-in bots (a Rust or JS client can play one). */
+  /** Whether this seat is a bot (seated with `addBot()`, or a program that joined as a bot). */
   isBot(): boolean {
-    return false;
+    return this.#session.backend?.isBot(this.id) ?? false;
+  }
+
+  /** The `Bot` instance behind this seat, on the client that runs it (the host's); `undefined` elsewhere. */
+  get bot(): Bot | undefined {
+    return this.#session.bot(this.id) as Bot | undefined;
   }
 }

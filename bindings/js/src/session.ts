@@ -21,6 +21,7 @@ export class Session {
   readonly #change = new Listeners<[]>();
   readonly #left = new Listeners<[]>();
   #rpcTimeoutMs = 5000;
+  readonly #bots = new Map<string, object>();
 
   /** The Wasm room, while joined (or joining). */
   get backend(): Backend | undefined {
@@ -68,6 +69,17 @@ export class Session {
     this.#backend = undefined;
     this.#seated = [];
     this.#left.emit();
+  }
+
+  /** The bot instance this client runs for seat `id` (set by the bot runner). */
+  bot(id: string): object | undefined {
+    return this.#bots.get(id);
+  }
+
+  /** Records (or, with `undefined`, forgets) the bot instance this client runs for seat `id`. */
+  setBot(id: string, bot: object | undefined): void {
+    if (bot) this.#bots.set(id, bot);
+    else this.#bots.delete(id);
   }
 
   /** Calls `callback` with every event of the Wasm room. */

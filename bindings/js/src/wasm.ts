@@ -1,6 +1,7 @@
 // Loads the Wasm module once, in browsers (fetch) and in Node (file read).
 import init, { WasmRoom } from "./wasm/coinop_wasm.js";
 import type { Backend, BackendOptions, IdentityStorage } from "./backend.js";
+import type { BackendReplica } from "./replica_store.js";
 import { checkedBackend } from "./checked_backend.js";
 import { toCoinopError } from "./errors.js";
 
@@ -17,12 +18,12 @@ async function load(): Promise<unknown> {
   return init({ module_or_path: url });
 }
 
-/** Creates the Wasm room; it starts connecting at once. Throws a `CoinopError` (e.g. `INVALID_URL`). */
-export async function createBackend(options: BackendOptions, storage: IdentityStorage): Promise<Backend> {
+/** Creates the Wasm room (with the browser replica when given); it starts connecting at once. Throws a `CoinopError` (e.g. `INVALID_URL`). */
+export async function createBackend(options: BackendOptions, storage: IdentityStorage, replica?: BackendReplica): Promise<Backend> {
   loading ??= load();
   await loading;
   try {
-    return checkedBackend(new WasmRoom(options, storage) as unknown as Backend);
+    return checkedBackend(new WasmRoom(options, storage, replica) as unknown as Backend);
   } catch (e) {
     throw toCoinopError(e);
   }

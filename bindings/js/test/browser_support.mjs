@@ -70,3 +70,15 @@ export function browserEnvForFile(index, extra = {}) {
 
 /** Test options that skip a browser test where Chromium is missing. */
 export const BROWSER_TEST = { timeout: 60000, skip: !existsSync(CHROMIUM) && `no ${CHROMIUM}` };
+
+/**
+ * A new player's page (own context with `contextOptions`) on `env`'s server
+ * with the relay and `query` in its URL, once its title says "joined".
+ */
+export async function joinedPage(env, query, contextOptions = {}) {
+  const page = await (await env.browser.newContext(contextOptions)).newPage();
+  page.on("pageerror", (e) => console.error("page error:", e));
+  await page.goto(`${env.server.base}/?${new URLSearchParams({ relay: env.relay.url, ...query })}`);
+  await page.waitForFunction(() => document.title === "joined", null, { timeout: 20000 });
+  return page;
+}

@@ -18,6 +18,8 @@ test("a JS client and a native Rust bot share one room", { timeout: 60000 }, asy
   try {
     js = await join(relay, code, { profile: { name: "ada" } });
     const botPlayer = await eventually(() => js.getPlayers().find((p) => p.getProfile().name === "bot"), 15000, "the bot's seat");
+    assert.equal(botPlayer.isBot(), true, "a bot seat");
+    assert.equal(js.myPlayer().isBot(), false);
     await eventually(() => botPlayer.getState("isBot") === true, 5000, "isBot");
     assert.equal(await js.RPC.call("bot.ping", null, { player: botPlayer.id }), `pong to ${js.myPlayer().id}`);
     js.setState("question", "2+2?");

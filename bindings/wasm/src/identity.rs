@@ -18,7 +18,7 @@ pub fn load_or_create(
     if let Some(text) = call(storage, "getItem", &[key.as_str().into()])?.as_string() {
         match Identity::decode(&text) {
             Ok(identity) => return Ok(MemoryIdentityStore::with(identity)),
-            Err(e) => web_log(&format!(
+            Err(e) => crate::console::warn(&format!(
                 "coinop: stored identity unreadable ({e}); making a new one"
             )),
         }
@@ -39,13 +39,4 @@ fn call(target: &JsValue, method: &str, args: &[JsValue]) -> Result<JsValue, JsV
             crate::error::js_error("INVALID_STORAGE", &format!("storage has no {method}()"))
         })?;
     f.apply(target, &args.iter().collect())
-}
-
-fn web_log(message: &str) {
-    let console = Reflect::get(&js_sys::global(), &"console".into()).unwrap_or(JsValue::UNDEFINED);
-    if let Ok(warn) = Reflect::get(&console, &"warn".into())
-        .and_then(|f| f.dyn_into::<Function>().map_err(JsValue::from))
-    {
-        let _ = warn.call1(&console, &message.into());
-    }
 }

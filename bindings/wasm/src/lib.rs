@@ -9,11 +9,13 @@
 //! empty so the workspace still builds natively.
 #![cfg(target_arch = "wasm32")]
 
+mod console;
 mod convert;
 mod error;
 mod event;
 mod identity;
 mod options;
+mod replica;
 mod room;
 
 pub use room::WasmRoom;

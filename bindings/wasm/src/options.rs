@@ -24,6 +24,9 @@ pub struct Options {
     pub identity_key: Option<String>,
     /// Write rules when this client creates the room.
     pub room_rules: Option<RoomRulesOptions>,
+    /// Join as a bot seat run by this player (the host); the identity then
+    /// holds the bot's id with the host's secret.
+    pub bot_of: Option<String>,
 }
 
 /// `RoomRules` in `bindings/js/src/options.ts`.

@@ -5,7 +5,7 @@ use crate::error::{from_sdk, js_error};
 use crate::event::{status_name, to_js_events};
 use crate::identity;
 use crate::options::Options;
-use coinop::{Events, PlayerId, Profile, Reliability, Room, RoomBuilder, RpcTarget};
+use coinop::{Events, IdentityStore, PlayerId, Profile, Reliability, Room, RoomBuilder, RpcTarget};
 use futures_util::StreamExt;
 use js_sys::{Function, Promise};
 use serde::Deserialize;
@@ -45,11 +45,21 @@ enum Target {
 #[wasm_bindgen]
 impl WasmRoom {
     /// Starts joining the room `options` describe; the identity is read from
-    /// (or written to) `storage`.
+    /// (or written to) `storage`. `replica`, when given, is the browser
+    /// replica `{ initial?: Uint8Array, save(player, room, bytes): Promise }`
+    /// (see `replica.rs`).
     #[wasm_bindgen(constructor)]
-    pub fn new(options: JsValue, storage: JsValue) -> Result<WasmRoom, JsValue> {
+    pub fn new(options: JsValue, storage: JsValue, replica: JsValue) -> Result<WasmRoom, JsValue> {
         let options: Options = from_js(options, "INVALID_OPTIONS")?;
         let identity = identity::load_or_create(&storage, options.identity_key.as_deref())?;
+        let replica = crate::replica::from_js(
+            identity
+                .load_or_create()
+                .map_err(from_sdk)?
+                .player
+                .to_string(),
+            &replica,
+        )?;
         let fallback = options.default_profile.unwrap_or_default();
         let merged = |p: crate::options::ProfileOptions| Profile {
             name: p.name.or(fallback.name.clone()).unwrap_or_default(),
@@ -57,12 +67,18 @@ impl WasmRoom {
             avatar: p.avatar.or(fallback.avatar.clone()).unwrap_or_default(),
         };
         let mut builder = RoomBuilder::new(options.relay_url).identity_store(identity);
+        if let Some(store) = replica {
+            builder = builder.replica_store(store);
+        }
         builder = match options.profile {
             Some(chosen) => builder.profile(merged(chosen)),
             None => builder.default_profile(merged(Default::default())),
         };
         if let Some(code) = options.room_code {
             builder = builder.room(code);
+        }
+        if let Some(owner) = options.bot_of {
+            builder = builder.bot_of(player_id(&owner)?);
         }
         if let Some(n) = options.max_players {
             builder = builder.max_players(n);
@@ -243,6 +259,15 @@ impl WasmRoom {
             .into_iter()
             .map(|p| p.id.to_string())
             .collect()
+    }
+
+    /// Whether `player`'s seat is a bot.
+    #[wasm_bindgen(js_name = isBot)]
+    pub fn is_bot(&self, player: &str) -> Result<bool, JsValue> {
+        Ok(self
+            .room
+            .player(&player_id(player)?)
+            .is_some_and(|p| p.is_bot))
     }
 
     /// The host's id.

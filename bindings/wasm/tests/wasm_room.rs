@@ -33,17 +33,37 @@ fn stored_identities(storage: &JsValue) -> u32 {
 fn identity_is_created_once_and_reused() {
     let storage = memoryStorage();
     // Nothing listens on port 9: the room is built and stays offline.
-    let first = WasmRoom::new(options("ws://127.0.0.1:9", "ROOM"), storage.clone()).expect("room");
-    let second = WasmRoom::new(options("ws://127.0.0.1:9", "ROOM"), storage.clone()).expect("room");
+    let first = WasmRoom::new(
+        options("ws://127.0.0.1:9", "ROOM"),
+        storage.clone(),
+        JsValue::UNDEFINED,
+    )
+    .expect("room");
+    let second = WasmRoom::new(
+        options("ws://127.0.0.1:9", "ROOM"),
+        storage.clone(),
+        JsValue::UNDEFINED,
+    )
+    .expect("room");
     assert_eq!(stored_identities(&storage), 1);
     assert_eq!(first.my_id(), second.my_id());
-    let other = WasmRoom::new(options("ws://127.0.0.1:9", "ROOM"), memoryStorage()).expect("room");
+    let other = WasmRoom::new(
+        options("ws://127.0.0.1:9", "ROOM"),
+        memoryStorage(),
+        JsValue::UNDEFINED,
+    )
+    .expect("room");
     assert_ne!(first.my_id(), other.my_id());
 }
 
 #[wasm_bindgen_test]
 fn defaults_and_local_writes_read_back_as_plain_js_values() {
-    let room = WasmRoom::new(options("ws://127.0.0.1:9", "ROOM"), memoryStorage()).expect("room");
+    let room = WasmRoom::new(
+        options("ws://127.0.0.1:9", "ROOM"),
+        memoryStorage(),
+        JsValue::UNDEFINED,
+    )
+    .expect("room");
     assert_eq!(room.get_state("round").as_f64(), Some(3.0));
     let title = room.get_state("title");
     assert!(
@@ -71,7 +91,11 @@ fn defaults_and_local_writes_read_back_as_plain_js_values() {
 
 #[wasm_bindgen_test]
 fn bad_input_becomes_errors_with_codes() {
-    let bad = WasmRoom::new(JsValue::from_str("not options"), memoryStorage());
+    let bad = WasmRoom::new(
+        JsValue::from_str("not options"),
+        memoryStorage(),
+        JsValue::UNDEFINED,
+    );
     let error = bad.err().expect("refused");
     assert_eq!(
         Reflect::get(&error, &"code".into())
@@ -81,7 +105,12 @@ fn bad_input_becomes_errors_with_codes() {
         Some("INVALID_OPTIONS")
     );
 
-    let room = WasmRoom::new(options("ws://127.0.0.1:9", "ROOM"), memoryStorage()).expect("room");
+    let room = WasmRoom::new(
+        options("ws://127.0.0.1:9", "ROOM"),
+        memoryStorage(),
+        JsValue::UNDEFINED,
+    )
+    .expect("room");
     let error = room
         .increment("n", 0.5)
         .expect_err("fractional increment refused");

@@ -124,6 +124,16 @@ pub struct Join {
     /// The room's write rules, used only when this join creates the room;
     /// `None` means [`RoomRules::default`]. Kept with the room.
     pub rules: Option<RoomRules>,
+    /// Join as a bot seat, run by the player named here (`None`: an
+    /// ordinary player). The roster flags the seat as a bot.
+    ///
+    /// * `Some(player)` itself: a program that is its own bot (the secret
+    ///   proves `player`, as usual);
+    /// * `Some(owner)`, another player: a bot the owner's client runs, as
+    ///   Playroom's bots are run by the host. The secret then proves
+    ///   `owner`, who must be the room's connected host; the bot's seat
+    ///   follows the host, so after a host change the new host joins it.
+    pub bot_of: Option<PlayerId>,
 }
 
 impl Join {
@@ -155,6 +165,7 @@ impl Join {
             grace_period_ms: None,
             only_existing: false,
             rules: None,
+            bot_of: None,
         }
     }
 
@@ -202,6 +213,12 @@ impl Join {
     /// (rules, or an `Option` of them).
     pub fn with_rules(mut self, rules: impl Into<Option<RoomRules>>) -> Join {
         self.rules = rules.into();
+        self
+    }
+
+    /// The same join as a bot seat run by `owner` (see [`Join::bot_of`]).
+    pub fn with_bot_of(mut self, owner: impl Into<Option<PlayerId>>) -> Join {
+        self.bot_of = owner.into();
         self
     }
 }

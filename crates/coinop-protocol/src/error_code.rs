@@ -129,6 +129,13 @@ codes! {
     /// The room rules of a join that creates a room exceed their limits
     /// (see [`crate::RoomRules::check`]); the join is refused.
     INVALID_ROOM_RULES = 2014, retry = false;
+    /// A bot join named an owner who is not the room's connected host.
+    BOT_OWNER_NOT_HOST = 2030, retry = false;
+    /// A bot join for an ordinary player's seat, or an ordinary join for a
+    /// bot's seat.
+    NOT_A_BOT_SEAT = 2031, retry = false;
+    /// The host cannot be handed to a bot.
+    BOT_CANNOT_HOST = 2032, retry = false;
     /// The relay could not persist; nothing was acked. Resend later.
     STORAGE_UNAVAILABLE = 3001, retry = true;
     /// The relay is shutting down.

@@ -54,6 +54,9 @@ pub struct PlayerInfo {
     /// When the player took their seat, in relay milliseconds since the Unix
     /// epoch. The earliest seated player is the host unless it was transferred.
     pub joined_at: u64,
+    /// Whether the seat is a bot (joined with [`crate::Join::bot_of`]). A
+    /// bot is never elected host.
+    pub bot: bool,
 }
 
 /// One entry of a room's log, as sent to catching-up clients.

@@ -46,10 +46,13 @@ fn outcome() -> impl Strategy<Value = RpcOutcome> {
 }
 
 fn player_info() -> impl Strategy<Value = PlayerInfo> {
-    (id(), profile(), any::<u64>()).prop_map(|(id, profile, joined_at)| PlayerInfo {
-        id,
-        profile,
-        joined_at,
+    (id(), profile(), any::<u64>(), any::<bool>()).prop_map(|(id, profile, joined_at, bot)| {
+        PlayerInfo {
+            id,
+            profile,
+            joined_at,
+            bot,
+        }
     })
 }
 
@@ -71,8 +74,11 @@ fn client_message() -> impl Strategy<Value = ClientMessage> {
         profile(),
         proptest::option::of((any::<u64>(), any::<u64>())),
         proptest::option::of(any::<u16>()),
-        proptest::option::of(any::<u32>()),
-        any::<bool>(),
+        (
+            proptest::option::of(any::<u32>()),
+            any::<bool>(),
+            proptest::option::of(id()),
+        ),
     )
         .prop_map(
             |(
@@ -83,8 +89,7 @@ fn client_message() -> impl Strategy<Value = ClientMessage> {
                 profile,
                 since,
                 max_players,
-                grace_period_ms,
-                only_existing,
+                (grace_period_ms, only_existing, bot_of),
             )| {
                 let since = since.map(|(epoch, seq)| RoomCursor {
                     epoch,
@@ -96,7 +101,8 @@ fn client_message() -> impl Strategy<Value = ClientMessage> {
                     .with_since(since)
                     .with_max_players(max_players)
                     .with_grace_period_ms(grace_period_ms)
-                    .with_only_existing(only_existing);
+                    .with_only_existing(only_existing)
+                    .with_bot_of(bot_of);
                 ClientMessage::Join(join)
             },
         );

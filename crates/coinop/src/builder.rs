@@ -8,7 +8,7 @@ use crate::replica::ReplicaStore;
 use crate::room::Room;
 use crate::shared::Shared;
 use crate::transport::TlsTrust;
-use coinop_protocol::{Profile, RoomCode, RoomRequest, RoomRules};
+use coinop_protocol::{PlayerId, Profile, RoomCode, RoomRequest, RoomRules};
 use serde::Serialize;
 use serde_json::Value as Json;
 use std::collections::{BTreeMap, HashMap};
@@ -44,6 +44,7 @@ pub struct RoomBuilder {
     identity_store: Option<Arc<dyn IdentityStore>>,
     replica_store: Option<Arc<dyn ReplicaStore>>,
     tls_roots: Vec<Vec<u8>>,
+    bot_of: Option<PlayerId>,
     error: Option<Error>,
 }
 
@@ -67,6 +68,7 @@ impl RoomBuilder {
             identity_store: None,
             replica_store: None,
             tls_roots: Vec::new(),
+            bot_of: None,
             error: None,
         }
     }
@@ -195,6 +197,20 @@ impl RoomBuilder {
         self
     }
 
+    /// Join as a bot seat run by `owner`: the roster flags the seat as a
+    /// bot ([`crate::Player::is_bot`]) and it is never elected host.
+    ///
+    /// With `owner` the identity's own player, the program is its own bot
+    /// (a bot written in Rust that joins a room by itself). With another
+    /// player, the bot is run by that player's client, as Playroom Kit's
+    /// bots are run by the host: the identity store then holds the bot's
+    /// id with the *owner's* secret, and the owner must be the room's
+    /// connected host. [`Room::bot_builder`] sets all of this up.
+    pub fn bot_of(mut self, owner: PlayerId) -> Self {
+        self.bot_of = Some(owner);
+        self
+    }
+
     /// Builds the room: loads or creates the identity, restores the replica,
     /// and returns the handle plus the driver future to spawn.
     pub fn build(self) -> Result<(Room, Driver), Error> {
@@ -234,6 +250,7 @@ impl RoomBuilder {
         cfg.rpc_timeout_ms = self.rpc_timeout.as_millis() as u64;
         cfg.default_states = self.defaults;
         cfg.default_player_states = self.player_defaults;
+        cfg.bot_of = self.bot_of;
         // Without the feature no store can be set; the constant lets the
         // compiler drop the restore path too.
         let store = self
@@ -250,6 +267,7 @@ impl RoomBuilder {
             handlers: Mutex::new(HashMap::new()),
             waiters: Mutex::new(HashMap::new()),
             replica_store: self.replica_store,
+            relay_url: url.clone(),
         });
         let (wake, wake_rx) = futures_channel::mpsc::unbounded();
         let room = Room {

@@ -14,6 +14,7 @@ mod player;
 mod reliability;
 mod replica;
 mod room;
+mod room_bots;
 mod room_players;
 mod room_rpc;
 mod room_subscribe;

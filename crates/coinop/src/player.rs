@@ -16,4 +16,6 @@ pub struct Player {
     pub is_host: bool,
     /// Whether this player is the local one.
     pub is_me: bool,
+    /// Whether this seat is a bot (see [`crate::RoomBuilder::bot_of`]).
+    pub is_bot: bool,
 }

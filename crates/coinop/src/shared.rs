@@ -26,6 +26,8 @@ pub(crate) struct Shared {
     pub(crate) handlers: Mutex<HashMap<String, Handler>>,
     pub(crate) waiters: Mutex<HashMap<CallId, oneshot::Sender<Result<Bytes, Error>>>>,
     pub(crate) replica_store: Option<Arc<dyn ReplicaStore>>,
+    /// The relay's WebSocket URL, for the bots this client runs.
+    pub(crate) relay_url: String,
 }
 
 /// Locks a mutex, recovering from poisoning: the guarded data stays

@@ -1,8 +1,11 @@
 //! A bot player written in Rust that joins the same rooms as browser (JS)
 //! players: proof that one room serves both.
 //!
-//! The bot takes a seat like anyone else, with the profile name `bot`, marks
-//! itself with the player state `isBot = true`, answers the RPC `bot.ping`,
+//! The bot takes a bot seat of its own ([`RoomBuilder::bot_of`] itself):
+//! every client's roster flags it as a bot (`isBot()` in JS,
+//! `Player::is_bot` in Rust) and it is never elected host. It has the
+//! profile name `bot`, also marks itself with the player state
+//! `isBot = true` (for clients older than bot seats), answers the RPC `bot.ping`,
 //! and whenever the room state key `question` changes it writes its
 //! `answer` into its own player state (reliable, so it is stored).
 //!
@@ -14,7 +17,9 @@
 //! # Ok(()) }
 //! ```
 
-use coinop::{Event, MemoryIdentityStore, Profile, Reliability, RoomBuilder, StateTarget};
+use coinop::{
+    Event, Identity, MemoryIdentityStore, Profile, Reliability, RoomBuilder, StateTarget,
+};
 use futures_util::StreamExt;
 use std::future::Future;
 
@@ -42,6 +47,8 @@ pub async fn run(
     room: &str,
     stop: impl Future<Output = ()>,
 ) -> Result<Report, coinop::Error> {
+    // A fresh player per run: a bot keeps no identity between runs.
+    let identity = Identity::generate()?;
     let (room, driver) = RoomBuilder::new(relay_url)
         .room(room)
         .profile(Profile {
@@ -49,8 +56,8 @@ pub async fn run(
             color: "#808080".into(),
             avatar: String::new(),
         })
-        // A fresh player per run: a bot keeps no identity between runs.
-        .identity_store(MemoryIdentityStore::default())
+        .bot_of(identity.player.clone())
+        .identity_store(MemoryIdentityStore::with(identity))
         .build()?;
     let driver = tokio::spawn(driver);
     let mut events = room.events();

@@ -38,6 +38,8 @@ async fn the_bot_takes_a_seat_answers_rpc_and_questions() {
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
+    assert!(bot_player.is_bot, "the bot's seat is a bot seat");
+    assert!(!me.player(&me.me()).expect("me").is_bot);
     let pong: String = me
         .call(
             RpcTarget::Player(bot_player.id.clone()),

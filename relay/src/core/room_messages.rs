@@ -258,6 +258,10 @@ impl RoomState {
                 None,
             );
         }
+        if self.roster.seat(&to).is_some_and(|s| s.info.bot) {
+            let text = format!("{to} is a bot");
+            return self.error(conn, ErrorCode::BOT_CANNOT_HOST, text, None);
+        }
         if self.roster.host() == Some(&to) {
             return;
         }

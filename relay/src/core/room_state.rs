@@ -204,6 +204,7 @@ impl RoomState {
     /// Applies one input at time `now` (ms since the Unix epoch) and returns
     /// what to do, in order.
     pub fn handle(&mut self, input: Input, now: u64) -> Vec<Effect> {
+        let host = self.roster.host().cloned();
         match input {
             Input::Join { conn, join } => self.join(conn, join, now),
             Input::Message { conn, msg } => self.message(conn, msg, now),
@@ -228,6 +229,9 @@ impl RoomState {
             Input::CompactionFailed => self.log.compaction_failed(),
             Input::Tick => self.tick(now),
             Input::FoldedHashes { upto, hashes } => self.log.folded_hashes_listed(upto, hashes),
+        }
+        if self.roster.host() != host.as_ref() {
+            self.roster.renew_bot_grace(now);
         }
         std::mem::take(&mut self.effects)
     }
@@ -330,6 +334,10 @@ impl RoomState {
             self.fatal(conn, ErrorCode::KICKED, text, close_code::POLICY);
             return;
         }
+        if let Err((code, text)) = self.check_bot(&join) {
+            self.fatal(conn, code, text, close_code::POLICY);
+            return;
+        }
         if let Some(seat) = self.roster.seat_mut(&player) {
             // The same player again: take over the seat silently.
             let old = seat.conn.replace(conn);
@@ -345,8 +353,9 @@ impl RoomState {
                 self.fatal(conn, ErrorCode::ROOM_FULL, text, close_code::POLICY);
                 return;
             }
+            let bot = join.bot_of.is_some();
             self.roster
-                .add(player.clone(), join.profile.clone(), conn, now);
+                .add(player.clone(), join.profile.clone(), bot, conn, now);
             if let Some(seat) = self.roster.seat(&player) {
                 let msg = RelayMessage::PlayerJoined(seat.info.clone());
                 self.broadcast(&msg, Some(conn));
@@ -371,6 +380,30 @@ impl RoomState {
             host,
             at_ms: now,
         });
+    }
+
+    /// Whether `join` may take its seat as what it says it is: a bot joins
+    /// only a bot's seat (or a new one), an ordinary player only an
+    /// ordinary seat, and a bot run by another player only for the room's
+    /// connected host (whose secret the connection checked).
+    fn check_bot(&self, join: &Join) -> Result<(), (ErrorCode, String)> {
+        let seat_is_bot = self.roster.seat(&join.player).map(|s| s.info.bot);
+        if seat_is_bot.is_some_and(|bot| bot != join.bot_of.is_some()) {
+            let text = format!("{} is seated as another kind of player", join.player);
+            return Err((ErrorCode::NOT_A_BOT_SEAT, text));
+        }
+        match &join.bot_of {
+            Some(owner) if owner != &join.player => {
+                let live_host =
+                    self.roster.host() == Some(owner) && self.roster.conn_of(owner).is_some();
+                if !live_host {
+                    let text = format!("{owner} is not the room's connected host");
+                    return Err((ErrorCode::BOT_OWNER_NOT_HOST, text));
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
     }
 
     fn welcome(&mut self, conn: ConnId, join: &Join, now: u64) {
@@ -439,8 +472,22 @@ impl RoomState {
     }
 
     fn tick(&mut self, now: u64) {
-        for player in self.roster.expired(now, self.meta.grace_ms) {
+        // Players first: if the host's seat expires, the new host gets a
+        // grace period to take over the bots that expire with it.
+        let host = self.roster.host().cloned();
+        let expired = self.roster.expired(now, self.meta.grace_ms);
+        let is_bot = |r: &Roster, p: &PlayerId| r.seat(p).is_some_and(|s| s.info.bot);
+        let (bots, players): (Vec<_>, Vec<_>) =
+            expired.into_iter().partition(|p| is_bot(&self.roster, p));
+        for player in players {
             self.remove_player(&player, None);
+        }
+        if self.roster.host() != host.as_ref() {
+            self.roster.renew_bot_grace(now);
+        } else {
+            for bot in bots {
+                self.remove_player(&bot, None);
+            }
         }
         if self.quiet_compaction_at().is_some_and(|at| at <= now) {
             // Once per quiet spell: the next stored change re-arms it.

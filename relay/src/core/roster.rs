@@ -61,12 +61,20 @@ impl Roster {
         self.seats.iter().filter_map(|s| s.conn)
     }
 
-    pub(crate) fn add(&mut self, id: PlayerId, profile: Profile, conn: ConnId, now: u64) {
+    pub(crate) fn add(
+        &mut self,
+        id: PlayerId,
+        profile: Profile,
+        bot: bool,
+        conn: ConnId,
+        now: u64,
+    ) {
         self.seats.push(Seat {
             info: PlayerInfo {
                 id,
                 profile,
                 joined_at: now,
+                bot,
             },
             conn: Some(conn),
             dropped_at: None,
@@ -110,18 +118,33 @@ impl Roster {
     }
 
     /// Keeps the host if still seated, else elects the room's `owner` if
-    /// seated, else the earliest seat. Returns whether the host changed.
+    /// seated, else the earliest seat that is not a bot. Returns whether
+    /// the host changed.
     pub(crate) fn elect(&mut self, owner: Option<&PlayerId>) -> bool {
         let still_seated = self.host.as_ref().is_some_and(|h| self.seat(h).is_some());
         if still_seated {
             return false;
         }
-        let owner = owner.filter(|o| self.seat(o).is_some());
-        let next = owner
-            .cloned()
-            .or_else(|| self.seats.first().map(|s| s.info.id.clone()));
+        let owner = owner.filter(|o| self.seat(o).is_some_and(|s| !s.info.bot));
+        let next = owner.cloned().or_else(|| {
+            self.seats
+                .iter()
+                .find(|s| !s.info.bot)
+                .map(|s| s.info.id.clone())
+        });
         let changed = next != self.host;
         self.host = next;
         changed
+    }
+
+    /// Restarts the grace period of every dropped bot seat at `now`: a bot
+    /// runs on its host's client, so when the host changes the new host
+    /// needs a whole grace period to join the bots it now runs.
+    pub(crate) fn renew_bot_grace(&mut self, now: u64) {
+        for seat in self.seats.iter_mut().filter(|s| s.info.bot) {
+            if seat.dropped_at.is_some() {
+                seat.dropped_at = Some(now);
+            }
+        }
     }
 }

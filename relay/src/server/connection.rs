@@ -174,7 +174,13 @@ async fn handshake(
         return None;
     }
     let (storage, bound) = (&shared.storage, &shared.bound_secrets);
-    match identity::check_or_bind(storage, bound, &join.player, join.secret.as_bytes()).await {
+    // A bot run by another player (the host) comes with the owner's
+    // secret: it proves the owner; the room checks the owner is its host.
+    let (proves, run_by_other) = match &join.bot_of {
+        Some(owner) if owner != &join.player => (owner, true),
+        _ => (&join.player, false),
+    };
+    match identity::check_or_bind(storage, bound, proves, join.secret.as_bytes()).await {
         Ok(true) => {}
         Ok(false) => {
             let text = "this player id is bound to another secret";
@@ -200,6 +206,16 @@ async fn handshake(
                 close_code::INTERNAL,
             );
             return None;
+        }
+    }
+    if run_by_other {
+        // The owner is proven: bind a new bot's id, so that nobody can
+        // claim it as an ordinary player; a later host's secret differs
+        // from the one bound, and need not match.
+        if let Err(e) =
+            identity::check_or_bind(storage, bound, &join.player, join.secret.as_bytes()).await
+        {
+            tracing::warn!(error = %e, "could not bind a bot's id");
         }
     }
     let player = join.player.clone();

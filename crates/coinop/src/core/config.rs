@@ -34,6 +34,8 @@ pub(crate) struct CoreConfig {
     pub(crate) default_player_states: BTreeMap<String, Json>,
     /// Seeds the actor id and the backoff jitter.
     pub(crate) seed: u64,
+    /// Join as a bot seat run by this player (see `Join::bot_of`).
+    pub(crate) bot_of: Option<PlayerId>,
 }
 
 impl CoreConfig {
@@ -53,6 +55,7 @@ impl CoreConfig {
             default_states: BTreeMap::new(),
             default_player_states: BTreeMap::new(),
             seed,
+            bot_of: None,
         }
     }
 }

@@ -209,7 +209,8 @@ impl RoomCore {
             .with_max_players(self.cfg.max_players)
             .with_grace_period_ms(self.cfg.grace_period_ms)
             .with_only_existing(self.cfg.only_existing)
-            .with_rules(self.cfg.rules.clone());
+            .with_rules(self.cfg.rules.clone())
+            .with_bot_of(self.cfg.bot_of.clone());
         self.out.send(ClientMessage::Join(join));
     }
 
@@ -363,6 +364,11 @@ impl RoomCore {
             self.commit_writes(self.last_now);
         }
         self.out.next_frame()
+    }
+
+    /// The secret this client joins with (a bot seat it runs joins with it too).
+    pub(crate) fn secret(&self) -> &coinop_protocol::Secret {
+        &self.cfg.secret
     }
 
     /// This player's id.

@@ -3,6 +3,7 @@
 
 mod actor_seq;
 mod causality;
+mod bots;
 mod folded;
 mod foreign_actor;
 mod lifecycle;

@@ -51,6 +51,7 @@ fn info(name: &str) -> PlayerInfo {
         id: pid(name),
         profile: Profile::default(),
         joined_at: 1,
+        bot: false,
     }
 }
 
