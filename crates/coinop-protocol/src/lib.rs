@@ -69,8 +69,8 @@ pub use error_code::ErrorCode;
 pub use ids::{IdError, PlayerId, RoomCode, Secret};
 pub use relay_message::{RelayMessage, Welcome};
 pub use types::{
-    CallId, LogEntry, PlayerInfo, Profile, RoomCursor, RpcOutcome, RpcTarget, Seq, StateTarget,
-    UnreliableValue,
+    CallId, LogEntry, Matchmaking, PersistentValue, PlayerInfo, Profile, ReplyOutcome, Role,
+    RoomCursor, RpcOutcome, RpcTarget, Seq, StateTarget, UnreliableValue,
 };
 
 /// The protocol version this crate speaks. Sent in [`Join::version`].

@@ -2,7 +2,7 @@
 
 use crate::error_code::ErrorCode;
 use crate::ids::{PlayerId, RoomCode};
-use crate::types::{CallId, LogEntry, PlayerInfo, RpcOutcome, Seq, UnreliableValue};
+use crate::types::{CallId, LogEntry, PlayerInfo, ReplyOutcome, RpcOutcome, Seq, UnreliableValue};
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 
@@ -105,6 +105,15 @@ pub enum RelayMessage {
         client_time: u64,
         /// The relay's clock, in milliseconds since the Unix epoch.
         server_time: u64,
+    },
+    /// The answer to a request that carried a `request` number
+    /// ([`crate::ClientMessage::PersistentGet`] and the other persistent
+    /// data messages, [`crate::ClientMessage::StartMatchmaking`]).
+    Reply {
+        /// The request's number.
+        request: u64,
+        /// What it produced.
+        outcome: ReplyOutcome,
     },
 }
 

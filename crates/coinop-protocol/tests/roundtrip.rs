@@ -46,11 +46,40 @@ fn outcome() -> impl Strategy<Value = RpcOutcome> {
 }
 
 fn player_info() -> impl Strategy<Value = PlayerInfo> {
-    (id(), profile(), any::<u64>()).prop_map(|(id, profile, joined_at)| PlayerInfo {
-        id,
-        profile,
-        joined_at,
+    (id(), profile(), any::<u64>(), role()).prop_map(|(id, profile, joined_at, role)| {
+        PlayerInfo {
+            id,
+            profile,
+            joined_at,
+            role,
+        }
     })
+}
+
+fn role() -> impl Strategy<Value = Role> {
+    prop_oneof![
+        Just(Role::Player),
+        Just(Role::StreamScreen),
+        Just(Role::Spectator)
+    ]
+}
+
+fn persistent_value() -> impl Strategy<Value = PersistentValue> {
+    prop_oneof![
+        bytes().prop_map(PersistentValue::One),
+        vec(bytes(), 0..4).prop_map(PersistentValue::List),
+    ]
+}
+
+fn reply_outcome() -> impl Strategy<Value = ReplyOutcome> {
+    prop_oneof![
+        proptest::option::of(persistent_value()).prop_map(ReplyOutcome::Value),
+        Just(ReplyOutcome::Done),
+        (any::<u16>(), ".{0,16}").prop_map(|(code, message)| ReplyOutcome::Refused {
+            code: ErrorCode(code),
+            message
+        }),
+    ]
 }
 
 fn unreliable() -> impl Strategy<Value = UnreliableValue> {
@@ -72,9 +101,24 @@ fn client_message() -> impl Strategy<Value = ClientMessage> {
         proptest::option::of((any::<u64>(), any::<u64>())),
         proptest::option::of(any::<u16>()),
         proptest::option::of(any::<u32>()),
+        (
+            proptest::option::of(".{0,16}"),
+            proptest::option::of(any::<u32>()),
+            proptest::option::of(role()),
+        ),
     )
         .prop_map(
-            |(version, room, player, secret, profile, since, max_players, grace_period_ms)| {
+            |(
+                version,
+                room,
+                player,
+                secret,
+                profile,
+                since,
+                max_players,
+                grace_period_ms,
+                (game, wait, role),
+            )| {
                 let since = since.map(|(epoch, seq)| RoomCursor {
                     epoch,
                     seq: Seq(seq),
@@ -84,7 +128,12 @@ fn client_message() -> impl Strategy<Value = ClientMessage> {
                     .with_profile(profile)
                     .with_since(since)
                     .with_max_players(max_players)
-                    .with_grace_period_ms(grace_period_ms);
+                    .with_grace_period_ms(grace_period_ms)
+                    .with_game(game)
+                    .with_matchmaking(wait.map(|ms| Matchmaking {
+                        wait_before_creating_ms: ms,
+                    }))
+                    .with_role(role);
                 ClientMessage::Join(join)
             },
         );
@@ -126,6 +175,24 @@ fn client_message() -> impl Strategy<Value = ClientMessage> {
         id().prop_map(|player| ClientMessage::Kick { player }),
         Just(ClientMessage::Leave),
         any::<u64>().prop_map(|client_time| ClientMessage::Ping { client_time }),
+        (any::<u64>(), ".{0,16}")
+            .prop_map(|(request, key)| ClientMessage::PersistentGet { request, key }),
+        (any::<u64>(), ".{0,16}", proptest::option::of(bytes())).prop_map(
+            |(request, key, value)| ClientMessage::PersistentSet {
+                request,
+                key,
+                value
+            }
+        ),
+        (any::<u64>(), ".{0,16}", bytes()).prop_map(|(request, key, value)| {
+            ClientMessage::PersistentInsert {
+                request,
+                key,
+                value,
+            }
+        }),
+        (any::<u64>(), proptest::option::of(".{0,16}"))
+            .prop_map(|(request, game)| ClientMessage::StartMatchmaking { request, game }),
     ]
 }
 
@@ -209,6 +276,8 @@ fn relay_message() -> impl Strategy<Value = RelayMessage> {
             client_time,
             server_time
         }),
+        (any::<u64>(), reply_outcome())
+            .prop_map(|(request, outcome)| RelayMessage::Reply { request, outcome }),
     ]
 }
 
