@@ -1,6 +1,6 @@
 //! Relay configuration: every limit with its production default.
 
-use crate::core::RoomLimits;
+use crate::core::{PersistentLimits, RoomLimits};
 use crate::defaults;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -87,6 +87,14 @@ pub struct RelayConfig {
     /// Lets non-loopback peers use the inspector (`/inspect`, `/api/rooms`)
     /// when they present this token. `None`: loopback only.
     pub admin_token: Option<String>,
+    // Playroom parity: persistent data, matchmaking, stream screens and spectators.
+    /// Limits on each player's persistent data.
+    pub persistent: PersistentLimits,
+    /// Most stream screens and spectators per room (they take no player seat).
+    pub max_watchers: u16,
+    /// Longest a matchmaking join may wait for an open public room before
+    /// one is created, whatever it asks.
+    pub max_matchmaking_wait: Duration,
 }
 
 impl Default for RelayConfig {
@@ -122,6 +130,9 @@ impl Default for RelayConfig {
             serve: Vec::new(),
             max_static_file_bytes: defaults::MAX_STATIC_FILE_BYTES,
             admin_token: None,
+            persistent: PersistentLimits::DEFAULT,
+            max_watchers: defaults::MAX_WATCHERS,
+            max_matchmaking_wait: Duration::from_millis(defaults::MAX_MATCHMAKING_WAIT_MS),
         }
     }
 }
@@ -148,6 +159,7 @@ impl RelayConfig {
             compact_entries: self.compact_entries,
             compact_bytes: self.compact_bytes,
             cached_log_bytes: self.log_cache_bytes,
+            max_watchers: usize::from(self.max_watchers),
             ..RoomLimits::default()
         }
     }

@@ -4,7 +4,7 @@
 //! meaning of each is on the [`crate::RelayConfig`] field of the same name.
 //! Room limits come from [`RoomLimits::DEFAULT`], the core's own.
 
-use crate::core::RoomLimits;
+use crate::core::{PersistentLimits, RoomLimits};
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 
 pub(crate) const ADDR: SocketAddr = SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 8787));
@@ -31,3 +31,10 @@ pub(crate) const COMPACT_BYTES: u64 = RoomLimits::DEFAULT.compact_bytes;
 pub(crate) const LOG_CACHE_BYTES: u64 = RoomLimits::DEFAULT.cached_log_bytes;
 pub(crate) const MAX_REQUEST_HEAD_BYTES: usize = 16 * 1024;
 pub(crate) const MAX_STATIC_FILE_BYTES: u64 = 64 * 1024 * 1024;
+// Playroom parity: persistent data, matchmaking, stream screens and spectators.
+pub(crate) const MAX_PERSISTENT_VALUE_BYTES: usize = PersistentLimits::DEFAULT.max_value_bytes;
+pub(crate) const MAX_PERSISTENT_KEYS: usize = PersistentLimits::DEFAULT.max_keys;
+pub(crate) const MAX_PERSISTENT_LIST_LEN: usize = PersistentLimits::DEFAULT.max_list_len;
+pub(crate) const MAX_WATCHERS: u16 = 64;
+const _: () = assert!(MAX_WATCHERS as usize == RoomLimits::DEFAULT.max_watchers);
+pub(crate) const MAX_MATCHMAKING_WAIT_MS: u64 = 60_000;

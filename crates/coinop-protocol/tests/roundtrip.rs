@@ -46,13 +46,11 @@ fn outcome() -> impl Strategy<Value = RpcOutcome> {
 }
 
 fn player_info() -> impl Strategy<Value = PlayerInfo> {
-    (id(), profile(), any::<u64>(), role()).prop_map(|(id, profile, joined_at, role)| {
-        PlayerInfo {
-            id,
-            profile,
-            joined_at,
-            role,
-        }
+    (id(), profile(), any::<u64>(), role()).prop_map(|(id, profile, joined_at, role)| PlayerInfo {
+        id,
+        profile,
+        joined_at,
+        role,
     })
 }
 

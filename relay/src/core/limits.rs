@@ -30,6 +30,8 @@ pub struct RoomLimits {
     /// ones are read back from storage when a joiner or compaction needs
     /// them.
     pub cached_log_bytes: u64,
+    /// Most stream screens and spectators (members without a player seat).
+    pub max_watchers: usize,
 }
 
 impl RoomLimits {
@@ -46,6 +48,7 @@ impl RoomLimits {
         quiet_compact_entries: 50,
         catch_up_batch_bytes: 256 * 1024,
         cached_log_bytes: 16 * 1024,
+        max_watchers: 64,
     };
 }
 

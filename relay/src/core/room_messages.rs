@@ -4,7 +4,7 @@ use super::conn_id::ConnId;
 use super::effect::{CoalesceKey, Delivery, close_code};
 use super::room_state::RoomState;
 use coinop_protocol::{
-    Bytes, CallId, ClientMessage, ErrorCode, PlayerId, RelayMessage, RpcOutcome, RpcTarget,
+    Bytes, CallId, ClientMessage, ErrorCode, PlayerId, RelayMessage, Role, RpcOutcome, RpcTarget,
     StateTarget, UnreliableValue,
 };
 
@@ -14,7 +14,19 @@ impl RoomState {
             // Not (or no longer) a member: replaced, kicked or left.
             return;
         };
+        let spectator = self
+            .roster
+            .seat(&player)
+            .is_some_and(|s| s.info.role == Role::Spectator);
         match msg {
+            ClientMessage::Publish { client_ref, .. } if spectator => {
+                let text = "spectators are read-only".to_owned();
+                self.error(conn, ErrorCode::READ_ONLY, text, Some(client_ref));
+            }
+            ClientMessage::Unreliable { .. } if spectator => {
+                let text = "spectators are read-only".to_owned();
+                self.error(conn, ErrorCode::READ_ONLY, text, None);
+            }
             ClientMessage::Publish {
                 client_ref,
                 changes,

@@ -269,13 +269,23 @@ impl RoomState {
                 self.fatal(old, ErrorCode::REPLACED, text, close_code::POLICY);
             }
         } else {
-            if self.roster.len() >= usize::from(self.meta.max_players) {
+            let role = join.role();
+            if role.is_player() && self.roster.player_count() >= usize::from(self.meta.max_players)
+            {
                 let text = format!("the room holds {} players", self.meta.max_players);
                 self.fatal(conn, ErrorCode::ROOM_FULL, text, close_code::POLICY);
                 return;
             }
+            if !role.is_player() && self.roster.watcher_count() >= self.limits.max_watchers {
+                let text = format!(
+                    "the room holds {} stream screens and spectators",
+                    self.limits.max_watchers
+                );
+                self.fatal(conn, ErrorCode::WATCHERS_FULL, text, close_code::POLICY);
+                return;
+            }
             self.roster
-                .add(player.clone(), join.profile.clone(), conn, now);
+                .add(player.clone(), join.profile.clone(), role, conn, now);
             if let Some(seat) = self.roster.seat(&player) {
                 let msg = RelayMessage::PlayerJoined(seat.info.clone());
                 self.broadcast(&msg, Some(conn));

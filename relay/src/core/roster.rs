@@ -1,7 +1,7 @@
 //! Who holds a seat in a room, and who is the host.
 
 use super::conn_id::ConnId;
-use coinop_protocol::{PlayerId, PlayerInfo, Profile};
+use coinop_protocol::{PlayerId, PlayerInfo, Profile, Role};
 
 /// One player's seat. A seat outlives its connection for the grace period.
 #[derive(Debug, Clone)]
@@ -23,6 +23,19 @@ pub(crate) struct Roster {
 impl Roster {
     pub(crate) fn len(&self) -> usize {
         self.seats.len()
+    }
+
+    /// Seats taken by players (stream screens and spectators take none).
+    pub(crate) fn player_count(&self) -> usize {
+        self.seats
+            .iter()
+            .filter(|s| s.info.role.is_player())
+            .count()
+    }
+
+    /// Stream screens and spectators.
+    pub(crate) fn watcher_count(&self) -> usize {
+        self.len() - self.player_count()
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -61,12 +74,20 @@ impl Roster {
         self.seats.iter().filter_map(|s| s.conn)
     }
 
-    pub(crate) fn add(&mut self, id: PlayerId, profile: Profile, conn: ConnId, now: u64) {
+    pub(crate) fn add(
+        &mut self,
+        id: PlayerId,
+        profile: Profile,
+        role: Role,
+        conn: ConnId,
+        now: u64,
+    ) {
         self.seats.push(Seat {
             info: PlayerInfo {
                 id,
                 profile,
                 joined_at: now,
+                role,
             },
             conn: Some(conn),
             dropped_at: None,
@@ -103,14 +124,19 @@ impl Roster {
         self.host = host;
     }
 
-    /// Keeps the host if still seated, else elects the earliest seat.
+    /// Keeps the host if still seated, else elects the earliest seat that
+    /// is not a spectator's (spectators are read-only, so never host).
     /// Returns whether the host changed.
     pub(crate) fn elect(&mut self) -> bool {
         let still_seated = self.host.as_ref().is_some_and(|h| self.seat(h).is_some());
         if still_seated {
             return false;
         }
-        let next = self.seats.first().map(|s| s.info.id.clone());
+        let next = self
+            .seats
+            .iter()
+            .find(|s| s.info.role != Role::Spectator)
+            .map(|s| s.info.id.clone());
         let changed = next != self.host;
         self.host = next;
         changed

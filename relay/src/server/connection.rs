@@ -5,11 +5,12 @@ use super::budget::{Admit, Budget};
 use super::conn_outbox::{ConnOutbox, Outgoing};
 use super::context::RelayContext;
 use super::identity;
+use super::persistent::Request;
 use super::registry::JoinError;
 use super::room_cmd::{RoomCmd, RoomHandle};
 use crate::core::{ConnId, close_code};
 use coinop_protocol::{
-    Bytes, ClientMessage, ErrorCode, Join, PROTOCOL_VERSION, PlayerId, peek_version,
+    Bytes, ClientMessage, ErrorCode, Join, PROTOCOL_VERSION, PlayerId, RelayMessage, peek_version,
 };
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
@@ -70,7 +71,11 @@ pub(crate) async fn serve(shared: Arc<RelayContext>, ws: Ws, peer: SocketAddr) {
     let (sink, mut stream) = ws.split();
     let mut writer = tokio::spawn(write_loop(sink, outbox.clone(), shared.clone()));
     if let Some((room, player, mut budget)) = handshake(&shared, conn, &mut stream, &outbox).await {
-        read_loop(&shared, conn, &mut stream, &outbox, &room, &mut budget).await;
+        let joined = Joined {
+            room: &room,
+            player: &player,
+        };
+        read_loop(&shared, conn, &mut stream, &outbox, joined, &mut budget).await;
         shared.budgets.put_back(player, budget, Instant::now());
         let _ = room.tx.send(RoomCmd::Disconnected { conn }).await;
     }
@@ -218,15 +223,24 @@ fn parse_join(bytes: &[u8]) -> Result<Join, (ErrorCode, String)> {
     }
 }
 
-/// Forwards decoded messages to the room, with rate limits and timeouts.
+/// Who a connection is once seated.
+#[derive(Clone, Copy)]
+struct Joined<'a> {
+    room: &'a RoomHandle,
+    player: &'a PlayerId,
+}
+
+/// Forwards decoded messages to the room, with rate limits and timeouts;
+/// answers persistent data requests itself.
 async fn read_loop(
     shared: &Arc<RelayContext>,
     conn: ConnId,
     stream: &mut SplitStream<Ws>,
     outbox: &Arc<ConnOutbox>,
-    room: &RoomHandle,
+    joined: Joined<'_>,
     budget: &mut Budget,
 ) {
+    let room = joined.room;
     let cfg = &shared.config;
     let metrics = &shared.metrics;
     let mut closed = outbox.closed();
@@ -303,6 +317,19 @@ async fn read_loop(
                 }
             }
         }
+        let msg = match Request::take(msg) {
+            Ok(request) => {
+                let number = request.number();
+                let outcome = request.serve(shared, joined.player).await;
+                let reply = RelayMessage::Reply {
+                    request: number,
+                    outcome,
+                };
+                outbox.push_reliable(Bytes::from(reply.encode()));
+                continue;
+            }
+            Err(msg) => msg,
+        };
         if room.tx.send(RoomCmd::Message { conn, msg }).await.is_err() {
             return;
         }

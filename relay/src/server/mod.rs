@@ -12,6 +12,7 @@ mod http;
 mod identity;
 mod inspector;
 mod peer_limit;
+mod persistent;
 mod player_rooms;
 mod random;
 mod rate;

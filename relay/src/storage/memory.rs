@@ -4,7 +4,7 @@ use super::backend::Storage;
 use super::error::StorageError;
 use super::records::{Append, PlayerRoom, PlayerRoomUpdate};
 use crate::core::{RoomMeta, Snapshot};
-use coinop_protocol::{LogEntry, PlayerId, RoomCode, Seq};
+use coinop_protocol::{LogEntry, PersistentValue, PlayerId, RoomCode, Seq};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -17,6 +17,7 @@ pub struct MemoryStorage {
     secrets: HashMap<PlayerId, [u8; 32]>,
     metas: HashMap<RoomCode, RoomMeta>,
     player_rooms: HashMap<PlayerId, Vec<PlayerRoom>>,
+    persistent: HashMap<PlayerId, HashMap<String, PersistentValue>>,
     fail_appends: Arc<AtomicBool>,
 }
 
@@ -108,5 +109,35 @@ impl Storage for MemoryStorage {
         let mut rows = self.player_rooms.get(player).cloned().unwrap_or_default();
         rows.sort_by_key(|r| std::cmp::Reverse(r.last_joined_ms));
         Ok(rows)
+    }
+
+    fn persistent_get(
+        &mut self,
+        player: &PlayerId,
+        key: &str,
+    ) -> Result<Option<PersistentValue>, StorageError> {
+        Ok(self
+            .persistent
+            .get(player)
+            .and_then(|keys| keys.get(key))
+            .cloned())
+    }
+
+    fn persistent_key_count(&mut self, player: &PlayerId) -> Result<usize, StorageError> {
+        Ok(self.persistent.get(player).map_or(0, HashMap::len))
+    }
+
+    fn persistent_put(
+        &mut self,
+        player: &PlayerId,
+        key: &str,
+        value: Option<&PersistentValue>,
+    ) -> Result<(), StorageError> {
+        let keys = self.persistent.entry(player.clone()).or_default();
+        match value {
+            Some(v) => keys.insert(key.to_owned(), v.clone()),
+            None => keys.remove(key),
+        };
+        Ok(())
     }
 }
