@@ -85,6 +85,7 @@ pub use input::Input;
 pub use limits::RoomLimits;
 pub use persistent::{PersistentLimits, PersistentWrite, Refusal, check_key};
 pub use public_rooms::{Placement, PublicRoom, PublicRooms, RESERVATION_MS};
+pub use room_messages::MAX_GAME_BYTES;
 pub use room_meta::RoomMeta;
 pub use room_state::{RoomState, changes_frames};
 pub use snapshot::Snapshot;

@@ -50,6 +50,11 @@ pub struct RoomState {
     /// folds even one entry, so that the next joiner gets a view of the
     /// latest state (there is none while a tail follows the snapshot).
     pub(crate) serves_snapshots: bool,
+    /// The game its players play (the first join that named one), and
+    /// whether it is open to matchmaking for it. Kept in memory only: a
+    /// public room that empties leaves the index, and comes back private.
+    pub(crate) game: Option<String>,
+    pub(crate) public: bool,
 }
 
 impl RoomState {
@@ -65,6 +70,8 @@ impl RoomState {
             effects: Vec::new(),
             quiet_since: None,
             serves_snapshots: false,
+            game: None,
+            public: false,
         }
     }
 
@@ -107,6 +114,22 @@ impl RoomState {
     /// Seated players (live or in grace), in seating order.
     pub fn players(&self) -> Vec<PlayerInfo> {
         self.roster.players()
+    }
+
+    /// The ids of the seats that are players' (not stream screens' or
+    /// spectators'), in seating order.
+    pub fn player_ids(&self) -> Vec<PlayerId> {
+        self.roster
+            .players()
+            .into_iter()
+            .filter(|p| p.role.is_player())
+            .map(|p| p.id)
+            .collect()
+    }
+
+    /// The game this room is open to matchmaking for, if it is public.
+    pub fn public_game(&self) -> Option<&str> {
+        self.game.as_deref().filter(|_| self.public)
     }
 
     /// Live connections.
@@ -259,6 +282,14 @@ impl RoomState {
 
     fn join(&mut self, conn: ConnId, join: Join, now: u64) {
         let player = join.player.clone();
+        if self.game.is_none() {
+            self.game = join.game.clone();
+        }
+        // The matchmaker only sends a matchmade join to a public room (or
+        // to the room it makes for it), of the join's game.
+        if join.matchmaking.is_some() && join.game.is_some() && self.game == join.game {
+            self.public = true;
+        }
         if let Some(seat) = self.roster.seat_mut(&player) {
             // The same player again: take over the seat silently.
             let old = seat.conn.replace(conn);

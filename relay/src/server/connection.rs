@@ -8,9 +8,10 @@ use super::identity;
 use super::persistent::Request;
 use super::registry::JoinError;
 use super::room_cmd::{RoomCmd, RoomHandle};
-use crate::core::{ConnId, close_code};
+use crate::core::{ConnId, MAX_GAME_BYTES, close_code};
 use coinop_protocol::{
-    Bytes, ClientMessage, ErrorCode, Join, PROTOCOL_VERSION, PlayerId, RelayMessage, peek_version,
+    Bytes, ClientMessage, ErrorCode, Join, PROTOCOL_VERSION, PlayerId, RelayMessage, RoomCode,
+    RoomRequest, peek_version,
 };
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
@@ -142,7 +143,7 @@ async fn handshake(
         }
     };
     shared.metrics.reliable_in.add(bytes.len());
-    let join = match parse_join(&bytes) {
+    let mut join = match parse_join(&bytes) {
         Ok(join) => join,
         Err((code, text)) => {
             fatal(shared, conn, outbox, code, &text, close_code::POLICY);
@@ -187,7 +188,19 @@ async fn handshake(
         fatal(shared, conn, outbox, code, &text, close_code::POLICY);
         return None;
     }
-    match shared.registry.join(conn, join, outbox.clone()).await {
+    let matched = match matchmake(shared, &mut join).await {
+        Ok(matched) => matched,
+        Err((code, text)) => {
+            fatal(shared, conn, outbox, code, &text, close_code::POLICY);
+            shared.budgets.put_back(player, budget, Instant::now());
+            return None;
+        }
+    };
+    let joined = shared.registry.join(conn, join, outbox.clone()).await;
+    if let (Err(_), Some((game, code))) = (&joined, matched) {
+        shared.matchmaker.release(game, code, player.clone());
+    }
+    match joined {
         Ok((_, handle)) => Some((handle, player, budget)),
         Err(JoinError::Refused) => {
             tracing::info!(%conn, %player, "join refused");
@@ -200,6 +213,50 @@ async fn handshake(
             None
         }
     }
+}
+
+/// For a matchmaking join, asks the matchmaker for a public room and points
+/// the join at it; returns the game and room. Other joins pass unchanged.
+async fn matchmake(
+    shared: &RelayContext,
+    join: &mut Join,
+) -> Result<Option<(String, RoomCode)>, (ErrorCode, String)> {
+    let Some(matchmaking) = join.matchmaking else {
+        return Ok(None);
+    };
+    if !join.role().is_player() {
+        // Only players take seats; a watcher joins the room it names.
+        join.matchmaking = None;
+        return Ok(None);
+    }
+    let Some(game) = join.game.clone() else {
+        let text = "matchmaking needs a game id".to_owned();
+        return Err((ErrorCode::GAME_ID_REQUIRED, text));
+    };
+    if game.is_empty() || game.len() > MAX_GAME_BYTES {
+        let text = format!("game ids are 1 to {MAX_GAME_BYTES} bytes");
+        return Err((ErrorCode::BAD_HANDSHAKE, text));
+    }
+    let cfg = &shared.config;
+    let max = join
+        .max_players
+        .unwrap_or(cfg.max_players)
+        .clamp(1, cfg.max_players.max(1));
+    let cap = u64::try_from(cfg.max_matchmaking_wait.as_millis()).unwrap_or(u64::MAX);
+    let wait = u64::from(matchmaking.wait_before_creating_ms).min(cap);
+    let player = join.player.clone();
+    let Some((code, max)) = shared
+        .matchmaker
+        .find(game.clone(), player, max, wait)
+        .await
+    else {
+        let text = "the relay is shutting down".to_owned();
+        return Err((ErrorCode::SHUTTING_DOWN, text));
+    };
+    tracing::debug!(room = %code, %game, "matchmade");
+    join.room = RoomRequest::Code(code.clone());
+    join.max_players = Some(max);
+    Ok(Some((game, code)))
 }
 
 fn parse_join(bytes: &[u8]) -> Result<Join, (ErrorCode, String)> {

@@ -5,6 +5,7 @@
 
 use super::budgets::Budgets;
 use super::identity::BoundSecrets;
+use super::matchmaker::Matchmaker;
 use super::registry::Registry;
 use crate::config::RelayConfig;
 use crate::metrics::Metrics;
@@ -25,6 +26,8 @@ pub(crate) struct RelayContext {
     pub(crate) bound_secrets: BoundSecrets,
     /// Message budgets of players who disconnected.
     pub(crate) budgets: Budgets,
+    /// The public room index and matchmaking.
+    pub(crate) matchmaker: Matchmaker,
     next_conn: AtomicU64,
 }
 
@@ -34,8 +37,15 @@ impl RelayContext {
         storage: StorageHandle,
         metrics: Arc<Metrics>,
     ) -> Arc<Self> {
+        let matchmaker = Matchmaker::spawn();
         Arc::new(Self {
-            registry: Registry::new(&config, storage.clone(), metrics.clone()),
+            registry: Registry::new(
+                &config,
+                storage.clone(),
+                metrics.clone(),
+                matchmaker.clone(),
+            ),
+            matchmaker,
             config,
             storage,
             metrics,

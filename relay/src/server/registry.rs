@@ -5,6 +5,7 @@
 use super::clock::now_ms;
 use super::compaction::Compactor;
 use super::conn_outbox::ConnOutbox;
+use super::matchmaker::Matchmaker;
 use super::random::random_u64;
 use super::room_cmd::{JoinReply, RoomCmd, RoomHandle};
 use super::room_map::{Lookup, Reservation, RoomMap};
@@ -46,7 +47,12 @@ type Stored = (RoomMeta, Option<Snapshot>, Vec<LogEntry>);
 
 impl Registry {
     /// An empty registry for a relay with this config.
-    pub(crate) fn new(config: &RelayConfig, storage: StorageHandle, metrics: Arc<Metrics>) -> Self {
+    pub(crate) fn new(
+        config: &RelayConfig,
+        storage: StorageHandle,
+        metrics: Arc<Metrics>,
+        matchmaker: Matchmaker,
+    ) -> Self {
         let millis = |d: std::time::Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
         Self {
             services: RoomServices {
@@ -54,6 +60,7 @@ impl Registry {
                 storage,
                 metrics,
                 rooms: Arc::new(RoomMap::new(config.max_rooms)),
+                matchmaker,
             },
             rules: NewRoomRules {
                 max_players: config.max_players,

@@ -3,6 +3,7 @@
 use super::clock::now_ms;
 use super::compaction::{Compactor, Job};
 use super::conn_outbox::ConnOutbox;
+use super::matchmaker::Matchmaker;
 use super::room_cmd::{JoinReply, RoomCmd, RoomHandle};
 use super::room_counters::RoomCounters;
 use super::room_map::RoomMap;
@@ -36,6 +37,8 @@ pub(crate) struct RoomServices {
     pub(crate) compactor: Compactor,
     /// The map the room leaves when it unloads.
     pub(crate) rooms: Arc<RoomMap>,
+    /// Told the seats of public rooms.
+    pub(crate) matchmaker: Matchmaker,
 }
 
 struct RoomTask {
@@ -48,6 +51,8 @@ struct RoomTask {
     persist_started: Option<Instant>,
     /// Message counts for the inspector.
     counters: RoomCounters,
+    /// The seated players last reported to the matchmaker (public rooms).
+    reported: Vec<coinop_protocol::PlayerId>,
 }
 
 /// Starts the room's task.
@@ -63,6 +68,7 @@ pub(crate) fn spawn(services: RoomServices, room: RoomState, id: u64) -> RoomHan
         conns: HashMap::new(),
         persist_started: None,
         counters: Default::default(),
+        reported: Vec::new(),
     };
     tokio::spawn(task.run());
     RoomHandle { tx, id }
@@ -103,6 +109,7 @@ impl RoomTask {
                     self.apply(effects).await;
                 }
             }
+            self.report_seats();
             if self.room.is_idle() && self.try_unload().await {
                 break;
             }
@@ -183,6 +190,22 @@ impl RoomTask {
 
     async fn apply(&mut self, effects: Vec<Effect>) {
         self.apply_with_catch_up(effects, None).await;
+    }
+
+    /// A public room tells the matchmaker whenever its players change.
+    fn report_seats(&mut self) {
+        let Some(game) = self.room.public_game() else {
+            return;
+        };
+        let seated = self.room.player_ids();
+        if seated != self.reported {
+            self.reported = seated.clone();
+            let code = self.room.code().clone();
+            let max = self.room.meta().max_players;
+            self.services
+                .matchmaker
+                .seats(game.to_owned(), code, seated, max);
+        }
     }
 
     /// Carries out effects; frames for `joiner` are its catch-up.
