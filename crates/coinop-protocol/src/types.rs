@@ -107,7 +107,9 @@ impl PersistentValue {
 }
 
 /// The outcome of a request answered by [`crate::RelayMessage::Reply`].
+/// Variants are only ever appended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum ReplyOutcome {
     /// A read's result: the key's value, or `None` when unset.
     Value(Option<PersistentValue>),

@@ -11,10 +11,13 @@ mod event;
 mod file_store;
 mod identity;
 mod player;
+#[cfg(not(target_arch = "wasm32"))]
+mod public_rooms;
 mod reliability;
 mod replica;
 mod room;
 mod room_players;
+mod room_requests;
 mod room_rpc;
 mod room_subscribe;
 mod shared;
@@ -30,6 +33,8 @@ pub use event::Event;
 pub use file_store::{FileIdentityStore, FileReplicaStore, default_data_dir};
 pub use identity::{Identity, IdentityStore, MemoryIdentityStore};
 pub use player::Player;
+#[cfg(not(target_arch = "wasm32"))]
+pub use public_rooms::{PublicRoom, public_rooms};
 pub use reliability::Reliability;
 pub use replica::{MemoryReplicaStore, Replica, ReplicaStore};
 pub use room::Room;
@@ -39,4 +44,4 @@ pub use subscription::Events;
 pub use automerge;
 /// The wire protocol, for bindings and tools.
 pub use coinop_protocol as protocol;
-pub use coinop_protocol::{ErrorCode, PlayerId, Profile, RoomCode, RpcTarget, StateTarget};
+pub use coinop_protocol::{ErrorCode, PlayerId, Profile, Role, RoomCode, RpcTarget, StateTarget};

@@ -1,6 +1,6 @@
 //! A seated player as the application sees it.
 
-use coinop_protocol::{PlayerId, Profile};
+use coinop_protocol::{PlayerId, Profile, Role};
 
 /// A player in the room, with the profile from the room document (falling
 /// back to the one given at join).
@@ -16,4 +16,6 @@ pub struct Player {
     pub is_host: bool,
     /// Whether this player is the local one.
     pub is_me: bool,
+    /// A player, a stream screen or a spectator.
+    pub role: Role,
 }

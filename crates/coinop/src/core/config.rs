@@ -1,6 +1,6 @@
 //! What the core needs to know before it starts.
 
-use coinop_protocol::{PlayerId, Profile, RoomRequest, Secret};
+use coinop_protocol::{Matchmaking, PlayerId, Profile, Role, RoomRequest, Secret};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 
@@ -30,6 +30,12 @@ pub(crate) struct CoreConfig {
     pub(crate) default_player_states: BTreeMap<String, Json>,
     /// Seeds the actor id and the backoff jitter.
     pub(crate) seed: u64,
+    /// The game (public rooms and matchmaking are per game).
+    pub(crate) game: Option<String>,
+    /// Matchmake into a public room of `game` on the first join.
+    pub(crate) matchmaking: Option<Matchmaking>,
+    /// What this client is in the room.
+    pub(crate) role: Role,
 }
 
 impl CoreConfig {
@@ -47,6 +53,9 @@ impl CoreConfig {
             default_states: BTreeMap::new(),
             default_player_states: BTreeMap::new(),
             seed,
+            game: None,
+            matchmaking: None,
+            role: Role::Player,
         }
     }
 }

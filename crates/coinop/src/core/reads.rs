@@ -84,6 +84,7 @@ impl RoomCore {
             joined_at: info.joined_at,
             is_host: self.roster.host.as_ref() == Some(&info.id),
             is_me: info.id == self.cfg.player,
+            role: info.role,
         }
     }
 
