@@ -37,4 +37,5 @@ pub(crate) const MAX_PERSISTENT_KEYS: usize = PersistentLimits::DEFAULT.max_keys
 pub(crate) const MAX_PERSISTENT_LIST_LEN: usize = PersistentLimits::DEFAULT.max_list_len;
 pub(crate) const MAX_WATCHERS: u16 = 64;
 const _: () = assert!(MAX_WATCHERS as usize == RoomLimits::DEFAULT.max_watchers);
-pub(crate) const MAX_MATCHMAKING_WAIT_MS: u64 = 60_000;
+// Below the SDK's 12 s heartbeat timeout while it waits for its welcome.
+pub(crate) const MAX_MATCHMAKING_WAIT_MS: u64 = 10_000;

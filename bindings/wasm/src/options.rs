@@ -20,6 +20,12 @@ pub struct Options {
     pub default_profile: Option<ProfileOptions>,
     pub rpc_timeout_ms: Option<u32>,
     pub identity_key: Option<String>,
+    /// Playroom Kit's `gameId`: public rooms and matchmaking are per game.
+    pub game_id: Option<String>,
+    /// Matchmake, waiting this long for an open public room (ms).
+    pub matchmaking_wait_ms: Option<u32>,
+    /// "player" (default), "streamScreen" or "spectator".
+    pub role: Option<String>,
 }
 
 /// A partial profile.

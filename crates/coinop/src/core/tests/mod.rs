@@ -49,6 +49,7 @@ fn info(name: &str) -> PlayerInfo {
         id: pid(name),
         profile: Profile::default(),
         joined_at: 1,
+        role: coinop_protocol::Role::Player,
     }
 }
 
