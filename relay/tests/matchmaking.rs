@@ -18,6 +18,22 @@ fn matchmade(player: &str, game: &str, wait_ms: u32) -> Join {
         })
 }
 
+/// Asks the relay to open `c`'s room to matchmaking; returns its answer.
+async fn start_matchmaking(c: &mut Client) -> ReplyOutcome {
+    let request = ClientMessage::StartMatchmaking {
+        request: 5,
+        game: None,
+    };
+    c.send(&request).await;
+    match c
+        .recv_until(|m| matches!(m, RelayMessage::Reply { request: 5, .. }))
+        .await
+    {
+        RelayMessage::Reply { outcome, .. } => outcome,
+        _ => unreachable!(),
+    }
+}
+
 #[tokio::test]
 async fn fifty_concurrent_players_fill_thirteen_rooms_of_four() {
     let relay = Relay::start(RelayConfig::for_tests()).await.unwrap();
@@ -67,21 +83,7 @@ async fn a_waiting_player_gets_the_room_a_host_opens_and_needs_a_game_id() {
     });
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     // ...the host opens its private room, and the guest is seated there.
-    host.send(&ClientMessage::StartMatchmaking {
-        request: 5,
-        game: None,
-    })
-    .await;
-    let reply = host
-        .recv_until(|m| matches!(m, RelayMessage::Reply { .. }))
-        .await;
-    assert!(matches!(
-        reply,
-        RelayMessage::Reply {
-            request: 5,
-            outcome: ReplyOutcome::Done
-        }
-    ));
+    assert_eq!(start_matchmaking(&mut host).await, ReplyOutcome::Done);
     let (_guest, joined) = tokio::time::timeout(std::time::Duration::from_secs(3), waiting)
         .await
         .expect("seated before the wait ended")
@@ -90,23 +92,17 @@ async fn a_waiting_player_gets_the_room_a_host_opens_and_needs_a_game_id() {
 
     // Only the host may open a room.
     let (mut other, _) = Client::join(&url, join_msg("PRIV", "other")).await;
-    other
-        .send(&ClientMessage::StartMatchmaking {
-            request: 6,
-            game: None,
-        })
-        .await;
-    let reply = other
-        .recv_until(|m| matches!(m, RelayMessage::Reply { .. }))
-        .await;
-    let RelayMessage::Reply {
-        outcome: ReplyOutcome::Refused { code, .. },
-        ..
-    } = reply
-    else {
-        panic!("expected a refusal, got {reply:?}")
-    };
-    assert_eq!(code, ErrorCode::NOT_HOST);
+    let refused = start_matchmaking(&mut other).await;
+    assert!(
+        matches!(
+            refused,
+            ReplyOutcome::Refused {
+                code: ErrorCode::NOT_HOST,
+                ..
+            }
+        ),
+        "{refused:?}"
+    );
 
     // Matchmaking without a game id is refused at the join.
     let no_game = Join::new(RoomRequest::New, pid("lost"), secret_for("lost")).with_matchmaking(

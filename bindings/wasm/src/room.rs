@@ -83,7 +83,12 @@ impl WasmRoom {
             None | Some("player") => Role::Player,
             Some("streamScreen") => Role::StreamScreen,
             Some("spectator") => Role::Spectator,
-            Some(other) => return Err(js_error("INVALID_OPTIONS", &format!("unknown role {other:?}"))),
+            Some(other) => {
+                return Err(js_error(
+                    "INVALID_OPTIONS",
+                    &format!("unknown role {other:?}"),
+                ));
+            }
         });
         for (key, value) in options.default_states.iter().flatten() {
             builder = builder.default_state(key, value);
@@ -401,4 +406,3 @@ impl WasmRoom {
             .map_err(from_sdk)
     }
 }
-

@@ -374,19 +374,16 @@ async fn read_loop(
                 }
             }
         }
-        let msg = match Request::take(msg) {
-            Ok(request) => {
-                let number = request.number();
-                let outcome = request.serve(shared, joined.player).await;
-                let reply = RelayMessage::Reply {
-                    request: number,
-                    outcome,
-                };
-                outbox.push_reliable(Bytes::from(reply.encode()));
-                continue;
-            }
-            Err(msg) => msg,
-        };
+        if let Some(request) = Request::of(&msg) {
+            let number = request.number();
+            let outcome = request.serve(shared, joined.player).await;
+            let reply = RelayMessage::Reply {
+                request: number,
+                outcome,
+            };
+            outbox.push_reliable(Bytes::from(reply.encode()));
+            continue;
+        }
         if room.tx.send(RoomCmd::Message { conn, msg }).await.is_err() {
             return;
         }

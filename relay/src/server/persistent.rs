@@ -17,25 +17,25 @@ pub(crate) struct Request {
 }
 
 impl Request {
-    /// The request `msg` carries, or `msg` back when it is something else.
-    pub(crate) fn take(msg: ClientMessage) -> Result<Request, ClientMessage> {
+    /// The persistent data request `msg` is, if it is one.
+    pub(crate) fn of(msg: &ClientMessage) -> Option<Request> {
         let (request, key, write) = match msg {
             ClientMessage::PersistentGet { request, key } => (request, key, None),
             ClientMessage::PersistentSet {
                 request,
                 key,
                 value,
-            } => (request, key, Some(PersistentWrite::Set(value))),
+            } => (request, key, Some(PersistentWrite::Set(value.clone()))),
             ClientMessage::PersistentInsert {
                 request,
                 key,
                 value,
-            } => (request, key, Some(PersistentWrite::Insert(value))),
-            other => return Err(other),
+            } => (request, key, Some(PersistentWrite::Insert(value.clone()))),
+            _ => return None,
         };
-        Ok(Request {
-            request,
-            key,
+        Some(Request {
+            request: *request,
+            key: key.clone(),
             write,
         })
     }

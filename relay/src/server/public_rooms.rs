@@ -4,10 +4,10 @@
 //! matchmaking for the game.
 
 use super::context::RelayContext;
+use super::player_rooms::json_list;
 use crate::core::MAX_GAME_BYTES;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
 
@@ -30,9 +30,5 @@ pub(crate) async fn list(
             })
         })
         .collect();
-    let headers = [
-        (CONTENT_TYPE, "application/json"),
-        (CACHE_CONTROL, "no-store"),
-    ];
-    (headers, serde_json::Value::Array(list).to_string()).into_response()
+    json_list(list)
 }

@@ -23,6 +23,9 @@ use tokio::sync::mpsc;
 /// Commands queued per room before senders wait (backpressure).
 const ROOM_QUEUE: usize = 1024;
 
+// Lives on the stack for one turn of the loop: boxing the command would
+// allocate once per message instead.
+#[allow(clippy::large_enum_variant)]
 enum Wake {
     Cmd(Option<RoomCmd>),
     Tick,
