@@ -79,3 +79,32 @@ async fn watchers_take_no_player_seat_and_spectators_cannot_write() {
     assert_eq!(third.expect_fatal().await.0, Some(ErrorCode::WATCHERS_FULL));
     relay.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_spectator_is_never_host() {
+    let relay = Relay::start(RelayConfig::for_tests()).await.unwrap();
+    let url = relay.ws_url();
+    let first = join_msg("EMPTY", "watcher").with_role(Role::Spectator);
+    let (mut watcher, joined) = Client::join(&url, first).await;
+    assert_eq!(
+        joined.welcome.host, None,
+        "alone, a spectator does not host"
+    );
+    let (mut player, joined) =
+        Client::join_seen_by(&url, join_msg("EMPTY", "player"), &mut watcher).await;
+    assert_eq!(joined.welcome.host, Some(pid("player")));
+    player
+        .send(&ClientMessage::TransferHost { to: pid("watcher") })
+        .await;
+    let refused = player
+        .recv_until(|m| matches!(m, RelayMessage::Error { .. }))
+        .await;
+    assert!(matches!(
+        refused,
+        RelayMessage::Error {
+            code: ErrorCode::INVALID_FIELD,
+            ..
+        }
+    ));
+    relay.shutdown().await;
+}
