@@ -2,6 +2,7 @@
 //! environment fallback) and [`run`], the whole binary.
 
 use crate::command::Command;
+use crate::core::PersistentLimits;
 use crate::log_format::{LogFormat, init_logging};
 use crate::{ClusterConfig, Relay, RelayConfig, StorageConfig, defaults};
 use crate::tls::{AcmeSettings, LETS_ENCRYPT_PRODUCTION, TlsSettings};
@@ -264,6 +265,24 @@ pub struct Cli {
     #[arg(long, env = "COINOP_TRUSTED_PROXIES", value_name = "CIDR",
           value_delimiter = ',', value_parser = parse_cidr)]
     trusted_proxies: Vec<IpNet>,
+    // Playroom parity: persistent data, matchmaking, stream screens and spectators.
+    /// Most bytes under one persistent key per player (a value or a whole
+    /// list): PERSISTENT_VALUE_TOO_LARGE beyond.
+    #[arg(long, env = "COINOP_MAX_PERSISTENT_VALUE_BYTES", default_value_t = defaults::MAX_PERSISTENT_VALUE_BYTES)]
+    max_persistent_value_bytes: usize,
+    /// Most persistent keys per player: TOO_MANY_PERSISTENT_KEYS beyond.
+    #[arg(long, env = "COINOP_MAX_PERSISTENT_KEYS", default_value_t = defaults::MAX_PERSISTENT_KEYS)]
+    max_persistent_keys: usize,
+    /// Most entries in one persistent list: PERSISTENT_LIST_TOO_LONG beyond.
+    #[arg(long, env = "COINOP_MAX_PERSISTENT_LIST_LEN", default_value_t = defaults::MAX_PERSISTENT_LIST_LEN)]
+    max_persistent_list_len: usize,
+    /// Most stream screens and spectators per room: WATCHERS_FULL beyond.
+    #[arg(long, env = "COINOP_MAX_WATCHERS", default_value_t = defaults::MAX_WATCHERS)]
+    max_watchers: u16,
+    /// Longest a matchmaking player waits for an open public room before
+    /// one is created, in milliseconds (caps waitBeforeCreatingNewRoom).
+    #[arg(long, env = "COINOP_MAX_MATCHMAKING_WAIT_MS", default_value_t = defaults::MAX_MATCHMAKING_WAIT_MS)]
+    max_matchmaking_wait_ms: u64,
 }
 
 /// A CIDR block, or one address (a /32 or /128).
@@ -356,6 +375,14 @@ impl Cli {
             trusted_proxies: self.trusted_proxies,
             room_ttl: Duration::from_secs(self.room_ttl_secs),
             room_sweep_interval: Duration::from_secs(self.room_sweep_secs.max(1)),
+            persistent: PersistentLimits {
+                max_value_bytes: self.max_persistent_value_bytes,
+                max_keys: self.max_persistent_keys,
+                max_list_len: self.max_persistent_list_len,
+                ..PersistentLimits::DEFAULT
+            },
+            max_watchers: self.max_watchers,
+            max_matchmaking_wait: Duration::from_millis(self.max_matchmaking_wait_ms),
             ..RelayConfig::default()
         }
     }

@@ -1,6 +1,6 @@
 //! Relay configuration: every limit with its production default.
 
-use crate::core::RoomLimits;
+use crate::core::{PersistentLimits, RoomLimits};
 use crate::defaults;
 use crate::tls::TlsSettings;
 use ipnet::IpNet;
@@ -162,6 +162,14 @@ pub struct RelayConfig {
     pub room_ttl: Duration,
     /// How often the relay looks for such rooms.
     pub room_sweep_interval: Duration,
+    // Playroom parity: persistent data, matchmaking, stream screens and spectators.
+    /// Limits on each player's persistent data.
+    pub persistent: PersistentLimits,
+    /// Most stream screens and spectators per room (they take no player seat).
+    pub max_watchers: u16,
+    /// Longest a matchmaking join may wait for an open public room before
+    /// one is created, whatever it asks.
+    pub max_matchmaking_wait: Duration,
 }
 
 impl Default for RelayConfig {
@@ -213,6 +221,9 @@ impl Default for RelayConfig {
             trusted_proxies: Vec::new(),
             room_ttl: Duration::from_secs(defaults::ROOM_TTL_SECS),
             room_sweep_interval: Duration::from_secs(defaults::ROOM_SWEEP_SECS),
+            persistent: PersistentLimits::DEFAULT,
+            max_watchers: defaults::MAX_WATCHERS,
+            max_matchmaking_wait: Duration::from_millis(defaults::MAX_MATCHMAKING_WAIT_MS),
         }
     }
 }
@@ -246,6 +257,7 @@ impl RelayConfig {
             max_rpc_bytes: self.max_rpc_bytes,
             rpc_reply_ms: u64::try_from(self.rpc_reply_timeout.as_millis()).unwrap_or(u64::MAX),
             max_calls_per_player: self.max_calls_per_player,
+            max_watchers: usize::from(self.max_watchers),
             ..RoomLimits::default()
         }
     }

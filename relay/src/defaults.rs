@@ -4,7 +4,7 @@
 //! meaning of each is on the [`crate::RelayConfig`] field of the same name.
 //! Room limits come from [`RoomLimits::DEFAULT`], the core's own.
 
-use crate::core::RoomLimits;
+use crate::core::{PersistentLimits, RoomLimits};
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 
 pub(crate) const ADDR: SocketAddr = SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 8787));
@@ -48,3 +48,11 @@ pub(crate) const LEASE_MS: u64 = 5_000;
 // Room lifecycle.
 pub(crate) const ROOM_TTL_SECS: u64 = 30 * 24 * 3600;
 pub(crate) const ROOM_SWEEP_SECS: u64 = 3600;
+// Playroom parity: persistent data, matchmaking, stream screens and spectators.
+pub(crate) const MAX_PERSISTENT_VALUE_BYTES: usize = PersistentLimits::DEFAULT.max_value_bytes;
+pub(crate) const MAX_PERSISTENT_KEYS: usize = PersistentLimits::DEFAULT.max_keys;
+pub(crate) const MAX_PERSISTENT_LIST_LEN: usize = PersistentLimits::DEFAULT.max_list_len;
+pub(crate) const MAX_WATCHERS: u16 = 64;
+const _: () = assert!(MAX_WATCHERS as usize == RoomLimits::DEFAULT.max_watchers);
+// Below the SDK's 12 s heartbeat timeout while it waits for its welcome.
+pub(crate) const MAX_MATCHMAKING_WAIT_MS: u64 = 10_000;

@@ -22,7 +22,7 @@ export interface Status {
 export type BackendEvent =
   | { type: "state"; key: string; value: unknown; player: string | null }
   | { type: "playerState"; player: string; key: string; value: unknown; by: string | null }
-  | { type: "join"; player: string }
+  | { type: "join"; player: string; role: Role }
   | { type: "quit"; player: string }
   | { type: "profile"; player: string }
   | { type: "host"; host: string | null }
@@ -30,6 +30,9 @@ export type BackendEvent =
   | { type: "disconnect"; code: string; reason: string; fatal: boolean }
   | { type: "rpc"; call: number; from: string; name: string; payload: unknown; wantReply: boolean }
   | { type: "error"; code: string; message: string };
+
+/** What a client is in a room: a player, a stream screen (no player seat) or a read-only spectator. */
+export type Role = "player" | "streamScreen" | "spectator";
 
 /** A key-value store for the player's identity (`localStorage` fits). */
 export interface IdentityStorage {
@@ -72,6 +75,11 @@ export interface BackendOptions {
   identityKey?: string;
   /** Join as a bot seat run by this player (the host); the identity holds the bot's id and the host's secret. */
   botOf?: string;
+  /** Playroom Kit's `gameId`: public rooms and matchmaking are per game. */
+  gameId?: string;
+  /** Matchmake into a public room, waiting this long (ms) for an open one before one is made. */
+  matchmakingWaitMs?: number;
+  role?: Role;
 }
 
 /** An RPC target: "host" | "all" | "others", or one player's id. */
@@ -108,5 +116,12 @@ export interface Backend {
   onEvent(callback: (event: BackendEvent) => void): void;
   callRpc(name: string, payload: unknown, target: BackendTarget, timeoutMs: number): Promise<unknown>;
   replyRpc(call: number, to: string, ok: boolean, value: unknown): void;
+  role(): Role;
+  /** Everyone in the roster, players or not. */
+  members(): { id: string; role: Role }[];
+  setPersistentData(key: string, value: unknown): Promise<void>;
+  getPersistentData(key: string): Promise<unknown>;
+  insertPersistentData(key: string, value: unknown): Promise<void>;
+  startMatchmaking(): Promise<void>;
   free(): void;
 }

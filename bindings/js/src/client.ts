@@ -1,4 +1,4 @@
-import type { Status } from "./backend.js";
+import type { Role, Status } from "./backend.js";
 import { Bot } from "./bot.js";
 import { BotRunner } from "./bot_runner.js";
 import { connect } from "./connect.js";
@@ -9,6 +9,7 @@ import { defaultRelayUrl, type InitOptions } from "./options.js";
 import type { PlayerState } from "./player_state.js";
 import { Players } from "./players.js";
 import { isReserved } from "./reserved.js";
+import { listPublicRooms, type PublicRoom } from "./public_rooms.js";
 import { deleteMyRoom, listMyRooms, type ListMyRoomsOptions, type MyRoom } from "./rooms.js";
 import type { Rpc } from "./rpc.js";
 import { RpcEndpoint } from "./rpc_endpoint.js";
@@ -33,6 +34,7 @@ export class CoinopClient {
   readonly #players = new Players(this.#session);
   readonly #bots = new BotRunner(this.#session, () => new CoinopClient(), Bot);
   #relayUrl?: string;
+  #gameId?: string;
   #identity?: Identity;
   #joining?: Promise<void>;
 
@@ -68,6 +70,7 @@ export class CoinopClient {
   async #start(options: InitOptions): Promise<void> {
     const relayUrl = options.relayUrl ?? defaultRelayUrl();
     this.#relayUrl = relayUrl;
+    this.#gameId = options.gameId;
     const lobby = wantsLobby(options) ? openLobby(this.#session) : undefined;
     try {
       this.#identity = await connect(this.#session, { ...options, relayUrl }, pageClients.has(this));
@@ -296,6 +299,57 @@ export class CoinopClient {
       relayUrl: options.relayUrl ?? this.#relayUrl,
       identity: options.identity ?? (fromStorage ? undefined : this.#identity),
     };
+  }
+
+  /** Whether this client is the stream screen (`insertCoin({ streamMode: true })`). */
+  isStreamScreen(): boolean {
+    return this.#session.backend?.role() === "streamScreen";
+  }
+
+  /** Whether this client joined as a read-only spectator (`insertCoin({ spectator: true })`). */
+  isSpectator(): boolean {
+    return this.#session.backend?.role() === "spectator";
+  }
+
+  /** Everyone in the room's roster with what they are: players, stream screens, spectators. */
+  getRoster(): { id: string; role: Role }[] {
+    return this.#session.backend?.members() ?? [];
+  }
+
+  /**
+   * Stores `value` under this player's persistent `key`: kept by the relay
+   * across rooms and sessions, bound to the player's secret. `undefined`
+   * deletes it. Resolves once stored; rejects with a `CoinopError` whose
+   * `code` is `PERSISTENT_VALUE_TOO_LARGE`, `TOO_MANY_PERSISTENT_KEYS`, ...
+   */
+  async setPersistentData(key: string, value: unknown): Promise<void> {
+    await this.#session.require().setPersistentData(key, value);
+  }
+
+  /** This player's persistent `key` (a list reads as an array), or `undefined`. */
+  async getPersistentData<T = any>(key: string): Promise<T | undefined> {
+    return (await this.#session.require().getPersistentData(key)) as T | undefined;
+  }
+
+  /** Appends `value` to the list under this player's persistent `key` (`PERSISTENT_LIST_TOO_LONG` when full). */
+  async insertPersistentData(key: string, value: unknown): Promise<void> {
+    await this.#session.require().insertPersistentData(key, value);
+  }
+
+  /**
+   * Opens this room to matchmaking for `insertCoin`'s `gameId` (host only):
+   * players matchmaking for the game are seated here while seats are open.
+   * The party stays together, with its state and profiles.
+   */
+  async startMatchmaking(): Promise<void> {
+    await this.#session.require().startMatchmaking();
+  }
+
+  /** The public rooms of `gameId` (default: `insertCoin`'s), fullest first, for a custom lobby. */
+  listPublicRooms(gameId?: string, relayUrl?: string): Promise<PublicRoom[]> {
+    const game = gameId ?? this.#gameId;
+    if (!game) return Promise.reject(new CoinopError("GAME_ID_REQUIRED", "listPublicRooms needs a gameId"));
+    return listPublicRooms(game, relayUrl ?? this.#relayUrl);
   }
 
   /** Leaves the room now (others see you quit at once) and closes the connection. */

@@ -11,6 +11,15 @@ import type { Session } from "./session.js";
 import { createBackend } from "./wasm.js";
 import { ensureWebSocket } from "./websocket.js";
 
+/** Playroom Kit waits 5 s for an open public room before it makes one. */
+const DEFAULT_MATCHMAKING_WAIT_MS = 5000;
+
+function matchmakingWait(matchmaking: InitOptions["matchmaking"]): number | undefined {
+  if (!matchmaking) return undefined;
+  if (matchmaking === true) return DEFAULT_MATCHMAKING_WAIT_MS;
+  return matchmaking.waitBeforeCreatingNewRoom ?? DEFAULT_MATCHMAKING_WAIT_MS;
+}
+
 /**
  * Joins the room `options` name (for a client that `followsPage`: the one
  * in the page URL first, and the URL then names the room joined). Resolves
@@ -31,7 +40,10 @@ export async function connect(session: Session, options: InitOptions & { relayUr
     backend = await createBackend(
       {
         relayUrl: options.relayUrl,
-        roomCode,
+        roomCode: options.matchmaking ? undefined : roomCode,
+        gameId: options.gameId,
+        matchmakingWaitMs: matchmakingWait(options.matchmaking),
+        role: options.streamMode ? "streamScreen" : options.spectator ? "spectator" : undefined,
         maxPlayers: options.maxPlayersPerRoom,
         onlyExisting: options.onlyExisting,
         gracePeriodMs: options.reconnectGracePeriod,

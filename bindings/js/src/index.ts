@@ -22,11 +22,12 @@ export { CoinopError } from "./errors.js";
 export { memoryStorage, type Identity } from "./identity.js";
 export { indexedDbReplicas, type ReplicaStorage } from "./replica_store.js";
 export type { ListMyRoomsOptions, MyRoom } from "./rooms.js";
+export type { PublicRoom } from "./public_rooms.js";
 export type { InitOptions } from "./options.js";
 export { PlayerState } from "./player_state.js";
 export type { PlayerProfile } from "./profile.js";
 export { Mode as RpcModes, type Rpc, type RpcCallOptions, type RpcHandler, type RpcMode } from "./rpc.js";
-export type { ConnectionState, IdentityStorage, Status } from "./backend.js";
+export type { ConnectionState, IdentityStorage, Role, Status } from "./backend.js";
 
 /** The client behind the global functions (and the React hooks' default); the one that follows the page URL's `#r=`. */
 export const defaultClient: CoinopClient = createPageClient();
@@ -67,3 +68,11 @@ export const listMyRooms: CoinopClient["listMyRooms"] = (...a) => c.listMyRooms(
 export const deleteMyRoom: CoinopClient["deleteMyRoom"] = (...a) => c.deleteMyRoom(...a);
 export const deleteRoom: CoinopClient["deleteRoom"] = () => c.deleteRoom();
 export const unbanPlayer: CoinopClient["unbanPlayer"] = (...a) => c.unbanPlayer(...a);
+export const isStreamScreen: CoinopClient["isStreamScreen"] = () => c.isStreamScreen();
+export const isSpectator: CoinopClient["isSpectator"] = () => c.isSpectator();
+export const getRoster: CoinopClient["getRoster"] = () => c.getRoster();
+export const setPersistentData: CoinopClient["setPersistentData"] = (...a) => c.setPersistentData(...a);
+export const getPersistentData: CoinopClient["getPersistentData"] = (...a) => c.getPersistentData(...a);
+export const insertPersistentData: CoinopClient["insertPersistentData"] = (...a) => c.insertPersistentData(...a);
+export const startMatchmaking: CoinopClient["startMatchmaking"] = () => c.startMatchmaking();
+export const listPublicRooms: CoinopClient["listPublicRooms"] = (...a) => c.listPublicRooms(...a);

@@ -68,6 +68,21 @@ export interface InitOptions {
   botOptions?: BotOptions;
   /** @internal Join as a bot seat run by this player (the bot runner sets it). */
   botOf?: string;
+  /** Playroom Kit's `gameId`: names the game whose public rooms matchmaking and `listPublicRooms` use. Any string; no dev portal needed. */
+  gameId?: string;
+  /**
+   * Casual matchmaking, as in Playroom Kit: join the fullest public room of
+   * `gameId` with an open seat, waiting up to `waitBeforeCreatingNewRoom` ms
+   * (default 5000; `true` uses it) for one before a new public room is made.
+   * `roomCode` and the page's `#r=` are ignored. Needs `gameId`.
+   */
+  matchmaking?: boolean | { waitBeforeCreatingNewRoom?: number };
+  /** Stream mode (Playroom Kit's `streamMode`): this client is the shared screen. It joins without taking a player seat, is not in `getPlayers()`, and its lobby shows the room's QR for phones. `isStreamScreen()` is true. */
+  streamMode?: boolean;
+  /** Join read-only: no player seat, and the relay refuses this client's writes (`READ_ONLY`). */
+  spectator?: boolean;
+  /** Accepted for Playroom Kit compatibility: the persistence API is always on. */
+  persistentMode?: boolean;
   /** A WebSocket class for runtimes without a global one (Node 20: pass the `ws` package's default export). */
   WebSocket?: unknown;
 }

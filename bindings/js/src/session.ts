@@ -39,6 +39,9 @@ export class Session {
     return this.#rpcTimeoutMs;
   }
 
+  /** Whether `seatAll` ran for the current room: later joins are seated one by one. */
+  #ready = false;
+
   /** The seated players' ids, in seating order. */
   get seated(): readonly string[] {
     return this.#seated;
@@ -54,10 +57,12 @@ export class Session {
   /** Forgets a room that failed to join (the caller frees it). */
   detach(): void {
     this.#backend = undefined;
+    this.#ready = false;
   }
 
   /** Seats everyone the ready room holds; joins seen before were not seated one by one. */
   seatAll(): void {
+    this.#ready = true;
     for (const id of this.require().players()) this.#seatOne(id);
   }
 
@@ -134,7 +139,8 @@ export class Session {
 
   #dispatch(event: BackendEvent): void {
     // Joins before ready() are seated by seatAll() then.
-    if (event.type === "join" && this.#seated.length > 0) this.#seatOne(event.player);
+    // Stream screens and spectators are in the roster but are not players.
+    if (event.type === "join" && event.role === "player" && this.#ready) this.#seatOne(event.player);
     if (event.type === "quit") this.#seated = this.#seated.filter((id) => id !== event.player);
     if (event.type === "error") console.warn(`coinop: ${event.code}: ${event.message}`);
     this.#events.emit(event);

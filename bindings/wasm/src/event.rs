@@ -3,7 +3,7 @@
 
 use crate::convert::to_js;
 use crate::error::code_of;
-use coinop::{Event, StateTarget, Status};
+use coinop::{Event, Role, StateTarget, Status};
 use serde_json::{Value, json};
 
 /// The JS name of a connection status.
@@ -13,6 +13,15 @@ pub fn status_name(status: Status) -> &'static str {
         Status::Connected => "connected",
         Status::Reconnecting => "reconnecting",
         Status::Offline => "offline",
+    }
+}
+
+/// The JS name of a role.
+pub fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::StreamScreen => "streamScreen",
+        Role::Spectator => "spectator",
+        _ => "player",
     }
 }
 
@@ -44,7 +53,8 @@ pub fn to_js_events(event: Event, status: Status, saved: bool) -> Vec<wasm_bindg
             "by": by.map(|p| p.to_string()),
         })],
         Event::PlayerJoined(player) => {
-            vec![json!({"type": "join", "player": player.id.to_string()})]
+            let role = role_name(player.role);
+            vec![json!({"type": "join", "player": player.id.to_string(), "role": role})]
         }
         Event::PlayerLeft(player) => vec![json!({"type": "quit", "player": player.to_string()})],
         Event::ProfileChanged { player } => {

@@ -27,6 +27,12 @@ pub struct Options {
     /// Join as a bot seat run by this player (the host); the identity then
     /// holds the bot's id with the host's secret.
     pub bot_of: Option<String>,
+    /// Playroom Kit's `gameId`: public rooms and matchmaking are per game.
+    pub game_id: Option<String>,
+    /// Matchmake, waiting this long for an open public room (ms).
+    pub matchmaking_wait_ms: Option<u32>,
+    /// "player" (default), "streamScreen" or "spectator".
+    pub role: Option<String>,
 }
 
 /// `RoomRules` in `bindings/js/src/options.ts`.

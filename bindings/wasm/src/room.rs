@@ -2,10 +2,12 @@
 
 use crate::convert::{from_js, opt_to_js, to_js, to_json};
 use crate::error::{from_sdk, js_error};
-use crate::event::{status_name, to_js_events};
+use crate::event::{role_name, status_name, to_js_events};
 use crate::identity;
 use crate::options::Options;
-use coinop::{Events, IdentityStore, PlayerId, Profile, Reliability, Room, RoomBuilder, RpcTarget};
+use coinop::{
+    Events, IdentityStore, PlayerId, Profile, Reliability, Role, Room, RoomBuilder, RpcTarget,
+};
 use futures_util::StreamExt;
 use js_sys::{Function, Promise};
 use serde::Deserialize;
@@ -98,6 +100,23 @@ impl WasmRoom {
         if let Some(ms) = options.rpc_timeout_ms {
             builder = builder.rpc_timeout(Duration::from_millis(ms.into()));
         }
+        if let Some(game) = options.game_id {
+            builder = builder.game(game);
+        }
+        if let Some(ms) = options.matchmaking_wait_ms {
+            builder = builder.matchmaking(Duration::from_millis(ms.into()));
+        }
+        builder = builder.role(match options.role.as_deref() {
+            None | Some("player") => Role::Player,
+            Some("streamScreen") => Role::StreamScreen,
+            Some("spectator") => Role::Spectator,
+            Some(other) => {
+                return Err(js_error(
+                    "INVALID_OPTIONS",
+                    &format!("unknown role {other:?}"),
+                ));
+            }
+        });
         for (key, value) in options.default_states.iter().flatten() {
             builder = builder.default_state(key, value);
         }
@@ -268,6 +287,76 @@ impl WasmRoom {
             .room
             .player(&player_id(player)?)
             .is_some_and(|p| p.is_bot))
+    }
+
+    /// This client's role: "player", "streamScreen" or "spectator".
+    pub fn role(&self) -> String {
+        role_name(self.room.role()).to_owned()
+    }
+
+    /// Everyone in the roster, players or not: `[{id, role}]`.
+    pub fn members(&self) -> JsValue {
+        let members: Vec<serde_json::Value> = self
+            .room
+            .members()
+            .into_iter()
+            .map(|m| serde_json::json!({"id": m.id.to_string(), "role": role_name(m.role)}))
+            .collect();
+        to_js(&serde_json::Value::Array(members))
+    }
+
+    /// Stores this player's persistent `key` (across rooms and sessions);
+    /// `undefined` deletes it.
+    #[wasm_bindgen(js_name = setPersistentData)]
+    pub fn set_persistent_data(&self, key: String, value: JsValue) -> Result<Promise, JsValue> {
+        let value = if value.is_undefined() {
+            None
+        } else {
+            Some(to_json(value)?)
+        };
+        let room = self.room.clone();
+        Ok(future_to_promise(async move {
+            match value {
+                Some(v) => room.set_persistent_data(&key, &v).await,
+                None => room.delete_persistent_data(&key).await,
+            }
+            .map_err(from_sdk)?;
+            Ok(JsValue::UNDEFINED)
+        }))
+    }
+
+    /// Appends to the list under this player's persistent `key`.
+    #[wasm_bindgen(js_name = insertPersistentData)]
+    pub fn insert_persistent_data(&self, key: String, value: JsValue) -> Result<Promise, JsValue> {
+        let value = to_json(value)?;
+        let room = self.room.clone();
+        Ok(future_to_promise(async move {
+            room.insert_persistent_data(&key, &value)
+                .await
+                .map_err(from_sdk)?;
+            Ok(JsValue::UNDEFINED)
+        }))
+    }
+
+    /// This player's persistent `key`, `undefined` when unset.
+    #[wasm_bindgen(js_name = getPersistentData)]
+    pub fn get_persistent_data(&self, key: String) -> Promise {
+        let room = self.room.clone();
+        future_to_promise(async move {
+            let value: Option<serde_json::Value> =
+                room.get_persistent_data(&key).await.map_err(from_sdk)?;
+            Ok(opt_to_js(value))
+        })
+    }
+
+    /// Host only: opens this room to matchmaking for its game.
+    #[wasm_bindgen(js_name = startMatchmaking)]
+    pub fn start_matchmaking(&self) -> Promise {
+        let room = self.room.clone();
+        future_to_promise(async move {
+            room.start_matchmaking().await.map_err(from_sdk)?;
+            Ok(JsValue::UNDEFINED)
+        })
     }
 
     /// The host's id.

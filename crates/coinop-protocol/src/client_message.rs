@@ -2,7 +2,9 @@
 
 use crate::ids::{PlayerId, RoomCode, Secret};
 use crate::room_rules::RoomRules;
-use crate::types::{CallId, Profile, RoomCursor, RpcOutcome, RpcTarget, StateTarget};
+use crate::types::{
+    CallId, Matchmaking, Profile, Role, RoomCursor, RpcOutcome, RpcTarget, StateTarget,
+};
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 
@@ -91,6 +93,45 @@ pub enum ClientMessage {
     /// included) gets [`crate::ErrorCode::ROOM_DELETED`] and a close.
     /// Anyone else gets [`crate::ErrorCode::NOT_OWNER`].
     DeleteRoom,
+    /// Reads one of this player's persistent keys (kept by the relay across
+    /// rooms and sessions, bound to the player's secret). Answered by
+    /// [`crate::RelayMessage::Reply`] with the same `request`.
+    PersistentGet {
+        /// A number of the client's choosing, echoed in the reply.
+        request: u64,
+        /// The key.
+        key: String,
+    },
+    /// Sets (or with `None` deletes) one of this player's persistent keys,
+    /// replacing a list too. Answered once durable.
+    PersistentSet {
+        /// Echoed in the reply.
+        request: u64,
+        /// The key.
+        key: String,
+        /// The opaque value, or `None` to delete the key.
+        value: Option<Bytes>,
+    },
+    /// Appends a value to the list under one of this player's persistent
+    /// keys (creating the list). Answered once durable.
+    PersistentInsert {
+        /// Echoed in the reply.
+        request: u64,
+        /// The key.
+        key: String,
+        /// The opaque value to append.
+        value: Bytes,
+    },
+    /// Host only: open this room to matchmaking, so that players
+    /// matchmaking for its game are seated in it while it has open seats.
+    /// Answered by [`crate::RelayMessage::Reply`].
+    StartMatchmaking {
+        /// Echoed in the reply.
+        request: u64,
+        /// The game whose players may be matched into this room (the
+        /// join's `game` when `None`).
+        game: Option<String>,
+    },
 }
 
 /// The join handshake.
@@ -134,6 +175,15 @@ pub struct Join {
     ///   `owner`, who must be the room's connected host; the bot's seat
     ///   follows the host, so after a host change the new host joins it.
     pub bot_of: Option<PlayerId>,
+    /// The game this client plays (Playroom's `gameId`): public rooms and
+    /// matchmaking are per game. Required with `matchmaking`.
+    pub game: Option<String>,
+    /// Matchmaking: seat this player in the fullest public room of `game`
+    /// with an open seat, or in a new public room when none opens in time.
+    /// `room` is then ignored.
+    pub matchmaking: Option<Matchmaking>,
+    /// What this connection is in the room; `None` is [`Role::Player`].
+    pub role: Option<Role>,
 }
 
 impl Join {
@@ -166,6 +216,9 @@ impl Join {
             only_existing: false,
             rules: None,
             bot_of: None,
+            game: None,
+            matchmaking: None,
+            role: None,
         }
     }
 
@@ -220,6 +273,28 @@ impl Join {
     pub fn with_bot_of(mut self, owner: impl Into<Option<PlayerId>>) -> Join {
         self.bot_of = owner.into();
         self
+    }
+    /// The same join for this game (a game id, or an `Option` of one).
+    pub fn with_game(mut self, game: impl Into<Option<String>>) -> Join {
+        self.game = game.into();
+        self
+    }
+
+    /// The same join asking to be matchmade (see [`Join::matchmaking`]).
+    pub fn with_matchmaking(mut self, matchmaking: impl Into<Option<Matchmaking>>) -> Join {
+        self.matchmaking = matchmaking.into();
+        self
+    }
+
+    /// The same join in this role.
+    pub fn with_role(mut self, role: impl Into<Option<Role>>) -> Join {
+        self.role = role.into();
+        self
+    }
+
+    /// The role this join asks for ([`Role::Player`] when unset).
+    pub fn role(&self) -> Role {
+        self.role.unwrap_or_default()
     }
 }
 

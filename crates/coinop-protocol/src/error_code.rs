@@ -68,6 +68,10 @@ codes! {
     TOO_MANY_CONNECTIONS = 1010, retry = true;
     /// The room was deleted by its owner (or expired); the connection closes.
     ROOM_DELETED = 1012, retry = false;
+    /// The room has as many stream screens and spectators as it allows.
+    WATCHERS_FULL = 1016, retry = true;
+    /// Matchmaking needs a game id (`gameId`): public rooms are per game.
+    GAME_ID_REQUIRED = 1017, retry = false;
     /// A frame could not be decoded.
     MALFORMED = 2001, retry = false;
     /// A frame exceeded the relay's frame size limit.
@@ -136,6 +140,15 @@ codes! {
     NOT_A_BOT_SEAT = 2031, retry = false;
     /// The host cannot be handed to a bot.
     BOT_CANNOT_HOST = 2032, retry = false;
+    /// A persistent value (one value, or a whole list) exceeded the relay's
+    /// size limit per key; nothing was stored.
+    PERSISTENT_VALUE_TOO_LARGE = 2033, retry = false;
+    /// The player holds as many persistent keys as the relay allows.
+    TOO_MANY_PERSISTENT_KEYS = 2034, retry = false;
+    /// A persistent list holds as many entries as the relay allows.
+    PERSISTENT_LIST_TOO_LONG = 2035, retry = false;
+    /// A spectator tried to write: spectators are read-only.
+    READ_ONLY = 2036, retry = false;
     /// The relay could not persist; nothing was acked. Resend later.
     STORAGE_UNAVAILABLE = 3001, retry = true;
     /// The relay is shutting down.

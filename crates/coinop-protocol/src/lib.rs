@@ -75,8 +75,8 @@ pub use parts::{PartError, Reassembly, split_frame};
 pub use relay_message::{RelayMessage, Welcome};
 pub use room_rules::{MAX_HOST_ONLY_KEYS, MAX_RULE_KEY_BYTES, PlayerStateWriters, RoomRules};
 pub use types::{
-    CallId, LogEntry, PlayerInfo, Profile, RoomCursor, RpcOutcome, RpcTarget, Seq, StateTarget,
-    UnreliableValue,
+    CallId, LogEntry, Matchmaking, PersistentValue, PlayerInfo, Profile, ReplyOutcome, Role,
+    RoomCursor, RpcOutcome, RpcTarget, Seq, StateTarget, UnreliableValue,
 };
 
 /// The protocol version this crate speaks. Sent in [`Join::version`].

@@ -3,7 +3,7 @@
 use crate::error_code::ErrorCode;
 use crate::ids::{PlayerId, RoomCode};
 use crate::limits::Limits;
-use crate::types::{CallId, LogEntry, PlayerInfo, RpcOutcome, Seq, UnreliableValue};
+use crate::types::{CallId, LogEntry, PlayerInfo, ReplyOutcome, RpcOutcome, Seq, UnreliableValue};
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 
@@ -121,6 +121,15 @@ pub enum RelayMessage {
         offset: u64,
         /// The bytes from `offset`.
         data: Bytes,
+    },
+    /// The answer to a request that carried a `request` number
+    /// ([`crate::ClientMessage::PersistentGet`] and the other persistent
+    /// data messages, [`crate::ClientMessage::StartMatchmaking`]).
+    Reply {
+        /// The request's number.
+        request: u64,
+        /// What it produced.
+        outcome: ReplyOutcome,
     },
 }
 

@@ -57,6 +57,74 @@ pub struct PlayerInfo {
     /// Whether the seat is a bot (joined with [`crate::Join::bot_of`]). A
     /// bot is never elected host.
     pub bot: bool,
+    /// What this member is: a player, a stream screen or a spectator.
+    pub role: Role,
+}
+
+/// What a connection is in a room.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Role {
+    /// A player: takes one of the room's seats (`max_players`).
+    #[default]
+    Player,
+    /// A shared screen (the TV of a party game, a quiz's host screen): in
+    /// the roster, may write and be host, but takes no player seat.
+    StreamScreen,
+    /// A read-only watcher: takes no player seat, is never host, and the
+    /// relay refuses its writes ([`crate::ErrorCode::READ_ONLY`]).
+    Spectator,
+}
+
+impl Role {
+    /// Whether this role takes one of the room's player seats.
+    pub fn is_player(self) -> bool {
+        self == Role::Player
+    }
+}
+
+/// How a matchmaking join waits (see [`crate::Join::matchmaking`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Matchmaking {
+    /// How long to wait for a public room with an open seat before a new
+    /// one is created, in ms (Playroom's `waitBeforeCreatingNewRoom`).
+    pub wait_before_creating_ms: u32,
+}
+
+/// A value kept under one of a player's persistent keys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PersistentValue {
+    /// One opaque value (set with `PersistentSet`).
+    One(Bytes),
+    /// A list of opaque values (appended with `PersistentInsert`), oldest first.
+    List(Vec<Bytes>),
+}
+
+impl PersistentValue {
+    /// The bytes the value holds (the sum over a list's entries).
+    pub fn byte_len(&self) -> usize {
+        match self {
+            PersistentValue::One(b) => b.len(),
+            PersistentValue::List(items) => items.iter().map(Bytes::len).sum(),
+        }
+    }
+}
+
+/// The outcome of a request answered by [`crate::RelayMessage::Reply`].
+/// Variants are only ever appended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum ReplyOutcome {
+    /// A read's result: the key's value, or `None` when unset.
+    Value(Option<PersistentValue>),
+    /// A write or action succeeded (for writes: durably stored).
+    Done,
+    /// Refused; nothing changed.
+    Refused {
+        /// The stable code.
+        code: crate::ErrorCode,
+        /// A human-readable explanation.
+        message: String,
+    },
 }
 
 /// One entry of a room's log, as sent to catching-up clients.

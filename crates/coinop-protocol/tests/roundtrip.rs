@@ -46,14 +46,41 @@ fn outcome() -> impl Strategy<Value = RpcOutcome> {
 }
 
 fn player_info() -> impl Strategy<Value = PlayerInfo> {
-    (id(), profile(), any::<u64>(), any::<bool>()).prop_map(|(id, profile, joined_at, bot)| {
-        PlayerInfo {
+    (id(), profile(), any::<u64>(), any::<bool>(), role()).prop_map(
+        |(id, profile, joined_at, bot, role)| PlayerInfo {
             id,
             profile,
             joined_at,
             bot,
-        }
-    })
+            role,
+        },
+    )
+}
+
+fn role() -> impl Strategy<Value = Role> {
+    prop_oneof![
+        Just(Role::Player),
+        Just(Role::StreamScreen),
+        Just(Role::Spectator)
+    ]
+}
+
+fn persistent_value() -> impl Strategy<Value = PersistentValue> {
+    prop_oneof![
+        bytes().prop_map(PersistentValue::One),
+        vec(bytes(), 0..4).prop_map(PersistentValue::List),
+    ]
+}
+
+fn reply_outcome() -> impl Strategy<Value = ReplyOutcome> {
+    prop_oneof![
+        proptest::option::of(persistent_value()).prop_map(ReplyOutcome::Value),
+        Just(ReplyOutcome::Done),
+        (any::<u16>(), ".{0,16}").prop_map(|(code, message)| ReplyOutcome::Refused {
+            code: ErrorCode(code),
+            message
+        }),
+    ]
 }
 
 fn unreliable() -> impl Strategy<Value = UnreliableValue> {
@@ -78,6 +105,9 @@ fn client_message() -> impl Strategy<Value = ClientMessage> {
             proptest::option::of(any::<u32>()),
             any::<bool>(),
             proptest::option::of(id()),
+            proptest::option::of(".{0,16}"),
+            proptest::option::of(any::<u32>()),
+            proptest::option::of(role()),
         ),
     )
         .prop_map(
@@ -89,7 +119,7 @@ fn client_message() -> impl Strategy<Value = ClientMessage> {
                 profile,
                 since,
                 max_players,
-                (grace_period_ms, only_existing, bot_of),
+                (grace_period_ms, only_existing, bot_of, game, wait, role),
             )| {
                 let since = since.map(|(epoch, seq)| RoomCursor {
                     epoch,
@@ -102,7 +132,12 @@ fn client_message() -> impl Strategy<Value = ClientMessage> {
                     .with_max_players(max_players)
                     .with_grace_period_ms(grace_period_ms)
                     .with_only_existing(only_existing)
-                    .with_bot_of(bot_of);
+                    .with_bot_of(bot_of)
+                    .with_game(game)
+                    .with_matchmaking(wait.map(|ms| Matchmaking {
+                        wait_before_creating_ms: ms,
+                    }))
+                    .with_role(role);
                 ClientMessage::Join(join)
             },
         );
@@ -146,6 +181,24 @@ fn client_message() -> impl Strategy<Value = ClientMessage> {
         any::<u64>().prop_map(|client_time| ClientMessage::Ping { client_time }),
         id().prop_map(|player| ClientMessage::Unban { player }),
         Just(ClientMessage::DeleteRoom),
+        (any::<u64>(), ".{0,16}")
+            .prop_map(|(request, key)| ClientMessage::PersistentGet { request, key }),
+        (any::<u64>(), ".{0,16}", proptest::option::of(bytes())).prop_map(
+            |(request, key, value)| ClientMessage::PersistentSet {
+                request,
+                key,
+                value
+            }
+        ),
+        (any::<u64>(), ".{0,16}", bytes()).prop_map(|(request, key, value)| {
+            ClientMessage::PersistentInsert {
+                request,
+                key,
+                value,
+            }
+        }),
+        (any::<u64>(), proptest::option::of(".{0,16}"))
+            .prop_map(|(request, game)| ClientMessage::StartMatchmaking { request, game }),
     ]
 }
 
@@ -245,6 +298,8 @@ fn relay_message() -> impl Strategy<Value = RelayMessage> {
                 data,
             }
         }),
+        (any::<u64>(), reply_outcome())
+            .prop_map(|(request, outcome)| RelayMessage::Reply { request, outcome }),
     ]
 }
 

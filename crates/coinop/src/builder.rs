@@ -8,7 +8,7 @@ use crate::replica::ReplicaStore;
 use crate::room::Room;
 use crate::shared::Shared;
 use crate::transport::TlsTrust;
-use coinop_protocol::{PlayerId, Profile, RoomCode, RoomRequest, RoomRules};
+use coinop_protocol::{Matchmaking, PlayerId, Profile, Role, RoomCode, RoomRequest, RoomRules};
 use serde::Serialize;
 use serde_json::Value as Json;
 use std::collections::{BTreeMap, HashMap};
@@ -46,6 +46,9 @@ pub struct RoomBuilder {
     tls_roots: Vec<Vec<u8>>,
     bot_of: Option<PlayerId>,
     error: Option<Error>,
+    game: Option<String>,
+    matchmaking: Option<Matchmaking>,
+    role: Role,
 }
 
 impl RoomBuilder {
@@ -70,7 +73,41 @@ impl RoomBuilder {
             tls_roots: Vec::new(),
             bot_of: None,
             error: None,
+            game: None,
+            matchmaking: None,
+            role: Role::Player,
         }
+    }
+
+    /// The game this client plays (Playroom Kit's `gameId`): public rooms
+    /// and matchmaking are per game.
+    pub fn game(mut self, game: impl Into<String>) -> Self {
+        self.game = Some(game.into());
+        self
+    }
+
+    /// Matchmaking (Playroom Kit's `matchmaking` option): the relay seats
+    /// this player in the fullest public room of the [`RoomBuilder::game`]
+    /// with an open seat, waiting up to `wait_before_creating_new_room` for
+    /// one before it makes a new public room (of [`RoomBuilder::max_players`]
+    /// seats). [`RoomBuilder::room`] is then ignored. The relay caps the
+    /// wait (10 s by default).
+    pub fn matchmaking(mut self, wait_before_creating_new_room: Duration) -> Self {
+        let ms = wait_before_creating_new_room
+            .as_millis()
+            .min(u128::from(u32::MAX)) as u32;
+        self.matchmaking = Some(Matchmaking {
+            wait_before_creating_ms: ms,
+        });
+        self
+    }
+
+    /// What this client is in the room: a player (the default), a stream
+    /// screen (a shared screen that takes no player seat, Playroom Kit's
+    /// `streamMode`) or a spectator (read-only, no seat).
+    pub fn role(mut self, role: Role) -> Self {
+        self.role = role;
+        self
     }
 
     /// Joins the room with this code (created if it does not exist).
@@ -251,6 +288,9 @@ impl RoomBuilder {
         cfg.default_states = self.defaults;
         cfg.default_player_states = self.player_defaults;
         cfg.bot_of = self.bot_of;
+        cfg.game = self.game;
+        cfg.matchmaking = self.matchmaking;
+        cfg.role = self.role;
         // Without the feature no store can be set; the constant lets the
         // compiler drop the restore path too.
         let store = self

@@ -160,7 +160,7 @@ impl Error {
 /// `ROOM_FULL` is retryable on the wire (a seat may free up), but an SDK that
 /// silently retried forever would hide it from the player, so it stops too.
 pub(crate) fn stops_reconnecting(code: ErrorCode) -> bool {
-    !code.is_retryable() || code == ErrorCode::ROOM_FULL
+    !code.is_retryable() || code == ErrorCode::ROOM_FULL || code == ErrorCode::WATCHERS_FULL
 }
 
 impl From<serde_json::Error> for Error {

@@ -11,11 +11,14 @@ mod event;
 mod file_store;
 mod identity;
 mod player;
+#[cfg(not(target_arch = "wasm32"))]
+mod public_rooms;
 mod reliability;
 mod replica;
 mod room;
 mod room_bots;
 mod room_players;
+mod room_requests;
 mod room_rpc;
 mod room_subscribe;
 mod shared;
@@ -31,6 +34,8 @@ pub use event::Event;
 pub use file_store::{FileIdentityStore, FileReplicaStore, default_data_dir};
 pub use identity::{Identity, IdentityStore, MemoryIdentityStore};
 pub use player::Player;
+#[cfg(not(target_arch = "wasm32"))]
+pub use public_rooms::{PublicRoom, public_rooms};
 pub use reliability::Reliability;
 pub use replica::{MemoryReplicaStore, REPLICA_VERSION, Replica, ReplicaStore};
 pub use room::Room;
@@ -41,6 +46,6 @@ pub use automerge;
 /// The wire protocol, for bindings and tools.
 pub use coinop_protocol as protocol;
 pub use coinop_protocol::{
-    ErrorCode, Limits, PlayerId, PlayerStateWriters, Profile, RoomCode, RoomRules, RpcTarget,
-    StateTarget,
+    ErrorCode, Limits, PlayerId, PlayerStateWriters, Profile, Role, RoomCode, RoomRules,
+    RpcTarget, StateTarget,
 };

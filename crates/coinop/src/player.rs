@@ -1,6 +1,6 @@
 //! A seated player as the application sees it.
 
-use coinop_protocol::{PlayerId, Profile};
+use coinop_protocol::{PlayerId, Profile, Role};
 
 /// A player in the room, with the profile from the room document (falling
 /// back to the one given at join).
@@ -18,4 +18,6 @@ pub struct Player {
     pub is_me: bool,
     /// Whether this seat is a bot (see [`crate::RoomBuilder::bot_of`]).
     pub is_bot: bool,
+    /// A player, a stream screen or a spectator.
+    pub role: Role,
 }

@@ -5,19 +5,38 @@ use crate::player::Player;
 use crate::reliability::Reliability;
 use crate::room::Room;
 use crate::transport::now_ms;
-use coinop_protocol::{ClientMessage, PlayerId, Profile, StateTarget};
+use coinop_protocol::{ClientMessage, PlayerId, Profile, Role, StateTarget};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 impl Room {
-    /// Seated players in seating order, this one included.
+    /// Seated players in seating order, this one included (if a player):
+    /// stream screens and spectators are not players, see [`Room::members`].
     pub fn players(&self) -> Vec<Player> {
+        let mut all = self.members();
+        all.retain(|p| p.role.is_player());
+        all
+    }
+
+    /// Everyone in the room's roster, in seating order: players, stream
+    /// screens and spectators, each with its [`Player::role`].
+    pub fn members(&self) -> Vec<Player> {
         self.read(|c| c.players())
     }
 
-    /// One seated player.
+    /// What this client is in the room (the builder's role).
+    pub fn role(&self) -> Role {
+        self.read(|c| c.role())
+    }
+
+    /// Whether this client is a stream screen (Playroom Kit's `isStreamScreen`).
+    pub fn is_stream_screen(&self) -> bool {
+        self.role() == Role::StreamScreen
+    }
+
+    /// One member of the roster (a player, stream screen or spectator).
     pub fn player(&self, id: &PlayerId) -> Option<Player> {
-        self.players().into_iter().find(|p| &p.id == id)
+        self.members().into_iter().find(|p| &p.id == id)
     }
 
     /// Sets a key of a player's state. Any player may write any player's

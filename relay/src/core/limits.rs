@@ -51,6 +51,8 @@ pub struct RoomLimits {
     pub rpc_reply_ms: u64,
     /// Most RPCs waiting for replies per caller.
     pub max_calls_per_player: usize,
+    /// Most stream screens and spectators (members without a player seat).
+    pub max_watchers: usize,
 }
 
 impl RoomLimits {
@@ -74,6 +76,7 @@ impl RoomLimits {
         max_rpc_bytes: Limits::DEFAULT.max_rpc_bytes as usize,
         rpc_reply_ms: 60_000,
         max_calls_per_player: 256,
+        max_watchers: 64,
     };
 }
 

@@ -5,9 +5,12 @@ use super::effect::{CoalesceKey, Delivery, close_code};
 use super::room_state::RoomState;
 use super::unreliable_store::Full;
 use coinop_protocol::{
-    Bytes, CallId, ClientMessage, ErrorCode, PlayerId, RelayMessage, RpcOutcome, RpcTarget,
-    StateTarget, UnreliableValue,
+    Bytes, CallId, ClientMessage, ErrorCode, PlayerId, RelayMessage, ReplyOutcome, Role,
+    RpcOutcome, RpcTarget, StateTarget, UnreliableValue,
 };
+
+/// The longest game id, in bytes.
+pub const MAX_GAME_BYTES: usize = 128;
 
 impl RoomState {
     pub(crate) fn message(&mut self, conn: ConnId, msg: ClientMessage, now: u64) {
@@ -15,7 +18,19 @@ impl RoomState {
             // Not (or no longer) a member: replaced, kicked or left.
             return;
         };
+        let spectator = self
+            .roster
+            .seat(&player)
+            .is_some_and(|s| s.info.role == Role::Spectator);
         match msg {
+            ClientMessage::Publish { client_ref, .. } if spectator => {
+                let text = "spectators are read-only".to_owned();
+                self.error(conn, ErrorCode::READ_ONLY, text, Some(client_ref));
+            }
+            ClientMessage::Unreliable { .. } if spectator => {
+                let text = "spectators are read-only".to_owned();
+                self.error(conn, ErrorCode::READ_ONLY, text, None);
+            }
             ClientMessage::Publish {
                 client_ref,
                 changes,
@@ -47,6 +62,10 @@ impl RoomState {
                 self.rpc_reply(conn, player, call, to, outcome, now)
             }
             ClientMessage::TransferHost { to } => self.transfer_host(conn, &player, to),
+            ClientMessage::StartMatchmaking { request, game } => {
+                let outcome = self.start_matchmaking(&player, game);
+                self.send(conn, &RelayMessage::Reply { request, outcome });
+            }
             ClientMessage::Kick { player: target } => self.kick(conn, &player, target),
             ClientMessage::Leave => {
                 self.remove_player(&player, Some(conn));
@@ -262,6 +281,14 @@ impl RoomState {
             let text = format!("{to} is a bot");
             return self.error(conn, ErrorCode::BOT_CANNOT_HOST, text, None);
         }
+        if self
+            .roster
+            .seat(&to)
+            .is_some_and(|s| s.info.role == Role::Spectator)
+        {
+            let text = "spectators are read-only and cannot be host".to_owned();
+            return self.error(conn, ErrorCode::INVALID_FIELD, text, None);
+        }
         if self.roster.host() == Some(&to) {
             return;
         }
@@ -273,6 +300,27 @@ impl RoomState {
             None,
         );
         self.index_host(to);
+    }
+
+    /// Opens the room to matchmaking for `game` (or the game its players
+    /// named); host only.
+    fn start_matchmaking(&mut self, player: &PlayerId, game: Option<String>) -> ReplyOutcome {
+        let refuse = |code, message: &str| ReplyOutcome::Refused {
+            code,
+            message: message.to_owned(),
+        };
+        if self.roster.host() != Some(player) {
+            return refuse(ErrorCode::NOT_HOST, "only the host may start matchmaking");
+        }
+        let Some(game) = game.or_else(|| self.game.clone()) else {
+            return refuse(ErrorCode::GAME_ID_REQUIRED, "matchmaking needs a game id");
+        };
+        if game.is_empty() || game.len() > MAX_GAME_BYTES {
+            return refuse(ErrorCode::INVALID_FIELD, "game ids are 1 to 128 bytes");
+        }
+        self.game = Some(game);
+        self.public = true;
+        ReplyOutcome::Done
     }
 
     fn kick(&mut self, conn: ConnId, player: &PlayerId, target: PlayerId) {

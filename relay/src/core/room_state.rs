@@ -62,6 +62,11 @@ pub struct RoomState {
     pub(crate) deleted: bool,
     /// Where each layout object sits, for the write rules.
     pub(crate) layout: LayoutIndex,
+    /// The game its players play (the first join that named one), and
+    /// whether it is open to matchmaking for it. Kept in memory only: a
+    /// public room that empties leaves the index, and comes back private.
+    pub(crate) game: Option<String>,
+    pub(crate) public: bool,
 }
 
 impl RoomState {
@@ -81,6 +86,8 @@ impl RoomState {
             banned: BTreeSet::new(),
             deleted: false,
             layout: LayoutIndex::default(),
+            game: None,
+            public: false,
         }
     }
 
@@ -141,6 +148,22 @@ impl RoomState {
     /// Seated players (live or in grace), in seating order.
     pub fn players(&self) -> Vec<PlayerInfo> {
         self.roster.players()
+    }
+
+    /// The ids of the seats that are players' (not stream screens' or
+    /// spectators'), in seating order.
+    pub fn player_ids(&self) -> Vec<PlayerId> {
+        self.roster
+            .players()
+            .into_iter()
+            .filter(|p| p.role.is_player())
+            .map(|p| p.id)
+            .collect()
+    }
+
+    /// The game this room is open to matchmaking for, if it is public.
+    pub fn public_game(&self) -> Option<&str> {
+        self.game.as_deref().filter(|_| self.public)
     }
 
     /// Live connections.
@@ -338,6 +361,14 @@ impl RoomState {
             self.fatal(conn, code, text, close_code::POLICY);
             return;
         }
+        if self.game.is_none() {
+            self.game = join.game.clone();
+        }
+        // The matchmaker only sends a matchmade join to a public room (or
+        // to the room it makes for it), of the join's game.
+        if join.matchmaking.is_some() && join.game.is_some() && self.game == join.game {
+            self.public = true;
+        }
         if let Some(seat) = self.roster.seat_mut(&player) {
             // The same player again: take over the seat silently.
             let old = seat.conn.replace(conn);
@@ -348,14 +379,24 @@ impl RoomState {
                 self.fatal(old, ErrorCode::REPLACED, text, close_code::POLICY);
             }
         } else {
-            if self.roster.len() >= usize::from(self.meta.max_players) {
+            let role = join.role();
+            if role.is_player() && self.roster.player_count() >= usize::from(self.meta.max_players)
+            {
                 let text = format!("the room holds {} players", self.meta.max_players);
                 self.fatal(conn, ErrorCode::ROOM_FULL, text, close_code::POLICY);
                 return;
             }
+            if !role.is_player() && self.roster.watcher_count() >= self.limits.max_watchers {
+                let text = format!(
+                    "the room holds {} stream screens and spectators",
+                    self.limits.max_watchers
+                );
+                self.fatal(conn, ErrorCode::WATCHERS_FULL, text, close_code::POLICY);
+                return;
+            }
             let bot = join.bot_of.is_some();
             self.roster
-                .add(player.clone(), join.profile.clone(), bot, conn, now);
+                .add(player.clone(), join.profile.clone(), bot, role, conn, now);
             if let Some(seat) = self.roster.seat(&player) {
                 let msg = RelayMessage::PlayerJoined(seat.info.clone());
                 self.broadcast(&msg, Some(conn));

@@ -1,7 +1,7 @@
 //! Who holds a seat in a room, and who is the host.
 
 use super::conn_id::ConnId;
-use coinop_protocol::{PlayerId, PlayerInfo, Profile};
+use coinop_protocol::{PlayerId, PlayerInfo, Profile, Role};
 
 /// One player's seat. A seat outlives its connection for the grace period.
 #[derive(Debug, Clone)]
@@ -23,6 +23,19 @@ pub(crate) struct Roster {
 impl Roster {
     pub(crate) fn len(&self) -> usize {
         self.seats.len()
+    }
+
+    /// Seats taken by players (stream screens and spectators take none).
+    pub(crate) fn player_count(&self) -> usize {
+        self.seats
+            .iter()
+            .filter(|s| s.info.role.is_player())
+            .count()
+    }
+
+    /// Stream screens and spectators.
+    pub(crate) fn watcher_count(&self) -> usize {
+        self.len() - self.player_count()
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -66,6 +79,7 @@ impl Roster {
         id: PlayerId,
         profile: Profile,
         bot: bool,
+        role: Role,
         conn: ConnId,
         now: u64,
     ) {
@@ -75,6 +89,7 @@ impl Roster {
                 profile,
                 joined_at: now,
                 bot,
+                role,
             },
             conn: Some(conn),
             dropped_at: None,
@@ -118,18 +133,20 @@ impl Roster {
     }
 
     /// Keeps the host if still seated, else elects the room's `owner` if
-    /// seated, else the earliest seat that is not a bot. Returns whether
-    /// the host changed.
+    /// seated, else the earliest seat that is neither a bot nor a
+    /// spectator's (spectators are read-only). Returns whether the host
+    /// changed.
     pub(crate) fn elect(&mut self, owner: Option<&PlayerId>) -> bool {
         let still_seated = self.host.as_ref().is_some_and(|h| self.seat(h).is_some());
         if still_seated {
             return false;
         }
-        let owner = owner.filter(|o| self.seat(o).is_some_and(|s| !s.info.bot));
+        let can_host = |s: &Seat| !s.info.bot && s.info.role != Role::Spectator;
+        let owner = owner.filter(|o| self.seat(o).is_some_and(can_host));
         let next = owner.cloned().or_else(|| {
             self.seats
                 .iter()
-                .find(|s| !s.info.bot)
+                .find(|s| can_host(s))
                 .map(|s| s.info.id.clone())
         });
         let changed = next != self.host;

@@ -7,10 +7,11 @@ use super::context::RelayContext;
 use super::forward;
 use super::http::Socket;
 use super::identity;
+use super::persistent::Request;
 use super::registry::JoinError;
 use super::room_cmd::{RoomCmd, RoomHandle};
 use super::room_delete;
-use crate::core::{ConnId, close_code};
+use crate::core::{ConnId, MAX_GAME_BYTES, close_code};
 use coinop_protocol::{
     Bytes, ClientMessage, ErrorCode, Join, PROTOCOL_VERSION, PlayerId, RelayMessage, RoomCode,
     RoomRequest, peek_version,
@@ -82,7 +83,11 @@ pub(crate) async fn serve(
     if let Some((room, player, mut budget)) =
         handshake(&shared, conn, from, &mut stream, &outbox).await
     {
-        read_loop(&shared, conn, &mut stream, &outbox, &room, &mut budget).await;
+        let joined = Joined {
+            room: &room,
+            player: &player,
+        };
+        read_loop(&shared, conn, &mut stream, &outbox, joined, &mut budget).await;
         shared.budgets.put_back(player, budget, Instant::now());
         let _ = room.tx.send(RoomCmd::Disconnected { conn }).await;
     }
@@ -161,7 +166,7 @@ async fn handshake(
         }
     };
     shared.metrics.reliable_in.add(bytes.len());
-    let join = match parse_join(&bytes) {
+    let mut join = match parse_join(&bytes) {
         Ok(join) => join,
         Err((code, text)) => {
             fatal(shared, conn, outbox, code, &text, close_code::POLICY);
@@ -227,13 +232,27 @@ async fn handshake(
         fatal(shared, conn, outbox, code, &text, close_code::POLICY);
         return None;
     }
-    let joined = match seat_or_forward(shared, conn, from, join, &bytes, stream, outbox).await {
-        Some(joined) => joined,
-        None => {
+    let mut matched = match matchmake(shared, &mut join).await {
+        Ok(matched) => matched,
+        Err((code, text)) => {
+            fatal(shared, conn, outbox, code, &text, close_code::POLICY);
             shared.budgets.put_back(player, budget, Instant::now());
             return None;
         }
     };
+    let joined = match seat_or_forward(shared, conn, from, join, &bytes, stream, outbox).await {
+        Some(joined) => joined,
+        None => {
+            if let Some((game, code)) = matched.take() {
+                shared.matchmaker.release(game, code, player.clone());
+            }
+            shared.budgets.put_back(player, budget, Instant::now());
+            return None;
+        }
+    };
+    if let (Err(_), Some((game, code))) = (&joined, matched) {
+        shared.matchmaker.release(game, code, player.clone());
+    }
     match joined {
         Ok((_, handle)) => Some((handle, player, budget)),
         Err(JoinError::Refused) => {
@@ -330,6 +349,50 @@ async fn missing_room(shared: &RelayContext, join: &Join) -> Option<(ErrorCode, 
     }
 }
 
+/// For a matchmaking join, asks the matchmaker for a public room and points
+/// the join at it; returns the game and room. Other joins pass unchanged.
+async fn matchmake(
+    shared: &RelayContext,
+    join: &mut Join,
+) -> Result<Option<(String, RoomCode)>, (ErrorCode, String)> {
+    let Some(matchmaking) = join.matchmaking else {
+        return Ok(None);
+    };
+    if !join.role().is_player() {
+        // Only players take seats; a watcher joins the room it names.
+        join.matchmaking = None;
+        return Ok(None);
+    }
+    let Some(game) = join.game.clone() else {
+        let text = "matchmaking needs a game id".to_owned();
+        return Err((ErrorCode::GAME_ID_REQUIRED, text));
+    };
+    if game.is_empty() || game.len() > MAX_GAME_BYTES {
+        let text = format!("game ids are 1 to {MAX_GAME_BYTES} bytes");
+        return Err((ErrorCode::BAD_HANDSHAKE, text));
+    }
+    let cfg = &shared.config;
+    let max = join
+        .max_players
+        .unwrap_or(cfg.max_players)
+        .clamp(1, cfg.max_players.max(1));
+    let cap = u64::try_from(cfg.max_matchmaking_wait.as_millis()).unwrap_or(u64::MAX);
+    let wait = u64::from(matchmaking.wait_before_creating_ms).min(cap);
+    let player = join.player.clone();
+    let Some((code, max)) = shared
+        .matchmaker
+        .find(game.clone(), player, max, wait)
+        .await
+    else {
+        let text = "the relay is shutting down".to_owned();
+        return Err((ErrorCode::SHUTTING_DOWN, text));
+    };
+    tracing::debug!(room = %code, %game, "matchmade");
+    join.room = RoomRequest::Code(code.clone());
+    join.max_players = Some(max);
+    Ok(Some((game, code)))
+}
+
 fn parse_join(bytes: &[u8]) -> Result<Join, (ErrorCode, String)> {
     match peek_version(bytes) {
         Ok(PROTOCOL_VERSION) => {}
@@ -351,15 +414,24 @@ fn parse_join(bytes: &[u8]) -> Result<Join, (ErrorCode, String)> {
     }
 }
 
-/// Forwards decoded messages to the room, with rate limits and timeouts.
+/// Who a connection is once seated.
+#[derive(Clone, Copy)]
+struct Joined<'a> {
+    room: &'a RoomHandle,
+    player: &'a PlayerId,
+}
+
+/// Forwards decoded messages to the room, with rate limits and timeouts;
+/// answers persistent data requests itself.
 async fn read_loop(
     shared: &Arc<RelayContext>,
     conn: ConnId,
     stream: &mut SplitStream<Ws>,
     outbox: &Arc<ConnOutbox>,
-    room: &RoomHandle,
+    joined: Joined<'_>,
     budget: &mut Budget,
 ) {
+    let room = joined.room;
     let cfg = &shared.config;
     let metrics = &shared.metrics;
     let mut closed = outbox.closed();
@@ -448,6 +520,16 @@ async fn read_loop(
                 client_ref: Some(*client_ref),
             };
             outbox.push_reliable(Bytes::from(error.encode()));
+            continue;
+        }
+        if let Some(request) = Request::of(&msg) {
+            let number = request.number();
+            let outcome = request.serve(shared, joined.player).await;
+            let reply = RelayMessage::Reply {
+                request: number,
+                outcome,
+            };
+            outbox.push_reliable(Bytes::from(reply.encode()));
             continue;
         }
         if room.tx.send(RoomCmd::Message { conn, msg }).await.is_err() {

@@ -8,6 +8,7 @@ use super::disk_quota::DiskQuota;
 use super::cluster::Cluster;
 use super::identity::BoundSecrets;
 use super::peer_limit::PeerLimit;
+use super::matchmaker::Matchmaker;
 use super::registry::Registry;
 use crate::config::{RelayConfig, StorageConfig};
 use crate::metrics::Metrics;
@@ -37,6 +38,8 @@ pub(crate) struct RelayContext {
     /// New connections per client address: the accept loop's for direct
     /// peers, the HTTP layer's for clients behind a trusted proxy.
     peer_limit: Mutex<PeerLimit>,
+    /// The public room index and matchmaking.
+    pub(crate) matchmaker: Matchmaker,
     next_conn: AtomicU64,
 }
 
@@ -59,6 +62,7 @@ impl RelayContext {
             config.connections_per_ip_burst,
             config.limit_loopback_connections,
         );
+        let matchmaker = Matchmaker::spawn();
         Arc::new(Self {
             registry: Registry::new(
                 &config,
@@ -66,9 +70,11 @@ impl RelayContext {
                 metrics.clone(),
                 disk.clone(),
                 cluster.clone(),
+                matchmaker.clone(),
             ),
             disk,
             cluster,
+            matchmaker,
             config,
             storage,
             metrics,

@@ -63,6 +63,11 @@ pub(crate) async fn list(
             })
         })
         .collect();
+    json_list(list)
+}
+
+/// A JSON list, never cached (it changes with every join).
+pub(crate) fn json_list(list: Vec<serde_json::Value>) -> Response {
     let headers = [
         (CONTENT_TYPE, "application/json"),
         (CACHE_CONTROL, "no-store"),

@@ -7,6 +7,7 @@ use super::cluster::Cluster;
 use super::compaction::Compactor;
 use super::conn_outbox::ConnOutbox;
 use super::disk_quota::DiskQuota;
+use super::matchmaker::Matchmaker;
 use super::random::random_u64;
 use super::room_cmd::{JoinReply, RoomCmd, RoomHandle};
 use super::room_map::{Lookup, Reservation, RoomMap};
@@ -60,6 +61,7 @@ impl Registry {
         metrics: Arc<Metrics>,
         disk: Arc<DiskQuota>,
         cluster: Option<Arc<Cluster>>,
+        matchmaker: Matchmaker,
     ) -> Self {
         let millis = |d: std::time::Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
         Self {
@@ -69,6 +71,7 @@ impl Registry {
                 metrics,
                 rooms: Arc::new(RoomMap::new(config.max_rooms)),
                 cluster,
+                matchmaker,
             },
             rules: NewRoomRules {
                 max_players: config.max_players,

@@ -4,6 +4,7 @@ use super::clock::now_ms;
 use super::cluster::Cluster;
 use super::compaction::{Compactor, Job};
 use super::conn_outbox::ConnOutbox;
+use super::matchmaker::Matchmaker;
 use super::room_cmd::{JoinReply, RoomCmd, RoomHandle};
 use super::room_counters::RoomCounters;
 use super::room_map::RoomMap;
@@ -42,6 +43,8 @@ pub(crate) struct RoomServices {
     pub(crate) rooms: Arc<RoomMap>,
     /// Cluster mode: the leases the room is served under.
     pub(crate) cluster: Option<Arc<Cluster>>,
+    /// Told the seats of public rooms.
+    pub(crate) matchmaker: Matchmaker,
 }
 
 struct RoomTask {
@@ -58,6 +61,8 @@ struct RoomTask {
     counters: RoomCounters,
     /// Who waits for the room's deletion to be done.
     delete_waiters: Vec<oneshot::Sender<()>>,
+    /// The seated players last reported to the matchmaker (public rooms).
+    reported: Vec<coinop_protocol::PlayerId>,
 }
 
 /// Starts the room's task.
@@ -77,6 +82,7 @@ pub(crate) fn spawn(services: RoomServices, room: RoomState, id: u64) -> RoomHan
         persist_started: None,
         counters: Default::default(),
         delete_waiters: Vec::new(),
+        reported: Vec::new(),
     };
     tokio::spawn(task.run());
     RoomHandle { tx, id }
@@ -123,6 +129,7 @@ impl RoomTask {
                     self.apply(effects).await;
                 }
             }
+            self.report_seats();
             if self.room.is_idle() && self.room.is_deleted() {
                 self.finish_delete().await;
                 break;
@@ -234,6 +241,22 @@ impl RoomTask {
 
     async fn apply(&mut self, effects: Vec<Effect>) {
         self.apply_with_catch_up(effects, None).await;
+    }
+
+    /// A public room tells the matchmaker whenever its players change.
+    fn report_seats(&mut self) {
+        let Some(game) = self.room.public_game() else {
+            return;
+        };
+        let seated = self.room.player_ids();
+        if seated != self.reported {
+            self.reported = seated.clone();
+            let code = self.room.code().clone();
+            let max = self.room.meta().max_players;
+            self.services
+                .matchmaker
+                .seats(game.to_owned(), code, seated, max);
+        }
     }
 
     /// Carries out effects; frames for `joiner` are its catch-up.

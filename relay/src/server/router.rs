@@ -2,7 +2,7 @@
 //! the player room index (with CORS), the inspector, then static files.
 
 use super::context::RelayContext;
-use super::{inspector, player_rooms, static_files, upgrade};
+use super::{inspector, player_rooms, public_rooms, static_files, upgrade};
 use crate::metrics;
 use axum::Router;
 use axum::extract::{Request, State};
@@ -36,6 +36,9 @@ pub(crate) fn app(shared: Arc<RelayContext>) -> Router {
         .layer(cors.clone())
         .layer(middleware::from_fn(preflight_no_content));
     let player_room = delete(player_rooms::delete)
+        .layer(cors.clone())
+        .layer(middleware::from_fn(preflight_no_content));
+    let public_rooms = get(public_rooms::list)
         .layer(cors)
         .layer(middleware::from_fn(preflight_no_content));
     Router::new()
@@ -46,6 +49,7 @@ pub(crate) fn app(shared: Arc<RelayContext>) -> Router {
         .route("/metrics", get(metrics))
         .route("/players/{id}/rooms", player_rooms)
         .route("/players/{id}/rooms/{code}", player_room)
+        .route("/games/{game}/rooms", public_rooms)
         .merge(inspector::routes(&shared))
         // The allow-list guards the relay's own endpoints. Static files are
         // public anyway, and browsers send `Origin` even on same-origin

@@ -3,7 +3,7 @@
 use super::error::StorageError;
 use super::records::{Append, Group, PlayerRoom, PlayerRoomUpdate};
 use crate::core::{RoomMeta, Snapshot};
-use coinop_protocol::{LogEntry, PlayerId, RoomCode, Seq};
+use coinop_protocol::{LogEntry, PersistentValue, PlayerId, RoomCode, Seq};
 
 /// What a relay persists. Implementations are used from one thread at a
 /// time, so they take `&mut self` and need no locking of their own.
@@ -82,4 +82,23 @@ pub trait Storage: Send + 'static {
     /// log, snapshot, settings, bans and per-player index rows. Whether
     /// the room existed.
     fn delete_room(&mut self, room: &RoomCode) -> Result<bool, StorageError>;
+
+    // Players' persistent data.
+
+    /// The value under one of a player's persistent keys.
+    fn persistent_get(
+        &mut self,
+        player: &PlayerId,
+        key: &str,
+    ) -> Result<Option<PersistentValue>, StorageError>;
+    /// How many persistent keys the player holds.
+    fn persistent_key_count(&mut self, player: &PlayerId) -> Result<usize, StorageError>;
+    /// Stores one of a player's persistent keys durably, replacing what it
+    /// held; `None` deletes it.
+    fn persistent_put(
+        &mut self,
+        player: &PlayerId,
+        key: &str,
+        value: Option<&PersistentValue>,
+    ) -> Result<(), StorageError>;
 }

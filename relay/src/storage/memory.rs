@@ -4,7 +4,7 @@ use super::backend::Storage;
 use super::error::StorageError;
 use super::records::{Append, PlayerRoom, PlayerRoomUpdate};
 use crate::core::{RoomMeta, Snapshot};
-use coinop_protocol::{LogEntry, PlayerId, RoomCode, Seq};
+use coinop_protocol::{LogEntry, PersistentValue, PlayerId, RoomCode, Seq};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -20,6 +20,7 @@ pub struct MemoryStorage {
     banned: HashMap<RoomCode, BTreeSet<PlayerId>>,
     /// When each room was last created, written or joined.
     touched: HashMap<RoomCode, u64>,
+    persistent: HashMap<PlayerId, HashMap<String, PersistentValue>>,
     fail_appends: Arc<AtomicBool>,
 }
 
@@ -170,5 +171,35 @@ impl Storage for MemoryStorage {
         }
         self.player_rooms.retain(|_, rows| !rows.is_empty());
         Ok(existed)
+    }
+
+    fn persistent_get(
+        &mut self,
+        player: &PlayerId,
+        key: &str,
+    ) -> Result<Option<PersistentValue>, StorageError> {
+        Ok(self
+            .persistent
+            .get(player)
+            .and_then(|keys| keys.get(key))
+            .cloned())
+    }
+
+    fn persistent_key_count(&mut self, player: &PlayerId) -> Result<usize, StorageError> {
+        Ok(self.persistent.get(player).map_or(0, HashMap::len))
+    }
+
+    fn persistent_put(
+        &mut self,
+        player: &PlayerId,
+        key: &str,
+        value: Option<&PersistentValue>,
+    ) -> Result<(), StorageError> {
+        let keys = self.persistent.entry(player.clone()).or_default();
+        match value {
+            Some(v) => keys.insert(key.to_owned(), v.clone()),
+            None => keys.remove(key),
+        };
+        Ok(())
     }
 }

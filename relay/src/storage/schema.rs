@@ -14,7 +14,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior, params};
 use std::path::Path;
 
 /// The schema version this relay writes and reads.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// One upgrade step: from `version - 1` to `version`.
 struct Step {
@@ -45,7 +45,23 @@ const STEPS: &[Step] = &[
         what: "room owners, bans and last-use times (room lifecycle)",
         apply: room_lifecycle,
     },
+    Step {
+        version: 5,
+        what: "players' persistent data",
+        apply: persistent_data,
+    },
 ];
+
+/// Step 5: one row per persistent key holding one value (`pos` -1), or
+/// per entry of a persistent list (`pos` 0, 1, ...).
+fn persistent_data(tx: &Transaction<'_>) -> Result<(), StorageError> {
+    tx.execute_batch(
+        "CREATE TABLE IF NOT EXISTS persistent (
+            player TEXT NOT NULL, key TEXT NOT NULL, pos INTEGER NOT NULL, value BLOB NOT NULL,
+            PRIMARY KEY (player, key, pos)) WITHOUT ROWID;",
+    )?;
+    Ok(())
+}
 
 /// The tables of version 1. `IF NOT EXISTS`: a version-0 directory may
 /// hold any of them already.

@@ -9,7 +9,7 @@ use super::error::StorageError;
 use super::records::{Append, Group, PlayerRoom, PlayerRoomUpdate};
 use super::schema::migrate;
 use crate::core::{ActorClock, RoomMeta, Snapshot};
-use coinop_protocol::{Bytes, LogEntry, PlayerId, RoomCode, RoomRules, Seq};
+use coinop_protocol::{Bytes, LogEntry, PersistentValue, PlayerId, RoomCode, RoomRules, Seq};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
 
@@ -382,4 +382,64 @@ impl Storage for SqliteStorage {
         tx.commit()?;
         Ok(existed)
     }
+
+    fn persistent_get(
+        &mut self,
+        player: &PlayerId,
+        key: &str,
+    ) -> Result<Option<PersistentValue>, StorageError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT pos, value FROM persistent WHERE player = ?1 AND key = ?2 ORDER BY pos",
+        )?;
+        let rows = stmt.query_map(params![player.as_str(), key], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })?;
+        let mut items = Vec::new();
+        for row in rows {
+            let (pos, value) = row?;
+            if pos == ONE_VALUE {
+                return Ok(Some(PersistentValue::One(Bytes::from(value))));
+            }
+            items.push(Bytes::from(value));
+        }
+        Ok((!items.is_empty()).then_some(PersistentValue::List(items)))
+    }
+
+    fn persistent_key_count(&mut self, player: &PlayerId) -> Result<usize, StorageError> {
+        let n: i64 = self
+            .conn
+            .prepare_cached("SELECT count(DISTINCT key) FROM persistent WHERE player = ?1")?
+            .query_row(params![player.as_str()], |r| r.get(0))?;
+        usize::try_from(n).map_err(|_| corrupt("persistent key count"))
+    }
+
+    fn persistent_put(
+        &mut self,
+        player: &PlayerId,
+        key: &str,
+        value: Option<&PersistentValue>,
+    ) -> Result<(), StorageError> {
+        let tx = self.conn.transaction()?;
+        tx.prepare_cached("DELETE FROM persistent WHERE player = ?1 AND key = ?2")?
+            .execute(params![player.as_str(), key])?;
+        let rows: Vec<(i64, &[u8])> = match value {
+            None => Vec::new(),
+            Some(PersistentValue::One(v)) => vec![(ONE_VALUE, v)],
+            Some(PersistentValue::List(items)) => (0..).zip(items.iter().map(|v| &v[..])).collect(),
+        };
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO persistent (player, key, pos, value) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for (pos, v) in rows {
+                insert.execute(params![player.as_str(), key, pos, v])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
 }
+
+/// The `pos` of a key's row when it holds one value rather than a list
+/// (whose entries are at 0, 1, ...).
+const ONE_VALUE: i64 = -1;

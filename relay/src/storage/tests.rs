@@ -354,6 +354,24 @@ impl Storage for CountingIndex {
     fn delete_room(&mut self, room: &RoomCode) -> Result<bool, StorageError> {
         self.inner.delete_room(room)
     }
+    fn persistent_get(
+        &mut self,
+        player: &PlayerId,
+        key: &str,
+    ) -> Result<Option<coinop_protocol::PersistentValue>, StorageError> {
+        self.inner.persistent_get(player, key)
+    }
+    fn persistent_key_count(&mut self, player: &PlayerId) -> Result<usize, StorageError> {
+        self.inner.persistent_key_count(player)
+    }
+    fn persistent_put(
+        &mut self,
+        player: &PlayerId,
+        key: &str,
+        value: Option<&coinop_protocol::PersistentValue>,
+    ) -> Result<(), StorageError> {
+        self.inner.persistent_put(player, key, value)
+    }
 }
 
 #[tokio::test]

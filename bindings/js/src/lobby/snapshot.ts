@@ -21,6 +21,8 @@ export interface LobbySnapshot {
   link: string;
   players: LobbyPlayer[];
   amHost: boolean;
+  /** A stream screen or spectator: not a player, so no profile of its own to edit. */
+  watching: boolean;
 }
 
 /** The share link: this page with the room in its hash. */
@@ -39,6 +41,7 @@ export function snapshot(session: Session): LobbySnapshot {
     roomCode,
     link: shareLink(roomCode),
     amHost: !!me && me === host,
+    watching: !!backend && backend.role() !== "player",
     players: session.seated.map((id) => {
       const raw = backend?.profile(id);
       return {

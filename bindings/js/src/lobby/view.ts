@@ -67,6 +67,7 @@ export class LobbyView {
     this.#title.replaceChildren("Room ", h("span", { class: "code" }, view.roomCode));
     this.#body.hidden = false;
     this.#count.textContent = `Players (${view.players.length})`;
+    this.#me.el.hidden = view.watching;
     renderPlayers(this.#list, view, (id) => this.#do.kick(id));
     this.#share.update(view.link);
     if (view.amHost !== this.#amHost) {

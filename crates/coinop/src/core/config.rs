@@ -1,6 +1,6 @@
 //! What the core needs to know before it starts.
 
-use coinop_protocol::{PlayerId, Profile, RoomRequest, RoomRules, Secret};
+use coinop_protocol::{Matchmaking, PlayerId, Profile, Role, RoomRequest, RoomRules, Secret};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 
@@ -36,6 +36,12 @@ pub(crate) struct CoreConfig {
     pub(crate) seed: u64,
     /// Join as a bot seat run by this player (see `Join::bot_of`).
     pub(crate) bot_of: Option<PlayerId>,
+    /// The game (public rooms and matchmaking are per game).
+    pub(crate) game: Option<String>,
+    /// Matchmake into a public room of `game` on the first join.
+    pub(crate) matchmaking: Option<Matchmaking>,
+    /// What this client is in the room.
+    pub(crate) role: Role,
 }
 
 impl CoreConfig {
@@ -56,6 +62,9 @@ impl CoreConfig {
             default_player_states: BTreeMap::new(),
             seed,
             bot_of: None,
+            game: None,
+            matchmaking: None,
+            role: Role::Player,
         }
     }
 }

@@ -153,6 +153,7 @@ impl RoomCore {
                 client_time,
                 server_time,
             } => self.clock.sample(client_time, now, server_time),
+            RelayMessage::Reply { request, outcome } => self.on_reply(request, outcome),
             other => tracing::debug!("ignoring an unknown relay message: {other:?}"),
         }
         self.flush(now);
@@ -163,6 +164,10 @@ impl RoomCore {
     /// session's write, would make the two concurrent, and the old one could
     /// win the conflict.
     fn on_synced(&mut self, now: u64) {
+        if self.cfg.role == coinop_protocol::Role::Spectator {
+            // Read-only: no profile of its own to write.
+            return;
+        }
         if self.is_pending() {
             // Compared with the document once it is in.
             self.profile_due = true;

@@ -85,6 +85,7 @@ impl RoomCore {
             is_host: self.roster.host.as_ref() == Some(&info.id),
             is_me: info.id == self.cfg.player,
             is_bot: info.bot,
+            role: info.role,
         }
     }
 

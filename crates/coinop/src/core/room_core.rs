@@ -9,6 +9,7 @@ use super::outputs::{Completion, Outputs};
 use super::pending_calls::PendingCalls;
 use super::pending_load::PendingLoad;
 use super::replica_saves::ReplicaSaves;
+use super::pending_requests::PendingRequests;
 use super::roster::Roster;
 use super::shadows::Shadows;
 use super::unreliable_queue::UnreliableQueue;
@@ -22,7 +23,7 @@ use automerge::{ActorId, Automerge};
 use bytes::Bytes;
 use coinop_protocol::actor::session_actor;
 use coinop_protocol::{
-    ClientMessage, Join, Limits, PlayerId, Reassembly, RoomCode, RoomCursor, RoomRequest,
+    ClientMessage, Join, Limits, PlayerId, Reassembly, Role, RoomCode, RoomCursor, RoomRequest,
     StateTarget,
 };
 use sha2::{Digest, Sha256};
@@ -62,6 +63,8 @@ pub(crate) struct RoomCore {
     pub(super) shadows: Shadows,
     pub(super) outbox: Outbox,
     pub(super) calls: PendingCalls,
+    /// Requests to the relay waiting for their reply.
+    pub(super) requests: PendingRequests,
     pub(super) clock: ClockEstimate,
     pub(super) backoff: Backoff,
     pub(super) reconnect_at: u64,
@@ -129,8 +132,9 @@ impl RoomCore {
         session.copy_from_slice(&h.finalize()[..16]);
         doc.set_actor(ActorId::from(session_actor(&cfg.player, session)));
         let seed = cfg.seed;
+        // A matchmade room is known once the relay seats us.
         let room = match &cfg.room {
-            RoomRequest::Code(c) => Some(c.clone()),
+            RoomRequest::Code(c) if cfg.matchmaking.is_none() => Some(c.clone()),
             _ => None,
         };
         let mut core = RoomCore {
@@ -145,6 +149,7 @@ impl RoomCore {
             shadows: Shadows::default(),
             outbox: Outbox::default(),
             calls: PendingCalls::new(seed.rotate_left(31)),
+            requests: PendingRequests::default(),
             clock: ClockEstimate::default(),
             // Capped low so a returning relay is found within ~1.5 s; the jitter
             // spreads a storm of reconnects over that window.
@@ -210,7 +215,11 @@ impl RoomCore {
             .with_grace_period_ms(self.cfg.grace_period_ms)
             .with_only_existing(self.cfg.only_existing)
             .with_rules(self.cfg.rules.clone())
-            .with_bot_of(self.cfg.bot_of.clone());
+            .with_bot_of(self.cfg.bot_of.clone())
+            .with_game(self.cfg.game.clone())
+            // Only the first join matchmakes: once seated, the room is known.
+            .with_matchmaking(self.cfg.matchmaking.filter(|_| self.room.is_none()))
+            .with_role((self.cfg.role != Role::Player).then_some(self.cfg.role));
         self.out.send(ClientMessage::Join(join));
     }
 
@@ -224,6 +233,10 @@ impl RoomCore {
         self.out.drop_frames();
         self.unreliable.clear();
         self.outbox.requeue_all();
+        // The relay answers a request on the connection it came on only.
+        for request in self.requests.take_all() {
+            self.out.complete(request, Err(Error::Offline));
+        }
         if self.stopped {
             self.link = Link::Down;
             return;
@@ -282,6 +295,9 @@ impl RoomCore {
     /// When the core next needs [`RoomCore::tick`], in ms.
     pub(crate) fn next_wakeup(&self) -> Option<u64> {
         let mut at = self.calls.next_deadline();
+        if let Some(t) = self.requests.next_deadline() {
+            at = Some(at.map_or(t, |a| a.min(t)));
+        }
         let mut consider = |t: u64| at = Some(at.map_or(t, |a| a.min(t)));
         match self.link {
             Link::Down if !self.stopped => consider(self.reconnect_at),
@@ -318,6 +334,9 @@ impl RoomCore {
         for (call, name) in self.calls.expire(now) {
             self.out.complete(call, Err(Error::RpcTimeout { name }));
         }
+        for (request, name) in self.requests.expire(now) {
+            self.out.complete(request, Err(Error::RpcTimeout { name }));
+        }
         if self.is_up() && now >= self.next_ping_at {
             self.out.send(ClientMessage::Ping { client_time: now });
             self.next_ping_at = now + PING_INTERVAL_MS;
@@ -333,6 +352,7 @@ impl RoomCore {
     pub(crate) fn flush(&mut self, now: u64) {
         self.last_now = self.last_now.max(now);
         if self.is_up()
+            && self.cfg.role != Role::Spectator
             && self.outbox.has_pending()
             && !self.outbox.has_inflight()
             && now >= self.publish_after
@@ -420,9 +440,30 @@ impl RoomCore {
     }
 
     /// Whether every local write is committed and acknowledged by the
-    /// relay (durably stored), and the replica, if one is kept, saves.
+    /// relay (durably stored), and the replica, if one is kept, saves. A
+    /// spectator writes nothing but the shared skeleton, which the room
+    /// holds already.
     pub(crate) fn is_saved(&self) -> bool {
-        self.writes.is_empty() && self.outbox.is_empty() && !self.saves.is_failing()
+        self.writes.is_empty()
+            && (self.outbox.is_empty() || self.cfg.role == Role::Spectator)
+            && !self.saves.is_failing()
+    }
+
+    /// What this client is in the room.
+    pub(crate) fn role(&self) -> Role {
+        self.cfg.role
+    }
+
+    /// Refuses writes when this client is a spectator (the relay would).
+    pub(crate) fn check_writable(&self) -> Result<(), Error> {
+        if self.cfg.role == Role::Spectator {
+            return Err(Error::Relay {
+                code: coinop_protocol::ErrorCode::READ_ONLY,
+                message: "spectators are read-only".into(),
+                fatal: false,
+            });
+        }
+        Ok(())
     }
 
     /// Events produced since the last call.

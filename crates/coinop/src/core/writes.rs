@@ -25,6 +25,7 @@ impl RoomCore {
         now: u64,
         f: impl FnOnce(&mut Transaction<'_>) -> Result<R, Error>,
     ) -> Result<R, Error> {
+        self.check_writable()?;
         // Buffered writes came first.
         self.commit_writes(now);
         // A write is made on the room's history, never on a view.
@@ -193,6 +194,7 @@ impl RoomCore {
         value: Json,
         reliability: Reliability,
     ) -> Result<(), Error> {
+        self.check_writable()?;
         match reliability {
             Reliability::Reliable => {
                 if target == StateTarget::Room

@@ -52,6 +52,7 @@ fn info(name: &str) -> PlayerInfo {
         profile: Profile::default(),
         joined_at: 1,
         bot: false,
+        role: coinop_protocol::Role::Player,
     }
 }
 
