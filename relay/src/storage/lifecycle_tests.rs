@@ -11,11 +11,11 @@ fn code(s: &str) -> RoomCode {
     RoomCode::new(s).unwrap()
 }
 
-fn pid(s: &str) -> PlayerId {
+pub(super) fn pid(s: &str) -> PlayerId {
     PlayerId::new(s).unwrap()
 }
 
-fn room(name: &str, created_ms: u64) -> RoomMeta {
+pub(super) fn room(name: &str, created_ms: u64) -> RoomMeta {
     RoomMeta {
         code: code(name),
         epoch: 1,
@@ -47,7 +47,7 @@ fn joined(player: &str, name: &str, at_ms: u64) -> PlayerRoomUpdate {
     }
 }
 
-fn suite(s: &mut dyn Storage) {
+pub(super) fn suite(s: &mut dyn Storage) {
     // Three rooms made at 100; OLD is never used again.
     let group = Group {
         rooms: vec![room("OLD", 100), room("WRIT", 100), room("JOIN", 100)],

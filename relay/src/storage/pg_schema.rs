@@ -11,7 +11,7 @@ use super::error::StorageError;
 use postgres::Client;
 
 /// The schema version this relay writes and reads.
-pub const PG_SCHEMA_VERSION: i64 = 1;
+pub const PG_SCHEMA_VERSION: i64 = 2;
 
 /// Version 1: what the SQLite backend stores, plus the room leases, the
 /// cluster's shared token and its nodes.
@@ -38,8 +38,32 @@ CREATE TABLE IF NOT EXISTS coinop_nodes (
     node TEXT PRIMARY KEY, addr TEXT NOT NULL, seen_at TIMESTAMPTZ NOT NULL);
 ";
 
-/// Every step; step N brings version N-1 to N.
-const STEPS: &[(i64, &str)] = &[(1, V1)];
+/// Version 2, part 1: the room lifecycle's columns, table and indexes.
+/// Each room gets its owner (unknown for the rooms already stored) and
+/// the time it was last used, which expiry reads; kicks are kept in a
+/// table of their own; index rows can be found by room, to delete them
+/// with it. Every statement can run again (an interrupted upgrade).
+const V2_SCHEMA: &str = "
+ALTER TABLE coinop_rooms ADD COLUMN IF NOT EXISTS owner TEXT;
+ALTER TABLE coinop_rooms ADD COLUMN IF NOT EXISTS touched_ms BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX IF NOT EXISTS coinop_rooms_touched ON coinop_rooms (touched_ms);
+CREATE INDEX IF NOT EXISTS coinop_player_rooms_room ON coinop_player_rooms (room);
+CREATE TABLE IF NOT EXISTS coinop_room_bans (
+    room TEXT NOT NULL, player TEXT NOT NULL, PRIMARY KEY (room, player));
+";
+
+/// Version 2, part 2: a stored room was last used when it was created or
+/// last joined. In a transaction of its own: CockroachDB does not let a
+/// transaction write a column it added.
+const V2_TOUCHED: &str = "
+UPDATE coinop_rooms SET touched_ms = GREATEST(touched_ms, created_ms, COALESCE(
+    (SELECT MAX(last_joined_ms) FROM coinop_player_rooms WHERE room = coinop_rooms.code), 0));
+";
+
+/// Every step; step N brings version N-1 to N, running its parts in
+/// transactions of their own, one after the other (the last one records
+/// the version).
+const STEPS: &[(i64, &[&str])] = &[(1, &[V1]), (2, &[V2_SCHEMA, V2_TOUCHED])];
 
 /// Creates the version table if needed, then runs the steps the database
 /// lacks. Refuses a database a newer relay wrote.
@@ -58,29 +82,43 @@ pub fn migrate_pg(client: &mut Client) -> Result<(), StorageError> {
             Err(e) => return Err(e.into()),
         }
     }
-    for (version, sql) in STEPS {
-        let mut tx = client.transaction()?;
-        let found: i64 = tx
-            .query_one(
-                "SELECT version FROM coinop_schema WHERE id = 1 FOR UPDATE",
-                &[],
-            )?
-            .get(0);
-        if found > PG_SCHEMA_VERSION {
-            return Err(StorageError::SchemaTooNew {
-                found,
-                supported: PG_SCHEMA_VERSION,
-            });
+    for (version, parts) in STEPS {
+        for (part, sql) in parts.iter().enumerate() {
+            let last = part + 1 == parts.len();
+            run_step(client, *version, sql, last)?;
         }
-        if found >= *version {
-            continue;
-        }
-        tx.batch_execute(sql)?;
+    }
+    Ok(())
+}
+
+/// Runs one part of step `version` unless the database is already there;
+/// the last part records the version.
+fn run_step(client: &mut Client, version: i64, sql: &str, last: bool) -> Result<(), StorageError> {
+    let mut tx = client.transaction()?;
+    let found: i64 = tx
+        .query_one(
+            "SELECT version FROM coinop_schema WHERE id = 1 FOR UPDATE",
+            &[],
+        )?
+        .get(0);
+    if found > PG_SCHEMA_VERSION {
+        return Err(StorageError::SchemaTooNew {
+            found,
+            supported: PG_SCHEMA_VERSION,
+        });
+    }
+    if found >= version {
+        return Ok(());
+    }
+    tx.batch_execute(sql)?;
+    if last {
         tx.execute(
             "UPDATE coinop_schema SET version = $1 WHERE id = 1",
-            &[version],
+            &[&version],
         )?;
-        tx.commit()?;
+    }
+    tx.commit()?;
+    if last {
         tracing::info!(from = version - 1, to = version, "database schema upgraded");
     }
     Ok(())

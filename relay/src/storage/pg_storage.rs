@@ -1,13 +1,14 @@
 //! PostgreSQL storage for cluster mode: every node of a cluster stores its
-//! rooms in one database, and every write of a room's log, snapshot or
-//! metadata is fenced by the node's lease on that room ([`Fence`]).
+//! rooms in one database, and every write of a room's log, snapshot,
+//! metadata or bans, and its deletion, is fenced by the node's lease on
+//! that room ([`Fence`]).
 //!
 //! The SQL keeps to what CockroachDB and YugabyteDB also speak: no
 //! advisory locks, no LISTEN/NOTIFY; row locks (`FOR SHARE`) and ordinary
 //! transactions.
 
 use super::backend::Storage;
-use super::columns::{corrupt, from_sql, room_code, to_sql};
+use super::columns::{corrupt, from_sql, player_id, room_code, to_sql};
 use super::error::StorageError;
 use super::fence::Fence;
 use super::pg_pool::PgPool;
@@ -81,20 +82,44 @@ fn check_fence(
 }
 
 /// Upserts a room's metadata (inside the caller's transaction, fenced).
+/// Its creation counts as a use; a rewrite never moves the last use back.
 fn upsert_room_meta(tx: &mut impl GenericClient, meta: &RoomMeta) -> Result<(), StorageError> {
     tx.execute(
-        "INSERT INTO coinop_rooms (code, epoch, max_players, grace_ms, created_ms)
-         VALUES ($1, $2, $3, $4, $5)
+        "INSERT INTO coinop_rooms
+           (code, epoch, max_players, grace_ms, created_ms, owner, touched_ms)
+         VALUES ($1, $2, $3, $4, $5, $6, $5)
          ON CONFLICT (code) DO UPDATE SET epoch = excluded.epoch,
            max_players = excluded.max_players, grace_ms = excluded.grace_ms,
-           created_ms = excluded.created_ms",
+           created_ms = excluded.created_ms, owner = excluded.owner,
+           touched_ms = GREATEST(coinop_rooms.touched_ms, excluded.touched_ms)",
         &[
             &meta.code.as_str(),
             &to_sql(meta.epoch),
             &i32::from(meta.max_players),
             &to_sql(meta.grace_ms),
             &to_sql(meta.created_ms),
+            &meta.owner.as_ref().map(PlayerId::as_str),
         ],
+    )?;
+    Ok(())
+}
+
+/// Moves the rooms' last-use time forward to `at_ms` (inside the caller's
+/// transaction). Not fenced: like a join's index row, a use noted by a
+/// node that just lost the lease only delays the room's expiry.
+fn touch_rooms(
+    tx: &mut impl GenericClient,
+    rooms: &[&RoomCode],
+    at_ms: u64,
+) -> Result<(), StorageError> {
+    if rooms.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<&str> = rooms.iter().map(|r| r.as_str()).collect();
+    // Compared as stored (bit-for-bit i64): times stay below i64::MAX.
+    tx.execute(
+        "UPDATE coinop_rooms SET touched_ms = GREATEST(touched_ms, $2) WHERE code = ANY($1)",
+        &[&names, &to_sql(at_ms)],
     )?;
     Ok(())
 }
@@ -157,6 +182,7 @@ fn upsert_player_rooms(
                 &to_sql(u.at_ms),
             ],
         )?;
+        touch_rooms(tx, &[&u.room], u.at_ms)?;
     }
     Ok(())
 }
@@ -186,6 +212,8 @@ impl Storage for PostgresStorage {
         }
         insert_secrets(&mut tx, &group.secrets)?;
         insert_entries(&mut tx, &group.appends)?;
+        let written: Vec<&RoomCode> = group.appends.iter().map(|a| &a.room).collect();
+        touch_rooms(&mut tx, &written, group.at_ms)?;
         upsert_player_rooms(&mut tx, &group.index)?;
         tx.commit()?;
         Ok(())
@@ -200,8 +228,7 @@ impl Storage for PostgresStorage {
             .map(|r| {
                 Ok(LogEntry {
                     seq: Seq(from_sql(r.get(0))),
-                    sender: PlayerId::new(r.get::<_, String>(1))
-                        .map_err(|e| corrupt(e.to_string()))?,
+                    sender: player_id(r.get(1))?,
                     change: Bytes::from(r.get::<_, Vec<u8>>(2)),
                 })
             })
@@ -274,7 +301,7 @@ impl Storage for PostgresStorage {
 
     fn room_meta(&mut self, room: &RoomCode) -> Result<Option<RoomMeta>, StorageError> {
         let row = self.client()?.query_opt(
-            "SELECT code, epoch, max_players, grace_ms, created_ms FROM coinop_rooms
+            "SELECT code, epoch, max_players, grace_ms, created_ms, owner FROM coinop_rooms
              WHERE code = $1",
             &[&room.as_str()],
         )?;
@@ -292,7 +319,7 @@ impl Storage for PostgresStorage {
 
     fn list_rooms(&mut self) -> Result<Vec<RoomMeta>, StorageError> {
         let rows = self.client()?.query(
-            "SELECT code, epoch, max_players, grace_ms, created_ms FROM coinop_rooms
+            "SELECT code, epoch, max_players, grace_ms, created_ms, owner FROM coinop_rooms
              ORDER BY code",
             &[],
         )?;
@@ -323,6 +350,65 @@ impl Storage for PostgresStorage {
             })
             .collect()
     }
+
+    fn banned(&mut self, room: &RoomCode) -> Result<Vec<PlayerId>, StorageError> {
+        let rows = self.client()?.query(
+            "SELECT player FROM coinop_room_bans WHERE room = $1 ORDER BY player",
+            &[&room.as_str()],
+        )?;
+        rows.iter().map(|r| player_id(r.get(0))).collect()
+    }
+
+    fn set_banned(&mut self, room: &RoomCode, p: &PlayerId, on: bool) -> Result<(), StorageError> {
+        let mut client = self.client()?;
+        let mut tx = client.transaction()?;
+        check_fence(&mut tx, &self.fence, BTreeSet::from([room]))?;
+        let sql = if on {
+            "INSERT INTO coinop_room_bans (room, player) VALUES ($1, $2)
+             ON CONFLICT (room, player) DO NOTHING"
+        } else {
+            "DELETE FROM coinop_room_bans WHERE room = $1 AND player = $2"
+        };
+        tx.execute(sql, &[&room.as_str(), &p.as_str()])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn touch_rooms(&mut self, rooms: &[RoomCode], at_ms: u64) -> Result<(), StorageError> {
+        let rooms: Vec<&RoomCode> = rooms.iter().collect();
+        touch_rooms(&mut *self.client()?, &rooms, at_ms)
+    }
+
+    fn untouched_rooms(&mut self, before: u64, n: usize) -> Result<Vec<RoomCode>, StorageError> {
+        // Times stay below i64::MAX: a later bound means every room.
+        let before = i64::try_from(before).unwrap_or(i64::MAX);
+        let limit = i64::try_from(n).unwrap_or(i64::MAX);
+        let rows = self.client()?.query(
+            "SELECT code FROM coinop_rooms WHERE touched_ms < $1
+             ORDER BY touched_ms, code LIMIT $2",
+            &[&before, &limit],
+        )?;
+        rows.iter().map(|r| room_code(r.get(0))).collect()
+    }
+
+    fn delete_room(&mut self, room: &RoomCode) -> Result<bool, StorageError> {
+        let mut client = self.client()?;
+        let mut tx = client.transaction()?;
+        check_fence(&mut tx, &self.fence, BTreeSet::from([room]))?;
+        let code = room.as_str();
+        let existed = tx.execute("DELETE FROM coinop_rooms WHERE code = $1", &[&code])? > 0;
+        // The snapshot row holds the room's state view too.
+        for sql in [
+            "DELETE FROM coinop_log WHERE room = $1",
+            "DELETE FROM coinop_snapshots WHERE room = $1",
+            "DELETE FROM coinop_room_bans WHERE room = $1",
+            "DELETE FROM coinop_player_rooms WHERE room = $1",
+        ] {
+            tx.execute(sql, &[&code])?;
+        }
+        tx.commit()?;
+        Ok(existed)
+    }
 }
 
 fn meta_of(r: &postgres::Row) -> Result<RoomMeta, StorageError> {
@@ -332,5 +418,6 @@ fn meta_of(r: &postgres::Row) -> Result<RoomMeta, StorageError> {
         max_players: u16::try_from(r.get::<_, i32>(2)).map_err(|_| corrupt("max_players"))?,
         grace_ms: from_sql(r.get(3)),
         created_ms: from_sql(r.get(4)),
+        owner: r.get::<_, Option<String>>(5).map(player_id).transpose()?,
     })
 }

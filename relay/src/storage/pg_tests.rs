@@ -1,7 +1,8 @@
-//! The storage suite and the lease rules against a real PostgreSQL server
+//! The storage suites and the lease rules against a real PostgreSQL server
 //! that the test starts itself (a missing PostgreSQL fails the test).
 #![allow(clippy::unwrap_used)]
 
+use super::lifecycle_tests::{pid, room, suite as lifecycle_suite};
 use super::pg_schema::{PG_SCHEMA_VERSION, migrate_pg, pg_schema_version};
 use super::tests::{
     batch_is_all_or_nothing, bound_secret_is_never_rebound, code, entry,
@@ -52,10 +53,70 @@ fn postgres_storage_passes_the_suite_and_fences_lost_leases() {
     let rooms = ["AAAA", "R001", "R002"];
     failed_group_creates_no_room(&mut leased(&pg, "group", &rooms));
     bound_secret_is_never_rebound(&mut leased(&pg, "secret", &[]));
+    lifecycle(&pg);
 
     fencing(&pg.create_database("fence").unwrap());
     fenced_rooms_fail_alone(&pg.create_database("group_fence").unwrap());
     schema(&pg.create_database("schema").unwrap());
+    upgrade_to_lifecycle(&pg.create_database("upgrade").unwrap());
+}
+
+/// The room lifecycle suite; owners and bans are shared by the nodes, and
+/// a node without the room's lease changes none of its settings, bans or
+/// rows.
+fn lifecycle(pg: &Postgres) {
+    let mut s = leased(pg, "lifecycle", &["OLD", "WRIT", "JOIN"]);
+    lifecycle_suite(&mut s);
+    s.set_banned(&code("JOIN"), &pid("mallory"), true).unwrap();
+    let (mut other, _) = node(&pg.url_of("lifecycle"), "other");
+    assert_eq!(other.banned(&code("JOIN")).unwrap(), [pid("mallory")]);
+    assert_eq!(
+        other.room_meta(&code("JOIN")).unwrap().unwrap().owner,
+        Some(pid("owner"))
+    );
+    let fenced = |r: Result<_, StorageError>| matches!(r, Err(StorageError::Fenced(_)));
+    assert!(fenced(other.set_banned(
+        &code("JOIN"),
+        &pid("mallory"),
+        false
+    )));
+    assert!(fenced(other.set_banned(&code("JOIN"), &pid("eve"), true)));
+    assert!(fenced(other.delete_room(&code("JOIN")).map(|_| ())));
+    assert!(fenced(other.put_room_meta(&room("JOIN", 1))));
+    assert_eq!(s.banned(&code("JOIN")).unwrap(), [pid("mallory")]);
+    assert!(s.room_meta(&code("JOIN")).unwrap().is_some());
+    assert!(s.delete_room(&code("JOIN")).unwrap());
+}
+
+/// A version-1 database gets owners (unknown), bans and last-use times
+/// (creation or latest join) in place.
+fn upgrade_to_lifecycle(url: &str) {
+    let pool = connect_pg(url).unwrap();
+    pool.get()
+        .unwrap()
+        .batch_execute(
+            "DROP INDEX coinop_rooms_touched; DROP INDEX coinop_player_rooms_room;
+             DROP TABLE coinop_room_bans;
+             ALTER TABLE coinop_rooms DROP COLUMN owner, DROP COLUMN touched_ms;
+             INSERT INTO coinop_rooms (code, epoch, max_players, grace_ms, created_ms)
+               VALUES ('AAAA', 1, 4, 0, 100), ('BBBB', 1, 4, 0, 200);
+             INSERT INTO coinop_player_rooms VALUES ('bob', 'AAAA', false, 400);
+             UPDATE coinop_schema SET version = 1;",
+        )
+        .unwrap();
+    drop(pool);
+    let (mut s, leases) = node(url, "upgraded");
+    let mut client = connect_pg(url).unwrap().get().unwrap();
+    assert_eq!(pg_schema_version(&mut client).unwrap(), PG_SCHEMA_VERSION);
+    assert_eq!(s.room_meta(&code("AAAA")).unwrap().unwrap().owner, None);
+    assert_eq!(s.untouched_rooms(300, 10).unwrap(), [code("BBBB")]);
+    assert_eq!(
+        s.untouched_rooms(401, 10).unwrap(),
+        [code("BBBB"), code("AAAA")]
+    );
+    leases.claim(&code("AAAA")).unwrap();
+    s.set_banned(&code("AAAA"), &pid("mallory"), true).unwrap();
+    assert_eq!(s.banned(&code("AAAA")).unwrap(), [pid("mallory")]);
 }
 
 /// A node that lost a room's lease stores nothing more for it; the node
