@@ -100,7 +100,7 @@ async fn join_from(from: u8, to: SocketAddr, player: &str) -> Client {
     let stream = tokio_tungstenite::MaybeTlsStream::Plain(connect_from(from, to).await);
     let url = format!("ws://{to}/ws");
     let (ws, _) = tokio_tungstenite::client_async(url, stream).await.unwrap();
-    let mut client = Client { ws };
+    let mut client = Client::from_ws(ws);
     client
         .send(&ClientMessage::Join(join_msg("PROXY", player)))
         .await;

@@ -30,6 +30,15 @@ pub struct Client {
 }
 
 impl Client {
+    /// A client over a WebSocket connected by the caller (from a chosen
+    /// source address, through a proxy ...).
+    pub fn from_ws(ws: Ws) -> Client {
+        Client {
+            ws,
+            parts: Reassembly::default(),
+        }
+    }
+
     /// Connects (no join yet); the error is the handshake's, e.g. an HTTP
     /// 429 or 403 answer.
     pub async fn try_connect(url: &str) -> Result<Client, tungstenite::Error> {

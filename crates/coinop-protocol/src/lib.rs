@@ -88,4 +88,9 @@ pub use types::{
 ///   a room.
 /// * 3: [`RelayMessage::Snapshot`] may carry a history-free view of the
 ///   room's latest state.
-pub const PROTOCOL_VERSION: u16 = 3;
+/// * 4: joins carry room rules, "only if it exists", a bot owner, a game,
+///   matchmaking and a role; the welcome carries the relay's limits; roster
+///   entries say bot and role; relay messages longer than a frame come in
+///   [`RelayMessage::Part`]s; new messages for bans, deletion, persistent
+///   data and matchmaking.
+pub const PROTOCOL_VERSION: u16 = 4;

@@ -29,3 +29,7 @@ pub(crate) fn to_sql(v: u64) -> i64 {
 pub(crate) fn from_sql(v: i64) -> u64 {
     u64::from_ne_bytes(v.to_ne_bytes())
 }
+
+/// The `pos` of a key's row when it holds one value rather than a list
+/// (whose entries are at 0, 1, ...).
+pub(crate) const ONE_VALUE: i64 = -1;

@@ -11,7 +11,7 @@ use super::error::StorageError;
 use postgres::Client;
 
 /// The schema version this relay writes and reads.
-pub const PG_SCHEMA_VERSION: i64 = 2;
+pub const PG_SCHEMA_VERSION: i64 = 3;
 
 /// Version 1: what the SQLite backend stores, plus the room leases, the
 /// cluster's shared token and its nodes.
@@ -60,10 +60,24 @@ UPDATE coinop_rooms SET touched_ms = GREATEST(touched_ms, created_ms, COALESCE(
     (SELECT MAX(last_joined_ms) FROM coinop_player_rooms WHERE room = coinop_rooms.code), 0));
 ";
 
+/// Version 3: each room's write rules (`NULL`: the default rules), and
+/// players' persistent data (one row per key holding one value, `pos` -1,
+/// or per entry of a list, `pos` 0, 1, ...).
+const V3: &str = "
+ALTER TABLE coinop_rooms ADD COLUMN IF NOT EXISTS rules BYTEA;
+CREATE TABLE IF NOT EXISTS coinop_persistent (
+    player TEXT NOT NULL, key TEXT NOT NULL, pos BIGINT NOT NULL, value BYTEA NOT NULL,
+    PRIMARY KEY (player, key, pos));
+";
+
 /// Every step; step N brings version N-1 to N, running its parts in
 /// transactions of their own, one after the other (the last one records
 /// the version).
-const STEPS: &[(i64, &[&str])] = &[(1, &[V1]), (2, &[V2_SCHEMA, V2_TOUCHED])];
+const STEPS: &[(i64, &[&str])] = &[
+    (1, &[V1]),
+    (2, &[V2_SCHEMA, V2_TOUCHED]),
+    (3, &[V3]),
+];
 
 /// Creates the version table if needed, then runs the steps the database
 /// lacks. Refuses a database a newer relay wrote.

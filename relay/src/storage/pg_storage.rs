@@ -8,13 +8,13 @@
 //! transactions.
 
 use super::backend::Storage;
-use super::columns::{corrupt, from_sql, player_id, room_code, to_sql};
+use super::columns::{ONE_VALUE, corrupt, from_sql, player_id, room_code, to_sql};
 use super::error::StorageError;
 use super::fence::Fence;
 use super::pg_pool::PgPool;
 use super::records::{Append, Group, PlayerRoom, PlayerRoomUpdate};
 use crate::core::{ActorClock, RoomMeta, Snapshot};
-use coinop_protocol::{Bytes, LogEntry, PlayerId, RoomCode, Seq};
+use coinop_protocol::{Bytes, LogEntry, PersistentValue, PlayerId, RoomCode, RoomRules, Seq};
 use postgres::GenericClient;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -86,11 +86,11 @@ fn check_fence(
 fn upsert_room_meta(tx: &mut impl GenericClient, meta: &RoomMeta) -> Result<(), StorageError> {
     tx.execute(
         "INSERT INTO coinop_rooms
-           (code, epoch, max_players, grace_ms, created_ms, owner, touched_ms)
-         VALUES ($1, $2, $3, $4, $5, $6, $5)
+           (code, epoch, max_players, grace_ms, created_ms, owner, touched_ms, rules)
+         VALUES ($1, $2, $3, $4, $5, $6, $5, $7)
          ON CONFLICT (code) DO UPDATE SET epoch = excluded.epoch,
            max_players = excluded.max_players, grace_ms = excluded.grace_ms,
-           created_ms = excluded.created_ms, owner = excluded.owner,
+           created_ms = excluded.created_ms, owner = excluded.owner, rules = excluded.rules,
            touched_ms = GREATEST(coinop_rooms.touched_ms, excluded.touched_ms)",
         &[
             &meta.code.as_str(),
@@ -99,6 +99,7 @@ fn upsert_room_meta(tx: &mut impl GenericClient, meta: &RoomMeta) -> Result<(), 
             &to_sql(meta.grace_ms),
             &to_sql(meta.created_ms),
             &meta.owner.as_ref().map(PlayerId::as_str),
+            &meta.rules.to_bytes(),
         ],
     )?;
     Ok(())
@@ -301,7 +302,7 @@ impl Storage for PostgresStorage {
 
     fn room_meta(&mut self, room: &RoomCode) -> Result<Option<RoomMeta>, StorageError> {
         let row = self.client()?.query_opt(
-            "SELECT code, epoch, max_players, grace_ms, created_ms, owner FROM coinop_rooms
+            "SELECT code, epoch, max_players, grace_ms, created_ms, owner, rules FROM coinop_rooms
              WHERE code = $1",
             &[&room.as_str()],
         )?;
@@ -319,7 +320,7 @@ impl Storage for PostgresStorage {
 
     fn list_rooms(&mut self) -> Result<Vec<RoomMeta>, StorageError> {
         let rows = self.client()?.query(
-            "SELECT code, epoch, max_players, grace_ms, created_ms, owner FROM coinop_rooms
+            "SELECT code, epoch, max_players, grace_ms, created_ms, owner, rules FROM coinop_rooms
              ORDER BY code",
             &[],
         )?;
@@ -391,6 +392,66 @@ impl Storage for PostgresStorage {
         rows.iter().map(|r| room_code(r.get(0))).collect()
     }
 
+    // Players' persistent data: not a room's, so not fenced.
+
+    fn persistent_get(
+        &mut self,
+        player: &PlayerId,
+        key: &str,
+    ) -> Result<Option<PersistentValue>, StorageError> {
+        let rows = self.client()?.query(
+            "SELECT pos, value FROM coinop_persistent WHERE player = $1 AND key = $2 ORDER BY pos",
+            &[&player.as_str(), &key],
+        )?;
+        let mut items = Vec::new();
+        for row in rows {
+            let value = Bytes::from(row.get::<_, Vec<u8>>(1));
+            if row.get::<_, i64>(0) == ONE_VALUE {
+                return Ok(Some(PersistentValue::One(value)));
+            }
+            items.push(value);
+        }
+        Ok((!items.is_empty()).then_some(PersistentValue::List(items)))
+    }
+
+    fn persistent_key_count(&mut self, player: &PlayerId) -> Result<usize, StorageError> {
+        let n: i64 = self
+            .client()?
+            .query_one(
+                "SELECT count(DISTINCT key) FROM coinop_persistent WHERE player = $1",
+                &[&player.as_str()],
+            )?
+            .get(0);
+        usize::try_from(n).map_err(|_| corrupt("persistent key count"))
+    }
+
+    fn persistent_put(
+        &mut self,
+        player: &PlayerId,
+        key: &str,
+        value: Option<&PersistentValue>,
+    ) -> Result<(), StorageError> {
+        let mut client = self.client()?;
+        let mut tx = client.transaction()?;
+        tx.execute(
+            "DELETE FROM coinop_persistent WHERE player = $1 AND key = $2",
+            &[&player.as_str(), &key],
+        )?;
+        let rows: Vec<(i64, &[u8])> = match value {
+            None => Vec::new(),
+            Some(PersistentValue::One(v)) => vec![(ONE_VALUE, v)],
+            Some(PersistentValue::List(items)) => (0..).zip(items.iter().map(|v| &v[..])).collect(),
+        };
+        for (pos, v) in rows {
+            tx.execute(
+                "INSERT INTO coinop_persistent (player, key, pos, value) VALUES ($1, $2, $3, $4)",
+                &[&player.as_str(), &key, &pos, &v],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     fn delete_room(&mut self, room: &RoomCode) -> Result<bool, StorageError> {
         let mut client = self.client()?;
         let mut tx = client.transaction()?;
@@ -419,5 +480,9 @@ fn meta_of(r: &postgres::Row) -> Result<RoomMeta, StorageError> {
         grace_ms: from_sql(r.get(3)),
         created_ms: from_sql(r.get(4)),
         owner: r.get::<_, Option<String>>(5).map(player_id).transpose()?,
+        rules: match r.get::<_, Option<Vec<u8>>>(6) {
+            Some(bytes) => RoomRules::from_bytes(&bytes).ok_or_else(|| corrupt("rules"))?,
+            None => RoomRules::default(),
+        },
     })
 }

@@ -2,7 +2,7 @@
 //! `synchronous=FULL` so a committed transaction survives power loss.
 
 use super::backend::Storage;
-use super::columns::{corrupt, from_sql, player_id, room_code, to_sql};
+use super::columns::{ONE_VALUE, corrupt, from_sql, player_id, room_code, to_sql};
 use super::crash_point::CrashPoint;
 use super::dir_lock::DirLock;
 use super::error::StorageError;
@@ -440,6 +440,3 @@ impl Storage for SqliteStorage {
     }
 }
 
-/// The `pos` of a key's row when it holds one value rather than a list
-/// (whose entries are at 0, 1, ...).
-const ONE_VALUE: i64 = -1;
