@@ -17,10 +17,16 @@ const LEASE_MS: u64 = 1500;
 
 /// One node of a cluster on `url`.
 fn node(url: &str) -> RelayProcess {
+    node_with(url, &[])
+}
+
+/// One node of a cluster on `url`, with more flags.
+fn node_with(url: &str, flags: &[&str]) -> RelayProcess {
     RelayProcess::builder(relay_bin(env!("CARGO_BIN_EXE_coinop-relay")))
         .without_data_dir()
         .args(["--database-url", url, "--lease-ms", &LEASE_MS.to_string()])
         .args(["--grace-period-ms", "3000"])
+        .args(flags.iter().copied())
         .env("RUST_LOG", "warn")
         .start()
         .expect("start a cluster node")
@@ -556,4 +562,55 @@ async fn figures_cross_node_fan_out() {
             at(1.0),
         );
     }
+}
+
+/// How many rows the database holds of `room` (settings, log, index).
+async fn rows_of(url: &str, room: &str) -> i64 {
+    let (url, room) = (url.to_owned(), room.to_owned());
+    // The blocking client runs a runtime of its own: off this one.
+    tokio::task::spawn_blocking(move || {
+        let mut db = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        let row = db
+            .query_one(
+                "SELECT (SELECT count(*) FROM coinop_rooms WHERE code = $1)
+                      + (SELECT count(*) FROM coinop_log WHERE room = $1)
+                      + (SELECT count(*) FROM coinop_player_rooms WHERE room = $1)",
+                &[&room],
+            )
+            .unwrap();
+        row.get(0)
+    })
+    .await
+    .unwrap()
+}
+
+/// A room nobody uses expires in a cluster too: once unloaded, a node's
+/// sweep takes its lease (its rows are fenced by it) and deletes it.
+#[tokio::test]
+async fn an_untouched_room_expires_in_a_cluster() {
+    let pg = Postgres::start().expect("PostgreSQL is needed for cluster mode's tests");
+    let ttl = ["--room-ttl-secs", "1", "--room-sweep-secs", "1"];
+    let nodes: Vec<_> = (0..2).map(|_| node_with(&pg.url(), &ttl)).collect();
+    let join = join_msg("GONE", "alice").with_grace_period_ms(0);
+    let (mut alice, _) = Client::join(&nodes[0].ws_url(), join).await;
+    alice.publish(1, vec![Doc::new().change("round", 1)]).await;
+    assert!(rows_of(&pg.url(), "GONE").await > 0);
+    alice.send(&ClientMessage::Leave).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while rows_of(&pg.url(), "GONE").await > 0 {
+        assert!(Instant::now() < deadline, "the room did not expire");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let join = join_msg("GONE", "bob").with_only_existing(true);
+    let (_, first) = Client::try_join(&nodes[1].ws_url(), join).await;
+    assert!(
+        matches!(
+            first,
+            Event::Frame(RelayMessage::Error {
+                code: ErrorCode::ROOM_NOT_FOUND,
+                ..
+            })
+        ),
+        "{first:?}"
+    );
 }

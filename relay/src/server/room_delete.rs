@@ -7,7 +7,7 @@ use super::clock::now_ms;
 use super::room_cmd::RoomCmd;
 use super::room_map::Lookup;
 use super::room_task::RoomServices;
-use crate::storage::StorageError;
+use crate::storage::{Claim, StorageError};
 use coinop_protocol::{PlayerId, RoomCode, RoomRequest};
 use std::time::Duration;
 use tokio::sync::oneshot;
@@ -92,6 +92,23 @@ async fn delete(
                 let _ = done.wait_for(|d| *d).await;
             }
             Lookup::Vacant(reservation) => {
+                // In a cluster the room's rows are fenced by its lease:
+                // taken first, as for a load. Held elsewhere, the room is
+                // loaded there (in use).
+                let mut lease = None;
+                if let Some(cluster) = &services.cluster {
+                    match cluster.claim(code).await {
+                        Ok(Claim::Held { epoch, .. }) => lease = Some((cluster, epoch)),
+                        Ok(Claim::Elsewhere { .. }) => {
+                            services.rooms.release(reservation).await;
+                            return Ok(Deletion::Busy);
+                        }
+                        Err(e) => {
+                            services.rooms.release(reservation).await;
+                            return Err(e);
+                        }
+                    }
+                }
                 let room = code.clone();
                 let deleted = services
                     .storage
@@ -111,6 +128,9 @@ async fn delete(
                         }
                     })
                     .await;
+                if let Some((cluster, epoch)) = lease {
+                    cluster.release(code, epoch).await;
+                }
                 services.rooms.release(reservation).await;
                 return Ok(if deleted? {
                     Deletion::Deleted
