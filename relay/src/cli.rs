@@ -4,8 +4,8 @@
 use crate::command::Command;
 use crate::core::PersistentLimits;
 use crate::log_format::{LogFormat, init_logging};
-use crate::{ClusterConfig, Relay, RelayConfig, StorageConfig, defaults};
 use crate::tls::{AcmeSettings, LETS_ENCRYPT_PRODUCTION, TlsSettings};
+use crate::{ClusterConfig, Relay, RelayConfig, StorageConfig, defaults};
 use clap::Parser;
 use ipnet::IpNet;
 use std::net::{IpAddr, SocketAddr};

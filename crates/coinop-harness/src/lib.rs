@@ -56,8 +56,8 @@ mod postgres;
 mod proc_stats;
 mod relay_builder;
 mod relay_process;
-mod tls;
 mod room_doc;
+mod tls;
 
 pub use binaries::{RELAY_BIN_ENV, free_port, relay_bin, sibling_binary};
 pub use child_server::{ChildServer, installed};
@@ -73,5 +73,5 @@ pub use postgres::{PG_BIN_ENV, Postgres};
 pub use proc_stats::{cpu_time, rss_kib};
 pub use relay_builder::RelayBuilder;
 pub use relay_process::RelayProcess;
-pub use tls::{Issued, TestCa, client_config_trusting, server_certificate, wait_for_certificate};
 pub use room_doc::RoomDoc;
+pub use tls::{Issued, TestCa, client_config_trusting, server_certificate, wait_for_certificate};

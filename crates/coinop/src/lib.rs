@@ -46,6 +46,6 @@ pub use automerge;
 /// The wire protocol, for bindings and tools.
 pub use coinop_protocol as protocol;
 pub use coinop_protocol::{
-    ErrorCode, Limits, PlayerId, PlayerStateWriters, Profile, Role, RoomCode, RoomRules,
-    RpcTarget, StateTarget,
+    ErrorCode, Limits, PlayerId, PlayerStateWriters, Profile, Role, RoomCode, RoomRules, RpcTarget,
+    StateTarget,
 };

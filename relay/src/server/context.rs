@@ -4,11 +4,11 @@
 //! ([`super::room_task::RoomServices`]).
 
 use super::budgets::Budgets;
-use super::disk_quota::DiskQuota;
 use super::cluster::Cluster;
+use super::disk_quota::DiskQuota;
 use super::identity::BoundSecrets;
-use super::peer_limit::PeerLimit;
 use super::matchmaker::Matchmaker;
+use super::peer_limit::PeerLimit;
 use super::registry::Registry;
 use crate::config::{RelayConfig, StorageConfig};
 use crate::metrics::Metrics;

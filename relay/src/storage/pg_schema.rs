@@ -73,11 +73,7 @@ CREATE TABLE IF NOT EXISTS coinop_persistent (
 /// Every step; step N brings version N-1 to N, running its parts in
 /// transactions of their own, one after the other (the last one records
 /// the version).
-const STEPS: &[(i64, &[&str])] = &[
-    (1, &[V1]),
-    (2, &[V2_SCHEMA, V2_TOUCHED]),
-    (3, &[V3]),
-];
+const STEPS: &[(i64, &[&str])] = &[(1, &[V1]), (2, &[V2_SCHEMA, V2_TOUCHED]), (3, &[V3])];
 
 /// Creates the version table if needed, then runs the steps the database
 /// lacks. Refuses a database a newer relay wrote.

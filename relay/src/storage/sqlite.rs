@@ -439,4 +439,3 @@ impl Storage for SqliteStorage {
         Ok(())
     }
 }
-

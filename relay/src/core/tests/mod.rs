@@ -2,8 +2,8 @@
 #![allow(clippy::unwrap_used)]
 
 mod actor_seq;
-mod causality;
 mod bots;
+mod causality;
 mod folded;
 mod foreign_actor;
 mod lifecycle;
