@@ -99,8 +99,12 @@ codes! {
     /// (see [`crate::actor`]): only that player may publish its next changes.
     FOREIGN_ACTOR = 2011, retry = false;
     /// A change depends on a change the room does not hold (published
-    /// before it, in the same publish or an earlier one).
-    MISSING_DEPENDENCY = 2017, retry = false;
+    /// before it, in the same publish or an earlier one). Nothing of the
+    /// publish was stored. Retryable: after a room was lost, a client
+    /// uploads its own changes while the ones they build on are still to
+    /// come from their authors, so the SDK resends (with backoff) until
+    /// they have arrived.
+    MISSING_DEPENDENCY = 2017, retry = true;
     /// A join's profile is larger than the relay allows.
     PROFILE_TOO_LARGE = 2018, retry = false;
     /// An unreliable value is larger than the relay allows.
