@@ -14,7 +14,17 @@ use std::time::Duration;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_room_stuffed_with_unreliable_values_stays_joinable() {
     let _serial = serial().await;
-    let relay = support::start_relay(&[], &[]);
+    // Limits raised so far that values alone outgrow a frame (the
+    // defaults keep a welcome under one: 256 KiB of values a room).
+    let relay = support::start_relay(
+        &[],
+        &[
+            "--max-unreliable-value-bytes",
+            "1048576",
+            "--max-unreliable-bytes",
+            "33554432",
+        ],
+    );
     let url = relay.ws_url();
     let (mut mallory, _) = Client::join(&url, join_msg("STUFFED", "mallory")).await;
     // 20 values of almost a frame each, kept by the relay for late

@@ -405,7 +405,9 @@ impl RoomState {
         // Only the first seat of an empty room, or the room's owner
         // arriving, changes the host here: whoever joined first after the
         // room loaded keeps it only until the owner comes.
-        let owner_arrives = self.meta.owner.as_ref() == Some(&player);
+        let owner_arrives = self.meta.owner.as_ref() == Some(&player)
+            && join.role() != coinop_protocol::Role::Spectator
+            && join.bot_of.is_none();
         if owner_arrives && self.roster.host() != Some(&player) {
             self.roster.set_host(Some(player.clone()));
             let host = Some(player.clone());

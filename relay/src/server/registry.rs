@@ -286,7 +286,9 @@ impl Registry {
             grace_ms,
             created_ms: now_ms(),
             // Whoever creates the room owns it: host whenever present.
-            owner: Some(join.player.clone()),
+            // (Not a spectator, who is never host, nor a bot seat.)
+            owner: (join.role() != coinop_protocol::Role::Spectator && join.bot_of.is_none())
+                .then(|| join.player.clone()),
             rules: write_rules,
         };
         self.services

@@ -427,6 +427,12 @@ impl RoomCore {
                 tracing::info!("publish {r} carried another player's changes; ours go again");
                 return;
             }
+            if code == ErrorCode::MISSING_DEPENDENCY {
+                self.outbox.one_by_one();
+                self.publish_after = now + self.publish_backoff.next_delay();
+                tracing::info!("publish {r} waits for changes it builds on: {error}");
+                return;
+            }
             if code.is_retryable() {
                 self.outbox.retry(r);
                 self.publish_after = now + self.publish_backoff.next_delay();

@@ -15,6 +15,9 @@ pub(crate) struct Outbox {
     pending: Vec<Bytes>,
     inflight: BTreeMap<u64, Vec<Bytes>>,
     next_ref: u64,
+    /// Send one change per publish until everything is acknowledged (see
+    /// [`Outbox::one_by_one`]).
+    one_by_one: bool,
 }
 
 impl Outbox {
@@ -42,7 +45,13 @@ impl Outbox {
     /// as the size cap (and `budget`, the bytes a frame carries) allows;
     /// returns `(client_ref, changes)` per publish.
     pub(crate) fn take_batches(&mut self, budget: usize) -> Vec<(u64, Vec<Bytes>)> {
-        let cap = MAX_BATCH_BYTES.min(budget);
+        // One change per publish: a change whose dependencies the room lacks
+        // then refuses only itself, not the changes before it.
+        let cap = if self.one_by_one {
+            0
+        } else {
+            MAX_BATCH_BYTES.min(budget)
+        };
         let mut out = Vec::new();
         let mut batch: Vec<Bytes> = Vec::new();
         let mut size = 0;
@@ -68,7 +77,24 @@ impl Outbox {
 
     /// The relay stored this publish; returns whether it was ours.
     pub(crate) fn ack(&mut self, client_ref: u64) -> bool {
-        self.inflight.remove(&client_ref).is_some()
+        let ours = self.inflight.remove(&client_ref).is_some();
+        if self.is_empty() {
+            self.one_by_one = false;
+        }
+        ours
+    }
+
+    /// The room lacked a dependency of a publish (`MISSING_DEPENDENCY`):
+    /// after the relay lost a room, players re-upload their own changes,
+    /// which build on each other's. A publish is refused whole, so a batch
+    /// whose last change waits for another player's change would hold back
+    /// its first ones, which that player's change may need in turn: a
+    /// deadlock. Everything goes back to pending, in order, and is sent one
+    /// change per publish until the outbox is empty: each change lands as
+    /// soon as what it builds on has.
+    pub(crate) fn one_by_one(&mut self) {
+        self.one_by_one = true;
+        self.requeue_all();
     }
 
     /// The changes of publish `client_ref`, while it waits for its ack.

@@ -44,16 +44,26 @@ impl Sim {
     /// and keeps only ~1 KiB of the log in memory so that catch-up and
     /// compaction read from storage too.
     pub(crate) fn new(n: usize, seed: u64) -> Sim {
+        Sim::with_rules(n, seed, Default::default())
+    }
+
+    /// [`Sim::new`] with the room's write rules given.
+    pub(crate) fn with_rules(n: usize, seed: u64, rules: coinop_protocol::RoomRules) -> Sim {
         let limits = RoomLimits {
             compact_entries: 20,
             cached_log_bytes: 1024,
             ..RoomLimits::default()
         };
-        Sim::with_limits(n, seed, limits)
+        Sim::with_setup(n, seed, limits, rules)
     }
 
-    /// [`Sim::new`] with the relay room's limits given.
-    pub(crate) fn with_limits(n: usize, seed: u64, limits: RoomLimits) -> Sim {
+    /// The simulation, with the relay room's limits and rules given.
+    fn with_setup(
+        n: usize,
+        seed: u64,
+        limits: RoomLimits,
+        rules: coinop_protocol::RoomRules,
+    ) -> Sim {
         let code = RoomCode::new("ROOM").expect("valid code");
         let meta = RoomMeta {
             code: code.clone(),
@@ -62,7 +72,7 @@ impl Sim {
             grace_ms: 1_000,
             created_ms: 0,
             owner: None,
-            rules: Default::default(),
+            rules,
         };
         let clients = (0..n)
             .map(|i| {

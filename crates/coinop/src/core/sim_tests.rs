@@ -92,7 +92,14 @@ fn step(sim: &mut Sim) {
 }
 
 fn run(n: usize, seed: u64, steps: usize) -> Sim {
-    let mut sim = Sim::new(n, seed);
+    // Playroom's rule (anyone writes any player's state): the random steps
+    // lose the relay's room now and then, and a lost room's history cannot
+    // be judged again under the default rules: a write the host made
+    // before the loss is refused once another player is host (see the
+    // README's "Who may write what"). Refused writes have their own test.
+    let rules = coinop_protocol::RoomRules::default()
+        .with_player_state(coinop_protocol::PlayerStateWriters::Anyone);
+    let mut sim = Sim::with_rules(n, seed, rules);
     for _ in 0..steps {
         step(&mut sim);
     }
