@@ -61,8 +61,9 @@ function placeDot(arena, player, mine) {
 function place(el, pos) {
   el.hidden = !pos;
   if (!pos) return;
-  el.style.left = `${pos.x * 100}%`;
-  el.style.top = `${pos.y * 100}%`;
+  // Inset by a dot's radius, so that a dot at a wall stays whole on screen.
+  el.style.left = `calc(${pos.x} * (100% - 28px) + 14px)`;
+  el.style.top = `calc(${pos.y} * (100% - 28px) + 14px)`;
   el.dataset.x = pos.x.toFixed(3);
   el.dataset.y = pos.y.toFixed(3);
 }
