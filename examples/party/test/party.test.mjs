@@ -9,7 +9,8 @@ import { fileURLToPath } from "node:url";
 import { newPlayerPage, screenshot, siteUnderTest, skipBrowser } from "../../e2e-support.mjs";
 
 const site = join(dirname(fileURLToPath(import.meta.url)), "..", "web");
-const env = siteUnderTest(site);
+// A short grace period: a phone that closes frees its seat (for a bot) in 1.5 s.
+const env = siteUnderTest(site, ["--grace-period-ms", "1500"]);
 const WAIT = { timeout: 15000 };
 const PHONE = { viewport: { width: 400, height: 700 }, context: { isMobile: true, hasTouch: true } };
 
@@ -38,7 +39,7 @@ async function playing(page) {
   return page.evaluate(() => document.body.dataset.playerId);
 }
 
-test("a party: the TV's QR link seats two phones, a bot fills the empty seat, a phone's joystick moves its dot on the TV", { skip: skipBrowser, timeout: 90000 }, async () => {
+test("a party: the TV's QR link seats two phones, bots fill empty seats, a phone's joystick moves its dot on the TV and scores", { skip: skipBrowser, timeout: 90000 }, async () => {
   const tv = await newPlayerPage(env.browser, { viewport: { width: 1280, height: 720 } });
   await tv.goto(`${env.relay.http}/tv.html`);
   // The stream screen's lobby: the room's link and QR code, and no profile of its own.
@@ -95,6 +96,32 @@ test("a party: the TV's QR link seats two phones, a bot fills the empty seat, a 
   await new Promise((resolve) => setTimeout(resolve, 400));
   assert.deepEqual(await dotAt(tv, adaId), stopped, "the dot stops when the stick is let go");
   assert.deepEqual(await dotAt(tv, bobId), bobFrom, "Bob did not touch his stick");
+
+  // Ada steers to the coin (the test reads the TV and pushes her stick towards it) and scores.
+  const scoreOf = async (page, id) => Number(await page.locator(`#scores li[data-id="${id}"]`).getAttribute("data-score"));
+  const until = Date.now() + 20000;
+  while ((await scoreOf(tv, adaId)) < 1) {
+    assert.ok(Date.now() < until, "Ada reaches the coin within 20 s");
+    const [coin, dot] = [await tv.locator("#coin").evaluate((el) => ({ x: Number(el.dataset.x), y: Number(el.dataset.y) })), await dotAt(tv, adaId)];
+    const [dx, dy] = [coin.x - dot.x, coin.y - dot.y];
+    const norm = Math.hypot(dx, dy) || 1;
+    await send("touchStart", [{ ...centre, id: 0 }]);
+    await send("touchMove", [{ x: centre.x + (60 * dx) / norm, y: centre.y + (60 * dy) / norm, id: 0 }]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await send("touchEnd", []);
+  await ada.locator("#me", { hasText: /score [1-9]/ }).waitFor(WAIT);
+  await bob.locator(`#scores li[data-id="${adaId}"]:not([data-score="0"])`).waitFor(WAIT);
+
+  // Bob's phone closes: once his seat is free, the host seats another bot in it.
+  await bob.context().close();
+  await tv.waitForFunction(
+    (gone) => !document.querySelector(`#arena .dot[data-id="${gone}"]`) && document.querySelectorAll('#arena .dot[data-bot="true"]').length === 2,
+    bobId,
+    WAIT,
+  );
+  assert.equal(await tv.locator("#arena .dot").count(), 3, "Ada and two bots");
+  await screenshot(tv, "party-5-tv-bot-took-the-seat");
 });
 
 test("a quick game: two pages matchmaking for the game land in the same public room", { skip: skipBrowser, timeout: 60000 }, async () => {
