@@ -100,12 +100,12 @@ test("a party: the TV's QR link seats two phones, bots fill empty seats, a phone
   // Ada steers to the coin (the test reads the TV and pushes her stick towards it) and scores.
   const scoreOf = async (page, id) => Number(await page.locator(`#scores li[data-id="${id}"]`).getAttribute("data-score"));
   const until = Date.now() + 20000;
+  await send("touchStart", [{ ...centre, id: 0 }]);
   while ((await scoreOf(tv, adaId)) < 1) {
     assert.ok(Date.now() < until, "Ada reaches the coin within 20 s");
     const [coin, dot] = [await tv.locator("#coin").evaluate((el) => ({ x: Number(el.dataset.x), y: Number(el.dataset.y) })), await dotAt(tv, adaId)];
     const [dx, dy] = [coin.x - dot.x, coin.y - dot.y];
     const norm = Math.hypot(dx, dy) || 1;
-    await send("touchStart", [{ ...centre, id: 0 }]);
     await send("touchMove", [{ x: centre.x + (60 * dx) / norm, y: centre.y + (60 * dy) / norm, id: 0 }]);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
