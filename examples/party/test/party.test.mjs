@@ -143,4 +143,14 @@ test("a quick game: two pages matchmaking for the game land in the same public r
     await page.locator('#arena .dot[data-bot="true"]').first().waitFor(WAIT);
   }
   await screenshot(second, "party-4-quick-game");
+  // A reload rejoins the same game as the same player, without matchmaking again.
+  await second.reload();
+  assert.equal(await playing(second), secondId);
+  assert.equal(await second.textContent("#room-code"), code);
+});
+
+test("a link to a game that does not exist says so", { skip: skipBrowser, timeout: 30000 }, async () => {
+  const phone = await newPlayerPage(env.browser, PHONE);
+  await phone.goto(`${env.relay.http}/#r=NO-SUCH-GAME`);
+  await phone.locator("#error", { hasText: "There is no game with that link." }).waitFor(WAIT);
 });

@@ -1,7 +1,7 @@
 // The entry point: the URL's hash says what this page is.
 //   #tv              the TV (tv.html sends you here)
 //   #r=CODE          a phone joining that room (the link in the TV's QR code)
-//   #quick[&r=CODE]  a quick game (matchmaking), or its room after a reload
+//   #quick           a quick game (matchmaking); #r=CODE&quick is its room after a reload
 //   (nothing)        the start screen
 import { startPhone, startQuickGame, startTv } from "./join.js";
 
@@ -12,7 +12,8 @@ const roomInUrl = /[#&]r=[A-Za-z0-9_-]+/.test(location.hash);
 function fail(e) {
   console.warn(e);
   $("error").hidden = false;
-  $("error").textContent = e?.code === "ROOM_LIMIT_EXCEEDED" ? "This game is full." : `Could not join: ${e?.code ?? e}`;
+  const messages = { ROOM_LIMIT_EXCEEDED: "This game is full.", ROOM_NOT_FOUND: "There is no game with that link." };
+  $("error").textContent = messages[e?.code] ?? `Could not join: ${e?.code ?? e}`;
 }
 
 if (flags.has("tv")) {

@@ -18,14 +18,15 @@ export async function startTv() {
 
 /** A phone in the room of the link (`#r=CODE`): the lobby until the TV launches, then the joystick. */
 export async function startPhone() {
-  await insertCoin({ relayUrl: RELAY_URL, maxPlayersPerRoom: MAX_PLAYERS, ...BOT_OPTIONS });
+  // onlyExisting: a mistyped or made-up link creates no room (ROOM_NOT_FOUND).
+  await insertCoin({ relayUrl: RELAY_URL, onlyExisting: true, ...BOT_OPTIONS });
   play();
 }
 
 /**
  * A quick game: matchmaking seats this player in the fullest public room of
  * the game with a free seat, or makes one. No lobby: it starts at once. A
- * reload (`#quick&r=CODE`) rejoins the same room instead of matchmaking again.
+ * reload (`#r=CODE&quick`) rejoins the same room instead of matchmaking again.
  */
 export async function startQuickGame(rejoin) {
   const matchmaking = rejoin ? {} : { matchmaking: { waitBeforeCreatingNewRoom: MATCHMAKING_WAIT_MS } };
