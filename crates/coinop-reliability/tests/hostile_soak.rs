@@ -40,6 +40,8 @@ const FLOOD_PER_ROUND: u64 = 20;
 /// The relay's default per-address limit: burst and per second.
 const CONN_BURST: f64 = 200.0;
 const CONN_PER_SEC: f64 = 20.0;
+/// A bound on the attacker's rounds, besides its time limit.
+const MAX_ROUNDS: u64 = 1_000_000;
 
 fn phase_length() -> Duration {
     let secs = std::env::var("COINOP_SOAK_SECS")
@@ -82,7 +84,7 @@ async fn honest_phase(
     let mut i = 0u64;
     // Bounded by `length` (and each write by SEEN_WITHIN).
     while started.elapsed() < length {
-        let (writer, reader) = if i % 2 == 0 { (a, b) } else { (b, a) };
+        let (writer, reader) = if i.is_multiple_of(2) { (a, b) } else { (b, a) };
         let write = Write {
             writer: writer.me(),
             own_state: i % 4 >= 2,
@@ -119,14 +121,34 @@ async fn honest_phase(
 struct Tally {
     attempts: u64,
     refused: u64,
+    /// Of the refused: by the per-address connection limit (HTTP 429)
+    /// before the relay read the message.
+    at_door: u64,
 }
 
 type Tallies = BTreeMap<&'static str, Tally>;
 
-fn count(t: &mut Tallies, attack: &'static str, refused: bool) {
+/// How the relay answered one attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Answer {
+    Refused,
+    AtDoor,
+    Accepted,
+}
+
+fn count(t: &mut Tallies, attack: &'static str, answer: Answer) {
     let e = t.entry(attack).or_default();
     e.attempts += 1;
-    e.refused += u64::from(refused);
+    e.refused += u64::from(answer != Answer::Accepted);
+    e.at_door += u64::from(answer == Answer::AtDoor);
+}
+
+fn refused_if(refused: bool) -> Answer {
+    if refused {
+        Answer::Refused
+    } else {
+        Answer::Accepted
+    }
 }
 
 /// What the attacker knows of the room.
@@ -151,15 +173,16 @@ async fn next_error(c: &mut Client) -> Option<ErrorCode> {
 }
 
 /// A join on a new connection: refused by its code, or at the door by
-/// the per-address connection limit (HTTP 429); both count as refused.
-async fn join_refused(url: &str, join: Join, code: ErrorCode) -> bool {
+/// the per-address connection limit (HTTP 429).
+async fn join_refused(url: &str, join: Join, code: ErrorCode) -> Answer {
     let mut c = match Client::try_connect(url).await {
         Ok(c) => c,
-        Err(WsError::Http(resp)) if resp.status() == 429 => return true,
+        Err(WsError::Http(resp)) if resp.status() == 429 => return Answer::AtDoor,
         Err(e) => panic!("attacker's connection: {e}"),
     };
     c.send(&ClientMessage::Join(join)).await;
-    matches!(c.event().await, Event::Frame(RelayMessage::Error { code: got, .. }) if got == code)
+    let first = c.event().await;
+    refused_if(matches!(first, Event::Frame(RelayMessage::Error { code: got, .. }) if got == code))
 }
 
 /// One round of every attack by `mallory`, seated in the room.
@@ -204,7 +227,7 @@ async fn attack_round(t: &mut Tallies, m: &mut Client, target: &Target, round: u
     for ((attack, change), code) in changes.into_iter().zip(expected) {
         next_ref += 1;
         let answer = m.try_publish(next_ref, vec![change]).await;
-        count(t, attack, answer == Err(code));
+        count(t, attack, refused_if(answer == Err(code)));
     }
     let big = Bytes::from(vec![b'x'; 64 * 1024]);
     let messages = [
@@ -250,7 +273,7 @@ async fn attack_round(t: &mut Tallies, m: &mut Client, target: &Target, round: u
     ];
     for (attack, msg, code) in messages {
         m.send(&msg).await;
-        count(t, attack, next_error(m).await == Some(code));
+        count(t, attack, refused_if(next_error(m).await == Some(code)));
     }
     let profile = Profile {
         name: "fat".into(),
@@ -258,16 +281,21 @@ async fn attack_round(t: &mut Tallies, m: &mut Client, target: &Target, round: u
         ..Profile::default()
     };
     let fat = join_msg(ROOM, "fat").with_profile(profile);
-    let refused = join_refused(&target.url, fat, ErrorCode::PROFILE_TOO_LARGE).await;
-    count(t, "oversized profile (join)", refused);
+    let answer = join_refused(&target.url, fat, ErrorCode::PROFILE_TOO_LARGE).await;
+    count(t, "oversized profile (join)", answer);
     let rejoin = join_msg(ROOM, "kicked");
-    let refused = join_refused(&target.url, rejoin, ErrorCode::KICKED).await;
-    count(t, "kicked player rejoining", refused);
+    let answer = join_refused(&target.url, rejoin, ErrorCode::KICKED).await;
+    count(t, "kicked player rejoining", answer);
     // The flood: new connections, dropped at once; past the per-address
     // budget the relay answers 429 before reading anything.
     for _ in 0..FLOOD_PER_ROUND {
         let (_s, status) = raw_ws::upgrade(target.addr, &[]).await.unwrap();
-        count(t, "connection flood", status == 429);
+        let answer = if status == 429 {
+            Answer::AtDoor
+        } else {
+            Answer::Accepted
+        };
+        count(t, "connection flood", answer);
     }
 }
 
@@ -283,7 +311,7 @@ fn attacker(
         let mut t = Tallies::new();
         let started = Instant::now();
         let mut round = 0;
-        while !stop.load(Ordering::Relaxed) && started.elapsed() < limit {
+        while !stop.load(Ordering::Relaxed) && started.elapsed() < limit && round < MAX_ROUNDS {
             attack_round(&mut t, &mut m, &target, round).await;
             round += 1;
         }
@@ -347,7 +375,10 @@ async fn honest_players_converge_while_a_third_runs_every_attack() {
     eprintln!("attacked: {attacked}");
     eprintln!("attacker ran {:.1} s:", ran.as_secs_f64());
     for (attack, t) in &tallies {
-        eprintln!("  {attack}: {} attempts, {} refused", t.attempts, t.refused);
+        eprintln!(
+            "  {attack}: {} attempts, {} refused ({} at the door)",
+            t.attempts, t.refused, t.at_door
+        );
     }
 
     // Every write acked, both replicas the same, and the relay has them.
