@@ -22,7 +22,9 @@ use coinop_protocol::{
     StateTarget,
 };
 use coinop_reliability::raw_ws;
-use coinop_reliability::{Latencies, SdkClient, converged, on_own_thread, serial, within};
+use coinop_reliability::{
+    Latencies, SdkClient, converged, next_error, on_own_thread, serial, within,
+};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -158,18 +160,6 @@ struct Target {
     addr: SocketAddr,
     /// The honest players: the host (and owner) first.
     honest: [String; 2],
-}
-
-/// The next error `c` is sent within 2 s (other frames skipped).
-async fn next_error(c: &mut Client) -> Option<ErrorCode> {
-    // Bounded: each wait is 2 s at most, and a silent relay ends it.
-    loop {
-        match c.event_within(Duration::from_secs(2)).await? {
-            Event::Frame(RelayMessage::Error { code, .. }) => return Some(code),
-            Event::Frame(_) => {}
-            Event::Closed(_) => return None,
-        }
-    }
 }
 
 /// A join on a new connection: refused by its code, or at the door by
