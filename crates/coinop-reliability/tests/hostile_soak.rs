@@ -301,7 +301,10 @@ fn attacker(
         let mut t = Tallies::new();
         let started = Instant::now();
         let mut round = 0;
-        while !stop.load(Ordering::Relaxed) && started.elapsed() < limit && round < MAX_ROUNDS {
+        // At least one whole round, however busy the machine.
+        while round == 0
+            || (!stop.load(Ordering::Relaxed) && started.elapsed() < limit && round < MAX_ROUNDS)
+        {
             attack_round(&mut t, &mut m, &target, round).await;
             round += 1;
         }
@@ -396,6 +399,7 @@ async fn honest_players_converge_while_a_third_runs_every_attack() {
     );
     assert!(lost.is_empty(), "acked writes lost: {lost:?}");
 
+    assert_eq!(tallies.len(), 13, "every attack ran: {tallies:?}");
     for (attack, t) in &tallies {
         if *attack == "connection flood" {
             // Past the burst, the per-address rate lets a few through.
