@@ -13,10 +13,12 @@
 //! * [`SdkClient`], [`within`], [`converged`], [`replicas_of`]: the real SDK
 //!   as a client.
 //! * [`on_own_thread`]: attackers that cannot take a core from the relay.
+//! * [`next_error`]: the relay's answer to a refused message.
 //! * [`Scale`]: CI sizes by default, bigger ones with
 //!   `COINOP_RELIABILITY_SCALE=full`.
 
 mod latencies;
+mod next_error;
 mod own_thread;
 mod probe;
 pub mod raw_ws;
@@ -25,6 +27,7 @@ mod sdk;
 mod serial;
 
 pub use latencies::Latencies;
+pub use next_error::next_error;
 pub use own_thread::on_own_thread;
 pub use probe::LatencyProbe;
 pub use scale::Scale;

@@ -14,24 +14,12 @@ use coinop_protocol::{
     RpcTarget, StateTarget,
 };
 use coinop_reliability::raw_ws::{self, BINARY};
-use coinop_reliability::{Scale, serial};
+use coinop_reliability::{Scale, next_error, serial};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 fn relay(extra: &[&str]) -> RelayProcess {
     support::start_unlimited_relay(extra)
-}
-
-/// The answer to a message that is not a publish: the error's code, or
-/// `None` when nothing came within a short wait.
-async fn error_code(client: &mut Client) -> Option<ErrorCode> {
-    loop {
-        match client.event_within(Duration::from_secs(2)).await? {
-            Event::Frame(RelayMessage::Error { code, .. }) => return Some(code),
-            Event::Frame(_) => {}
-            Event::Closed(_) => return None,
-        }
-    }
 }
 
 /// The fatal error a join is refused with (`None` when it is accepted).
@@ -142,7 +130,7 @@ async fn rpc_replies_come_only_from_players_the_call_went_to() {
     }
     let mut refused = 0;
     while refused < attempts {
-        match error_code(&mut mallory).await {
+        match next_error(&mut mallory).await {
             Some(ErrorCode::RPC_REPLY_REFUSED) => refused += 1,
             other => panic!("after {refused} refusals: {other:?}"),
         }
@@ -167,7 +155,7 @@ async fn rpc_replies_come_only_from_players_the_call_went_to() {
     // Answered once: a second reply is refused too.
     host.send(&answer).await;
     assert_eq!(
-        error_code(&mut host).await,
+        next_error(&mut host).await,
         Some(ErrorCode::RPC_REPLY_REFUSED)
     );
     bob.expect_silence(Duration::from_millis(300)).await;
@@ -199,7 +187,7 @@ async fn oversized_profiles_values_and_rpcs_are_refused() {
         })
         .await;
     assert_eq!(
-        error_code(&mut mallory).await,
+        next_error(&mut mallory).await,
         Some(ErrorCode::VALUE_TOO_LARGE)
     );
     // Many values just under the limit: the room keeps at most its total.
@@ -213,7 +201,7 @@ async fn oversized_profiles_values_and_rpcs_are_refused() {
             })
             .await;
     }
-    while error_code(&mut mallory).await == Some(ErrorCode::VALUE_TOO_LARGE) {
+    while next_error(&mut mallory).await == Some(ErrorCode::VALUE_TOO_LARGE) {
         refused += 1;
     }
     eprintln!("100 unreliable values of 16 KiB in one room: {refused} refused");
@@ -228,7 +216,7 @@ async fn oversized_profiles_values_and_rpcs_are_refused() {
         })
         .await;
     assert_eq!(
-        error_code(&mut mallory).await,
+        next_error(&mut mallory).await,
         Some(ErrorCode::RPC_TOO_LARGE)
     );
     // Alice saw none of the refused messages, and the room works.
