@@ -43,13 +43,7 @@ impl Client {
     /// 429 or 403 answer.
     pub async fn try_connect(url: &str) -> Result<Client, tungstenite::Error> {
         let connecting = tokio_tungstenite::connect_async(url);
-        let (ws, _) = tokio::time::timeout(WAIT, connecting)
-            .await
-            .map_err(|_| tungstenite::Error::Io(std::io::ErrorKind::TimedOut.into()))??;
-        Ok(Client {
-            ws,
-            parts: Reassembly::default(),
-        })
+        within_wait(connecting).await
     }
 
     /// Connects over `wss://` trusting `tls`'s roots (see [`crate::TestCa`]).
@@ -60,13 +54,7 @@ impl Client {
         let connector = tokio_tungstenite::Connector::Rustls(tls);
         let connecting =
             tokio_tungstenite::connect_async_tls_with_config(url, None, true, Some(connector));
-        let (ws, _) = tokio::time::timeout(WAIT, connecting)
-            .await
-            .map_err(|_| tungstenite::Error::Io(std::io::ErrorKind::TimedOut.into()))??;
-        Ok(Client {
-            ws,
-            parts: Reassembly::default(),
-        })
+        within_wait(connecting).await
     }
 
     /// Connects (no join yet); panics on failure.
@@ -319,4 +307,14 @@ impl Client {
             panic!("unexpected frame: {m:?}");
         }
     }
+}
+
+/// A client from a connection attempt that must succeed within [`WAIT`].
+async fn within_wait<S>(
+    connecting: impl std::future::Future<Output = Result<(Ws, S), tungstenite::Error>>,
+) -> Result<Client, tungstenite::Error> {
+    let (ws, _) = tokio::time::timeout(WAIT, connecting)
+        .await
+        .map_err(|_| tungstenite::Error::Io(std::io::ErrorKind::TimedOut.into()))??;
+    Ok(Client::from_ws(ws))
 }

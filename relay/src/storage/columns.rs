@@ -2,7 +2,7 @@
 //! SQL backends.
 
 use super::error::StorageError;
-use coinop_protocol::{PlayerId, RoomCode};
+use coinop_protocol::{PersistentValue, PlayerId, RoomCode};
 
 /// Stored data that does not have the expected shape.
 pub(crate) fn corrupt(what: impl Into<String>) -> StorageError {
@@ -33,3 +33,13 @@ pub(crate) fn from_sql(v: i64) -> u64 {
 /// The `pos` of a key's row when it holds one value rather than a list
 /// (whose entries are at 0, 1, ...).
 pub(crate) const ONE_VALUE: i64 = -1;
+
+/// The rows (`pos`, value) a persistent key's value is stored as: one at
+/// [`ONE_VALUE`], or a list's entries at 0, 1, ...; none to delete it.
+pub(crate) fn persistent_rows(value: Option<&PersistentValue>) -> Vec<(i64, &[u8])> {
+    match value {
+        None => Vec::new(),
+        Some(PersistentValue::One(v)) => vec![(ONE_VALUE, v)],
+        Some(PersistentValue::List(items)) => (0..).zip(items.iter().map(|v| &v[..])).collect(),
+    }
+}

@@ -8,7 +8,7 @@
 //! transactions.
 
 use super::backend::Storage;
-use super::columns::{ONE_VALUE, corrupt, from_sql, player_id, room_code, to_sql};
+use super::columns::{ONE_VALUE, corrupt, from_sql, persistent_rows, player_id, room_code, to_sql};
 use super::error::StorageError;
 use super::fence::Fence;
 use super::pg_pool::PgPool;
@@ -437,11 +437,7 @@ impl Storage for PostgresStorage {
             "DELETE FROM coinop_persistent WHERE player = $1 AND key = $2",
             &[&player.as_str(), &key],
         )?;
-        let rows: Vec<(i64, &[u8])> = match value {
-            None => Vec::new(),
-            Some(PersistentValue::One(v)) => vec![(ONE_VALUE, v)],
-            Some(PersistentValue::List(items)) => (0..).zip(items.iter().map(|v| &v[..])).collect(),
-        };
+        let rows = persistent_rows(value);
         for (pos, v) in rows {
             tx.execute(
                 "INSERT INTO coinop_persistent (player, key, pos, value) VALUES ($1, $2, $3, $4)",

@@ -2,7 +2,7 @@
 //! `synchronous=FULL` so a committed transaction survives power loss.
 
 use super::backend::Storage;
-use super::columns::{ONE_VALUE, corrupt, from_sql, player_id, room_code, to_sql};
+use super::columns::{ONE_VALUE, corrupt, from_sql, persistent_rows, player_id, room_code, to_sql};
 use super::crash_point::CrashPoint;
 use super::dir_lock::DirLock;
 use super::error::StorageError;
@@ -422,11 +422,7 @@ impl Storage for SqliteStorage {
         let tx = self.conn.transaction()?;
         tx.prepare_cached("DELETE FROM persistent WHERE player = ?1 AND key = ?2")?
             .execute(params![player.as_str(), key])?;
-        let rows: Vec<(i64, &[u8])> = match value {
-            None => Vec::new(),
-            Some(PersistentValue::One(v)) => vec![(ONE_VALUE, v)],
-            Some(PersistentValue::List(items)) => (0..).zip(items.iter().map(|v| &v[..])).collect(),
-        };
+        let rows = persistent_rows(value);
         {
             let mut insert = tx.prepare_cached(
                 "INSERT INTO persistent (player, key, pos, value) VALUES (?1, ?2, ?3, ?4)",
