@@ -7,6 +7,7 @@
 mod baseline_client;
 mod cli;
 mod coinop_client;
+mod failover;
 mod fanout;
 mod idle;
 mod late_join;
@@ -33,6 +34,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if run(Scenario::Idle) {
         idle::run(&args).await?;
+    }
+    if args.scenario == Scenario::Failover {
+        failover::run(&args).await?;
     }
     Ok(())
 }
