@@ -539,9 +539,9 @@ async fn a_drained_node_hands_its_rooms_over_at_once() {
 
 /// One fan-out run of the figures: a writer on node 0 (the owner) publishes
 /// `UPDATES` changes, paced, to `RECEIVERS` players connected to
-/// `nodes[via]`. Returns every delivery's latency and the CPU time the
-/// nodes used.
-async fn fan_out(nodes: &[RelayProcess], room: &str, via: usize) -> (Vec<Duration>, Duration) {
+/// `nodes[via]`. Returns every delivery's latency and the CPU time each
+/// node used.
+async fn fan_out(nodes: &[RelayProcess], room: &str, via: usize) -> (Vec<Duration>, Vec<Duration>) {
     const RECEIVERS: usize = 8;
     const UPDATES: u64 = 300;
     let (mut writer, _) = Client::join(&nodes[0].ws_url(), join_msg(room, "writer")).await;
@@ -569,7 +569,7 @@ async fn fan_out(nodes: &[RelayProcess], room: &str, via: usize) -> (Vec<Duratio
             latencies
         }));
     }
-    let cpu = || nodes.iter().filter_map(|n| n.cpu_time()).sum::<Duration>();
+    let cpu = || -> Vec<Duration> { nodes.iter().map(|n| n.cpu_time().unwrap()).collect() };
     let before = cpu();
     let mut doc = Doc::new();
     for i in 0..UPDATES {
@@ -588,7 +588,8 @@ async fn fan_out(nodes: &[RelayProcess], room: &str, via: usize) -> (Vec<Duratio
         latencies.extend(r.await.unwrap());
     }
     assert_eq!(latencies.len(), RECEIVERS * UPDATES as usize);
-    (latencies, cpu() - before)
+    let used = cpu().iter().zip(&before).map(|(a, b)| *a - *b).collect();
+    (latencies, used)
 }
 
 /// Figures for BENCHMARKS.md: fan-out latency to players on the owner node
@@ -601,12 +602,14 @@ async fn fan_out(nodes: &[RelayProcess], room: &str, via: usize) -> (Vec<Duratio
 async fn figures_cross_node_fan_out() {
     let (_pg, nodes) = cluster();
     for (room, via, what) in [("SAME", 0, "same node"), ("CROSS", 1, "forwarded")] {
-        let (mut latencies, cpu) = fan_out(&nodes, room, via).await;
+        let (mut latencies, per_node) = fan_out(&nodes, room, via).await;
         latencies.sort();
         let at = |q: f64| latencies[((latencies.len() - 1) as f64 * q) as usize];
+        let cpu: Duration = per_node.iter().sum();
         let per_update = cpu / u32::try_from(latencies.len()).unwrap();
         println!(
-            "{what}: {} deliveries, latency median {:?} p99 {:?} max {:?}; nodes' CPU {cpu:?}, {per_update:?} per delivered update",
+            "{what}: {} deliveries, latency median {:?} p99 {:?} max {:?}; nodes' CPU {cpu:?} \
+             (owner, forwarder, idle node: {per_node:?}), {per_update:?} per delivered update",
             latencies.len(),
             at(0.5),
             at(0.99),
