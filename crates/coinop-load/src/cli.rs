@@ -67,7 +67,7 @@ impl Args {
 /// A measurement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Scenario {
-    /// Every scenario below but `failover` (which needs PostgreSQL).
+    /// Every scenario below but the cluster ones (which need PostgreSQL).
     All,
     /// Rooms of clients updating at a fixed rate: latency, throughput, CPU, RSS.
     Fanout,
@@ -80,4 +80,7 @@ pub enum Scenario {
     /// Cluster mode: time until a player is back after its room's owner
     /// node is SIGKILLed, over `--runs` runs (starts its own PostgreSQL).
     Failover,
+    /// Cluster mode: the fan-out load against one node on PostgreSQL; the
+    /// database's commits and CPU per write (starts its own PostgreSQL).
+    ClusterWrites,
 }

@@ -6,6 +6,7 @@
 
 mod baseline_client;
 mod cli;
+mod cluster_writes;
 mod coinop_client;
 mod failover;
 mod fanout;
@@ -37,6 +38,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if args.scenario == Scenario::Failover {
         failover::run(&args).await?;
+    }
+    if args.scenario == Scenario::ClusterWrites {
+        cluster_writes::run(&args).await?;
     }
     Ok(())
 }
