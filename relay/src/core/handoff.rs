@@ -30,6 +30,14 @@ pub struct Handoff {
     pub seats: Vec<HandedSeat>,
     /// The host.
     pub host: Option<PlayerId>,
+    /// The game its players play, and whether the room is open to
+    /// matchmaking (kept in memory only, so they travel with the seats:
+    /// a public room stays public on its next node).
+    #[serde(default)]
+    pub game: Option<String>,
+    /// See `game`.
+    #[serde(default)]
+    pub public: bool,
 }
 
 impl Handoff {
@@ -60,14 +68,17 @@ impl RoomState {
         Some(Handoff {
             seats: seats.collect(),
             host: self.roster.host().cloned(),
+            game: self.game.clone(),
+            public: self.public,
         })
     }
 
     /// Seats the players of `handoff` in a room just loaded, at `now`:
     /// each in grace since its connection dropped, so a seat whose grace
     /// already ran out (the room was loaded late) is left out, as are
-    /// banned players. The host is kept when still seated. Nothing is sent:
-    /// nobody is connected yet.
+    /// banned players. The host is kept when still seated, and the room's
+    /// game and matchmaking when anyone is. Nothing is sent: nobody is
+    /// connected yet.
     pub fn restore(&mut self, handoff: Handoff, now: u64) {
         if !self.roster.is_empty() {
             return;
@@ -80,8 +91,13 @@ impl RoomState {
                 self.roster.add_in_grace(seat.info, dropped_at);
             }
         }
+        if self.roster.is_empty() {
+            return;
+        }
         let host = handoff.host.filter(|h| self.roster.seat(h).is_some());
         self.roster.set_host(host);
         self.roster.elect(self.meta.owner.as_ref());
+        self.game = handoff.game;
+        self.public = handoff.public;
     }
 }

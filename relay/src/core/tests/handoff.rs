@@ -25,6 +25,7 @@ fn handed_over_seats_are_rejoined_silently_under_the_same_host() {
     let mut new = RoomState::new(meta(8, 5_000), RoomLimits::default());
     new.restore(stored, T0 + 1_200);
     assert_eq!(new.host(), Some(&pid("bob")));
+    assert_eq!(new.public_game(), None, "a private room stays private");
     // Each seat's grace runs from when its connection dropped.
     assert_eq!(new.next_deadline(), Some(T0 + 5_100));
     let fx = new.handle(
@@ -73,4 +74,27 @@ fn expired_and_banned_seats_do_not_come_over() {
     assert_eq!(seated, [pid("bob")]);
     assert_eq!(new.host(), Some(&pid("bob")));
     assert!(room_with(&[]).handoff(T0).is_none());
+}
+
+#[test]
+fn a_public_room_stays_public_on_its_next_node() {
+    let mut old = RoomState::new(meta(8, 5_000), RoomLimits::default());
+    let join = join("alice", None)
+        .with_game(Some("chess".into()))
+        .with_matchmaking(Matchmaking {
+            wait_before_creating_ms: 0,
+        });
+    old.handle(
+        Input::Join {
+            conn: ConnId(1),
+            join,
+        },
+        T0,
+    );
+    assert_eq!(old.public_game(), Some("chess"));
+    let handoff = Handoff::from_bytes(&old.handoff(T0 + 10).unwrap().to_bytes()).unwrap();
+    let mut new = RoomState::new(meta(8, 5_000), RoomLimits::default());
+    new.restore(handoff, T0 + 20);
+    assert_eq!(new.public_game(), Some("chess"));
+    assert_eq!(new.player_ids(), [pid("alice")]);
 }
