@@ -461,36 +461,87 @@ async fn a_frozen_owner_is_fenced_and_no_replica_diverges() {
     assert_eq!(head, Seq(4));
 }
 
+/// Fails on any roster news (a seat taken or left, a new host) that
+/// reaches `c` within `d`.
+async fn expect_no_roster_news(c: &mut Client, who: &str, d: Duration) {
+    let deadline = Instant::now() + d;
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match c.event_within(left).await {
+            Some(Event::Frame(
+                m @ (RelayMessage::PlayerJoined(_)
+                | RelayMessage::PlayerLeft { .. }
+                | RelayMessage::HostChanged { .. }),
+            )) => panic!("{who} saw {m:?} during the move"),
+            Some(Event::Closed(code)) => panic!("{who} was closed ({code:?})"),
+            Some(Event::Frame(_)) => {}
+            None => return,
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_drained_node_hands_its_rooms_over_at_once() {
     let (_pg, mut nodes) = cluster();
     let (mut alice, _) = Client::join(&nodes[0].ws_url(), join_msg("DRAIN", "alice")).await;
     let (mut bob, _) = Client::join(&nodes[1].ws_url(), join_msg("DRAIN", "bob")).await;
+    let (mut carol, _) = Client::join(&nodes[2].ws_url(), join_msg("DRAIN", "carol")).await;
     alice.publish(1, vec![Doc::new().change("a", 1)]).await;
     expect(&mut bob, "a", |m| matches!(m, RelayMessage::Changes { .. })).await;
 
     let started = Instant::now();
     assert!(nodes[0].terminate(Duration::from_secs(10)), "clean exit");
-    // Both are sent away (bob through his node), and are back well within
-    // the lease time: the stopping node gave its lease back.
-    for c in [&mut alice, &mut bob] {
+    // Everyone is sent away (bob and carol through their nodes), and is
+    // back well within the lease time: the stopping node gave its lease back.
+    for c in [&mut alice, &mut bob, &mut carol] {
         assert_eq!(c.expect_fatal().await.0, Some(ErrorCode::SHUTTING_DOWN));
     }
-    let (_alice, joined) = rejoin(&nodes[2].ws_url(), "DRAIN", "alice", failover_bound()).await;
-    let (_bob, _) = rejoin(&nodes[1].ws_url(), "DRAIN", "bob", failover_bound()).await;
-    let back = started.elapsed();
-    println!("both back {back:?} after SIGTERM");
-    assert!(back < Duration::from_millis(LEASE_MS), "{back:?}");
-    assert_eq!(joined.head, Seq(1));
-    let failovers = metric(nodes[2].addr(), "coinop_failovers_total").await;
-    assert_eq!(failovers, Some(0.0), "handed over, not taken over");
+    let mut back = Vec::new();
+    for (url, player) in [
+        (nodes[1].ws_url(), "bob"),
+        (nodes[2].ws_url(), "carol"),
+        (nodes[2].ws_url(), "alice"),
+    ] {
+        let (c, joined) = rejoin(&url, "DRAIN", player, failover_bound()).await;
+        // The seats moved with the room: whoever comes back first finds
+        // the others seated (in their grace period), under the same host.
+        let seated: Vec<_> = joined
+            .welcome
+            .players
+            .iter()
+            .map(|p| p.id.as_str())
+            .collect();
+        assert_eq!(seated, ["alice", "bob", "carol"], "{player}'s welcome");
+        assert_eq!(
+            joined.welcome.host,
+            Some(pid("alice")),
+            "{player}'s welcome"
+        );
+        assert_eq!(joined.head, Seq(1));
+        back.push((player, c));
+    }
+    let took = started.elapsed();
+    println!("all back {took:?} after SIGTERM");
+    assert!(took < Duration::from_millis(LEASE_MS), "{took:?}");
+    // No leave or join reaches anyone, not even once the grace period
+    // (3 s) of the seats that came over has run out.
+    for (player, c) in &mut back {
+        expect_no_roster_news(c, player, Duration::from_millis(1000)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    for (player, c) in &mut back {
+        expect_no_roster_news(c, player, Duration::from_millis(300)).await;
+    }
+    for n in &nodes[1..] {
+        let failovers = metric(n.addr(), "coinop_failovers_total").await;
+        assert_eq!(failovers, Some(0.0), "handed over, not taken over");
+    }
 }
 
 /// One fan-out run of the figures: a writer on node 0 (the owner) publishes
 /// `UPDATES` changes, paced, to `RECEIVERS` players connected to
-/// `nodes[via]`. Returns every delivery's latency and the CPU time the
-/// nodes used.
-async fn fan_out(nodes: &[RelayProcess], room: &str, via: usize) -> (Vec<Duration>, Duration) {
+/// `nodes[via]`. Returns every delivery's latency and the CPU time each
+/// node used.
+async fn fan_out(nodes: &[RelayProcess], room: &str, via: usize) -> (Vec<Duration>, Vec<Duration>) {
     const RECEIVERS: usize = 8;
     const UPDATES: u64 = 300;
     let (mut writer, _) = Client::join(&nodes[0].ws_url(), join_msg(room, "writer")).await;
@@ -518,7 +569,7 @@ async fn fan_out(nodes: &[RelayProcess], room: &str, via: usize) -> (Vec<Duratio
             latencies
         }));
     }
-    let cpu = || nodes.iter().filter_map(|n| n.cpu_time()).sum::<Duration>();
+    let cpu = || -> Vec<Duration> { nodes.iter().map(|n| n.cpu_time().unwrap()).collect() };
     let before = cpu();
     let mut doc = Doc::new();
     for i in 0..UPDATES {
@@ -537,7 +588,8 @@ async fn fan_out(nodes: &[RelayProcess], room: &str, via: usize) -> (Vec<Duratio
         latencies.extend(r.await.unwrap());
     }
     assert_eq!(latencies.len(), RECEIVERS * UPDATES as usize);
-    (latencies, cpu() - before)
+    let used = cpu().iter().zip(&before).map(|(a, b)| *a - *b).collect();
+    (latencies, used)
 }
 
 /// Figures for BENCHMARKS.md: fan-out latency to players on the owner node
@@ -550,12 +602,14 @@ async fn fan_out(nodes: &[RelayProcess], room: &str, via: usize) -> (Vec<Duratio
 async fn figures_cross_node_fan_out() {
     let (_pg, nodes) = cluster();
     for (room, via, what) in [("SAME", 0, "same node"), ("CROSS", 1, "forwarded")] {
-        let (mut latencies, cpu) = fan_out(&nodes, room, via).await;
+        let (mut latencies, per_node) = fan_out(&nodes, room, via).await;
         latencies.sort();
         let at = |q: f64| latencies[((latencies.len() - 1) as f64 * q) as usize];
+        let cpu: Duration = per_node.iter().sum();
         let per_update = cpu / u32::try_from(latencies.len()).unwrap();
         println!(
-            "{what}: {} deliveries, latency median {:?} p99 {:?} max {:?}; nodes' CPU {cpu:?}, {per_update:?} per delivered update",
+            "{what}: {} deliveries, latency median {:?} p99 {:?} max {:?}; nodes' CPU {cpu:?} \
+             (owner, forwarder, idle node: {per_node:?}), {per_update:?} per delivered update",
             latencies.len(),
             at(0.5),
             at(0.99),

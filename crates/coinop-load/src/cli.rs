@@ -39,6 +39,12 @@ pub struct Args {
     /// Idle: connections held open.
     #[arg(long, default_value_t = 10_000)]
     pub idle_connections: usize,
+    /// Failover: how many times an owner node is killed.
+    #[arg(long, default_value_t = 20)]
+    pub runs: usize,
+    /// Failover: the nodes' lease time (`--lease-ms`), in ms.
+    #[arg(long, default_value_t = 1500)]
+    pub lease_ms: u64,
 }
 
 impl Args {
@@ -61,7 +67,7 @@ impl Args {
 /// A measurement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Scenario {
-    /// Every scenario below.
+    /// Every scenario below but the cluster ones (which need PostgreSQL).
     All,
     /// Rooms of clients updating at a fixed rate: latency, throughput, CPU, RSS.
     Fanout,
@@ -71,4 +77,10 @@ pub enum Scenario {
     Idle,
     /// The Rust SDK end to end: set_state latency, cost per call, document size.
     Sdk,
+    /// Cluster mode: time until a player is back after its room's owner
+    /// node is SIGKILLed, over `--runs` runs (starts its own PostgreSQL).
+    Failover,
+    /// Cluster mode: the fan-out load against one node on PostgreSQL; the
+    /// database's commits and CPU per write (starts its own PostgreSQL).
+    ClusterWrites,
 }

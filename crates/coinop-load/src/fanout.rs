@@ -18,12 +18,22 @@ use tokio_tungstenite::tungstenite::Message;
 /// What one relay did under the load.
 pub struct Outcome {
     name: &'static str,
-    p50: Duration,
-    p99: Duration,
-    delivered_per_sec: f64,
-    cpu_us_per_delivered: f64,
+    pub p50: Duration,
+    pub p99: Duration,
+    pub delivered_per_sec: f64,
+    pub cpu_us_per_delivered: f64,
     rss_max: u64,
+    /// The relay's group commits in the measured window and their total
+    /// time (from its `/metrics`; zero for the baseline).
+    pub commits: f64,
+    pub commit_seconds: f64,
+    /// The CPU time `other_cpu` (such as the database's) counted.
+    pub other_cpu: Duration,
 }
+
+/// The CPU time of some other process(es) so far, measured over the same
+/// window as the relay's (the database server's, in cluster mode).
+pub type OtherCpu<'a> = &'a dyn Fn() -> Duration;
 
 /// Runs the scenario against the baseline, then coinop, and prints both.
 pub async fn run(args: &Args) -> anyhow::Result<()> {
@@ -38,6 +48,7 @@ pub async fn run(args: &Args) -> anyhow::Result<()> {
         "baseline (forward only)",
         &Kind::Baseline,
         &baseline_bin,
+        None,
     )
     .await?;
     let storage = if args.memory {
@@ -52,6 +63,7 @@ pub async fn run(args: &Args) -> anyhow::Result<()> {
             memory: args.memory,
         },
         &relay_bin,
+        None,
     )
     .await?;
     println!("| relay | p50 ms | p99 ms | delivered/s | relay CPU µs/delivered | relay RSS MiB |");
@@ -74,18 +86,20 @@ pub async fn run(args: &Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn measure(
+/// Runs the load against a fresh relay of `kind` and measures it.
+pub async fn measure(
     args: &Args,
     name: &'static str,
     kind: &Kind,
     bin: &std::path::Path,
+    other_cpu: Option<OtherCpu<'_>>,
 ) -> anyhow::Result<Outcome> {
     let server = server::start(kind, bin)?;
     let addr = server.addr().to_string();
     let book = Arc::new(Book::new());
     let mut tasks: Vec<JoinHandle<()>> = Vec::new();
     let period = Duration::from_secs_f64(1.0 / args.hz);
-    let coinop = matches!(kind, Kind::Coinop { .. });
+    let coinop = !matches!(kind, Kind::Baseline);
     for room in 0..args.rooms {
         for member in 0..args.clients_per_room {
             let room_name = format!("load{room}");
@@ -115,7 +129,9 @@ async fn measure(
         }
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let cpu_before = server.cpu_time().unwrap_or_default();
+    let other = || other_cpu.map(|f| f()).unwrap_or_default();
+    let commits_before = commits(&server, coinop).await;
+    let (cpu_before, other_before) = (server.cpu_time().unwrap_or_default(), other());
     book.start_measuring();
     let mut rss_max = 0;
     let end = tokio::time::Instant::now() + Duration::from_secs(args.seconds);
@@ -128,6 +144,8 @@ async fn measure(
         .cpu_time()
         .unwrap_or_default()
         .saturating_sub(cpu_before);
+    let other_cpu = other().saturating_sub(other_before);
+    let commits_after = commits(&server, coinop).await;
     for t in &tasks {
         t.abort();
     }
@@ -141,7 +159,22 @@ async fn measure(
         delivered_per_sec: delivered as f64 / args.seconds as f64,
         cpu_us_per_delivered: cpu.as_secs_f64() * 1e6 / delivered.max(1) as f64,
         rss_max,
+        commits: commits_after.0 - commits_before.0,
+        commit_seconds: commits_after.1 - commits_before.1,
+        other_cpu,
     })
+}
+
+/// The relay's group commits so far and their total time in seconds
+/// (zeros for the baseline, which has no metrics).
+async fn commits(server: &coinop_harness::RelayProcess, coinop: bool) -> (f64, f64) {
+    if !coinop {
+        return (0.0, 0.0);
+    }
+    let read = |name| coinop_harness::metric(server.addr(), name);
+    let count = read("coinop_storage_commit_seconds_count").await;
+    let sum = read("coinop_storage_commit_seconds_sum").await;
+    (count.unwrap_or_default(), sum.unwrap_or_default())
 }
 
 /// How a writer frames a change for the relay under test.

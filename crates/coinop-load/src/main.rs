@@ -6,7 +6,9 @@
 
 mod baseline_client;
 mod cli;
+mod cluster_writes;
 mod coinop_client;
+mod failover;
 mod fanout;
 mod idle;
 mod late_join;
@@ -33,6 +35,12 @@ async fn main() -> anyhow::Result<()> {
     }
     if run(Scenario::Idle) {
         idle::run(&args).await?;
+    }
+    if args.scenario == Scenario::Failover {
+        failover::run(&args).await?;
+    }
+    if args.scenario == Scenario::ClusterWrites {
+        cluster_writes::run(&args).await?;
     }
     Ok(())
 }

@@ -14,6 +14,11 @@ pub enum Kind {
     },
     /// The forward-only baseline.
     Baseline,
+    /// The coinop relay as a cluster node on the PostgreSQL database at `url`.
+    Node {
+        /// `--database-url`.
+        url: String,
+    },
 }
 
 /// Starts a relay on a free loopback port and waits until it accepts
@@ -27,6 +32,10 @@ pub fn start(kind: &Kind, bin: &Path) -> anyhow::Result<RelayProcess> {
             .arg("--memory")
             .env("RUST_LOG", "warn"),
         Kind::Baseline => builder.without_data_dir(),
+        Kind::Node { url } => builder
+            .without_data_dir()
+            .args(["--database-url", url])
+            .env("RUST_LOG", "warn"),
     };
     builder
         .start()

@@ -67,6 +67,7 @@ mod fold;
 mod folded_hashes;
 #[doc(hidden)]
 pub mod fuzzing;
+mod handoff;
 mod input;
 mod layout_index;
 mod limits;
@@ -91,6 +92,7 @@ pub use change_log::LoadError;
 pub use conn_id::ConnId;
 pub use effect::{CoalesceKey, Delivery, Effect, StoredRange, close_code};
 pub use fold::{fold, fold_and_list};
+pub use handoff::{HandedSeat, Handoff};
 pub use input::Input;
 pub use limits::RoomLimits;
 pub use persistent::{PersistentLimits, PersistentWrite, Refusal, check_key};

@@ -96,6 +96,24 @@ impl Roster {
         });
     }
 
+    /// Seats a player whose connection is not here yet (a room handed over
+    /// by a draining node), in grace since `dropped_at`. A seat taken
+    /// already is left as it is.
+    pub(crate) fn add_in_grace(&mut self, info: PlayerInfo, dropped_at: u64) {
+        if self.seat(&info.id).is_none() {
+            self.seats.push(Seat {
+                info,
+                conn: None,
+                dropped_at: Some(dropped_at),
+            });
+        }
+    }
+
+    /// Every seat, in seating order.
+    pub(crate) fn seats(&self) -> &[Seat] {
+        &self.seats
+    }
+
     /// Empties the roster (the room is being deleted).
     pub(crate) fn clear(&mut self) {
         self.seats.clear();

@@ -7,6 +7,7 @@
 
 use super::room_cmd::RoomCmd;
 use super::room_map::RoomMap;
+use crate::core::Handoff;
 use crate::metrics::Metrics;
 use crate::storage::{Claim, Leases, StorageError};
 use coinop_protocol::{ErrorCode, RoomCode};
@@ -84,6 +85,7 @@ impl Cluster {
         if let Claim::Held {
             epoch,
             failover: true,
+            ..
         } = &claim
         {
             self.metrics.failovers.fetch_add(1, Relaxed);
@@ -101,8 +103,16 @@ impl Cluster {
     /// Gives the room's lease won at `epoch` back (the room unloaded or
     /// the node stops).
     pub(crate) async fn release(&self, room: &RoomCode, epoch: u64) {
+        self.hand_over(room, epoch, None).await;
+    }
+
+    /// Gives the room's lease won at `epoch` back, with the seats its next
+    /// owner restores (the node stops while players are seated).
+    pub(crate) async fn hand_over(&self, room: &RoomCode, epoch: u64, seats: Option<Handoff>) {
         let (leases, code) = (self.leases().clone(), room.clone());
-        if let Err(e) = blocking(move || leases.release(&code, epoch)).await {
+        let bytes = seats.map(|s| s.to_bytes());
+        let release = move || leases.hand_over(&code, epoch, bytes.as_deref());
+        if let Err(e) = blocking(release).await {
             // It runs out by itself within the lease time.
             tracing::warn!(%room, error = %e, "lease not released");
         }

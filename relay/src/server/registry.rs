@@ -13,7 +13,7 @@ use super::room_cmd::{JoinReply, RoomCmd, RoomHandle};
 use super::room_map::{Lookup, Reservation, RoomMap};
 use super::room_task::{self, RoomServices};
 use crate::config::RelayConfig;
-use crate::core::{ConnId, RoomLimits, RoomMeta, RoomState, Snapshot};
+use crate::core::{ConnId, Handoff, RoomLimits, RoomMeta, RoomState, Snapshot};
 use crate::metrics::Metrics;
 use crate::storage::{Claim, StorageHandle};
 use coinop_protocol::{ErrorCode, Join, LogEntry, PlayerId, RoomCode, RoomRequest, Seq};
@@ -164,12 +164,15 @@ impl Registry {
             };
             // Load outside the lock: a large room must not stall every join.
             let code = reservation.code().clone();
-            let mut lease = None;
+            let (mut lease, mut seats) = (None, None);
             if let Some(cluster) = &self.services.cluster {
                 // The lease first: the load then sees every write its
                 // previous owner made (they are fenced from here on).
                 match cluster.claim(&code).await {
-                    Ok(Claim::Held { epoch, .. }) => lease = Some((cluster, epoch)),
+                    Ok(Claim::Held { epoch, handoff, .. }) => {
+                        lease = Some((cluster, epoch));
+                        seats = handoff.as_deref().and_then(Handoff::from_bytes);
+                    }
                     Ok(Claim::Elsewhere { addr, .. }) => {
                         rooms.release(reservation).await;
                         if fresh {
@@ -188,7 +191,14 @@ impl Registry {
                 cluster.release(&code, epoch).await;
             }
             match opened {
-                Ok(room) => return Ok((code, self.install(reservation, room).await)),
+                Ok(mut room) => {
+                    // Handed over by a draining node: its players rejoin
+                    // their seats silently.
+                    if let Some(seats) = seats {
+                        room.restore(seats, now_ms());
+                    }
+                    return Ok((code, self.install(reservation, room).await));
+                }
                 Err(OpenError::Join(e)) => {
                     rooms.release(reservation).await;
                     return Err(e);

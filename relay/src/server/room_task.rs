@@ -139,9 +139,11 @@ impl RoomTask {
             }
         }
         self.services.metrics.rooms.fetch_sub(1, Relaxed);
-        // Unloaded or stopping: another node may serve the room at once.
+        // Unloaded or stopping: another node may serve the room at once,
+        // and seats the players still here (see `core::Handoff`).
         if let (Some(cluster), Some(epoch), false) = (&self.services.cluster, self.lease, evicted) {
-            cluster.release(self.room.code(), epoch).await;
+            let seats = self.room.handoff(now_ms());
+            cluster.hand_over(self.room.code(), epoch, seats).await;
         }
         tracing::debug!(room = %self.room.code(), "room unloaded");
     }

@@ -22,6 +22,9 @@ pub enum Claim {
         epoch: u64,
         /// Another node held it until its lease ran out: a failover.
         failover: bool,
+        /// The roster the previous owner handed over as it stopped (see
+        /// [`Leases::hand_over`]), taken out of the table by this claim.
+        handoff: Option<Vec<u8>>,
     },
     /// Another node holds a live lease: forward the room's clients there.
     Elsewhere {
@@ -92,15 +95,16 @@ impl Leases {
     /// does), raising its epoch; else says who holds it.
     pub fn claim(&self, room: &RoomCode) -> Result<Claim, StorageError> {
         let mut client = self.pool.get()?;
-        // The CTE reads the row as it was before the statement: who held it.
+        // The CTE reads the row as it was before the statement: who held
+        // it, and what it handed over.
         let won = client.query_opt(
-            "WITH prev AS (SELECT owner FROM coinop_leases WHERE room = $1)
+            "WITH prev AS (SELECT owner, handoff FROM coinop_leases WHERE room = $1)
              INSERT INTO coinop_leases AS l (room, owner, addr, epoch, expires_at)
              VALUES ($1, $2, $3, 1, now() + $4::BIGINT * INTERVAL '1 millisecond')
              ON CONFLICT (room) DO UPDATE SET owner = excluded.owner, addr = excluded.addr,
-               epoch = l.epoch + 1, expires_at = excluded.expires_at
+               epoch = l.epoch + 1, expires_at = excluded.expires_at, handoff = NULL
              WHERE l.expires_at < now() OR l.owner = excluded.owner OR l.owner = ''
-             RETURNING epoch, (SELECT owner FROM prev)",
+             RETURNING epoch, (SELECT owner FROM prev), (SELECT handoff FROM prev)",
             &[
                 &room.as_str(),
                 &self.fence.node(),
@@ -113,7 +117,11 @@ impl Leases {
             let before: Option<String> = row.get(1);
             let failover = before.is_some_and(|b| !b.is_empty() && b != self.fence.node());
             self.fence.hold(room.clone(), epoch);
-            return Ok(Claim::Held { epoch, failover });
+            return Ok(Claim::Held {
+                epoch,
+                failover,
+                handoff: row.get(2),
+            });
         }
         let row = client.query_one(
             "SELECT owner, addr FROM coinop_leases WHERE room = $1",
@@ -150,14 +158,28 @@ impl Leases {
     /// node may take it at once. A newer lease on the room (this node loaded
     /// it again meanwhile) is left alone.
     pub fn release(&self, room: &RoomCode, epoch: u64) -> Result<(), StorageError> {
+        self.hand_over(room, epoch, None)
+    }
+
+    /// Gives up the room's lease won at `epoch`, leaving `handoff` (the
+    /// room's roster, opaque here) for the next node that claims it. In the
+    /// same statement as the release and fenced like it: only the lease's
+    /// holder leaves one.
+    pub fn hand_over(
+        &self,
+        room: &RoomCode,
+        epoch: u64,
+        handoff: Option<&[u8]>,
+    ) -> Result<(), StorageError> {
         self.fence.drop_lease(room, epoch);
         self.pool.get()?.execute(
-            "UPDATE coinop_leases SET owner = '', expires_at = now()
+            "UPDATE coinop_leases SET owner = '', expires_at = now(), handoff = $4
              WHERE room = $1 AND owner = $2 AND epoch = $3",
             &[
                 &room.as_str(),
                 &self.fence.node(),
                 &super::columns::to_sql(epoch),
+                &handoff,
             ],
         )?;
         Ok(())

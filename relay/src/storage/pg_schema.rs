@@ -11,7 +11,7 @@ use super::error::StorageError;
 use postgres::Client;
 
 /// The schema version this relay writes and reads.
-pub const PG_SCHEMA_VERSION: i64 = 3;
+pub const PG_SCHEMA_VERSION: i64 = 4;
 
 /// Version 1: what the SQLite backend stores, plus the room leases, the
 /// cluster's shared token and its nodes.
@@ -70,10 +70,21 @@ CREATE TABLE IF NOT EXISTS coinop_persistent (
     PRIMARY KEY (player, key, pos));
 ";
 
+/// Version 4: the roster a draining node hands over with a room's lease
+/// (`NULL`: none), taken by the next node that claims the lease.
+const V4: &str = "
+ALTER TABLE coinop_leases ADD COLUMN IF NOT EXISTS handoff BYTEA;
+";
+
 /// Every step; step N brings version N-1 to N, running its parts in
 /// transactions of their own, one after the other (the last one records
 /// the version).
-const STEPS: &[(i64, &[&str])] = &[(1, &[V1]), (2, &[V2_SCHEMA, V2_TOUCHED]), (3, &[V3])];
+const STEPS: &[(i64, &[&str])] = &[
+    (1, &[V1]),
+    (2, &[V2_SCHEMA, V2_TOUCHED]),
+    (3, &[V3]),
+    (4, &[V4]),
+];
 
 /// Creates the version table if needed, then runs the steps the database
 /// lacks. Refuses a database a newer relay wrote.

@@ -137,7 +137,8 @@ fn fencing(url: &str) {
         a_leases.claim(&room).unwrap(),
         Claim::Held {
             epoch: 1,
-            failover: false
+            failover: false,
+            handoff: None,
         }
     );
     a.append(&append(1, 1)).unwrap();
@@ -159,7 +160,8 @@ fn fencing(url: &str) {
         b_leases.claim(&room).unwrap(),
         Claim::Held {
             epoch: 2,
-            failover: true
+            failover: true,
+            handoff: None,
         }
     );
     let fenced = a.append(&append(2, 9));
@@ -190,9 +192,27 @@ fn fencing(url: &str) {
         a_leases.claim(&room).unwrap(),
         Claim::Held {
             epoch: 3,
-            failover: false
+            failover: false,
+            handoff: None,
         }
     );
+    // A handoff rides with a release by the lease's holder only, and the
+    // next claim takes it out.
+    b_leases.hand_over(&room, 3, Some(b"stale")).unwrap();
+    a_leases.hand_over(&room, 3, Some(b"seats")).unwrap();
+    assert_eq!(
+        b_leases.claim(&room).unwrap(),
+        Claim::Held {
+            epoch: 4,
+            failover: false,
+            handoff: Some(b"seats".to_vec()),
+        }
+    );
+    b_leases.release(&room, 4).unwrap();
+    assert!(matches!(
+        a_leases.claim(&room).unwrap(),
+        Claim::Held { handoff: None, .. }
+    ));
     a_leases.ping().unwrap();
 }
 

@@ -6,6 +6,7 @@ mod bots;
 mod causality;
 mod folded;
 mod foreign_actor;
+mod handoff;
 mod lifecycle;
 mod props;
 mod reliable;
