@@ -67,3 +67,18 @@ test("addBot() needs enableBots", { timeout: 30000 }, async () => {
     await leaveAll(client);
   }
 });
+
+test("a bot counts towards maxPlayersPerRoom: addBot() in a full room rejects with ROOM_LIMIT_EXCEEDED", { timeout: 30000 }, async () => {
+  const code = roomCode();
+  let host, guest;
+  try {
+    host = await join(relay, code, { ...withBots, maxPlayersPerRoom: 3 });
+    await host.addBot();
+    guest = await join(relay, code, withBots);
+    await assert.rejects(host.addBot(), { code: "ROOM_LIMIT_EXCEEDED" });
+    await assert.rejects(join(relay, code), { code: "ROOM_LIMIT_EXCEEDED" });
+    assert.equal(host.getPlayers().length, 3);
+  } finally {
+    await leaveAll(host, guest);
+  }
+});
