@@ -71,7 +71,8 @@ export class CoinopClient {
     const relayUrl = options.relayUrl ?? defaultRelayUrl();
     this.#relayUrl = relayUrl;
     this.#gameId = options.gameId;
-    const lobby = wantsLobby(options) ? openLobby(this.#session) : undefined;
+    const bots = { enabled: !!options.enableBots, maxPlayers: options.maxPlayersPerRoom, add: () => this.#bots.add() };
+    const lobby = wantsLobby(options) ? openLobby(this.#session, bots) : undefined;
     try {
       this.#identity = await connect(this.#session, { ...options, relayUrl }, pageClients.has(this));
     } catch (e) {
