@@ -53,12 +53,18 @@ fn runner(room: &Room, bot: &PlayerId) -> Option<String> {
     room.get_player_state(bot, "runner")
 }
 
-#[tokio::test]
-async fn a_new_host_takes_the_bots_over_by_itself() {
+/// A relay and two clients "a" (the host) and "b" in `room`, each with a bot host.
+async fn two_clients(room: &str) -> (coinop_relay::Relay, Client, Client) {
     let relay = common::relay().await;
     let url = base_url(&relay);
-    let a = client(builder(&url, "handover", "a"), "a").await;
-    let b = client(builder(&url, "handover", "b"), "b").await;
+    let a = client(builder(&url, room, "a"), "a").await;
+    let b = client(builder(&url, room, "b"), "b").await;
+    (relay, a, b)
+}
+
+#[tokio::test]
+async fn a_new_host_takes_the_bots_over_by_itself() {
+    let (relay, a, b) = two_clients("handover").await;
     assert!(b.bots.add(robo()).await.is_err(), "only the host adds bots");
 
     let bot = a.bots.add(robo()).await.unwrap();
@@ -125,10 +131,7 @@ async fn when_the_host_goes_away_the_next_host_runs_its_bots() {
 
 #[tokio::test]
 async fn a_host_that_leaves_takes_its_bots_along() {
-    let relay = common::relay().await;
-    let url = base_url(&relay);
-    let a = client(builder(&url, "leave", "a"), "a").await;
-    let b = client(builder(&url, "leave", "b"), "b").await;
+    let (relay, a, b) = two_clients("leave").await;
     let id = a.bots.add(robo()).await.unwrap().me();
     eventually("b sees the bot", || b.room.player(&id).is_some()).await;
     a.room.leave();
