@@ -78,7 +78,7 @@ test("a bot counts towards maxPlayersPerRoom: addBot() in a full room rejects wi
     guest = await join(relay, code, withBots);
     await assert.rejects(host.addBot(), { code: "ROOM_LIMIT_EXCEEDED" });
     await assert.rejects(join(relay, code), { code: "ROOM_LIMIT_EXCEEDED" });
-    assert.equal(host.getPlayers().length, 3);
+    await eventually(() => host.getPlayers().length === 3, 5000, "the host sees three seats");
   } finally {
     await leaveAll(host, guest);
   }
