@@ -4,6 +4,7 @@ import { BotRunner } from "./bot_runner.js";
 import { connect } from "./connect.js";
 import { CoinopError, toCoinopError } from "./errors.js";
 import type { Identity } from "./identity.js";
+import { showJoinBadge } from "./lobby/join_badge.js";
 import { openLobby, wantsLobby } from "./lobby/open.js";
 import { defaultRelayUrl, type InitOptions } from "./options.js";
 import type { PlayerState } from "./player_state.js";
@@ -71,7 +72,8 @@ export class CoinopClient {
     const relayUrl = options.relayUrl ?? defaultRelayUrl();
     this.#relayUrl = relayUrl;
     this.#gameId = options.gameId;
-    const lobby = wantsLobby(options) ? openLobby(this.#session) : undefined;
+    const bots = { enabled: !!options.enableBots, maxPlayers: options.maxPlayersPerRoom, add: () => this.#bots.add() };
+    const lobby = wantsLobby(options) ? openLobby(this.#session, bots) : undefined;
     try {
       this.#identity = await connect(this.#session, { ...options, relayUrl }, pageClients.has(this));
     } catch (e) {
@@ -81,6 +83,8 @@ export class CoinopClient {
     }
     this.#bots.start({ ...options, relayUrl }, this.#identity);
     await lobby?.launched();
+    // The lobby is gone, but phones may still come: the TV keeps the QR on screen.
+    if (lobby && this.isStreamScreen()) showJoinBadge(this.#session);
   }
 
   /** Host only, with `enableBots`: seats a new bot (an instance of `botOptions.botClass`) and resolves with it. */

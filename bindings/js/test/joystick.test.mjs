@@ -81,3 +81,27 @@ test("a dpad joystick snaps a diagonal push to one direction", BROWSER_TEST, asy
     await context.close();
   }
 });
+
+test("keyboard: W, A, S, D and the arrows move the stick, and only with the option", BROWSER_TEST, async () => {
+  const page = await joinedPage(env, { room: roomCode(), keyboard: "1" });
+  const plain = await joinedPage(env, { room: roomCode() });
+  const read = (p) => p.evaluate(() => ({ held: pad.isJoystickPressed(), dpad: pad.dpad(), angle: pad.angle() }));
+  try {
+    await page.keyboard.down("KeyD");
+    let now = await read(page);
+    assert.deepEqual([now.held, now.dpad], [true, { x: "right" }]);
+    assert.ok(Math.abs(now.angle - Math.PI / 2) < 0.01, `angle ${now.angle}`);
+    await page.keyboard.down("ArrowUp");
+    now = await read(page);
+    assert.deepEqual(now.dpad, { x: "right", y: "up" });
+    await page.keyboard.up("KeyD");
+    await page.keyboard.up("ArrowUp");
+    assert.deepEqual(await read(page), { held: false, dpad: {}, angle: 0 });
+
+    await plain.keyboard.down("KeyD");
+    assert.deepEqual((await read(plain)).dpad, {}, "no keyboard without the option");
+    await plain.keyboard.up("KeyD");
+  } finally {
+    await Promise.all([page, plain].map((p) => p.context().close()));
+  }
+});

@@ -12,12 +12,13 @@ const PHONE = { viewport: { width: 360, height: 640 }, isMobile: true, hasTouch:
 const env = browserEnvForFile("test/browser/lobby.html");
 
 /** A new player (own context, so own localStorage) on the lobby page of room `code`. */
-async function openPlayer(code, { max, contextOptions = {} } = {}) {
+async function openPlayer(code, { max, bots, contextOptions = {} } = {}) {
   const context = await env.browser.newContext(contextOptions);
   const page = await context.newPage();
   page.on("pageerror", (e) => console.error("page error:", e));
   const query = new URLSearchParams({ relay: env.relay.url });
   if (max) query.set("max", String(max));
+  if (bots) query.set("bots", "1");
   await page.goto(`${env.server.base}/?${query}#r=${code}`);
   return page;
 }
@@ -156,5 +157,39 @@ test("leaveRoom() while the lobby waits removes it and rejects insertCoin", T, a
     await page.getByRole("button", { name: "Launch", exact: true }).waitFor(WAIT);
   } finally {
     await page.context().close();
+  }
+});
+
+test("the host adds bots from the lobby until the room is full; a guest has no such button", T, async () => {
+  const code = roomCode();
+  const host = await openPlayer(code, { max: 3, bots: true, contextOptions: PHONE });
+  const addBot = host.getByRole("button", { name: "Add bot" });
+  await addBot.waitFor(WAIT);
+  const guest = await openPlayer(code, { max: 3, bots: true });
+  try {
+    await rows(guest).nth(1).waitFor(WAIT);
+    await guest.getByText("Waiting for the host").waitFor(WAIT);
+    assert.equal(await guest.getByRole("button", { name: "Add bot" }).count(), 0, "only the host adds bots");
+
+    await addBot.click();
+    for (const page of [host, guest]) await page.locator("coinop-lobby li", { hasText: "Bot 1" }).filter({ hasText: "bot" }).waitFor(WAIT);
+    await host.getByRole("status").filter({ hasText: "Bot added" }).waitFor(WAIT);
+    // Three seats of three: the button goes (bots take seats, as in Playroom).
+    await addBot.waitFor({ state: "detached", ...WAIT });
+    assert.equal(await rows(host).count(), 3);
+    await shot(host, "bot-added");
+
+    // The bot's seat freed: the button is back, and the host launches with the bot seated.
+    await host.getByRole("button", { name: "Kick Bot 1" }).click();
+    await addBot.waitFor(WAIT);
+    await addBot.click();
+    await host.waitForFunction(() => document.querySelector("coinop-lobby").shadowRoot.querySelectorAll("li").length === 3, null, WAIT);
+    await host.getByRole("button", { name: "Launch", exact: true }).click();
+    for (const page of [host, guest]) {
+      await page.waitForFunction(() => window.launched, null, WAIT);
+      assert.equal((await page.evaluate(() => window.launched)).players, 3);
+    }
+  } finally {
+    await Promise.all([host, guest].map((p) => p.context().close()));
   }
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { join, leaveAll, relayForFile, roomCode } from "./support.mjs";
+import { eventually, join, leaveAll, relayForFile, roomCode } from "./support.mjs";
 
 const relay = relayForFile();
 
@@ -26,6 +26,9 @@ test("RPC modes: host, all, others, one player; and a timeout instead of a hang"
 
   const all = await a.RPC.call("whoami", 3, a.RPC.Mode.ALL);
   assert.ok(["a", "b", "c"].includes(all));
+  // ALL includes the caller, as in Playroom.
+  await eventually(() => ["a", "b", "c"].every((n) => calls[n].some((x) => x.data === 3)), 5000, "every handler ran");
+  assert.equal(calls.a.find((x) => x.data === 3).caller, a.myPlayer().id);
 
   assert.equal(await a.RPC.call("whoami", 4, { player: c.myPlayer().id }), "c");
   assert.equal(calls.b.filter((x) => x.data === 4).length, 0);

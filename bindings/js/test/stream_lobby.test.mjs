@@ -37,4 +37,27 @@ test("a stream screen's lobby shows the QR for phones and seats only the phones"
   assert.deepEqual([onTv.streamScreen, onTv.players], [true, 1]);
   const onPhone = await phone.evaluate(() => window.launched);
   assert.deepEqual([onPhone.streamScreen, onPhone.players], [false, 1]);
+
+  // After the launch the TV keeps the QR code, the code and the link on screen for late phones.
+  const badge = tv.getByRole("complementary", { name: "Join this game" });
+  await badge.waitFor(WAIT);
+  assert.ok(await badge.getByRole("img", { name: "QR code to join this room" }).locator("svg").isVisible());
+  assert.match(await badge.innerText(), new RegExp(code));
+  const link = await badge.getByRole("link").getAttribute("href");
+  assert.equal(new URL(link).hash, `#r=${code}`);
+  assert.equal(await phone.locator("coinop-join").count(), 0, "a phone shows no badge");
+  await tv.screenshot({ path: joinPath(artifactsDir(), "stream-tv-after-launch.png") });
+
+  // A phone that scans it now joins the running game, with no lobby.
+  const late = await (await env.browser.newContext()).newPage();
+  // (This test page says "stream" in its query, so the phone gets the link's room without it.)
+  await late.goto(`${env.server.base}/?${new URLSearchParams({ relay: env.relay.url })}${new URL(link).hash}`);
+  await late.locator("#out", { hasText: "launched" }).waitFor(WAIT);
+  assert.equal(await late.evaluate(() => window.lobbySeen), false);
+  await tv.waitForFunction(() => window.getPlayers().length === 2, null, WAIT);
+
+  // The badge goes with the room.
+  await tv.evaluate(() => window.leaveRoom());
+  await tv.locator("coinop-join").waitFor({ state: "detached", ...WAIT });
+  await Promise.all([tv, phone, late].map((p) => p.context().close()));
 });

@@ -1,5 +1,7 @@
 #![doc = include_str!("guide.md")]
 
+#[cfg(not(target_arch = "wasm32"))]
+mod bot_host;
 mod builder;
 mod core;
 mod doc_layout;
@@ -26,6 +28,8 @@ mod status;
 mod subscription;
 mod transport;
 
+#[cfg(not(target_arch = "wasm32"))]
+pub use bot_host::{BotDriver, BotHost};
 pub use builder::{Driver, RoomBuilder};
 pub use doc_layout::state_map;
 pub use error::{Error, SizeOf};

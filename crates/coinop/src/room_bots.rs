@@ -1,10 +1,14 @@
 //! Bots run by this client: seats of their own in the same room.
 
+#[cfg(not(target_arch = "wasm32"))]
+use crate::bot_host::{BotDriver, BotHost};
 use crate::builder::RoomBuilder;
 use crate::error::Error;
 use crate::identity::{Identity, MemoryIdentityStore};
 use crate::room::Room;
-use coinop_protocol::PlayerId;
+use coinop_protocol::{PlayerId, Profile};
+#[cfg(not(target_arch = "wasm32"))]
+use std::future::Future;
 
 impl Room {
     /// A builder for a new bot seat that this client runs, with a fresh id
@@ -35,10 +39,35 @@ impl Room {
             player: bot,
             secret,
         };
+        // A seat taken over keeps the profile the room holds for it.
         Ok(RoomBuilder::new(self.shared.relay_url.clone())
+            .default_profile(Profile::default())
             .room(code.as_str())
             .identity_store(MemoryIdentityStore::with(identity))
             .bot_of(me))
+    }
+
+    /// A bot host for this room: it runs bots on this client whenever it is
+    /// host, `play` driving each one once it holds its seat (given the
+    /// bot's own handle; when `play` returns, the bot keeps its seat). Seat
+    /// new bots with [`BotHost::add`]; when this client becomes host, it
+    /// takes over every bot seat the previous host ran, by itself, with a
+    /// new `play` (the seat, its state and profile stay in the room, and
+    /// nobody sees the bot leave). Spawn the [`BotDriver`] next to the
+    /// room's driver on every client that may become host.
+    ///
+    /// The bot host holds a handle of this room, so the room runs as long
+    /// as the bot driver does. When the room is left, its bots leave too;
+    /// when this client just goes away (its drivers dropped, the process
+    /// ends), the relay keeps the bots' seats for its grace period after
+    /// the host changes, and the next host's bot host takes them over.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn bot_host<F, Fut>(&self, play: F) -> (BotHost, BotDriver)
+    where
+        F: Fn(Room) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        BotHost::new(self.clone(), play)
     }
 
     /// The bots seated in the room, in seating order.

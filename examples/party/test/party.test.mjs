@@ -122,6 +122,19 @@ test("a party: the TV's QR link seats two phones, bots fill empty seats, a phone
   );
   assert.equal(await tv.locator("#arena .dot").count(), 3, "Ada and two bots");
   await screenshot(tv, "party-5-tv-bot-took-the-seat");
+
+  // The game runs, and the TV still shows the QR code: a phone that scans it now joins the game.
+  const badge = tv.getByRole("complementary", { name: "Join this game" });
+  assert.ok(await badge.getByRole("img", { name: "QR code to join this room" }).locator("svg").isVisible());
+  assert.match(await badge.innerText(), new RegExp(code));
+  const lateLink = await badge.getByRole("link").getAttribute("href");
+  assert.equal(lateLink, link, "the same link as the lobby's");
+  assert.equal(await ada.locator("coinop-join").count(), 0, "phones show no badge");
+  const carl = await newPlayerPage(env.browser, PHONE);
+  await carl.goto(lateLink);
+  const carlId = await playing(carl);
+  await waitDot(tv, carlId, () => true, "the late phone's dot on the TV");
+  await screenshot(tv, "party-6-tv-late-phone");
 });
 
 test("a quick game: two pages matchmaking for the game land in the same public room", { skip: skipBrowser, timeout: 60000 }, async () => {

@@ -4,7 +4,7 @@ import { CoinopError } from "../errors.js";
 import type { InitOptions } from "../options.js";
 import { LAUNCHED_KEY } from "../reserved.js";
 import type { Session } from "../session.js";
-import { snapshot } from "./snapshot.js";
+import { snapshot, type LobbyBots } from "./snapshot.js";
 import { LobbyView } from "./view.js";
 
 /** The lobby of one `insertCoin` call. */
@@ -43,9 +43,10 @@ function explain(error: CoinopError): [string, string] {
  * appended only once there is something to show (the room, or an error), so
  * a player who joins after the launch never sees it.
  */
-export function openLobby(session: Session): LobbyHandle {
+export function openLobby(session: Session, bots: LobbyBots & { add(): Promise<unknown> }): LobbyHandle {
   const view = new LobbyView({
     launch: () => session.require().setState(LAUNCHED_KEY, true, true),
+    addBot: () => bots.add(),
     kick: (id) => {
       if (!session.seated.includes(id)) return;
       try {
@@ -72,7 +73,7 @@ export function openLobby(session: Session): LobbyHandle {
           resolve();
           return;
         }
-        view.show(snapshot(session), backend.profile(backend.myId()));
+        view.show(snapshot(session, bots), backend.profile(backend.myId()));
         mount();
       };
       const stopChanges = session.onChange(render);

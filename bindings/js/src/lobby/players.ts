@@ -42,6 +42,7 @@ export function renderPlayers(list: HTMLUListElement, view: LobbySnapshot, onKic
         h("span", { class: "pname" }, p.name),
         p.me && h("span", { class: "tag" }, "you"),
         p.host && h("span", { class: "tag" }, "host"),
+        p.bot && h("span", { class: "tag" }, "bot"),
         kick,
       );
     }),

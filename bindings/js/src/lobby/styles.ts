@@ -49,7 +49,9 @@ button.small { min-height: 32px; padding: 4px 10px; font-size: .85rem; }
 .qr { flex: none; width: 112px; height: 112px; }
 .qr svg { width: 100%; height: 100%; display: block; }
 .share .link { flex: 1; min-width: 0; }
-.actions { padding: 12px 16px 16px; border-top: 1px solid #eceef3; }
+.actions { padding: 12px 16px 16px; border-top: 1px solid #eceef3; display: flex; gap: 8px; }
+.actions > * { flex: 1; }
+button.bot { flex: none; }
 .waiting { margin: 0; text-align: center; color: #4a4f5c; }
 .error { padding: 16px; }
 .error p { margin: 0 0 12px; font-weight: 600; color: #c92a2a; }

@@ -12,6 +12,8 @@ import { LOBBY_CSS } from "./styles.js";
 /** What the lobby's controls do. */
 export interface LobbyActions {
   launch(): void;
+  /** Seats a bot (host only, bots on); rejects with a `CoinopError`. */
+  addBot(): Promise<unknown>;
   kick(playerId: string): void;
   saveProfile(profile: Partial<RawProfile>): void;
 }
@@ -33,7 +35,8 @@ export class LobbyView {
   readonly #share;
   readonly #do: LobbyActions;
   #shown = "";
-  #amHost?: boolean;
+  /** What the actions bar shows now: the host's buttons (and whether Add bot is there), or the wait. */
+  #actionsShown?: string;
 
   constructor(actions: LobbyActions) {
     this.#do = actions;
@@ -70,15 +73,34 @@ export class LobbyView {
     this.#me.el.hidden = view.watching;
     renderPlayers(this.#list, view, (id) => this.#do.kick(id));
     this.#share.update(view.link);
-    if (view.amHost !== this.#amHost) {
-      this.#amHost = view.amHost;
+    const actions = `${view.amHost}/${view.canAddBot}`;
+    if (actions !== this.#actionsShown) {
+      this.#actionsShown = actions;
       this.#actions.hidden = false;
       this.#actions.replaceChildren(
-        view.amHost
-          ? h("button", { type: "button", class: "primary", onclick: () => this.#do.launch() }, "Launch")
-          : h("p", { class: "waiting" }, "Waiting for the host to launch…"),
+        ...(view.amHost
+          ? [...(view.canAddBot ? [this.#addBotButton()] : []), h("button", { type: "button", class: "primary", onclick: () => this.#do.launch() }, "Launch")]
+          : [h("p", { class: "waiting" }, "Waiting for the host to launch…")]),
       );
     }
+  }
+
+  /** Playroom's "🤖 +": seats a bot; a refusal (the room filled up) is announced. */
+  #addBotButton(): HTMLButtonElement {
+    const button = h("button", { type: "button", class: "bot", "aria-label": "Add bot" }, "🤖 Add bot");
+    button.addEventListener("click", async () => {
+      button.disabled = true;
+      try {
+        await this.#do.addBot();
+        this.#announce("Bot added");
+      } catch (e) {
+        const code = (e as { code?: string }).code;
+        this.#announce(code === "ROOM_LIMIT_EXCEEDED" ? "The room is full: no seat for a bot" : `Could not add a bot (${code ?? e})`);
+      } finally {
+        button.disabled = false;
+      }
+    });
+    return button;
   }
 
   /** Replaces the lobby with `title`, `message` and a Close button. */
