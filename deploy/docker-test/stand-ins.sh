@@ -25,6 +25,7 @@
 # the system bundle with NODE_EXTRA_CA_CERTS for the same reason.
 set -euo pipefail
 
+# shellcheck source=SCRIPTDIR/engine.sh
 source "$(dirname "$0")/engine.sh"
 pick_engine
 work=$(mktemp -d /var/tmp/coinop-stand-ins.XXXXXX)
