@@ -11,6 +11,7 @@
 # served with -v ./site:/srv/site:ro -e COINOP_SERVE=/coinop/=/srv/coinop,/=/srv/site.
 # Backups: docker exec CONTAINER coinop-relay backup --to /backups/coinop.db
 # (with -v coinop-backups:/backups); see the README's "Deploy" section.
+# deploy/docker-test.sh builds this file and checks the image (Docker or podman).
 
 # Node.js for the JS package's build (esbuild, tsc), from its official image.
 FROM node:20-bookworm-slim AS node
@@ -34,7 +35,7 @@ COPY . .
 # The caches keep crates and build output across image builds; what the
 # runtime stage needs is copied out of them in the same step. The release
 # profile keeps debug info for profiling (debug = 1): six times the binary
-# (120 MB instead of ~20), and slower to build; the image has no use for it.
+# (120 MB instead of 20), and slower to build; the image has no use for it.
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target \
     cd bindings/js && npm ci && node build.mjs \
