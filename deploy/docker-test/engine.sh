@@ -14,6 +14,9 @@
 # - podman asks for rlimits above this process's own hard limits (nofile
 #   1048576) and, without CAP_SYS_RESOURCE, runc may not raise them: ask for
 #   no more than we have (nproc no more than pid_max, which podman caps it at).
+# Without systemd, podman logs "unable to get systemd connection to add
+# healthchecks" on run, restart and stop: it cannot schedule the periodic
+# checks. Harmless here: the test runs the check itself (podman healthcheck run).
 
 pick_engine() {
   local want=${COINOP_ENGINE:-}
