@@ -35,7 +35,7 @@ COPY . .
 # The caches keep crates and build output across image builds; what the
 # runtime stage needs is copied out of them in the same step. The release
 # profile keeps debug info for profiling (debug = 1): six times the binary
-# (120 MB instead of 20), and slower to build; the image has no use for it.
+# (120 MB instead of 20), of no use in the image.
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target \
     cd bindings/js && npm ci && node build.mjs \
