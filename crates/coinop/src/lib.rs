@@ -1,5 +1,6 @@
 #![doc = include_str!("guide.md")]
 
+mod alarm;
 mod builder;
 mod core;
 mod doc_layout;
