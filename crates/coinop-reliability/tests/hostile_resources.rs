@@ -392,3 +392,45 @@ async fn a_full_data_directory_refuses_writes_and_new_rooms() {
     let (_, joined) = Client::join(&url, join_msg("DISK", "carol")).await;
     assert!(joined.head.0 > 0);
 }
+
+/// The status of `GET /healthz` sent to the relay at `addr` as a reverse
+/// proxy would, for a client at `client` (`X-Forwarded-For`).
+async fn status_for_client(addr: std::net::SocketAddr, client: &str) -> u16 {
+    let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let request = format!(
+        "GET /healthz HTTP/1.1\r\nHost: relay\r\nX-Forwarded-For: {client}\r\nConnection: close\r\n\r\n"
+    );
+    tcp.write_all(request.as_bytes()).await.unwrap();
+    let mut head = [0u8; 12];
+    tcp.read_exact(&mut head).await.unwrap();
+    std::str::from_utf8(&head[9..12]).unwrap().parse().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_ipv6_64_is_one_address_for_the_connection_limit() {
+    let _serial = serial().await;
+    // The test is the trusted proxy: the relay limits each forwarded
+    // client address, which lets loopback play many IPv6 clients.
+    let relay = relay(&[
+        "--trusted-proxies",
+        "127.0.0.1",
+        "--limit-loopback-connections",
+        "--connections-per-ip-burst",
+        "5",
+        "--connections-per-ip-per-sec",
+        "1",
+    ]);
+    // 30 addresses of one /64 (an attacker's home network): one budget.
+    let mut same_64 = Vec::new();
+    for i in 1..=30 {
+        same_64.push(status_for_client(relay.addr(), &format!("2001:db8:1:2::{i:x}")).await);
+    }
+    let refused = same_64.iter().filter(|s| **s == 429).count();
+    assert!(refused >= 20, "one /64 got {refused} of 30 refused: {same_64:?}");
+    // 30 clients on 30 different /64s: each its own budget.
+    for i in 1..=30 {
+        let status = status_for_client(relay.addr(), &format!("2001:db8:2:{i:x}::1")).await;
+        assert_eq!(status, 200, "the client on /64 number {i}");
+    }
+    eprintln!("one /64: 30 attempts, {refused} refused; 30 separate /64s: 0 refused");
+}

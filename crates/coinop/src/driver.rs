@@ -1,5 +1,6 @@
 //! The async driver: connects, feeds the core, runs its timers, reconnects.
 
+use crate::alarm::Alarm;
 use crate::core::LoadedSnapshot;
 use crate::error::Error;
 use crate::shared::{Shared, lock};
@@ -90,6 +91,7 @@ async fn session(
     // A late joiner's snapshot document, loading while its view is shown.
     let mut load: Fuse<OffThread<Loaded>> = Fuse::terminated();
     let mut loading = 0;
+    let mut alarm = Alarm::new();
     loop {
         shared.pump();
         if gone(wake) {
@@ -128,7 +130,8 @@ async fn session(
             let _ = sink.close().await;
             return End::Closed;
         }
-        let delay = wakeup.map_or(IDLE_MS, |t| t.saturating_sub(now_ms()));
+        let now = now_ms();
+        alarm.arm(wakeup.unwrap_or(now + IDLE_MS), now);
         select_biased! {
             frame = stream.next().fuse() => match frame {
                 Some(Ok(bytes)) => {
@@ -153,7 +156,7 @@ async fn session(
                 let result = done.unwrap_or_else(|| Err("loading panicked".into()));
                 lock(&shared.core).loaded(now_ms(), loading, result);
             }
-            _ = sleep_ms(delay).fuse() => lock(&shared.core).tick(now_ms()),
+            _ = alarm.fired() => lock(&shared.core).tick(now_ms()),
         }
     }
 }

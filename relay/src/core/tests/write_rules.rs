@@ -4,9 +4,10 @@
 #![allow(clippy::unwrap_used)]
 
 use super::*;
-use automerge::{ObjType, ROOT, ScalarValue};
+use crate::core::layout_changes::player_skeleton;
 use coinop_harness::RoomDoc;
-use coinop_layout::player_skeleton;
+use coinop_harness::automerge::transaction::Transactable;
+use coinop_harness::automerge::{ObjType, ROOT, ScalarValue};
 
 /// Seats alice (conn 1, the host), bob (2) and mallory (3).
 fn seat_everyone(room: &mut RoomState) {
