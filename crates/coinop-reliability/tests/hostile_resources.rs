@@ -426,7 +426,10 @@ async fn one_ipv6_64_is_one_address_for_the_connection_limit() {
         same_64.push(status_for_client(relay.addr(), &format!("2001:db8:1:2::{i:x}")).await);
     }
     let refused = same_64.iter().filter(|s| **s == 429).count();
-    assert!(refused >= 20, "one /64 got {refused} of 30 refused: {same_64:?}");
+    assert!(
+        refused >= 20,
+        "one /64 got {refused} of 30 refused: {same_64:?}"
+    );
     // 30 clients on 30 different /64s: each its own budget.
     for i in 1..=30 {
         let status = status_for_client(relay.addr(), &format!("2001:db8:2:{i:x}::1")).await;
