@@ -1,6 +1,5 @@
 #![doc = include_str!("guide.md")]
 
-mod alarm;
 mod builder;
 mod core;
 mod doc_layout;

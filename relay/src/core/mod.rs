@@ -68,7 +68,6 @@ mod folded_hashes;
 #[doc(hidden)]
 pub mod fuzzing;
 mod input;
-mod layout_changes;
 mod layout_index;
 mod limits;
 mod persistent;
