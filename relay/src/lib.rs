@@ -142,9 +142,6 @@ mod server;
 pub mod storage;
 pub mod tls;
 
-/// The automerge line the relay's documents use: 0.12, compact in memory
-/// (the SDK uses 0.5, fast to apply one change; same binary format).
-pub use automerge;
 pub use config::{ClusterConfig, RelayConfig, StorageConfig};
 pub use error::RelayError;
 /// A CIDR block, as [`RelayConfig::trusted_proxies`] takes them.

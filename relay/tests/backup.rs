@@ -5,8 +5,8 @@
 
 mod support;
 
+use automerge::ReadDoc;
 use coinop_harness::RelayProcess;
-use coinop_harness::automerge::{self, ReadDoc};
 use coinop_relay::storage::schema::SCHEMA_VERSION;
 use coinop_relay::storage::{StorageError, restore};
 use std::path::Path;
@@ -137,7 +137,7 @@ async fn a_backup_under_write_load_restores_every_change_acked_before_it() {
     for (r, i) in &before {
         let value = docs[*r].get(automerge::ROOT, format!("k{i}")).unwrap();
         assert_eq!(
-            value.and_then(|(v, _)| v.to_i64()),
+            value.and_then(|(v, _)| v.as_i64()),
             Some(*i),
             "{} k{i} was acked before the backup and is missing",
             ROOMS[*r]

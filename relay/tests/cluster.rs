@@ -5,7 +5,7 @@
 
 mod support;
 
-use coinop_harness::automerge::{self, ReadDoc};
+use automerge::ReadDoc;
 use coinop_protocol::*;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};

@@ -8,7 +8,7 @@
 
 mod support;
 
-use coinop_harness::automerge::{self, ReadDoc};
+use automerge::ReadDoc;
 use coinop_relay::tls::TlsSettings;
 use coinop_relay::{Relay, RelayConfig, RelayError};
 use std::net::SocketAddr;
@@ -89,7 +89,7 @@ async fn clients_join_over_wss_and_a_new_certificate_does_not_drop_them() {
     };
     let doc = doc_from(&joined);
     let round = doc.get(automerge::ROOT, "round").unwrap();
-    assert_eq!(round.and_then(|(v, _)| v.to_i64()), Some(2));
+    assert_eq!(round.and_then(|(v, _)| v.as_i64()), Some(2));
 
     // A broken pair (a key that does not fit) is refused; the last good
     // certificate stays.

@@ -5,7 +5,7 @@
 
 mod support;
 
-use coinop_harness::automerge::ReadDoc;
+use automerge::ReadDoc;
 use coinop_protocol::*;
 use coinop_relay::storage::schema::{SCHEMA_VERSION, schema_version};
 use coinop_relay::{Relay, RelayConfig, StorageConfig};
@@ -66,22 +66,19 @@ impl Captured {
 
 /// What a joiner of `room` reads: (state, whether a view came with the
 /// snapshot, head).
-async fn read_room(url: &str, room: &str) -> (coinop_harness::automerge::AutoCommit, bool, Seq) {
+async fn read_room(url: &str, room: &str) -> (automerge::AutoCommit, bool, Seq) {
     let (_c, joined) = Client::join(url, join_msg(room, "reader")).await;
     (doc_from(&joined), joined.view.is_some(), joined.head)
 }
 
-fn int(doc: &coinop_harness::automerge::AutoCommit, key: &str) -> Option<i64> {
-    doc.get(coinop_harness::automerge::ROOT, key)
+fn int(doc: &automerge::AutoCommit, key: &str) -> Option<i64> {
+    doc.get(automerge::ROOT, key)
         .unwrap()
-        .and_then(|(v, _)| v.to_i64())
+        .and_then(|(v, _)| v.as_i64())
 }
 
 /// What the fixture's README says it holds.
-fn assert_fixture_rooms(
-    folded: &coinop_harness::automerge::AutoCommit,
-    tail: &coinop_harness::automerge::AutoCommit,
-) {
+fn assert_fixture_rooms(folded: &automerge::AutoCommit, tail: &automerge::AutoCommit) {
     // k{i % 5} = i for i in 0..24: the last write of each key wins.
     let last = [20, 21, 22, 23, 19];
     for (k, v) in last.into_iter().enumerate() {
@@ -147,7 +144,7 @@ async fn old_snapshots_get_their_state_views_on_load() {
     assert_eq!(joined.head, Seq(20));
     let mut doc = doc_from(&joined);
     let view = joined.view.expect("the snapshot came with a view");
-    let mut view = coinop_harness::automerge::AutoCommit::load(&view).unwrap();
+    let mut view = automerge::AutoCommit::load(&view).unwrap();
     assert_eq!(view.document().hydrate(None), doc.document().hydrate(None));
     assert_eq!(int(&view, "k4"), Some(19));
     relay.shutdown().await;

@@ -42,8 +42,6 @@
 //! # Ok(()) }
 //! ```
 
-/// The automerge the harness builds changes with (the SDK's line).
-pub use automerge;
 mod binaries;
 mod child_server;
 mod client;

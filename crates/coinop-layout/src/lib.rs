@@ -112,9 +112,7 @@ fn content_addressed(
         let mut tx = doc.transaction();
         edit(&mut tx)?;
         tx.commit_with(CommitOptions::default().with_time(0));
-        doc.get_last_local_change()
-            .cloned()
-            .ok_or(AutomergeError::Fail)
+        doc.get_last_local_change().ok_or(AutomergeError::Fail)
     };
     let probe = commit(b"coinop-placehold".to_vec())?;
     let address = content_address(probe.raw_bytes()).ok_or(AutomergeError::Fail)?;

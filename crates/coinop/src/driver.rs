@@ -1,6 +1,5 @@
 //! The async driver: connects, feeds the core, runs its timers, reconnects.
 
-use crate::alarm::Alarm;
 use crate::core::LoadedSnapshot;
 use crate::error::Error;
 use crate::shared::{Shared, lock};
@@ -91,7 +90,6 @@ async fn session(
     // A late joiner's snapshot document, loading while its view is shown.
     let mut load: Fuse<OffThread<Loaded>> = Fuse::terminated();
     let mut loading = 0;
-    let mut alarm = Alarm::new();
     loop {
         shared.pump();
         if gone(wake) {
@@ -130,8 +128,7 @@ async fn session(
             let _ = sink.close().await;
             return End::Closed;
         }
-        let now = now_ms();
-        alarm.arm(wakeup.unwrap_or(now + IDLE_MS), now);
+        let delay = wakeup.map_or(IDLE_MS, |t| t.saturating_sub(now_ms()));
         select_biased! {
             frame = stream.next().fuse() => match frame {
                 Some(Ok(bytes)) => {
@@ -156,7 +153,7 @@ async fn session(
                 let result = done.unwrap_or_else(|| Err("loading panicked".into()));
                 lock(&shared.core).loaded(now_ms(), loading, result);
             }
-            _ = alarm.fired() => lock(&shared.core).tick(now_ms()),
+            _ = sleep_ms(delay).fuse() => lock(&shared.core).tick(now_ms()),
         }
     }
 }

@@ -1,6 +1,5 @@
 #![doc = include_str!("guide.md")]
 
-mod alarm;
 #[cfg(not(target_arch = "wasm32"))]
 mod bot_host;
 mod builder;

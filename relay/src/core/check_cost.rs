@@ -3,11 +3,11 @@
 //! prints it (run it with `--release`).
 
 use super::change_ops::ops_of;
-use super::layout_changes::{player_skeleton, skeleton};
 use super::layout_index::LayoutIndex;
 use super::write_rules::{Writer, check};
 use automerge::transaction::Transactable;
 use automerge::{ActorId, AutoCommit, ROOT, ReadDoc};
+use coinop_layout::{player_skeleton, skeleton};
 use coinop_protocol::actor::{player_tag, session_actor};
 use coinop_protocol::{PlayerId, RoomRules};
 use std::collections::HashMap;

@@ -5,8 +5,7 @@
 //! belongs to where it was made.
 
 use super::change_ops::{ObjRef, OpView, ops_of};
-use super::layout_changes::skeleton;
-use coinop_layout::{PLAYERS, PROFILE, STATE};
+use coinop_layout::{PLAYERS, PROFILE, STATE, skeleton};
 use coinop_protocol::actor::{PlayerTag, player_tag};
 use coinop_protocol::{Bytes, PlayerId};
 use std::collections::HashMap;

@@ -69,7 +69,6 @@ mod folded_hashes;
 pub mod fuzzing;
 mod handoff;
 mod input;
-mod layout_changes;
 mod layout_index;
 mod limits;
 mod persistent;

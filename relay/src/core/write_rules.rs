@@ -10,9 +10,9 @@
 //! not the document, so it costs microseconds per change.
 
 use super::change_ops::{ObjRef, OpView};
-use super::layout_changes::{player_skeleton, skeleton};
 use super::layout_index::{LayoutIndex, Place, is_layout_root_key};
 use automerge::Change;
+use coinop_layout::{player_skeleton, skeleton};
 use coinop_protocol::actor::PlayerTag;
 use coinop_protocol::{ErrorCode, PlayerId, PlayerStateWriters, RoomRules};
 use std::collections::HashMap;

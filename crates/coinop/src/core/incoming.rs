@@ -297,7 +297,7 @@ impl RoomCore {
             None => Authors::ByActor(actors),
         };
         let before = self.doc.get_heads();
-        let mut log = PatchLog::active(automerge::patches::TextRepresentation::String);
+        let mut log = PatchLog::active();
         if let Err(err) = self.doc.apply_changes_log_patches(changes, &mut log) {
             tracing::warn!("ignoring changes that do not apply: {err}");
         }

@@ -16,7 +16,7 @@ impl LoadedSnapshot {
     /// Loads a saved document: the slow part of a late join. Pure, so it
     /// can run on any thread.
     pub(crate) fn load(bytes: &[u8]) -> Result<Self, AutomergeError> {
-        let mut log = PatchLog::active(automerge::patches::TextRepresentation::String);
+        let mut log = PatchLog::active();
         let doc = Automerge::load_with_options(bytes, LoadOptions::new().patch_log(&mut log))?;
         let patches = doc.make_patches(&mut log);
         Ok(LoadedSnapshot { doc, patches })

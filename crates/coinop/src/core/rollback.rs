@@ -44,15 +44,15 @@ impl RoomCore {
         // Rebuilt from the kept changes, with the calls the core makes
         // anyway (no history diffing code in the Wasm build).
         let mut doc = automerge::Automerge::new();
-        if let Err(e) = doc.apply_changes(kept.into_iter().cloned()) {
+        if let Err(e) = doc.apply_changes(kept) {
             tracing::error!("could not roll back a refused change: {e}");
             return;
         }
         // What the rollback changes is what the undone changes did on top
         // of the kept ones.
         let mut probe = doc.fork();
-        let mut log = automerge::PatchLog::active(automerge::patches::TextRepresentation::String);
-        let _ = probe.apply_changes_log_patches(undone.into_iter().cloned(), &mut log);
+        let mut log = automerge::PatchLog::active();
+        let _ = probe.apply_changes_log_patches(undone, &mut log);
         let patches = probe.make_patches(&mut log);
         // A fresh actor: the old one's next seq would follow a change that
         // no longer exists anywhere.

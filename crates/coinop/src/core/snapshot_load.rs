@@ -56,7 +56,7 @@ impl RoomCore {
             // Ours queues changes waiting for their dependencies, which
             // `get_changes` would not carry over: merge the slow way.
             let before = self.doc.get_heads();
-            let mut log = PatchLog::active(automerge::patches::TextRepresentation::String);
+            let mut log = PatchLog::active();
             if let Err(e) = self.doc.load_incremental_log_patches(&bytes, &mut log) {
                 tracing::warn!("ignoring a snapshot that does not load: {e}");
             }
@@ -160,8 +160,7 @@ impl RoomCore {
                 .into_iter()
                 .filter(|h| self.doc.get_missing_deps(&[*h]).is_empty())
                 .collect();
-            if let Err(e) = loaded.apply_changes(self.doc.get_changes(&shared).into_iter().cloned())
-            {
+            if let Err(e) = loaded.apply_changes(self.doc.get_changes(&shared)) {
                 tracing::warn!("ignoring a snapshot our changes do not merge into: {e}");
                 return self.loaded(
                     now,

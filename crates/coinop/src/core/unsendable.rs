@@ -79,7 +79,7 @@ impl RoomCore {
 /// The state keys and profiles `changes` write, applied onto `doc`.
 fn touched_by(doc: &Automerge, changes: Vec<Change>) -> Vec<Touched> {
     let mut probe = doc.fork();
-    let mut log = PatchLog::active(automerge::patches::TextRepresentation::String);
+    let mut log = PatchLog::active();
     if let Err(e) = probe.apply_changes_log_patches(changes, &mut log) {
         tracing::warn!("could not tell what a dropped change wrote: {e}");
         return Vec::new();

@@ -31,9 +31,10 @@ impl RoomCore {
         // A write is made on the room's history, never on a view.
         self.finish_pending(now);
         let before = self.doc.get_heads();
-        let mut tx = self.doc.transaction_log_patches(PatchLog::active(
-            automerge::patches::TextRepresentation::String,
-        ));
+        let mut tx = self
+            .doc
+            .transaction_log_patches(PatchLog::active())
+            .map_err(automerge::AutomergeError::from)?;
         let out = match f(&mut tx) {
             Ok(out) => out,
             Err(e) => {
@@ -41,8 +42,8 @@ impl RoomCore {
                 return Err(e);
             }
         };
-        let (made, mut log) = tx.commit();
-        for change in self.new_changes(&before, made)? {
+        let (_, mut log) = tx.commit();
+        for change in self.new_changes(&before)? {
             self.outbox.push(change);
         }
         let me = Authors::One(Some(self.cfg.player.clone()));
@@ -135,30 +136,25 @@ impl RoomCore {
                 return Err(e.into());
             }
         }
-        let (made, _) = tx.commit();
-        for change in self.new_changes(&heads, made)? {
+        tx.commit();
+        for change in self.new_changes(&heads)? {
             self.outbox.push(change);
             self.replica_dirty = true;
         }
         Ok(())
     }
 
-    /// The local change `made` on top of `before`, for the outbox: looked
-    /// up by its hash, so the cost does not grow with the history (asking
-    /// for the changes since `before` walks the change graph). A change the
+    /// The local changes made since `before`, for the outbox. A change the
     /// relay would refuse for its size is undone instead (the document goes
     /// back to `before`; our actor's next change reuses its number, which
     /// nobody else saw) and refused here, so nothing unsendable is queued.
-    fn new_changes(
-        &mut self,
-        before: &[ChangeHash],
-        made: Option<ChangeHash>,
-    ) -> Result<Vec<Bytes>, Error> {
+    fn new_changes(&mut self, before: &[ChangeHash]) -> Result<Vec<Bytes>, Error> {
         let limit = sizes::change_limit(&self.limits);
-        let changes: Vec<Bytes> = made
-            .and_then(|hash| self.doc.get_change_by_hash(&hash))
+        let changes: Vec<Bytes> = self
+            .doc
+            .get_changes(before)
+            .iter()
             .map(|c| Bytes::copy_from_slice(c.raw_bytes()))
-            .into_iter()
             .collect();
         if let Some(size) = changes.iter().map(Bytes::len).find(|n| *n > limit) {
             let actor = self.doc.get_actor().clone();

@@ -4,10 +4,9 @@
 #![allow(clippy::unwrap_used)]
 
 use super::*;
-use crate::core::layout_changes::player_skeleton;
+use automerge::{ObjType, ROOT, ScalarValue};
 use coinop_harness::RoomDoc;
-use coinop_harness::automerge::transaction::Transactable;
-use coinop_harness::automerge::{ObjType, ROOT, ScalarValue};
+use coinop_layout::player_skeleton;
 
 /// Seats alice (conn 1, the host), bob (2) and mallory (3).
 fn seat_everyone(room: &mut RoomState) {
