@@ -2,7 +2,7 @@
 
 use super::authors::Authors;
 use super::incoming_rpc::IncomingRpc;
-use super::room_core::{Link, PING_INTERVAL_MS, RoomCore};
+use super::room_core::RoomCore;
 use crate::doc_layout::{self, Touched};
 use crate::error::{Error, stops_reconnecting};
 use crate::event::Event;
@@ -26,7 +26,7 @@ impl RoomCore {
     /// as one batch, in order with the other messages. Undecodable frames
     /// are logged and ignored: nothing a peer sends may crash the client.
     pub(crate) fn handle_frames(&mut self, now: u64, frames: &[Vec<u8>]) {
-        self.last_heard_at = now;
+        self.link.heard(now);
         let mut run: Vec<LogEntry> = Vec::new();
         for frame in frames {
             let Some(msg) = self.decode(frame) else {
@@ -89,15 +89,14 @@ impl RoomCore {
             }
             RelayMessage::Synced { head } => {
                 self.advance_cursor(head);
-                if self.link == (Link::Up { synced: false }) {
-                    self.link = Link::Up { synced: true };
+                if self.link.synced() {
                     self.on_synced(now);
                     self.out.event(Event::Synced);
                 }
             }
             RelayMessage::Ack { client_ref, seq } => {
                 if self.outbox.ack(client_ref) {
-                    self.publish_backoff.reset();
+                    self.link.publish_acked();
                     self.replica_dirty = true;
                 }
                 self.advance_cursor(seq);
@@ -152,7 +151,7 @@ impl RoomCore {
             RelayMessage::Pong {
                 client_time,
                 server_time,
-            } => self.clock.sample(client_time, now, server_time),
+            } => self.link.clock_mut().sample(client_time, now, server_time),
             RelayMessage::Reply { request, outcome } => self.on_reply(request, outcome),
             other => tracing::debug!("ignoring an unknown relay message: {other:?}"),
         }
@@ -217,7 +216,7 @@ impl RoomCore {
             });
         }
         self.replica_dirty = true;
-        self.clock.rough(now, w.server_time);
+        self.link.clock_mut().rough(now, w.server_time);
         // Roster: report the difference with what we knew before the drop.
         let old: Vec<PlayerId> = self.roster.players.iter().map(|p| p.id.clone()).collect();
         for gone in old
@@ -250,14 +249,11 @@ impl RoomCore {
             }
             self.on_unreliable(v);
         }
-        self.link = Link::Up { synced: false };
+        self.link.welcomed(now);
         for (target, key) in stale {
             self.unreliable.push(target, &key, bytes::Bytes::new());
         }
         self.ever_welcomed = true;
-        self.backoff.reset();
-        self.publish_after = 0;
-        self.next_ping_at = now + PING_INTERVAL_MS;
         self.set_status(Status::Connected);
     }
 
@@ -429,13 +425,13 @@ impl RoomCore {
             }
             if code == ErrorCode::MISSING_DEPENDENCY {
                 self.outbox.one_by_one();
-                self.publish_after = now + self.publish_backoff.next_delay();
+                self.link.delay_publish(now);
                 tracing::info!("publish {r} waits for changes it builds on: {error}");
                 return;
             }
             if code.is_retryable() {
                 self.outbox.retry(r);
-                self.publish_after = now + self.publish_backoff.next_delay();
+                self.link.delay_publish(now);
                 tracing::info!("publish {r} will be retried: {error}");
                 return;
             }
@@ -477,7 +473,7 @@ impl RoomCore {
         self.replica_dirty = true;
         if !own.is_empty() {
             self.outbox.requeue_front(own);
-            self.publish_after = 0;
+            self.link.publish_now();
         }
         true
     }

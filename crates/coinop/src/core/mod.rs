@@ -13,6 +13,7 @@ mod clock;
 mod config;
 mod incoming;
 mod incoming_rpc;
+mod link_state;
 mod outbox;
 mod outputs;
 mod pending_calls;

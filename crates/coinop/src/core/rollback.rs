@@ -107,10 +107,9 @@ impl RoomCore {
         if let Some(c) = &mut self.cursor {
             c.seq = coinop_protocol::Seq(0);
         }
-        if self.is_up() || self.link == super::room_core::Link::Joining {
+        if self.is_up() || self.link.is_joining() {
             self.disconnected(now);
-            self.link_dropped = true;
-            self.reconnect_at = now;
+            self.link.drop_link(now, true);
         }
     }
 

@@ -1,9 +1,8 @@
 //! The room core: its state, connection lifecycle, timers and outputs.
 
-use super::backoff::Backoff;
-use super::clock::ClockEstimate;
 use super::config::CoreConfig;
 use super::incoming_rpc::IncomingRpc;
+use super::link_state::LinkState;
 use super::outbox::Outbox;
 use super::outputs::{Completion, Outputs};
 use super::pending_calls::PendingCalls;
@@ -29,34 +28,14 @@ use coinop_protocol::{
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 
-/// How often a connected client pings (heartbeat and clock probe), in ms.
-pub(crate) const PING_INTERVAL_MS: u64 = 5_000;
-/// A connection that delivers no frame for this long (two pings' worth of
-/// pongs missed) is dead: a frozen or vanished relay does not always close
-/// the socket, so the client drops it and reconnects.
-pub(crate) const HEARTBEAT_TIMEOUT_MS: u64 = 2 * PING_INTERVAL_MS + 2_000;
-
-/// The state of the link to the relay.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Link {
-    /// No connection; `reconnect_at` says when to try.
-    Down,
-    /// Connected, join sent, no welcome yet.
-    Joining,
-    /// Welcomed; `synced` once catch-up completed.
-    Up {
-        /// Whether `Synced` arrived on this connection.
-        synced: bool,
-    },
-}
-
 /// The sans-IO room state machine. See the module docs.
 pub(crate) struct RoomCore {
     pub(super) cfg: CoreConfig,
     pub(super) doc: Automerge,
     pub(super) room: Option<RoomCode>,
     pub(super) cursor: Option<RoomCursor>,
-    pub(super) link: Link,
+    /// The link to the relay, its timers and the clock estimate.
+    pub(super) link: LinkState,
     pub(super) status: Status,
     pub(super) stopped: bool,
     pub(super) roster: Roster,
@@ -65,17 +44,6 @@ pub(crate) struct RoomCore {
     pub(super) calls: PendingCalls,
     /// Requests to the relay waiting for their reply.
     pub(super) requests: PendingRequests,
-    pub(super) clock: ClockEstimate,
-    pub(super) backoff: Backoff,
-    pub(super) reconnect_at: u64,
-    pub(super) publish_backoff: Backoff,
-    pub(super) publish_after: u64,
-    pub(super) next_ping_at: u64,
-    /// When the current connection last delivered a frame (or opened).
-    pub(super) last_heard_at: u64,
-    /// Set when the heartbeat deadline took the link down, until the driver
-    /// reports the socket closed.
-    pub(super) link_dropped: bool,
     pub(super) unreliable: UnreliableQueue,
     /// Frames, events and RPC results waiting to be taken.
     pub(super) out: Outputs,
@@ -142,7 +110,7 @@ impl RoomCore {
             doc,
             room,
             cursor,
-            link: Link::Down,
+            link: LinkState::new(seed),
             status: Status::Connecting,
             stopped: false,
             roster: Roster::default(),
@@ -150,16 +118,6 @@ impl RoomCore {
             outbox: Outbox::default(),
             calls: PendingCalls::new(seed.rotate_left(31)),
             requests: PendingRequests::default(),
-            clock: ClockEstimate::default(),
-            // Capped low so a returning relay is found within ~1.5 s; the jitter
-            // spreads a storm of reconnects over that window.
-            backoff: Backoff::new(100, 1_500, seed),
-            reconnect_at: 0,
-            publish_backoff: Backoff::new(500, 10_000, seed.rotate_left(17)),
-            publish_after: 0,
-            next_ping_at: 0,
-            last_heard_at: 0,
-            link_dropped: false,
             unreliable: UnreliableQueue::default(),
             out: Outputs::default(),
             my_unreliable: HashSet::new(),
@@ -199,9 +157,7 @@ impl RoomCore {
         if self.stopped {
             return;
         }
-        self.last_heard_at = now;
-        self.link_dropped = false;
-        self.link = Link::Joining;
+        self.link.opened(now);
         self.parts = Reassembly::default();
         let room = match &self.room {
             Some(code) => RoomRequest::Code(code.clone()),
@@ -225,9 +181,8 @@ impl RoomCore {
 
     /// The connection closed or could not be opened.
     pub(crate) fn disconnected(&mut self, now: u64) {
-        if std::mem::take(&mut self.link_dropped) {
+        if self.link.take_dropped(now) {
             // Already taken down by the heartbeat deadline in `tick`.
-            self.reconnect_at = self.reconnect_at.max(now);
             return;
         }
         self.out.drop_frames();
@@ -237,12 +192,10 @@ impl RoomCore {
         for request in self.requests.take_all() {
             self.out.complete(request, Err(Error::Offline));
         }
+        self.link.closed(now, !self.stopped);
         if self.stopped {
-            self.link = Link::Down;
             return;
         }
-        self.link = Link::Down;
-        self.reconnect_at = now + self.backoff.next_delay();
         if self.status == Status::Connected {
             self.set_status(Status::Reconnecting);
         }
@@ -267,14 +220,14 @@ impl RoomCore {
 
     /// Whether the driver should open a connection now.
     pub(crate) fn want_connect(&self, now: u64) -> bool {
-        !self.stopped && self.link == Link::Down && now >= self.reconnect_at
+        !self.stopped && self.link.may_connect(now)
     }
 
     /// Whether [`RoomCore::tick`] found the connection silent past the
     /// heartbeat timeout and took the link down: the driver must drop the
     /// socket (its own `disconnected` call is then absorbed).
     pub(crate) fn link_is_dead(&self) -> bool {
-        self.link_dropped
+        self.link.is_dropped()
     }
 
     /// Whether the room stopped for good.
@@ -284,12 +237,12 @@ impl RoomCore {
 
     /// Whether catch-up completed on this connection.
     pub(crate) fn is_synced(&self) -> bool {
-        self.link == (Link::Up { synced: true })
+        self.link.is_synced()
     }
 
     /// Whether the relay welcomed this connection.
     pub(crate) fn is_up(&self) -> bool {
-        matches!(self.link, Link::Up { .. })
+        self.link.is_up()
     }
 
     /// When the core next needs [`RoomCore::tick`], in ms.
@@ -299,21 +252,15 @@ impl RoomCore {
             at = Some(at.map_or(t, |a| a.min(t)));
         }
         let mut consider = |t: u64| at = Some(at.map_or(t, |a| a.min(t)));
-        match self.link {
-            Link::Down if !self.stopped => consider(self.reconnect_at),
-            Link::Joining => consider(self.last_heard_at + HEARTBEAT_TIMEOUT_MS + 1),
-            Link::Up { .. } => {
-                consider(self.next_ping_at);
-                consider(self.last_heard_at + HEARTBEAT_TIMEOUT_MS + 1);
-                if let Some(t) = self.unreliable.next_ready_at() {
-                    consider(t);
-                }
-                // Waiting for an ack is not a timer: the ack wakes us.
-                if self.outbox.has_pending() && !self.outbox.has_inflight() {
-                    consider(self.publish_after);
-                }
-            }
-            _ => {}
+        // Waiting for an ack is not a timer: the ack wakes us.
+        let publish_waiting = self.outbox.has_pending() && !self.outbox.has_inflight();
+        if let Some(t) = self.link.next_deadline(self.stopped, publish_waiting) {
+            consider(t);
+        }
+        if self.link.is_up()
+            && let Some(t) = self.unreliable.next_ready_at()
+        {
+            consider(t);
         }
         if let Some(t) = self.saves.retry_at() {
             consider(t);
@@ -323,13 +270,10 @@ impl RoomCore {
 
     /// Time passed: expire RPCs, ping, retry publishes.
     pub(crate) fn tick(&mut self, now: u64) {
-        if self.link != Link::Down
-            && !self.stopped
-            && now.saturating_sub(self.last_heard_at) > HEARTBEAT_TIMEOUT_MS
-        {
+        if !self.stopped && self.link.is_silent(now) {
             tracing::debug!("no frame from the relay within the heartbeat timeout");
             self.disconnected(now);
-            self.link_dropped = true;
+            self.link.drop_link(now, false);
         }
         for (call, name) in self.calls.expire(now) {
             self.out.complete(call, Err(Error::RpcTimeout { name }));
@@ -337,9 +281,8 @@ impl RoomCore {
         for (request, name) in self.requests.expire(now) {
             self.out.complete(request, Err(Error::RpcTimeout { name }));
         }
-        if self.is_up() && now >= self.next_ping_at {
+        if self.link.ping_due(now) {
             self.out.send(ClientMessage::Ping { client_time: now });
-            self.next_ping_at = now + PING_INTERVAL_MS;
         }
         self.flush(now);
     }
@@ -355,7 +298,7 @@ impl RoomCore {
             && self.cfg.role != Role::Spectator
             && self.outbox.has_pending()
             && !self.outbox.has_inflight()
-            && now >= self.publish_after
+            && self.link.may_publish(now)
         {
             let budget = super::sizes::publish_budget(&self.limits);
             for (client_ref, changes) in self.outbox.take_batches(budget) {
@@ -418,7 +361,7 @@ impl RoomCore {
 
     /// The relay clock's estimate at local time `now`.
     pub(crate) fn server_time(&self, now: u64) -> u64 {
-        self.clock.server_time(now)
+        self.link.clock().server_time(now)
     }
 
     /// The host, as the relay last said.

@@ -43,7 +43,7 @@ fn rpc_times_out_in_injected_time_and_first_reply_wins() {
 fn clock_estimate_comes_from_pongs() {
     let mut c = core("alice", 1);
     join(&mut c, &["alice"]);
-    assert_eq!(c.clock.server_time(0), 50_000, "welcome time at first");
+    assert_eq!(c.server_time(0), 50_000, "welcome time at first");
     frames(&mut c);
     c.tick(5_000);
     let ping = frames(&mut c)
@@ -60,7 +60,7 @@ fn clock_estimate_comes_from_pongs() {
             server_time: 1_000_020,
         },
     );
-    assert_eq!(c.clock.server_time(ping + 40), 1_000_040);
+    assert_eq!(c.server_time(ping + 40), 1_000_040);
 }
 
 #[test]
@@ -197,7 +197,7 @@ fn timers_never_ask_for_a_wakeup_in_the_past() {
 
 #[test]
 fn a_silent_connection_is_dropped_after_the_heartbeat_timeout() {
-    use crate::core::room_core::HEARTBEAT_TIMEOUT_MS;
+    use crate::core::link_state::HEARTBEAT_TIMEOUT_MS;
     // Frames keep a connection alive however long it lasts.
     let mut c = core("alice", 1);
     join(&mut c, &["alice"]);
