@@ -97,7 +97,7 @@ impl RoomCore {
             RelayMessage::Ack { client_ref, seq } => {
                 if self.outbox.ack(client_ref) {
                     self.link.publish_acked();
-                    self.replica_dirty = true;
+                    self.saves.mark_dirty();
                 }
                 self.advance_cursor(seq);
             }
@@ -215,7 +215,7 @@ impl RoomCore {
                 seq: Seq(0),
             });
         }
-        self.replica_dirty = true;
+        self.saves.mark_dirty();
         self.link.clock_mut().rough(now, w.server_time);
         // Roster: report the difference with what we knew before the drop.
         let old: Vec<PlayerId> = self.roster.players.iter().map(|p| p.id.clone()).collect();
@@ -317,7 +317,7 @@ impl RoomCore {
         if self.doc.get_heads() == before {
             return Vec::new();
         }
-        self.replica_dirty = true;
+        self.saves.mark_dirty();
         let patches = self.doc.make_patches(log);
         let mut keys = Vec::new();
         for t in doc_layout::touched(&patches) {
@@ -442,7 +442,7 @@ impl RoomCore {
             if let Some(batch) = batch.filter(|_| refused_write) {
                 self.roll_back(now, &batch);
             }
-            self.replica_dirty = true;
+            self.saves.mark_dirty();
         }
         if fatal && stops_reconnecting(code) {
             self.stop(Some(error));
@@ -470,7 +470,7 @@ impl RoomCore {
                     .is_ok_and(|ch| tag_of(ch.actor_id().to_bytes()).is_none_or(|t| t == mine))
             })
             .collect();
-        self.replica_dirty = true;
+        self.saves.mark_dirty();
         if !own.is_empty() {
             self.outbox.requeue_front(own);
             self.link.publish_now();

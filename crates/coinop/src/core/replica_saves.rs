@@ -1,4 +1,5 @@
-//! Saving the local replica: a failed save is retried with backoff and
+//! Saving the local replica: whether it changed since the last save, and
+//! a failed save retried with backoff and
 //! surfaced (an error event, [`RoomCore::replica_error`], and
 //! [`RoomCore::is_saved`] false until a save succeeds), never only logged.
 
@@ -11,6 +12,8 @@ use std::sync::Arc;
 /// The state of replica saving.
 #[derive(Debug)]
 pub(crate) struct ReplicaSaves {
+    /// Whether the replica changed since it was last taken for a save.
+    dirty: bool,
     /// The last save's error, while saves fail.
     failing: Option<Error>,
     /// When to try again while failing, in ms.
@@ -23,12 +26,28 @@ pub(crate) struct ReplicaSaves {
 impl ReplicaSaves {
     pub(crate) fn new(seed: u64) -> Self {
         ReplicaSaves {
+            dirty: false,
             failing: None,
             retry_at: 0,
             // From a quarter second up to half a minute between attempts.
             backoff: Backoff::new(250, 30_000, seed),
             set_aside: None,
         }
+    }
+
+    /// The document, outbox or cursor changed: the replica needs a save.
+    pub(crate) fn mark_dirty(&mut self) {
+        self.dirty = true;
+    }
+
+    /// Whether the replica changed since it was last taken.
+    pub(crate) fn is_dirty(&self) -> bool {
+        self.dirty
+    }
+
+    /// The replica was taken for a save.
+    pub(crate) fn taken(&mut self) {
+        self.dirty = false;
     }
 
     /// Whether saving failed and the next attempt is not due at `now`.
@@ -66,7 +85,7 @@ impl RoomCore {
         self.saves.failing = Some(error);
         self.saves.retry_at = now + self.saves.backoff.next_delay();
         // The replica taken for this save is still to be written.
-        self.replica_dirty = true;
+        self.saves.mark_dirty();
         self.flush(now);
     }
 

@@ -71,7 +71,7 @@ impl RoomCore {
             automerge::Change::from_bytes(bytes.to_vec())
                 .is_ok_and(|c| !dropped.contains(&c.hash()))
         });
-        self.replica_dirty = true;
+        self.saves.mark_dirty();
         // A write needs the skeleton, which may have been in the batch.
         if crate::doc_layout::state_map(&self.doc, &coinop_protocol::StateTarget::Room).is_none()
             && let Err(e) = crate::doc_layout::skeleton()

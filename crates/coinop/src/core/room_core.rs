@@ -50,7 +50,6 @@ pub(crate) struct RoomCore {
     /// Keys whose latest write by this player was unreliable: the relay may
     /// hold our value for them. A reliable write retracts it (see `writes`).
     pub(super) my_unreliable: HashSet<(StateTarget, String)>,
-    pub(super) replica_dirty: bool,
     pub(super) was_saved: bool,
     pub(super) ever_welcomed: bool,
     /// Why the room stopped, when a fatal error stopped it.
@@ -121,7 +120,6 @@ impl RoomCore {
             unreliable: UnreliableQueue::default(),
             out: Outputs::default(),
             my_unreliable: HashSet::new(),
-            replica_dirty: false,
             was_saved: outbox.is_empty(),
             ever_welcomed: false,
             fatal: None,
@@ -148,7 +146,7 @@ impl RoomCore {
         let bytes = Bytes::copy_from_slice(change.raw_bytes());
         self.doc.apply_changes([change])?;
         self.outbox.push(bytes);
-        self.replica_dirty = true;
+        self.saves.mark_dirty();
         Ok(())
     }
 
@@ -429,13 +427,13 @@ impl RoomCore {
     pub(crate) fn take_replica(&mut self) -> Option<(RoomCode, Replica)> {
         // A replica holds every write the application made: commit them.
         self.commit_writes(self.last_now);
-        if !self.replica_dirty || self.is_pending() || self.saves.waiting(self.last_now) {
+        if !self.saves.is_dirty() || self.is_pending() || self.saves.waiting(self.last_now) {
             // A pending snapshot is in the cursor but not yet in the
             // document: saving now would lose it on the next start.
             return None;
         }
         let room = self.room.clone()?;
-        self.replica_dirty = false;
+        self.saves.taken();
         Some((
             room,
             Replica {
@@ -452,7 +450,7 @@ impl RoomCore {
             && seq > c.seq
         {
             c.seq = seq;
-            self.replica_dirty = true;
+            self.saves.mark_dirty();
         }
     }
 }

@@ -174,7 +174,7 @@ impl RoomCore {
         let pending = self.pending.take();
         let shown = pending.as_ref().map_or(&old, |p| &p.view);
         let changed = differences(shown, &self.doc, &doc_layout::touched(&patches));
-        self.replica_dirty = true;
+        self.saves.mark_dirty();
         self.report(changed);
         if let Some(p) = pending {
             self.after_pending(now, p.held);

@@ -61,7 +61,7 @@ impl RoomCore {
             }
             Err(e) => tracing::warn!("could not rebuild the document without a change: {e}"),
         }
-        self.replica_dirty = true;
+        self.saves.mark_dirty();
         for change in big {
             tracing::warn!(
                 "dropping a queued change of {} bytes, over the relay's limit of {limit}",

@@ -139,7 +139,7 @@ impl RoomCore {
         tx.commit();
         for change in self.new_changes(&heads)? {
             self.outbox.push(change);
-            self.replica_dirty = true;
+            self.saves.mark_dirty();
         }
         Ok(())
     }
