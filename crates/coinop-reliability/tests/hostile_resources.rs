@@ -8,7 +8,7 @@
 
 mod support;
 
-use coinop_harness::{Client, Doc, Event, RelayProcess, big_change, join_msg, metric};
+use coinop_harness::{Client, Doc, Event, RelayProcess, big_change, http_get, join_msg, metric};
 use coinop_protocol::{
     Bytes, CallId, ClientMessage, ErrorCode, PlayerId, Profile, RelayMessage, RpcOutcome,
     RpcTarget, StateTarget,
@@ -396,14 +396,9 @@ async fn a_full_data_directory_refuses_writes_and_new_rooms() {
 /// The status of `GET /healthz` sent to the relay at `addr` as a reverse
 /// proxy would, for a client at `client` (`X-Forwarded-For`).
 async fn status_for_client(addr: std::net::SocketAddr, client: &str) -> u16 {
-    let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let request = format!(
-        "GET /healthz HTTP/1.1\r\nHost: relay\r\nX-Forwarded-For: {client}\r\nConnection: close\r\n\r\n"
-    );
-    tcp.write_all(request.as_bytes()).await.unwrap();
-    let mut head = [0u8; 12];
-    tcp.read_exact(&mut head).await.unwrap();
-    std::str::from_utf8(&head[9..12]).unwrap().parse().unwrap()
+    http_get(addr, "/healthz", &[("X-Forwarded-For", client)])
+        .await
+        .0
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
