@@ -82,7 +82,13 @@ fn me(app: &App) -> PlayerId {
 async fn a_state_set_in_one_app_reaches_the_other_apps_systems() {
     let relay = Relay::start(RelayConfig::for_tests()).await.expect("relay");
     let url = relay.ws_url();
+    // Alice creates the room, so she owns it and is its host; bob joins
+    // after her (started together, either could create it).
     let mut alice = app(&url, "alice");
+    frames_until(&mut [&mut alice], "alice connected", |apps| {
+        status(apps[0]).status == Some(Status::Connected)
+    })
+    .await;
     let mut bob = app(&url, "bob");
     frames_until(&mut [&mut alice, &mut bob], "both connected", |apps| {
         apps.iter()
