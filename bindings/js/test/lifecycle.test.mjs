@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createClient, deleteMyRoom, memoryStorage } from "../dist/index.js";
-import { join, leaveAll, relayForFile, roomCode } from "./support.mjs";
+import { eventually, join, leaveAll, relayForFile, roomCode } from "./support.mjs";
 
 const relay = relayForFile();
 
@@ -20,7 +20,9 @@ test("a kicked player is refused until the host unbans them", T, async () => {
   const guest = await join(relay, code, { storage });
   const guestId = guest.myPlayer().id;
   const gone = disconnected(guest);
-  await host.getPlayer(guestId).kick();
+  // The guest's join resolves before the host has seen the guest's seat.
+  const seat = await eventually(() => host.getPlayer(guestId), 5000, "the guest's seat");
+  await seat.kick();
   assert.equal((await gone).code, "KICKED");
   await assert.rejects(join(relay, code, { storage }), { code: "KICKED" });
   await host.unbanPlayer(guestId);

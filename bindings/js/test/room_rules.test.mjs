@@ -44,7 +44,9 @@ test("looser rules let a guest write another player's state; the default refuses
     const errors = [];
     guest.onError((e) => errors.push(e.code));
     try {
-      guest.getPlayer(third.myPlayer().id).setState("score", 5, true);
+      // `third`'s join resolves before `guest` has seen its seat.
+      const seat = await eventually(() => guest.getPlayer(third.myPlayer().id), 5000, "the third seat");
+      seat.setState("score", 5, true);
       if (allowed) {
         await eventually(() => third.myPlayer().getState("score") === 5, 5000, "the write");
       } else {
