@@ -81,6 +81,21 @@ pub(crate) fn get_json<R: ReadDoc>(doc: &R, obj: &ObjId, prop: impl Into<Prop>) 
     Some(to_json(doc, &value, &id))
 }
 
+/// The value op `op` wrote at `key` of map `obj`, while it is visible
+/// (a conflict shows several: the winner is not always the one wanted).
+pub(crate) fn get_json_of<R: ReadDoc>(
+    doc: &R,
+    obj: &ObjId,
+    key: &str,
+    op: (u64, &automerge::ActorId),
+) -> Option<Json> {
+    doc.get_all(obj, key)
+        .ok()?
+        .into_iter()
+        .find(|(_, id)| matches!(id, ObjId::Id(c, a, _) if *c == op.0 && a == op.1))
+        .map(|(value, id)| to_json(doc, &value, &id))
+}
+
 fn to_json<R: ReadDoc>(doc: &R, value: &Value<'_>, id: &ObjId) -> Json {
     match value {
         Value::Scalar(s) => scalar_to_json(s),
@@ -105,7 +120,7 @@ fn to_json<R: ReadDoc>(doc: &R, value: &Value<'_>, id: &ObjId) -> Json {
     }
 }
 
-fn scalar_to_json(s: &ScalarValue) -> Json {
+pub(crate) fn scalar_to_json(s: &ScalarValue) -> Json {
     match s {
         ScalarValue::Null | ScalarValue::Unknown { .. } => Json::Null,
         ScalarValue::Boolean(b) => Json::Bool(*b),

@@ -8,13 +8,12 @@ use crate::error::{Error, stops_reconnecting};
 use crate::event::Event;
 use crate::reliability::Reliability;
 use crate::status::Status;
-use automerge::{Change, ChangeHash, PatchLog};
+use automerge::{ChangeHash, PatchLog};
 use coinop_protocol::actor::{player_tag, tag_of};
 use coinop_protocol::{
-    ErrorCode, LogEntry, PlayerId, RelayMessage, RoomCursor, RpcOutcome, Seq, StateTarget,
-    UnreliableValue, Welcome,
+    ErrorCode, PlayerId, RelayMessage, RoomCursor, RpcOutcome, Seq, StateTarget, UnreliableValue,
+    Welcome,
 };
-use std::collections::HashMap;
 
 /// The longest relay message taken in parts: far above any room the relay
 /// stores (64 MiB by default), a bound on what a broken relay can make us
@@ -27,7 +26,7 @@ impl RoomCore {
     /// are logged and ignored: nothing a peer sends may crash the client.
     pub(crate) fn handle_frames(&mut self, now: u64, frames: &[Vec<u8>]) {
         self.link.heard(now);
-        let mut run: Vec<LogEntry> = Vec::new();
+        let mut run: Vec<coinop_protocol::LogEntry> = Vec::new();
         for frame in frames {
             let Some(msg) = self.decode(frame) else {
                 continue;
@@ -255,50 +254,6 @@ impl RoomCore {
         }
         self.ever_welcomed = true;
         self.set_status(Status::Connected);
-    }
-
-    /// Applies log entries, all in one automerge apply: its cost is a walk
-    /// of each object the changes touch, so a batch costs about what one
-    /// change does.
-    pub(crate) fn on_changes(&mut self, entries: Vec<LogEntry>) {
-        let Some(last) = entries.last() else {
-            return;
-        };
-        // Our buffered writes were made before these arrived: committed
-        // first, they merge exactly as if committed when made.
-        self.commit_writes(self.last_now);
-        let last_seq = last.seq;
-        let one_sender = entries
-            .iter()
-            .all(|e| e.sender == last.sender)
-            .then(|| last.sender.clone());
-        let mut actors = HashMap::new();
-        let changes: Vec<Change> = entries
-            .into_iter()
-            .filter_map(|e| match Change::from_bytes(e.change.to_vec()) {
-                Ok(c) => {
-                    if one_sender.is_none() {
-                        actors.insert(c.actor_id().clone(), e.sender);
-                    }
-                    Some(c)
-                }
-                Err(err) => {
-                    tracing::warn!("ignoring an undecodable change at {:?}: {err}", e.seq);
-                    None
-                }
-            })
-            .collect();
-        let authors = match one_sender {
-            Some(p) => Authors::One(Some(p)),
-            None => Authors::ByActor(actors),
-        };
-        let before = self.doc.get_heads();
-        let mut log = PatchLog::active();
-        if let Err(err) = self.doc.apply_changes_log_patches(changes, &mut log) {
-            tracing::warn!("ignoring changes that do not apply: {err}");
-        }
-        self.after_change(&before, &mut log, &authors);
-        self.advance_cursor(last_seq);
     }
 
     /// Emits events for what changed since `before` and applies the shadow

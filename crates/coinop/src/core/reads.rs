@@ -18,6 +18,11 @@ impl RoomCore {
         if let Some(v) = self.writes.get(target, key) {
             return Some(v.clone());
         }
+        if let Some(shown) = self.unapplied.get(target, key) {
+            return shown
+                .cloned()
+                .or_else(|| self.defaults(target).get(key).cloned());
+        }
         let doc = self.read_doc();
         if let Some(map) = doc_layout::state_map(doc, target)
             && let Some(v) = get_json(doc, &map, key)
@@ -30,11 +35,19 @@ impl RoomCore {
     /// Every key with a visible value, sorted.
     pub(crate) fn keys(&self, target: &StateTarget) -> Vec<String> {
         use automerge::ReadDoc;
-        let mut keys: BTreeSet<String> = self.defaults(target).keys().cloned().collect();
+        let mut keys: BTreeSet<String> = BTreeSet::new();
         let doc = self.read_doc();
         if let Some(map) = doc_layout::state_map(doc, target) {
             keys.extend(doc.keys(&map));
         }
+        for (key, has_value) in self.unapplied.keys(target) {
+            if has_value {
+                keys.insert(key.to_owned());
+            } else {
+                keys.remove(key);
+            }
+        }
+        keys.extend(self.defaults(target).keys().cloned());
         keys.extend(self.shadows.keys(target).map(str::to_owned));
         keys.extend(self.writes.keys(target).map(str::to_owned));
         keys.into_iter().collect()

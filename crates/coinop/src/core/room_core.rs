@@ -11,6 +11,7 @@ use super::pending_requests::PendingRequests;
 use super::replica_saves::ReplicaSaves;
 use super::roster::Roster;
 use super::shadows::Shadows;
+use super::unapplied::Unapplied;
 use super::unreliable_queue::UnreliableQueue;
 use super::write_buffer::WriteBuffer;
 use crate::doc_layout;
@@ -70,6 +71,8 @@ pub(crate) struct RoomCore {
     pub(super) parts: Reassembly,
     /// Replica saves: failures, retries.
     pub(super) saves: ReplicaSaves,
+    /// Received changes shown but not applied to `doc` yet.
+    pub(super) unapplied: Unapplied,
 }
 
 impl RoomCore {
@@ -131,6 +134,7 @@ impl RoomCore {
             limits: Limits::DEFAULT,
             parts: Reassembly::default(),
             saves: ReplicaSaves::new(seed.rotate_left(47)),
+            unapplied: Unapplied::default(),
         };
         for change in outbox {
             core.outbox.push(change);
@@ -263,6 +267,9 @@ impl RoomCore {
         if let Some(t) = self.saves.retry_at() {
             consider(t);
         }
+        if let Some(t) = self.unapplied.due_at() {
+            consider(t);
+        }
         at
     }
 
@@ -281,6 +288,9 @@ impl RoomCore {
         }
         if self.link.ping_due(now) {
             self.out.send(ClientMessage::Ping { client_time: now });
+        }
+        if self.unapplied.is_due(now) {
+            self.apply_waiting();
         }
         self.flush(now);
     }
@@ -433,6 +443,8 @@ impl RoomCore {
             return None;
         }
         let room = self.room.clone()?;
+        // The cursor counts the changes shown: the document must hold them.
+        self.apply_waiting();
         self.saves.taken();
         Some((
             room,

@@ -3,18 +3,65 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use super::RoomCore;
 use super::sim::Sim;
+use crate::doc_layout;
 use crate::doc_value::get_json;
 use crate::reliability::Reliability;
-use automerge::ROOT;
+use automerge::{ROOT, ReadDoc};
 use coinop_protocol::{PlayerId, StateTarget};
 use proptest::prelude::*;
-use serde_json::json;
+use serde_json::{Value as Json, json};
+use std::collections::BTreeMap;
 
 const ROOM: StateTarget = StateTarget::Room;
 
-/// Every replica holds the same document, and sees the relay's roster.
-fn assert_converged(sim: &Sim, seed: u64) {
+/// The reliable state `core` shows for each state map: the document's,
+/// with the received changes it has not applied yet on top.
+fn shown_state(core: &RoomCore) -> Vec<(StateTarget, BTreeMap<String, Json>)> {
+    let doc = &core.doc;
+    let mut targets = vec![ROOM];
+    if let Some(players) = doc_layout::child(doc, &ROOT, doc_layout::PLAYERS) {
+        targets.extend(
+            doc.keys(&players)
+                .map(|p| StateTarget::Player(PlayerId::new(p).unwrap())),
+        );
+    }
+    targets
+        .into_iter()
+        .map(|t| {
+            let mut keys = BTreeMap::new();
+            if let Some(map) = doc_layout::state_map(doc, &t) {
+                for k in doc.keys(&map) {
+                    let v = get_json(doc, &map, k.as_str()).unwrap();
+                    keys.insert(k, v);
+                }
+            }
+            for (k, _) in core.unapplied.keys(&t) {
+                match core.unapplied.get(&t, k).unwrap() {
+                    Some(v) => keys.insert(k.to_owned(), v.clone()),
+                    None => keys.remove(k),
+                };
+            }
+            (t, keys)
+        })
+        .collect()
+}
+
+/// Every replica holds the same document, and sees the relay's roster;
+/// what each showed before applying the changes it held back is what its
+/// document holds once they are applied.
+fn assert_converged(sim: &mut Sim, seed: u64) {
+    for (i, c) in sim.clients.iter_mut().enumerate() {
+        let shown = shown_state(&c.core);
+        c.core.apply_waiting();
+        assert!(c.core.unapplied.is_empty());
+        assert_eq!(
+            shown,
+            shown_state(&c.core),
+            "seed {seed}: client {i} showed"
+        );
+    }
     let first = &sim.clients[0].core;
     let mut heads = first.doc.get_heads();
     heads.sort();
@@ -124,7 +171,7 @@ fn two_clients_through_the_relay_core() {
         assert_eq!(c.core.get_state(&ROOM, "a"), Some(json!(1)));
         assert_eq!(c.core.get_state(&ROOM, "n"), Some(json!(2)));
     }
-    assert_converged(&sim, 1);
+    assert_converged(&mut sim, 1);
 }
 
 #[test]
@@ -151,7 +198,7 @@ fn a_client_offline_for_long_rejoins_and_merges() {
     assert_eq!(sim.relay.players().len(), 2, "the offline seat expired");
     sim.settle();
     assert_eq!(sim.relay.players().len(), 3);
-    assert_converged(&sim, 2);
+    assert_converged(&mut sim, 2);
     assert_eq!(
         sim.clients[1].core.get_state(&ROOM, "offline"),
         Some(json!("yes"))
@@ -179,7 +226,7 @@ fn a_late_joiner_catches_up_from_a_snapshot() {
     }
     assert!(sim.compactions > 0, "the relay compacted");
     sim.settle();
-    assert_converged(&sim, 7);
+    assert_converged(&mut sim, 7);
     assert_eq!(sim.clients[2].core.get_state(&ROOM, "k4"), Some(json!(39)));
 }
 
@@ -210,15 +257,15 @@ fn relay_restarts_and_a_lost_room_converge() {
     }
     sim.settle();
     assert_eq!((sim.restarts, sim.losses), (2, 1));
-    assert_converged(&sim, 11);
+    assert_converged(&mut sim, 11);
     assert_eq!(sim.clients[0].core.get_state(&ROOM, "k1"), Some(json!(29)));
 }
 
 #[test]
 fn random_runs_converge_for_a_few_fixed_seeds() {
     for seed in [3, 4, 5, 6] {
-        let sim = run(2 + seed as usize % 7, seed, 300);
-        assert_converged(&sim, seed);
+        let mut sim = run(2 + seed as usize % 7, seed, 300);
+        assert_converged(&mut sim, seed);
     }
 }
 
@@ -233,8 +280,8 @@ proptest! {
     /// prints the seed; replay it with `run(n, seed, steps)`.
     #[test]
     fn replicas_converge(n in 2usize..=8, seed in any::<u64>(), steps in 10usize..80) {
-        let sim = run(n, seed, steps);
-        assert_converged(&sim, seed);
+        let mut sim = run(n, seed, steps);
+        assert_converged(&mut sim, seed);
     }
 }
 
@@ -282,10 +329,18 @@ fn a_forbidden_write_is_rolled_back_reported_and_the_next_writes_go_through() {
         .set_state(now, p1.clone(), "score", json!(10), Reliability::Reliable)
         .unwrap();
     sim.settle();
-    assert_converged(&sim, 11);
+    assert_converged(&mut sim, 11);
     for c in &sim.clients {
         assert_eq!(c.core.get_state(&ROOM, "after"), Some(json!(2)));
         assert_eq!(c.core.get_state(&ROOM, "before"), None);
         assert_eq!(c.core.get_state(&p1, "score"), Some(json!(10)));
     }
+}
+
+/// Found by `replicas_converge`: a delete that removes a conflict's winner
+/// uncovers the losing value, which the client must show.
+#[test]
+fn a_seed_where_a_delete_uncovers_a_conflict_loser() {
+    let mut sim = run(2, 5672063227756620990, 73);
+    assert_converged(&mut sim, 5672063227756620990);
 }

@@ -136,8 +136,15 @@ impl RoomCore {
         }
     }
 
-    /// Loads a pending snapshot's document now, in this thread.
+    /// Brings the document up to date, in this thread: a pending
+    /// snapshot's document loaded, every change shown applied.
     pub(crate) fn finish_pending(&mut self, now: u64) {
+        self.finish_snapshot(now);
+        self.apply_waiting();
+    }
+
+    /// Loads a pending snapshot's document now, in this thread.
+    pub(crate) fn finish_snapshot(&mut self, now: u64) {
         let Some((id, bytes)) = self.pending.as_ref().map(|p| (p.id, p.doc.clone())) else {
             return;
         };

@@ -31,6 +31,8 @@ impl RoomCore {
         if big.is_empty() {
             return;
         }
+        // The document is rebuilt from its changes: all of them.
+        self.apply_waiting();
         let mut dropped: HashSet<ChangeHash> = big.iter().filter_map(hash_of).collect();
         let mut keep: Vec<Change> = Vec::new();
         let mut gone: Vec<Change> = Vec::new();

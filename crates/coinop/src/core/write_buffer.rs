@@ -14,7 +14,10 @@
 //! changes, snapshots and every other local edit commit the buffer first.
 //! So a buffered write merges exactly as it would have if committed when it
 //! was made (a write made offline stays concurrent with what others wrote
-//! meanwhile, and the usual conflict rule picks the winner).
+//! meanwhile, and the usual conflict rule picks the winner). Received
+//! changes shown but not applied yet (see [`super::unapplied`]) are applied
+//! first when the commit writes a key they wrote, so the commit's op
+//! follows theirs exactly as the reader saw it.
 
 use coinop_protocol::StateTarget;
 use serde_json::Value as Json;

@@ -42,8 +42,8 @@ impl RoomCore {
                 return Err(e);
             }
         };
-        let (_, mut log) = tx.commit();
-        for change in self.new_changes(&before)? {
+        let (hash, mut log) = tx.commit();
+        for change in self.new_changes(&before, hash)? {
             self.outbox.push(change);
         }
         let me = Authors::One(Some(self.cfg.player.clone()));
@@ -84,10 +84,17 @@ impl RoomCore {
     }
 
     fn commit(&mut self, now: u64, writes: Vec<Write>) -> Result<(), Error> {
+        // A write of a key a waiting change wrote is made on top of it.
+        if writes
+            .iter()
+            .any(|w| self.unapplied.touches(&w.target, &w.key))
+        {
+            self.apply_waiting();
+        }
         let mut maps: Vec<(StateTarget, ObjId)> = Vec::new();
         for w in &writes {
             if !maps.iter().any(|(t, _)| t == &w.target) {
-                let map = self.ensure_state_map(now, &w.target)?;
+                let map = self.state_map_made(now, &w.target)?;
                 maps.push((w.target.clone(), map));
             }
         }
@@ -136,23 +143,29 @@ impl RoomCore {
                 return Err(e.into());
             }
         }
-        tx.commit();
-        for change in self.new_changes(&heads)? {
+        let (hash, _) = tx.commit();
+        for change in self.new_changes(&heads, hash)? {
             self.outbox.push(change);
             self.saves.mark_dirty();
         }
         Ok(())
     }
 
-    /// The local changes made since `before`, for the outbox. A change the
-    /// relay would refuse for its size is undone instead (the document goes
-    /// back to `before`; our actor's next change reuses its number, which
-    /// nobody else saw) and refused here, so nothing unsendable is queued.
-    fn new_changes(&mut self, before: &[ChangeHash]) -> Result<Vec<Bytes>, Error> {
+    /// The local change `hash` a transaction on `before` made, for the
+    /// outbox (none when it changed nothing). Taken by its hash: asking
+    /// for the changes since `before` costs a walk of the history. A
+    /// change the relay would refuse for its size is undone instead (the
+    /// document goes back to `before`; our actor's next change reuses its
+    /// number, which nobody else saw) and refused here, so nothing
+    /// unsendable is queued.
+    fn new_changes(
+        &mut self,
+        before: &[ChangeHash],
+        hash: Option<ChangeHash>,
+    ) -> Result<Vec<Bytes>, Error> {
         let limit = sizes::change_limit(&self.limits);
-        let changes: Vec<Bytes> = self
-            .doc
-            .get_changes(before)
+        let changes: Vec<Bytes> = hash
+            .and_then(|h| self.doc.get_change_by_hash(&h))
             .iter()
             .map(|c| Bytes::copy_from_slice(c.raw_bytes()))
             .collect();
@@ -170,10 +183,18 @@ impl RoomCore {
         Ok(changes)
     }
 
-    /// The state map of `target`, creating a player's maps if needed.
+    /// The state map of `target`, creating a player's maps if needed, in
+    /// a document brought up to date (see `finish_pending`).
     fn ensure_state_map(&mut self, now: u64, target: &StateTarget) -> Result<ObjId, Error> {
         self.commit_writes(now);
         self.finish_pending(now);
+        self.state_map_made(now, target)
+    }
+
+    /// The state map of `target`, creating a player's maps if needed. The
+    /// changes waiting to be applied never make one (see `unapplied`).
+    fn state_map_made(&mut self, now: u64, target: &StateTarget) -> Result<ObjId, Error> {
+        self.finish_snapshot(now);
         if let Some(map) = doc_layout::state_map(&self.doc, target) {
             return Ok(map);
         }

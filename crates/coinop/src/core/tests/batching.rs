@@ -59,6 +59,7 @@ fn a_remote_change_commits_buffered_writes_first() {
     let winner = alice.get_state(&ROOM, "k");
     assert_eq!(bob.get_state(&ROOM, "k"), winner);
     use automerge::ReadDoc;
+    alice.apply_waiting();
     let map = crate::doc_layout::state_map(&alice.doc, &ROOM).unwrap();
     assert_eq!(alice.doc.get_all(&map, "k").unwrap().len(), 2, "a conflict");
 }

@@ -1,0 +1,559 @@
+//! Received changes not applied to the automerge document yet, and the
+//! state keys they show meanwhile.
+//!
+//! automerge 0.12 applies changes with a walk of every op of each object
+//! they touch: one change into a room map holding 10,000 ops costs about a
+//! millisecond, while 2,000 changes applied in one call cost about 10 µs
+//! each (BENCHMARKS.md, issue 14). So a received change made only of plain
+//! state writes (a value put at a state key, a map or list made and filled
+//! in the same change, a key deleted) is decoded here and shown at once, and
+//! the document applies it later, with everything else that waits, in one
+//! call: before anything reads or edits the document itself, before a local
+//! write of a key shown here, and when [`MAX_CHANGES`] or [`MAX_AGE_MS`] is
+//! reached. Any other change (profiles, counters, edits inside an existing
+//! value, layout) is applied the usual way, after everything that waits.
+//!
+//! What a key shows follows automerge's rule exactly: the key's visible ops
+//! are those no later op names as its predecessor, and the one with the
+//! greatest op id (counter, then actor) wins.
+
+use crate::doc_layout;
+use crate::doc_value::{get_json_of, scalar_to_json};
+use automerge::legacy::{ElementId, Key, ObjectId, OpType};
+use automerge::{ActorId, Automerge, Change, ChangeHash, ObjType, ReadDoc, ScalarValue};
+use coinop_protocol::{PlayerId, StateTarget};
+use serde_json::{Map, Value as Json};
+use std::collections::{HashMap, HashSet};
+
+/// Applied to the document once this many changes wait.
+pub(crate) const MAX_CHANGES: usize = 4096;
+
+/// Applied to the document once the oldest waiting change is this old (ms).
+pub(crate) const MAX_AGE_MS: u64 = 1000;
+
+/// An operation's id: its counter, then its actor (automerge's order).
+type OpKey = (u64, ActorId);
+
+/// A state key: whose, and which.
+type StateKey = (StateTarget, String);
+
+/// One visible op of a key: its id, its value, who sent it (`None`: known
+/// from the document). A document op's value is read only once it wins.
+#[derive(Debug, Clone)]
+struct Visible {
+    id: OpKey,
+    value: Option<Json>,
+    by: Option<PlayerId>,
+}
+
+/// What [`Unapplied::absorb`] did with a change.
+#[derive(Debug)]
+pub(crate) enum Absorbed {
+    /// Shown: these keys' winning values changed.
+    Shown(Vec<StateKey>),
+    /// The document (or the waiting changes) holds it already.
+    Known,
+    /// Not a plain state write: give it to the document, after
+    /// [`Unapplied::take`].
+    Other(Box<Change>),
+}
+
+/// The waiting changes and the keys they show. See the module docs.
+#[derive(Debug, Default)]
+pub(crate) struct Unapplied {
+    changes: Vec<Change>,
+    hashes: HashSet<ChangeHash>,
+    /// Every key a waiting change wrote: its visible ops, the document's
+    /// included.
+    keys: HashMap<StateKey, Vec<Visible>>,
+    /// The state maps of the document by object id.
+    maps: HashMap<OpKey, (StateTarget, automerge::ObjId)>,
+    /// When the oldest waiting change came (ms).
+    since: Option<u64>,
+}
+
+impl Unapplied {
+    /// Whether nothing waits.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+
+    /// Whether the waiting changes should be applied now.
+    pub(crate) fn is_due(&self, now: u64) -> bool {
+        self.changes.len() >= MAX_CHANGES || self.due_at().is_some_and(|t| now >= t)
+    }
+
+    /// When the waiting changes are due to be applied.
+    pub(crate) fn due_at(&self) -> Option<u64> {
+        self.since.map(|t| t + MAX_AGE_MS)
+    }
+
+    /// Whether a waiting change wrote this key.
+    pub(crate) fn touches(&self, target: &StateTarget, key: &str) -> bool {
+        !self.keys.is_empty() && self.keys.contains_key(&(target.clone(), key.to_owned()))
+    }
+
+    /// The value a key shows, when a waiting change wrote it: `Some(None)`
+    /// when it was deleted.
+    pub(crate) fn get(&self, target: &StateTarget, key: &str) -> Option<Option<&Json>> {
+        if self.keys.is_empty() {
+            return None;
+        }
+        let visible = self.keys.get(&(target.clone(), key.to_owned()))?;
+        Some(winner(visible).and_then(|v| v.value.as_ref()))
+    }
+
+    /// Who sent the value a key shows, when a waiting change wrote it.
+    pub(crate) fn author(&self, target: &StateTarget, key: &str) -> Option<PlayerId> {
+        let visible = self.keys.get(&(target.clone(), key.to_owned()))?;
+        winner(visible)?.by.clone()
+    }
+
+    /// The keys of `target` waiting changes wrote, with whether each has a
+    /// value now.
+    pub(crate) fn keys<'a>(
+        &'a self,
+        target: &'a StateTarget,
+    ) -> impl Iterator<Item = (&'a str, bool)> + 'a {
+        self.keys
+            .iter()
+            .filter(move |((t, _), _)| t == target)
+            .map(|((_, k), v)| (k.as_str(), !v.is_empty()))
+    }
+
+    /// Everything waiting, in the order it came, leaving nothing.
+    pub(crate) fn take(&mut self) -> Vec<Change> {
+        self.keys.clear();
+        self.hashes.clear();
+        self.since = None;
+        std::mem::take(&mut self.changes)
+    }
+
+    /// Shows `change`, sent by `by`, on top of `doc`, or says why not.
+    /// Nothing changes unless it is shown.
+    pub(crate) fn absorb(
+        &mut self,
+        doc: &Automerge,
+        change: Change,
+        by: Option<PlayerId>,
+        now: u64,
+    ) -> Absorbed {
+        let hash = change.hash();
+        if self.hashes.contains(&hash) {
+            return Absorbed::Known;
+        }
+        // With changes queued for missing dependencies, "held" is not
+        // "applied": automerge sorts that out.
+        if !doc.get_missing_deps(&[]).is_empty() {
+            return Absorbed::Other(Box::new(change));
+        }
+        let held = |h: &ChangeHash| doc.get_missing_deps(&[*h]).is_empty();
+        if held(&hash) {
+            return Absorbed::Known;
+        }
+        // A change ahead of what it builds on waits in automerge's queue.
+        if !change
+            .deps()
+            .iter()
+            .all(|d| self.hashes.contains(d) || held(d))
+        {
+            return Absorbed::Other(Box::new(change));
+        }
+        let Some(writes) = self.plan(doc, &change) else {
+            return Absorbed::Other(Box::new(change));
+        };
+        let mut shown: Vec<StateKey> = Vec::new();
+        for w in writes {
+            let visible = self
+                .keys
+                .entry(w.key.clone())
+                .or_insert_with(|| in_doc(doc, &w.map, &w.key.1));
+            let winner_was = winner(visible).map(|v| v.id.clone());
+            visible.retain(|v| !w.pred.contains(&v.id));
+            if let Some((id, value)) = w.value
+                && !visible.iter().any(|v| v.id == id)
+            {
+                visible.push(Visible {
+                    id,
+                    value: Some(value),
+                    by: by.clone(),
+                });
+            }
+            // A document op left winning by a concurrent loser: read it.
+            if let Some(top) = visible.iter_mut().max_by(|a, b| a.id.cmp(&b.id))
+                && top.value.is_none()
+            {
+                top.value = get_json_of(doc, &w.map, &w.key.1, (top.id.0, &top.id.1));
+            }
+            if winner(visible).map(|v| &v.id) != winner_was.as_ref() && !shown.contains(&w.key) {
+                shown.push(w.key);
+            }
+        }
+        self.hashes.insert(hash);
+        self.changes.push(change);
+        self.since.get_or_insert(now);
+        Absorbed::Shown(shown)
+    }
+
+    /// The state writes of `change`, or `None` when it holds anything else.
+    fn plan(&mut self, doc: &Automerge, change: &Change) -> Option<Vec<KeyWrite>> {
+        let expanded = change.decode();
+        let actor = expanded.actor_id;
+        let mut writes: Vec<KeyWrite> = Vec::new();
+        let mut tree = Tree::default();
+        // The objects this change makes: their node in `tree`.
+        let mut made: HashMap<OpKey, usize> = HashMap::new();
+        // Per write, the node holding its value.
+        let mut roots: Vec<Option<usize>> = Vec::new();
+        for (op, counter) in expanded
+            .operations
+            .into_iter()
+            .zip(expanded.start_op.get()..)
+        {
+            let id: OpKey = (counter, actor.clone());
+            let node = match &op.action {
+                OpType::Make(ObjType::Map) => Node::Map(Map::new(), Vec::new()),
+                OpType::Make(ObjType::List) => Node::List(Vec::new()),
+                OpType::Put(ScalarValue::Counter(_)) => return None,
+                OpType::Put(s) => Node::Scalar(scalar_to_json(s)),
+                OpType::Delete => Node::Deleted,
+                _ => return None,
+            };
+            let ObjectId::Id(obj) = &op.obj else {
+                return None;
+            };
+            let obj: OpKey = (obj.0, obj.1.clone());
+            if let Some(&parent) = made.get(&obj) {
+                // Inside a value this change made: a map key, or a list
+                // element appended after the previous one.
+                let child = tree.push(node);
+                if matches!(tree.nodes[child], Node::Deleted) {
+                    return None;
+                }
+                match (&op.key, op.insert) {
+                    (Key::Map(k), false) => tree.put(parent, k.to_string(), child)?,
+                    (Key::Seq(after), true) => tree.append(parent, after, child, &id)?,
+                    _ => return None,
+                }
+                if matches!(op.action, OpType::Make(_)) {
+                    made.insert(id, child);
+                }
+                continue;
+            }
+            let Key::Map(key) = &op.key else {
+                return None;
+            };
+            if op.insert {
+                return None;
+            }
+            let (target, map) = self.state_map(doc, &obj)?;
+            let value = match node {
+                Node::Deleted => None,
+                node => {
+                    let n = tree.push(node);
+                    if matches!(op.action, OpType::Make(_)) {
+                        made.insert(id.clone(), n);
+                    }
+                    Some(n)
+                }
+            };
+            roots.push(value);
+            writes.push(KeyWrite {
+                key: (target, key.to_string()),
+                map,
+                pred: op.pred.iter().map(|p| (p.0, p.1.clone())).collect(),
+                value: None,
+            });
+            if let Some(w) = writes.last_mut()
+                && value.is_some()
+            {
+                w.value = Some((id, Json::Null));
+            }
+        }
+        for (w, root) in writes.iter_mut().zip(roots) {
+            if let (Some((_, value)), Some(n)) = (&mut w.value, root) {
+                *value = tree.json(n);
+            }
+        }
+        Some(writes)
+    }
+
+    /// The state map object `obj` is, with its document id.
+    fn state_map(
+        &mut self,
+        doc: &Automerge,
+        obj: &OpKey,
+    ) -> Option<(StateTarget, automerge::ObjId)> {
+        if !self.maps.contains_key(obj) {
+            // Players' maps are made by changes the document applied (a
+            // change making one is never shown here): look again.
+            self.maps = state_maps(doc);
+        }
+        self.maps.get(obj).cloned()
+    }
+}
+
+/// One write of a state key in a change.
+struct KeyWrite {
+    key: StateKey,
+    map: automerge::ObjId,
+    pred: Vec<OpKey>,
+    /// The op's id and value; `None` for a delete.
+    value: Option<(OpKey, Json)>,
+}
+
+/// A value a change builds: the nodes of its maps and lists.
+#[derive(Default)]
+struct Tree {
+    nodes: Vec<Node>,
+}
+
+enum Node {
+    Scalar(Json),
+    /// Scalar entries, and entries that are nodes.
+    Map(Map<String, Json>, Vec<(String, usize)>),
+    /// Elements in order: their op id and node.
+    List(Vec<(OpKey, usize)>),
+    Deleted,
+}
+
+impl Tree {
+    fn push(&mut self, node: Node) -> usize {
+        self.nodes.push(node);
+        self.nodes.len() - 1
+    }
+
+    /// Puts `child` at `key` of map `parent` (a later put wins).
+    fn put(&mut self, parent: usize, key: String, child: usize) -> Option<()> {
+        let Node::Map(_, entries) = &mut self.nodes[parent] else {
+            return None;
+        };
+        entries.retain(|(k, _)| k != &key);
+        entries.push((key, child));
+        Some(())
+    }
+
+    /// Appends `child` to list `parent`, when it goes after the list's
+    /// last element (or at the head of an empty list).
+    fn append(&mut self, parent: usize, after: &ElementId, child: usize, id: &OpKey) -> Option<()> {
+        let Node::List(items) = &mut self.nodes[parent] else {
+            return None;
+        };
+        let last = items.last().map(|(id, _)| id);
+        let follows = match (after, last) {
+            (ElementId::Head, None) => true,
+            (ElementId::Id(a), Some(l)) => a.0 == l.0 && a.1 == l.1,
+            _ => false,
+        };
+        if !follows {
+            return None;
+        }
+        items.push((id.clone(), child));
+        Some(())
+    }
+
+    fn json(&mut self, n: usize) -> Json {
+        match std::mem::replace(&mut self.nodes[n], Node::Deleted) {
+            Node::Scalar(v) => v,
+            Node::Map(mut map, entries) => {
+                for (k, child) in entries {
+                    let v = self.json(child);
+                    map.insert(k, v);
+                }
+                Json::Object(map)
+            }
+            Node::List(items) => {
+                Json::Array(items.into_iter().map(|(_, c)| self.json(c)).collect())
+            }
+            Node::Deleted => Json::Null,
+        }
+    }
+}
+
+/// The winning visible op: the greatest id.
+fn winner(visible: &[Visible]) -> Option<&Visible> {
+    visible.iter().max_by(|a, b| a.id.cmp(&b.id))
+}
+
+/// A key's visible ops in the document, their values not read yet.
+fn in_doc(doc: &Automerge, map: &automerge::ObjId, key: &str) -> Vec<Visible> {
+    doc.get_all(map, key)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(_, id)| match id {
+            automerge::ObjId::Id(counter, actor, _) => Some(Visible {
+                id: (counter, actor),
+                value: None,
+                by: None,
+            }),
+            automerge::ObjId::Root => None,
+        })
+        .collect()
+}
+
+/// Every state map of `doc` by object id: the room's and each player's.
+fn state_maps(doc: &Automerge) -> HashMap<OpKey, (StateTarget, automerge::ObjId)> {
+    let mut targets = vec![StateTarget::Room];
+    if let Some(players) = doc_layout::child(doc, &automerge::ROOT, doc_layout::PLAYERS) {
+        targets.extend(
+            doc.keys(&players)
+                .filter_map(|p| PlayerId::new(p).ok())
+                .map(StateTarget::Player),
+        );
+    }
+    targets
+        .into_iter()
+        .filter_map(|t| match doc_layout::state_map(doc, &t)? {
+            id @ automerge::ObjId::Id(..) => {
+                let automerge::ObjId::Id(counter, actor, _) = &id else {
+                    return None;
+                };
+                Some(((*counter, actor.clone()), (t, id)))
+            }
+            automerge::ObjId::Root => None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::doc_value::{Slot, get_json, put_json};
+    use automerge::transaction::Transactable;
+    use automerge::{AutoCommit, Prop};
+    use serde_json::json;
+
+    /// A document with the layout, and a writer forked from it.
+    fn room() -> (Automerge, automerge::ObjId) {
+        let mut doc = Automerge::new();
+        doc.apply_changes([doc_layout::skeleton().unwrap()])
+            .unwrap();
+        let map = doc_layout::state_map(&doc, &StateTarget::Room).unwrap();
+        (doc, map)
+    }
+
+    fn writer(doc: &Automerge, actor: u8) -> AutoCommit {
+        let mut w = AutoCommit::load(&doc.save()).unwrap();
+        w.set_actor(ActorId::from(vec![actor; 16]));
+        w
+    }
+
+    fn put(w: &mut AutoCommit, map: &automerge::ObjId, key: &str, v: serde_json::Value) -> Change {
+        put_json(w, map, Slot::Put(Prop::Map(key.into())), &v).unwrap();
+        w.commit();
+        w.get_last_local_change().unwrap()
+    }
+
+    /// Shows `changes`, then checks every key against the document with
+    /// them applied.
+    fn check(doc: &mut Automerge, map: &automerge::ObjId, changes: Vec<Change>, keys: &[&str]) {
+        let mut u = Unapplied::default();
+        for c in changes.clone() {
+            assert!(matches!(u.absorb(doc, c, None, 0), Absorbed::Shown(_)));
+        }
+        let shown: Vec<_> = keys
+            .iter()
+            .map(|k| u.get(&StateTarget::Room, k).map(|v| v.cloned()))
+            .collect();
+        doc.apply_changes(u.take()).unwrap();
+        for (k, shown) in keys.iter().zip(shown) {
+            let in_doc = get_json(doc, map, *k);
+            match shown {
+                Some(v) => assert_eq!(v, in_doc, "key {k}"),
+                None => panic!("key {k} was not shown"),
+            }
+        }
+    }
+
+    #[test]
+    fn nested_values_deletes_and_conflicts_read_as_the_document_will() {
+        let (mut doc, map) = room();
+        let mut a = writer(&doc, 1);
+        let mut b = writer(&doc, 2);
+        // Writes later, without having seen anything of this: its ops
+        // have lower counters, and lose to the document's.
+        let mut early = writer(&doc, 9);
+        let mut changes = vec![
+            put(
+                &mut a,
+                &map,
+                "pos",
+                json!({"x": 1, "y": [1, 2, {"z": null}], "t": "s"}),
+            ),
+            put(&mut a, &map, "gone", json!(1)),
+        ];
+        changes.push(put(&mut a, &map, "pos", json!({"x": 2})));
+        a.delete(&map, "gone").unwrap();
+        a.commit();
+        changes.push(a.get_last_local_change().unwrap());
+        // Concurrent writes of one key by two actors: the greater op id wins.
+        changes.push(put(&mut b, &map, "both", json!("b")));
+        changes.push(put(&mut a, &map, "both", json!(["a"])));
+        check(&mut doc, &map, changes, &["pos", "gone", "both"]);
+        // On top of what the document holds: one side supersedes, the
+        // other stays concurrent with it.
+        let mut c = writer(&doc, 3);
+        let mut d = writer(&doc, 0);
+        let changes = vec![
+            put(&mut c, &map, "both", json!(3)),
+            put(&mut d, &map, "pos", json!(false)),
+            put(&mut d, &map, "pos", json!(2.5)),
+            put(&mut early, &map, "both", json!("early")),
+            put(&mut early, &map, "late", json!({"a": [true]})),
+        ];
+        check(&mut doc, &map, changes, &["both", "pos", "late"]);
+    }
+
+    #[test]
+    fn deleting_a_conflicts_winner_shows_the_loser_the_document_holds() {
+        let (mut doc, map) = room();
+        let mut low = writer(&doc, 1);
+        let mut high = writer(&doc, 2);
+        let mut deleter = writer(&doc, 3);
+        let lose = put(&mut low, &map, "k", json!("low"));
+        let win = put(&mut high, &map, "k", json!({"high": [1]}));
+        doc.apply_changes([lose, win.clone()]).unwrap();
+        // The deleter saw the winner only: its delete leaves the loser.
+        deleter.apply_changes([win]).unwrap();
+        deleter.delete(&map, "k").unwrap();
+        deleter.commit();
+        let delete = deleter.get_last_local_change().unwrap();
+        check(&mut doc, &map, vec![delete], &["k"]);
+        assert_eq!(get_json(&doc, &map, "k"), Some(json!("low")));
+    }
+
+    #[test]
+    fn other_changes_and_known_ones_are_not_shown() {
+        let (doc, map) = room();
+        let mut a = writer(&doc, 1);
+        let mut u = Unapplied::default();
+        a.put(&map, "n", automerge::ScalarValue::counter(1))
+            .unwrap();
+        a.commit();
+        let counter = a.get_last_local_change().unwrap();
+        assert!(matches!(
+            u.absorb(&doc, counter, None, 0),
+            Absorbed::Other(_)
+        ));
+        let skeleton = doc_layout::skeleton().unwrap();
+        assert!(matches!(u.absorb(&doc, skeleton, None, 0), Absorbed::Known));
+        let p = PlayerId::new("p").unwrap();
+        let made = doc_layout::player_skeleton(&p).unwrap();
+        assert!(matches!(u.absorb(&doc, made, None, 0), Absorbed::Other(_)));
+        let plain = put(&mut a, &map, "k", json!(1));
+        assert!(
+            matches!(u.absorb(&doc, plain.clone(), None, 5), Absorbed::Other(_)),
+            "after the counter it builds on"
+        );
+        assert!(u.is_empty() && u.due_at().is_none());
+        let mut b = writer(&doc, 2);
+        let plain = put(&mut b, &map, "k", json!(1));
+        assert!(
+            matches!(u.absorb(&doc, plain.clone(), None, 5), Absorbed::Shown(k) if k.len() == 1)
+        );
+        assert!(matches!(u.absorb(&doc, plain, None, 6), Absorbed::Known));
+        assert_eq!(u.due_at(), Some(5 + MAX_AGE_MS));
+        assert!(!u.is_due(5) && u.is_due(5 + MAX_AGE_MS));
+    }
+}
