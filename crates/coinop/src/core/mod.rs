@@ -21,6 +21,7 @@ mod pending_load;
 mod pending_requests;
 mod reads;
 mod received_changes;
+mod replica_io;
 mod replica_saves;
 mod requests;
 mod rollback;

@@ -1,5 +1,6 @@
 //! A late joiner's snapshot: its document once loaded, and the pending
-//! state while only its state view is shown (see [`super::snapshot_load`]).
+//! state while only its state view is shown (the core's side is in
+//! `snapshot_load`).
 
 use crate::doc_layout::Touched;
 use automerge::{Automerge, AutomergeError, LoadOptions, Patch, PatchLog};

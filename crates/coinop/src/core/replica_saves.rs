@@ -1,13 +1,10 @@
 //! Saving the local replica: whether it changed since the last save, and
-//! a failed save retried with backoff and
-//! surfaced (an error event, [`RoomCore::replica_error`], and
-//! [`RoomCore::is_saved`] false until a save succeeds), never only logged.
+//! a failed save retried with backoff and surfaced (an error event, the
+//! room's `replica_error`, and `is_saved` false until a save succeeds),
+//! never only logged. The core's side is in `replica_io`.
 
 use super::backoff::Backoff;
-use super::room_core::RoomCore;
 use crate::error::Error;
-use crate::event::Event;
-use std::sync::Arc;
 
 /// The state of replica saving.
 #[derive(Debug)]
@@ -64,46 +61,35 @@ impl ReplicaSaves {
     pub(crate) fn retry_at(&self) -> Option<u64> {
         self.failing.as_ref().map(|_| self.retry_at)
     }
-}
 
-impl RoomCore {
-    /// The stored replica could not be read; the room started without it.
-    pub(crate) fn replica_unreadable(&mut self, error: Error) {
-        tracing::warn!("the stored replica was set aside: {error}");
-        self.saves.set_aside = Some(error.clone());
-        self.out.event(Event::Error(error));
+    /// The stored replica could not be read at start.
+    pub(crate) fn set_aside(&mut self, error: Error) {
+        self.set_aside = Some(error);
     }
 
-    /// A save failed: try again after a backoff; the first failure of a
-    /// run is reported.
-    pub(crate) fn replica_save_failed(&mut self, now: u64, error: Error) {
-        tracing::warn!("could not save the replica: {error}");
-        let error = Error::ReplicaNotSaved(Arc::new(error));
-        if self.saves.failing.is_none() {
-            self.out.event(Event::Error(error.clone()));
-        }
-        self.saves.failing = Some(error);
-        self.saves.retry_at = now + self.saves.backoff.next_delay();
-        // The replica taken for this save is still to be written.
-        self.saves.mark_dirty();
-        self.flush(now);
+    /// A save failed at `now`: retried after a backoff, the replica taken
+    /// for it still to be written. Returns whether this failure starts a
+    /// run of them (the one to report).
+    pub(crate) fn failed(&mut self, now: u64, error: Error) -> bool {
+        let first = self.failing.is_none();
+        self.failing = Some(error);
+        self.retry_at = now + self.backoff.next_delay();
+        self.dirty = true;
+        first
     }
 
-    /// A save succeeded.
-    pub(crate) fn replica_save_succeeded(&mut self, now: u64) {
-        if self.saves.failing.take().is_some() {
-            tracing::info!("the replica is saved again");
-            self.saves.backoff.reset();
-            self.flush(now);
+    /// A save succeeded. Returns whether saves were failing until now.
+    pub(crate) fn succeeded(&mut self) -> bool {
+        let recovered = self.failing.take().is_some();
+        if recovered {
+            self.backoff.reset();
         }
+        recovered
     }
 
     /// Why the replica is not (fully) kept: the current save failure, else
     /// the unreadable replica set aside at start.
-    pub(crate) fn replica_error(&self) -> Option<&Error> {
-        self.saves
-            .failing
-            .as_ref()
-            .or(self.saves.set_aside.as_ref())
+    pub(crate) fn error(&self) -> Option<&Error> {
+        self.failing.as_ref().or(self.set_aside.as_ref())
     }
 }
