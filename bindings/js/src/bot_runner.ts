@@ -4,37 +4,41 @@
 // the bots the previous host ran (the relay keeps their seats for a grace
 // period); when it stops being host, the new host's join replaces them.
 import type { Bot } from "./bot.js";
-import type { CoinopClient } from "./client.js";
 import { CoinopError } from "./errors.js";
 import { memoryStorage, type Identity } from "./identity.js";
 import type { InitOptions } from "./options.js";
+import type { PlayerState } from "./player_state.js";
 import { defaultProfile } from "./profile.js";
 import type { Session } from "./session.js";
 
-/** `insertCoin`'s `botOptions`. */
-export interface BotOptions {
-  /** The class to run for each bot seat (default: the plain `Bot`). */
-  botClass?: new (botParams?: any) => Bot;
-  /** Passed to the class's constructor. */
-  botParams?: any;
+/**
+ * What the runner uses of the client it runs a bot seat in: a `CoinopClient`,
+ * named by its shape so that this file does not import the client that
+ * imports it.
+ */
+export interface BotClient {
+  insertCoin(options: InitOptions): Promise<void>;
+  myPlayer(): PlayerState;
+  leaveRoom(): Promise<void>;
+  readonly _session: Session;
 }
 
 /** One bot this client runs. */
 interface Running {
   bot: Bot;
-  client: CoinopClient;
+  client: BotClient;
 }
 
 /** The bots of one client. */
 export class BotRunner {
   readonly #session: Session;
-  readonly #makeClient: () => CoinopClient;
+  readonly #makeClient: () => BotClient;
   readonly #running = new Map<string, Promise<Running>>();
   #options?: InitOptions & { relayUrl: string };
   #identity?: Identity;
   #botClass?: new (botParams?: any) => Bot;
 
-  constructor(session: Session, makeClient: () => CoinopClient, defaultBot: new (botParams?: any) => Bot) {
+  constructor(session: Session, makeClient: () => BotClient, defaultBot: new (botParams?: any) => Bot) {
     this.#session = session;
     this.#makeClient = makeClient;
     this.#botClass = defaultBot;
@@ -116,7 +120,7 @@ export class BotRunner {
     return running;
   }
 
-  #forget(id: string, client: CoinopClient): void {
+  #forget(id: string, client: BotClient): void {
     this.#running.delete(id);
     this.#session.setBot(id, undefined);
     void client.leaveRoom();

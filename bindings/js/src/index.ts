@@ -17,7 +17,7 @@ import { CoinopClient, createPageClient } from "./client.js";
 
 export { CoinopClient, createClient, type DisconnectEvent } from "./client.js";
 export { Bot } from "./bot.js";
-export type { BotOptions } from "./bot_runner.js";
+export type { BotOptions } from "./options.js";
 export { CoinopError } from "./errors.js";
 export { memoryStorage, type Identity } from "./identity.js";
 export { indexedDbReplicas, type ReplicaStorage } from "./replica_store.js";

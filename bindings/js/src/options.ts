@@ -1,6 +1,6 @@
 import type { IdentityStorage, RawProfile, RoomRules } from "./backend.js";
+import type { Bot } from "./bot.js";
 import type { Identity } from "./identity.js";
-import type { BotOptions } from "./bot_runner.js";
 import type { ReplicaStorage } from "./replica_store.js";
 
 /** Options of `insertCoin`, with Playroom Kit's names. */
@@ -94,4 +94,12 @@ export function defaultRelayUrl(): string {
     return `${loc.protocol === "https:" ? "wss" : "ws"}://${loc.host}`;
   }
   return "ws://127.0.0.1:8787";
+}
+
+/** `insertCoin`'s `botOptions`. */
+export interface BotOptions {
+  /** The class to run for each bot seat (default: the plain `Bot`). */
+  botClass?: new (botParams?: any) => Bot;
+  /** Passed to the class's constructor. */
+  botParams?: any;
 }

@@ -1,10 +1,7 @@
-//! How a [`RelayProcess`] is started: binary, flags, environment, data
+//! How a [`RelayProcess`](crate::RelayProcess) is started: binary, flags, environment, data
 //! directory, port and log.
 
-use crate::RelayProcess;
-use crate::binaries::free_port;
 use std::ffi::OsString;
-use std::io;
 use std::path::{Path, PathBuf};
 
 /// Where the relay keeps its data.
@@ -18,7 +15,8 @@ pub(crate) enum DataDir {
     Omitted,
 }
 
-/// Settings for a [`RelayProcess`]; made by [`RelayProcess::builder`].
+/// Settings for a [`RelayProcess`](crate::RelayProcess); made by
+/// [`RelayProcess::builder`](crate::RelayProcess::builder).
 ///
 /// The binary is started as `BIN --addr 127.0.0.1:PORT [--data-dir DIR]
 /// ARGS...`.
@@ -85,18 +83,12 @@ impl RelayBuilder {
     }
 
     /// Appends the process's stderr (its log) to `path` instead of the
-    /// test's stderr, for [`RelayProcess::log_text`].
+    /// test's stderr, for [`RelayProcess::log_text`](crate::RelayProcess::log_text).
     pub fn log_file(mut self, path: impl AsRef<Path>) -> RelayBuilder {
         self.log = Some(path.as_ref().to_owned());
         self
     }
 
-    /// Starts the process and waits until it accepts connections.
-    pub fn start(self) -> io::Result<RelayProcess> {
-        let port = match self.port {
-            Some(port) => port,
-            None => free_port()?,
-        };
-        RelayProcess::launch(self, port)
-    }
+    // `start` is in relay_process.rs: the settings know nothing of the
+    // process they start.
 }

@@ -1,6 +1,7 @@
 //! A relay binary as a child process, for crash, pause and load tests.
 
 use crate::RelayBuilder;
+use crate::binaries::free_port;
 use crate::proc_stats;
 use crate::relay_builder::DataDir;
 use nix::sys::signal::{Signal, kill};
@@ -35,6 +36,17 @@ pub struct RelayProcess {
     data_dir: Option<PathBuf>,
     _owned_dir: Option<tempfile::TempDir>,
     child: Option<Child>,
+}
+
+impl RelayBuilder {
+    /// Starts the process and waits until it accepts connections.
+    pub fn start(self) -> io::Result<RelayProcess> {
+        let port = match self.port {
+            Some(port) => port,
+            None => free_port()?,
+        };
+        RelayProcess::launch(self, port)
+    }
 }
 
 impl RelayProcess {

@@ -64,6 +64,7 @@ mod parts;
 mod relay_message;
 mod room_rules;
 mod types;
+mod version;
 
 pub use bytes::Bytes;
 pub use client_message::{ClientMessage, Join, RoomRequest};
@@ -78,19 +79,4 @@ pub use types::{
     CallId, LogEntry, Matchmaking, PersistentValue, PlayerInfo, Profile, ReplyOutcome, Role,
     RoomCursor, RpcOutcome, RpcTarget, Seq, StateTarget, UnreliableValue,
 };
-
-/// The protocol version this crate speaks. Sent in [`Join::version`].
-///
-/// * 1: the first release.
-/// * 2: clients tag their actors and write deterministic changes under
-///   content-addressed actors ([`actor`]). The room document's containers
-///   are made by other changes than in version 1, so the two must not share
-///   a room.
-/// * 3: [`RelayMessage::Snapshot`] may carry a history-free view of the
-///   room's latest state.
-/// * 4: joins carry room rules, "only if it exists", a bot owner, a game,
-///   matchmaking and a role; the welcome carries the relay's limits; roster
-///   entries say bot and role; relay messages longer than a frame come in
-///   [`RelayMessage::Part`]s; new messages for bans, deletion, persistent
-///   data and matchmaking.
-pub const PROTOCOL_VERSION: u16 = 4;
+pub use version::PROTOCOL_VERSION;

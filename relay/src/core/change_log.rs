@@ -2,6 +2,7 @@
 //! their way to storage, and the hashes of every change the room holds.
 
 use super::actor_clock::ActorClock;
+use super::change_hash::Hash;
 use super::durable_tail::DurableTail;
 use super::effect::StoredRange;
 use super::folded_hashes::FoldedHashes;
@@ -10,9 +11,6 @@ use coinop_protocol::actor::{PlayerTag, is_content_actor, is_own_content_address
 use coinop_protocol::{Bytes, LogEntry, PlayerId, RoomCursor, Seq};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-
-/// An automerge change hash.
-pub(crate) type Hash = [u8; 32];
 
 /// Who a valid change is: its hash, and its author's actor id and seq.
 pub(crate) struct ChangeId {

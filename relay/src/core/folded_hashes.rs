@@ -14,7 +14,7 @@
 //! which the load avoids): until its first compaction lists them,
 //! [`FoldedHashes::holds`] answers "unknown".
 
-use super::change_log::Hash;
+use super::change_hash::Hash;
 use std::collections::HashSet;
 use std::hash::{BuildHasher, RandomState};
 

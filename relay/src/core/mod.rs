@@ -56,6 +56,7 @@
 //! ```
 
 mod actor_clock;
+mod change_hash;
 mod change_log;
 mod change_ops;
 #[doc(hidden)]

@@ -1,6 +1,7 @@
 //! The reliable path: publish, persist, ack and forward, compaction.
 
-use super::change_log::{ChangeId, Hash, validate_change};
+use super::change_hash::Hash;
+use super::change_log::{ChangeId, validate_change};
 use super::change_ops::ops_of;
 use super::conn_id::ConnId;
 use super::effect::Effect;

@@ -80,8 +80,13 @@ pub(crate) async fn serve(
     let (sink, mut stream) = ws.split();
     let mut writer = tokio::spawn(write_loop(sink, outbox.clone(), shared.clone()));
     let from = Source { peer, via };
+    // The handshake's future is boxed and freed once the player is seated:
+    // inline, its largest state (loading a room holds a whole `RoomState`,
+    // forwarding a WebSocket client) made every connection's task 16 KiB
+    // for the connection's whole life; 2 KiB without it (idle memory per
+    // connection, BENCHMARKS.md).
     if let Some((room, player, mut budget)) =
-        handshake(&shared, conn, from, &mut stream, &outbox).await
+        Box::pin(handshake(&shared, conn, from, &mut stream, &outbox)).await
     {
         let joined = Joined {
             room: &room,
@@ -524,7 +529,9 @@ async fn read_loop(
         }
         if let Some(request) = Request::of(&msg) {
             let number = request.number();
-            let outcome = request.serve(shared, joined.player).await;
+            // Boxed, as the handshake is: a rare request's future should
+            // not grow every connection's task.
+            let outcome = Box::pin(request.serve(shared, joined.player)).await;
             let reply = RelayMessage::Reply {
                 request: number,
                 outcome,

@@ -73,18 +73,14 @@ pub(crate) async fn check_or_bind(
     player: &PlayerId,
     secret: &[u8],
 ) -> Result<bool, StorageError> {
-    let hash = hash_secret(secret);
-    let stored = match bound.lookup(storage, player).await? {
-        Some(stored) => stored,
-        None => {
-            storage.bind_secret(player.clone(), hash).await?;
-            bound
-                .lookup(storage, player)
-                .await?
-                .ok_or_else(|| StorageError::Corrupt("a bound secret is not stored".into()))?
-        }
-    };
-    Ok(constant_time_eq(&stored, &hash))
+    if bound.lookup(storage, player).await?.is_none() {
+        storage
+            .bind_secret(player.clone(), hash_secret(secret))
+            .await?;
+    }
+    // Bound now, by this join or by one that committed first: checked as
+    // any later join is.
+    check(storage, bound, player, secret).await
 }
 
 async fn read_hash(
@@ -102,9 +98,8 @@ pub(crate) async fn check(
     player: &PlayerId,
     secret: &[u8],
 ) -> Result<bool, StorageError> {
-    let hash = hash_secret(secret);
     let stored = bound.lookup(storage, player).await?;
-    Ok(stored.is_some_and(|h| constant_time_eq(&h, &hash)))
+    Ok(stored.is_some_and(|h| constant_time_eq(&h, &hash_secret(secret))))
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! SQL backends.
 
 use super::error::StorageError;
-use coinop_protocol::{PersistentValue, PlayerId, RoomCode};
+use coinop_protocol::{Bytes, PersistentValue, PlayerId, RoomCode};
 
 /// Stored data that does not have the expected shape.
 pub(crate) fn corrupt(what: impl Into<String>) -> StorageError {
@@ -42,4 +42,19 @@ pub(crate) fn persistent_rows(value: Option<&PersistentValue>) -> Vec<(i64, &[u8
         Some(PersistentValue::One(v)) => vec![(ONE_VALUE, v)],
         Some(PersistentValue::List(items)) => (0..).zip(items.iter().map(|v| &v[..])).collect(),
     }
+}
+
+/// The value stored as these rows (`pos`, value) in `pos` order, the
+/// inverse of [`persistent_rows`]; `None` when there are none.
+pub(crate) fn persistent_value(
+    rows: impl IntoIterator<Item = (i64, Vec<u8>)>,
+) -> Option<PersistentValue> {
+    let mut items = Vec::new();
+    for (pos, value) in rows {
+        if pos == ONE_VALUE {
+            return Some(PersistentValue::One(Bytes::from(value)));
+        }
+        items.push(Bytes::from(value));
+    }
+    (!items.is_empty()).then_some(PersistentValue::List(items))
 }

@@ -8,7 +8,9 @@
 //! transactions.
 
 use super::backend::Storage;
-use super::columns::{ONE_VALUE, corrupt, from_sql, persistent_rows, player_id, room_code, to_sql};
+use super::columns::{
+    corrupt, from_sql, persistent_rows, persistent_value, player_id, room_code, to_sql,
+};
 use super::error::StorageError;
 use super::fence::Fence;
 use super::pg_pool::PgPool;
@@ -403,15 +405,10 @@ impl Storage for PostgresStorage {
             "SELECT pos, value FROM coinop_persistent WHERE player = $1 AND key = $2 ORDER BY pos",
             &[&player.as_str(), &key],
         )?;
-        let mut items = Vec::new();
-        for row in rows {
-            let value = Bytes::from(row.get::<_, Vec<u8>>(1));
-            if row.get::<_, i64>(0) == ONE_VALUE {
-                return Ok(Some(PersistentValue::One(value)));
-            }
-            items.push(value);
-        }
-        Ok((!items.is_empty()).then_some(PersistentValue::List(items)))
+        Ok(persistent_value(
+            rows.iter()
+                .map(|r| (r.get::<_, i64>(0), r.get::<_, Vec<u8>>(1))),
+        ))
     }
 
     fn persistent_key_count(&mut self, player: &PlayerId) -> Result<usize, StorageError> {

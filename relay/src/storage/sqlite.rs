@@ -2,7 +2,9 @@
 //! `synchronous=FULL` so a committed transaction survives power loss.
 
 use super::backend::Storage;
-use super::columns::{ONE_VALUE, corrupt, from_sql, persistent_rows, player_id, room_code, to_sql};
+use super::columns::{
+    corrupt, from_sql, persistent_rows, persistent_value, player_id, room_code, to_sql,
+};
 use super::crash_point::CrashPoint;
 use super::dir_lock::DirLock;
 use super::error::StorageError;
@@ -391,18 +393,12 @@ impl Storage for SqliteStorage {
         let mut stmt = self.conn.prepare_cached(
             "SELECT pos, value FROM persistent WHERE player = ?1 AND key = ?2 ORDER BY pos",
         )?;
-        let rows = stmt.query_map(params![player.as_str(), key], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
-        })?;
-        let mut items = Vec::new();
-        for row in rows {
-            let (pos, value) = row?;
-            if pos == ONE_VALUE {
-                return Ok(Some(PersistentValue::One(Bytes::from(value))));
-            }
-            items.push(Bytes::from(value));
-        }
-        Ok((!items.is_empty()).then_some(PersistentValue::List(items)))
+        let rows = stmt
+            .query_map(params![player.as_str(), key], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(persistent_value(rows))
     }
 
     fn persistent_key_count(&mut self, player: &PlayerId) -> Result<usize, StorageError> {

@@ -51,6 +51,8 @@ impl TlsTrust {
 }
 
 impl Transport for NativeTransport {
+    type Trust = TlsTrust;
+
     async fn connect(url: &str, tls: &TlsTrust) -> Result<(FrameSink, FrameStream), Error> {
         // Nagle off: small frames (cursors, acks) must not wait for company.
         let connector = Connector::Rustls(tls.0.clone());

@@ -51,6 +51,8 @@ fn js_err(e: wasm_bindgen::JsValue) -> Error {
 }
 
 impl Transport for WebTransport {
+    type Trust = TlsTrust;
+
     async fn connect(url: &str, _tls: &TlsTrust) -> Result<(FrameSink, FrameStream), Error> {
         let ws = WebSocket::new(url).map_err(js_err)?;
         ws.set_binary_type(BinaryType::Arraybuffer);
