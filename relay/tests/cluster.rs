@@ -12,19 +12,23 @@ use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::time::{Duration, Instant};
 use support::*;
 
-/// Lease time of the test nodes.
+/// Lease time of the test nodes: short, for the tests of failover.
 const LEASE_MS: u64 = 1500;
+
+/// Lease time for tests not about failover: long enough that a node's
+/// heartbeat, starved on a loaded CI machine, does not lose its rooms.
+const STEADY_LEASE_MS: u64 = 10_000;
 
 /// One node of a cluster on `url`.
 fn node(url: &str) -> RelayProcess {
-    node_with(url, &[])
+    node_with(url, LEASE_MS, &[])
 }
 
-/// One node of a cluster on `url`, with more flags.
-fn node_with(url: &str, flags: &[&str]) -> RelayProcess {
+/// One node of a cluster on `url`, with its lease time and more flags.
+fn node_with(url: &str, lease_ms: u64, flags: &[&str]) -> RelayProcess {
     RelayProcess::builder(relay_bin(env!("CARGO_BIN_EXE_coinop-relay")))
         .without_data_dir()
-        .args(["--database-url", url, "--lease-ms", &LEASE_MS.to_string()])
+        .args(["--database-url", url, "--lease-ms", &lease_ms.to_string()])
         .args(["--grace-period-ms", "3000"])
         .args(flags.iter().copied())
         .env("RUST_LOG", "warn")
@@ -644,7 +648,9 @@ async fn rows_of(url: &str, room: &str) -> i64 {
 async fn an_untouched_room_expires_in_a_cluster() {
     let pg = Postgres::start().expect("PostgreSQL is needed for cluster mode's tests");
     let ttl = ["--room-ttl-secs", "1", "--room-sweep-secs", "1"];
-    let nodes: Vec<_> = (0..2).map(|_| node_with(&pg.url(), &ttl)).collect();
+    let nodes: Vec<_> = (0..2)
+        .map(|_| node_with(&pg.url(), STEADY_LEASE_MS, &ttl))
+        .collect();
     let join = join_msg("GONE", "alice").with_grace_period_ms(0);
     let (mut alice, _) = Client::join(&nodes[0].ws_url(), join).await;
     alice.publish(1, vec![Doc::new().change("round", 1)]).await;

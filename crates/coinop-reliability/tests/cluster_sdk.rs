@@ -12,11 +12,11 @@ use coinop_protocol::ClientMessage;
 use coinop_reliability::{SdkClient, converged, replicas_of, serial, within};
 use std::time::{Duration, Instant};
 
-/// One node of a cluster on `url`.
-fn node(url: &str) -> RelayProcess {
+/// One node of a cluster on `url`, whose leases last `lease_ms`.
+fn node(url: &str, lease_ms: u64) -> RelayProcess {
     support::relay_under_test()
         .without_data_dir()
-        .args(["--database-url", url, "--lease-ms", "1500"])
+        .args(["--database-url", url, "--lease-ms", &lease_ms.to_string()])
         .args(["--grace-period-ms", "10000"])
         .env("RUST_LOG", "error")
         .start()
@@ -27,7 +27,8 @@ fn node(url: &str) -> RelayProcess {
 async fn sdk_replicas_converge_across_nodes_and_an_owner_crash() {
     let _serial = serial().await;
     let pg = Postgres::start().expect("PostgreSQL is needed for cluster mode's tests");
-    let mut nodes: Vec<RelayProcess> = (0..3).map(|_| node(&pg.url())).collect();
+    // A short lease: the crashed owner's room moves after it.
+    let mut nodes: Vec<RelayProcess> = (0..3).map(|_| node(&pg.url(), 1500)).collect();
     // Node 0 owns the room: a raw player joined there first.
     let (anchor, _) = Client::join(&nodes[0].ws_url(), join_msg("SDKC", "anchor")).await;
     let mut clients = Vec::new();
@@ -77,7 +78,11 @@ async fn sdk_replicas_converge_across_nodes_and_an_owner_crash() {
 async fn sdk_players_see_no_leave_or_join_when_the_owner_drains() {
     let _serial = serial().await;
     let pg = Postgres::start().expect("PostgreSQL is needed for cluster mode's tests");
-    let mut nodes: Vec<RelayProcess> = (0..3).map(|_| node(&pg.url())).collect();
+    // A long lease: a drain hands the room over at once, so the lease
+    // time is not waited for; a short one could run out while a loaded
+    // machine starves the owner's heartbeat, and a room taken over after
+    // its lease ran out has lost its seats (that is failover, tested above).
+    let mut nodes: Vec<RelayProcess> = (0..3).map(|_| node(&pg.url(), 10_000)).collect();
     // Node 0 owns the room: a raw player joined there first, and leaves
     // once the SDK players are in.
     let (mut anchor, _) = Client::join(&nodes[0].ws_url(), join_msg("SDKD", "anchor")).await;

@@ -165,9 +165,8 @@ impl Cluster {
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tick.tick().await;
-                if let Err(e) = cluster.announce().await {
-                    tracing::warn!(error = %e, "node announcement failed");
-                }
+                // Renewal first: it is what keeps the rooms here, and the
+                // announcement (a query and name lookups) must not delay it.
                 let leases = cluster.leases().clone();
                 match blocking(move || leases.renew()).await {
                     Ok(lost) => {
@@ -185,6 +184,9 @@ impl Cluster {
                     // Writes are refused meanwhile if another node takes a
                     // room over (fencing); nothing to do but try again.
                     Err(e) => tracing::warn!(error = %e, "lease renewal failed"),
+                }
+                if let Err(e) = cluster.announce().await {
+                    tracing::warn!(error = %e, "node announcement failed");
                 }
             }
         })
