@@ -4,18 +4,13 @@
 
 use crate::error::js_error;
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 use wasm_bindgen::JsValue;
 
-/// A JS value as JSON (`undefined` becomes `null`).
+/// A JS value as JSON (`undefined` becomes `null`); failures are `INVALID_VALUE`.
 pub fn to_json(value: JsValue) -> Result<serde_json::Value, JsValue> {
-    from_js(value, "INVALID_VALUE")
-}
-
-/// A JS value decoded as `T`; failures carry `code`.
-pub fn from_js<T: DeserializeOwned>(value: JsValue, code: &str) -> Result<T, JsValue> {
+    let code = "INVALID_VALUE";
     if value.is_undefined() {
-        return serde_json::from_str("null").map_err(|e| js_error(code, &e.to_string()));
+        return Ok(serde_json::Value::Null);
     }
     let text = js_sys::JSON::stringify(&value)
         .map_err(|_| js_error(code, "the value cannot be converted to JSON"))?;

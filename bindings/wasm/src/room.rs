@@ -1,16 +1,16 @@
 //! `WasmRoom`: one player in one room, driven on the JS event loop.
 
-use crate::convert::{from_js, opt_to_js, to_js, to_json};
+use crate::convert::{opt_to_js, to_js, to_json};
 use crate::error::{from_sdk, js_error};
 use crate::event::{role_name, status_name, to_js_events};
 use crate::identity;
+use crate::js_object::JsObject;
 use crate::options::Options;
 use coinop::{
     Events, IdentityStore, PlayerId, Profile, Reliability, Role, Room, RoomBuilder, RpcTarget,
 };
 use futures_util::StreamExt;
 use js_sys::{Function, Promise};
-use serde::Deserialize;
 use std::cell::RefCell;
 use std::time::Duration;
 use wasm_bindgen::prelude::*;
@@ -35,13 +35,24 @@ fn reliability(reliable: bool) -> Reliability {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(tag = "mode", rename_all = "lowercase")]
-enum Target {
-    Host,
-    All,
-    Others,
-    Player { player: String },
+/// The RPC target JS passes: `{mode: "host" | "all" | "others"}` or
+/// `{mode: "player", player}`.
+fn rpc_target(target: JsValue) -> Result<RpcTarget, JsValue> {
+    let target = JsObject::required(target, "INVALID_TARGET", "the target")?;
+    Ok(match target.string("mode")?.as_deref() {
+        Some("host") => RpcTarget::Host,
+        Some("all") => RpcTarget::All,
+        Some("others") => RpcTarget::Others,
+        Some("player") => RpcTarget::Player(player_id(&target.required_string("player")?)?),
+        other => {
+            return Err(js_error(
+                "INVALID_TARGET",
+                &format!(
+                    "unknown mode {other:?}, expected one of `host`, `all`, `others`, `player`"
+                ),
+            ));
+        }
+    })
 }
 
 #[wasm_bindgen]
@@ -52,7 +63,7 @@ impl WasmRoom {
     /// (see `replica.rs`).
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue, storage: JsValue, replica: JsValue) -> Result<WasmRoom, JsValue> {
-        let options: Options = from_js(options, "INVALID_OPTIONS")?;
+        let options = Options::from_js(options)?;
         let identity = identity::load_or_create(&storage, options.identity_key.as_deref())?;
         let replica = crate::replica::from_js(
             identity
@@ -257,7 +268,11 @@ impl WasmRoom {
     /// Changes this player's profile; missing fields keep their value.
     #[wasm_bindgen(js_name = setProfile)]
     pub fn set_profile(&self, profile: JsValue) -> Result<(), JsValue> {
-        let update: crate::options::ProfileOptions = from_js(profile, "INVALID_VALUE")?;
+        let update = crate::options::ProfileOptions::read(&JsObject::required(
+            profile,
+            "INVALID_VALUE",
+            "the profile",
+        )?)?;
         let mut current = self.room.profile(&self.room.me()).unwrap_or_default();
         if let Some(name) = update.name {
             current.name = name;
@@ -418,12 +433,7 @@ impl WasmRoom {
         timeout_ms: u32,
     ) -> Result<Promise, JsValue> {
         let payload = to_json(payload)?;
-        let target = match from_js::<Target>(target, "INVALID_TARGET")? {
-            Target::Host => RpcTarget::Host,
-            Target::All => RpcTarget::All,
-            Target::Others => RpcTarget::Others,
-            Target::Player { player } => RpcTarget::Player(player_id(&player)?),
-        };
+        let target = rpc_target(target)?;
         let room = self.room.clone();
         Ok(future_to_promise(async move {
             let reply: serde_json::Value = room
