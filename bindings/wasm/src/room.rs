@@ -1,6 +1,6 @@
 //! `WasmRoom`: one player in one room, driven on the JS event loop.
 
-use crate::convert::{opt_to_js, to_js, to_json};
+use crate::convert::{object, opt_to_js, to_js, to_json};
 use crate::error::{from_sdk, js_error};
 use crate::event::{role_name, status_name, to_js_events};
 use crate::identity;
@@ -261,7 +261,11 @@ impl WasmRoom {
             .room
             .profile(&player_id(player)?)
             .map_or(JsValue::UNDEFINED, |p| {
-                to_js(&serde_json::json!({"name": p.name, "color": p.color, "avatar": p.avatar}))
+                object(&[
+                    ("avatar", p.avatar.into()),
+                    ("color", p.color.into()),
+                    ("name", p.name.into()),
+                ])
             }))
     }
 
@@ -311,13 +315,17 @@ impl WasmRoom {
 
     /// Everyone in the roster, players or not: `[{id, role}]`.
     pub fn members(&self) -> JsValue {
-        let members: Vec<serde_json::Value> = self
-            .room
+        self.room
             .members()
             .into_iter()
-            .map(|m| serde_json::json!({"id": m.id.to_string(), "role": role_name(m.role)}))
-            .collect();
-        to_js(&serde_json::Value::Array(members))
+            .map(|m| {
+                object(&[
+                    ("id", m.id.to_string().into()),
+                    ("role", role_name(m.role).into()),
+                ])
+            })
+            .collect::<js_sys::Array>()
+            .into()
     }
 
     /// Stores this player's persistent `key` (across rooms and sessions);
@@ -412,9 +420,10 @@ impl WasmRoom {
 
     /// `{connection, saved}`.
     pub fn status(&self) -> JsValue {
-        to_js(
-            &serde_json::json!({"connection": status_name(self.room.status()), "saved": self.room.is_saved()}),
-        )
+        object(&[
+            ("connection", status_name(self.room.status()).into()),
+            ("saved", self.room.is_saved().into()),
+        ])
     }
 
     /// The shared clock: the relay's time estimate, ms since the Unix epoch.
