@@ -15,7 +15,9 @@ pub fn to_json(value: JsValue) -> Result<serde_json::Value, JsValue> {
     let text = js_sys::JSON::stringify(&value)
         .map_err(|_| js_error(code, "the value cannot be converted to JSON"))?;
     let text: String = text.into();
-    serde_json::from_str(&text).map_err(|e| js_error(code, &e.to_string()))
+    // from_slice, not from_str: the SDK parses with from_slice, and each
+    // reader is a whole copy of serde_json's parser in the Wasm.
+    serde_json::from_slice(text.as_bytes()).map_err(|e| js_error(code, &e.to_string()))
 }
 
 /// A JSON value as a plain JS value.
