@@ -104,7 +104,9 @@ function buildWasm() {
   }
   // 3. The glue and its types, into src/wasm/ where the TypeScript imports them.
   rmSync(glue, { recursive: true, force: true });
-  run("wasm-bindgen", ["--target", "web", "--out-dir", glue, "--out-name", "coinop_wasm", wasm]);
+  // wasm-bindgen names its own shims in a name section: kept only for profiling.
+  const bindgenStrip = profiling ? [] : ["--remove-name-section", "--remove-producers-section"];
+  run("wasm-bindgen", ["--target", "web", ...bindgenStrip, "--out-dir", glue, "--out-name", "coinop_wasm", wasm]);
 }
 
 // 4. The bundle and the types, built aside (in git-ignored node_modules/) and
