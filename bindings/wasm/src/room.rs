@@ -12,6 +12,8 @@ use coinop::{
 use futures_util::StreamExt;
 use js_sys::{Function, Promise};
 use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, spawn_local};
@@ -25,6 +27,13 @@ pub struct WasmRoom {
 
 fn player_id(id: &str) -> Result<PlayerId, JsValue> {
     PlayerId::new(id).map_err(|e| js_error("INVALID_ID", &e.to_string()))
+}
+
+/// A promise for `work`, boxed: one instantiation of wasm-bindgen's promise
+/// glue serves every method, not one per future type (smaller Wasm).
+fn promise(work: impl Future<Output = Result<JsValue, JsValue>> + 'static) -> Promise {
+    let work: Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>> = Box::pin(work);
+    future_to_promise(work)
 }
 
 fn reliability(reliable: bool) -> Reliability {
@@ -149,7 +158,7 @@ impl WasmRoom {
     /// Resolves once joined and caught up; rejects with the relay's refusal.
     pub fn ready(&self) -> Promise {
         let room = self.room.clone();
-        future_to_promise(async move {
+        promise(async move {
             room.ready().await.map_err(from_sdk)?;
             Ok(JsValue::UNDEFINED)
         })
@@ -338,7 +347,7 @@ impl WasmRoom {
             Some(to_json(value)?)
         };
         let room = self.room.clone();
-        Ok(future_to_promise(async move {
+        Ok(promise(async move {
             match value {
                 Some(v) => room.set_persistent_data(&key, &v).await,
                 None => room.delete_persistent_data(&key).await,
@@ -353,7 +362,7 @@ impl WasmRoom {
     pub fn insert_persistent_data(&self, key: String, value: JsValue) -> Result<Promise, JsValue> {
         let value = to_json(value)?;
         let room = self.room.clone();
-        Ok(future_to_promise(async move {
+        Ok(promise(async move {
             room.insert_persistent_data(&key, &value)
                 .await
                 .map_err(from_sdk)?;
@@ -365,7 +374,7 @@ impl WasmRoom {
     #[wasm_bindgen(js_name = getPersistentData)]
     pub fn get_persistent_data(&self, key: String) -> Promise {
         let room = self.room.clone();
-        future_to_promise(async move {
+        promise(async move {
             let value: Option<serde_json::Value> =
                 room.get_persistent_data(&key).await.map_err(from_sdk)?;
             Ok(opt_to_js(value))
@@ -376,7 +385,7 @@ impl WasmRoom {
     #[wasm_bindgen(js_name = startMatchmaking)]
     pub fn start_matchmaking(&self) -> Promise {
         let room = self.room.clone();
-        future_to_promise(async move {
+        promise(async move {
             room.start_matchmaking().await.map_err(from_sdk)?;
             Ok(JsValue::UNDEFINED)
         })
@@ -444,7 +453,7 @@ impl WasmRoom {
         let payload = to_json(payload)?;
         let target = rpc_target(target)?;
         let room = self.room.clone();
-        Ok(future_to_promise(async move {
+        Ok(promise(async move {
             let reply: serde_json::Value = room
                 .call_with_timeout(
                     target,
