@@ -1,10 +1,10 @@
 //! SDK events as the plain objects `bindings/js/src/backend.ts` declares
 //! (`BackendEvent`).
 
-use crate::convert::to_js;
+use crate::convert::{object, opt_string, to_js};
 use crate::error::code_of;
-use coinop::{Event, Role, StateTarget, Status};
-use serde_json::{Value, json};
+use coinop::{Event, PlayerId, Role, StateTarget, Status};
+use wasm_bindgen::JsValue;
 
 /// The JS name of a connection status.
 pub fn status_name(status: Status) -> &'static str {
@@ -27,64 +27,90 @@ pub fn role_name(role: Role) -> &'static str {
 
 /// Converts one SDK event; `saved` and `status` are the room's current ones
 /// (a status event carries both). `None` for events JS does not see.
-pub fn to_js_events(event: Event, status: Status, saved: bool) -> Vec<wasm_bindgen::JsValue> {
-    let status_event =
-        || json!({"type": "status", "connection": status_name(status), "saved": saved});
-    let objects: Vec<Value> = match event {
+pub fn to_js_events(event: Event, status: Status, saved: bool) -> Vec<JsValue> {
+    let text = |s: &str| JsValue::from_str(s);
+    let status_event = || {
+        object(&[
+            ("connection", text(status_name(status))),
+            ("saved", JsValue::from_bool(saved)),
+            ("type", text("status")),
+        ])
+    };
+    let disconnect = |code: &str, reason: &str, fatal: bool| {
+        object(&[
+            ("code", text(code)),
+            ("fatal", JsValue::from_bool(fatal)),
+            ("reason", text(reason)),
+            ("type", text("disconnect")),
+        ])
+    };
+    let by_player = |kind: &str, player: PlayerId| {
+        object(&[("player", text(&player.to_string())), ("type", text(kind))])
+    };
+    match event {
         Event::StateChanged {
             target: StateTarget::Room,
             key,
             value,
             by,
             ..
-        } => {
-            vec![
-                json!({"type": "state", "key": key, "value": value, "player": by.map(|p| p.to_string())}),
-            ]
-        }
+        } => vec![object(&[
+            ("key", text(&key)),
+            ("player", opt_string(by.map(|p| p.to_string()))),
+            ("type", text("state")),
+            ("value", value.map_or(JsValue::NULL, |v| to_js(&v))),
+        ])],
         Event::StateChanged {
             target: StateTarget::Player(player),
             key,
             value,
             by,
             ..
-        } => vec![json!({
-            "type": "playerState", "player": player.to_string(), "key": key, "value": value,
-            "by": by.map(|p| p.to_string()),
-        })],
-        Event::PlayerJoined(player) => {
-            let role = role_name(player.role);
-            vec![json!({"type": "join", "player": player.id.to_string(), "role": role})]
-        }
-        Event::PlayerLeft(player) => vec![json!({"type": "quit", "player": player.to_string()})],
-        Event::ProfileChanged { player } => {
-            vec![json!({"type": "profile", "player": player.to_string()})]
-        }
-        Event::HostChanged(host) => {
-            vec![json!({"type": "host", "host": host.map(|p| p.to_string())})]
-        }
+        } => vec![object(&[
+            ("by", opt_string(by.map(|p| p.to_string()))),
+            ("key", text(&key)),
+            ("player", text(&player.to_string())),
+            ("type", text("playerState")),
+            ("value", value.map_or(JsValue::NULL, |v| to_js(&v))),
+        ])],
+        Event::PlayerJoined(player) => vec![object(&[
+            ("player", text(&player.id.to_string())),
+            ("role", text(role_name(player.role))),
+            ("type", text("join")),
+        ])],
+        Event::PlayerLeft(player) => vec![by_player("quit", player)],
+        Event::ProfileChanged { player } => vec![by_player("profile", player)],
+        Event::HostChanged(host) => vec![object(&[
+            ("host", opt_string(host.map(|p| p.to_string()))),
+            ("type", text("host")),
+        ])],
         Event::StatusChanged(Status::Reconnecting) => vec![
             status_event(),
-            json!({"type": "disconnect", "code": "CONNECTION_LOST", "reason": "connection lost; reconnecting", "fatal": false}),
+            disconnect("CONNECTION_LOST", "connection lost; reconnecting", false),
         ],
         Event::StatusChanged(_) | Event::Saved(_) => vec![status_event()],
-        Event::Error(error) if error.is_fatal() => vec![json!({
-            "type": "disconnect", "code": code_of(&error), "reason": error.to_string(), "fatal": true,
-        })],
-        Event::Error(error) => {
-            vec![json!({"type": "error", "code": code_of(&error), "message": error.to_string()})]
+        Event::Error(error) if error.is_fatal() => {
+            vec![disconnect(&code_of(&error), &error.to_string(), true)]
         }
+        Event::Error(error) => vec![object(&[
+            ("code", text(&code_of(&error))),
+            ("message", text(&error.to_string())),
+            ("type", text("error")),
+        ])],
         Event::RpcRequest {
             call,
             from,
             name,
             payload,
             want_reply,
-        } => vec![json!({
-            "type": "rpc", "call": call, "from": from.to_string(), "name": name, "payload": payload,
-            "wantReply": want_reply,
-        })],
+        } => vec![object(&[
+            ("call", JsValue::from_f64(call as f64)),
+            ("from", text(&from.to_string())),
+            ("name", text(&name)),
+            ("payload", to_js(&payload)),
+            ("type", text("rpc")),
+            ("wantReply", JsValue::from_bool(want_reply)),
+        ])],
         _ => Vec::new(),
-    };
-    objects.iter().map(to_js).collect()
+    }
 }

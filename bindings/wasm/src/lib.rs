@@ -14,6 +14,7 @@ mod convert;
 mod error;
 mod event;
 mod identity;
+mod js_object;
 mod options;
 mod replica;
 mod room;

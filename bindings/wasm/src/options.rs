@@ -1,11 +1,12 @@
 //! The options object passed to `new WasmRoom(options, storage)`.
 
-use serde::Deserialize;
-use std::collections::BTreeMap;
+use crate::js_object::JsObject;
+use wasm_bindgen::JsValue;
+
+/// JSON values by key.
+type JsonMap = serde_json::Map<String, serde_json::Value>;
 
 /// See `BackendOptions` in `bindings/js/src/backend.ts`.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
 pub struct Options {
     pub relay_url: String,
     pub room_code: Option<String>,
@@ -14,8 +15,8 @@ pub struct Options {
     /// Join `room_code` only if that room exists (ROOM_NOT_FOUND otherwise).
     pub only_existing: Option<bool>,
     // Options, not defaults: JS passes `undefined` for absent fields.
-    pub default_states: Option<BTreeMap<String, serde_json::Value>>,
-    pub default_player_states: Option<BTreeMap<String, serde_json::Value>>,
+    pub default_states: Option<JsonMap>,
+    pub default_player_states: Option<JsonMap>,
     /// The player's chosen profile: always written.
     pub profile: Option<ProfileOptions>,
     /// A profile for a new player; a returning one keeps the stored one.
@@ -35,9 +36,43 @@ pub struct Options {
     pub role: Option<String>,
 }
 
+impl Options {
+    /// Reads the options JS passed; errors are `INVALID_OPTIONS`.
+    pub fn from_js(value: JsValue) -> Result<Options, JsValue> {
+        let o = JsObject::required(value, "INVALID_OPTIONS", "the options")?;
+        let u16_max = u32::from(u16::MAX);
+        Ok(Options {
+            relay_url: o.required_string("relayUrl")?,
+            room_code: o.string("roomCode")?,
+            max_players: o.uint("maxPlayers", u16_max)?.map(|n| n as u16),
+            grace_period_ms: o.uint("gracePeriodMs", u32::MAX)?,
+            only_existing: o.bool("onlyExisting")?,
+            default_states: o.json_map("defaultStates")?,
+            default_player_states: o.json_map("defaultPlayerStates")?,
+            profile: o
+                .object("profile")?
+                .map(|p| ProfileOptions::read(&p))
+                .transpose()?,
+            default_profile: o
+                .object("defaultProfile")?
+                .map(|p| ProfileOptions::read(&p))
+                .transpose()?,
+            rpc_timeout_ms: o.uint("rpcTimeoutMs", u32::MAX)?,
+            identity_key: o.string("identityKey")?,
+            room_rules: o
+                .object("roomRules")?
+                .map(|r| RoomRulesOptions::read(&r))
+                .transpose()?,
+            bot_of: o.string("botOf")?,
+            game_id: o.string("gameId")?,
+            matchmaking_wait_ms: o.uint("matchmakingWaitMs", u32::MAX)?,
+            role: o.string("role")?,
+        })
+    }
+}
+
 /// `RoomRules` in `bindings/js/src/options.ts`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Default)]
 pub struct RoomRulesOptions {
     /// "ownerOrHost" (default), "ownerOnly" or "anyone".
     pub player_state: Option<String>,
@@ -46,6 +81,14 @@ pub struct RoomRulesOptions {
 }
 
 impl RoomRulesOptions {
+    fn read(o: &JsObject<'_>) -> Result<RoomRulesOptions, JsValue> {
+        Ok(RoomRulesOptions {
+            player_state: o.string("playerState")?,
+            room_state_host_only: o.bool("roomStateHostOnly")?,
+            host_only_keys: o.strings("hostOnlyKeys")?,
+        })
+    }
+
     /// The protocol's rules; `Err` names an unknown `playerState`.
     pub fn to_rules(&self) -> Result<coinop::RoomRules, String> {
         use coinop::PlayerStateWriters as W;
@@ -67,9 +110,20 @@ impl RoomRulesOptions {
 }
 
 /// A partial profile.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Default)]
 pub struct ProfileOptions {
     pub name: Option<String>,
     pub color: Option<String>,
     pub avatar: Option<String>,
+}
+
+impl ProfileOptions {
+    /// Reads `{name?, color?, avatar?}`.
+    pub fn read(o: &JsObject<'_>) -> Result<ProfileOptions, JsValue> {
+        Ok(ProfileOptions {
+            name: o.string("name")?,
+            color: o.string("color")?,
+            avatar: o.string("avatar")?,
+        })
+    }
 }

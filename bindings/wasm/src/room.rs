@@ -1,17 +1,19 @@
 //! `WasmRoom`: one player in one room, driven on the JS event loop.
 
-use crate::convert::{from_js, opt_to_js, to_js, to_json};
+use crate::convert::{object, opt_to_js, to_js, to_json};
 use crate::error::{from_sdk, js_error};
 use crate::event::{role_name, status_name, to_js_events};
 use crate::identity;
+use crate::js_object::JsObject;
 use crate::options::Options;
 use coinop::{
     Events, IdentityStore, PlayerId, Profile, Reliability, Role, Room, RoomBuilder, RpcTarget,
 };
 use futures_util::StreamExt;
 use js_sys::{Function, Promise};
-use serde::Deserialize;
 use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, spawn_local};
@@ -27,6 +29,13 @@ fn player_id(id: &str) -> Result<PlayerId, JsValue> {
     PlayerId::new(id).map_err(|e| js_error("INVALID_ID", &e.to_string()))
 }
 
+/// A promise for `work`, boxed: one instantiation of wasm-bindgen's promise
+/// glue serves every method, not one per future type (smaller Wasm).
+fn promise(work: impl Future<Output = Result<JsValue, JsValue>> + 'static) -> Promise {
+    let work: Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>> = Box::pin(work);
+    future_to_promise(work)
+}
+
 fn reliability(reliable: bool) -> Reliability {
     if reliable {
         Reliability::Reliable
@@ -35,13 +44,24 @@ fn reliability(reliable: bool) -> Reliability {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(tag = "mode", rename_all = "lowercase")]
-enum Target {
-    Host,
-    All,
-    Others,
-    Player { player: String },
+/// The RPC target JS passes: `{mode: "host" | "all" | "others"}` or
+/// `{mode: "player", player}`.
+fn rpc_target(target: JsValue) -> Result<RpcTarget, JsValue> {
+    let target = JsObject::required(target, "INVALID_TARGET", "the target")?;
+    Ok(match target.string("mode")?.as_deref() {
+        Some("host") => RpcTarget::Host,
+        Some("all") => RpcTarget::All,
+        Some("others") => RpcTarget::Others,
+        Some("player") => RpcTarget::Player(player_id(&target.required_string("player")?)?),
+        other => {
+            return Err(js_error(
+                "INVALID_TARGET",
+                &format!(
+                    "unknown mode {other:?}, expected one of `host`, `all`, `others`, `player`"
+                ),
+            ));
+        }
+    })
 }
 
 #[wasm_bindgen]
@@ -52,7 +72,7 @@ impl WasmRoom {
     /// (see `replica.rs`).
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue, storage: JsValue, replica: JsValue) -> Result<WasmRoom, JsValue> {
-        let options: Options = from_js(options, "INVALID_OPTIONS")?;
+        let options = Options::from_js(options)?;
         let identity = identity::load_or_create(&storage, options.identity_key.as_deref())?;
         let replica = crate::replica::from_js(
             identity
@@ -138,7 +158,7 @@ impl WasmRoom {
     /// Resolves once joined and caught up; rejects with the relay's refusal.
     pub fn ready(&self) -> Promise {
         let room = self.room.clone();
-        future_to_promise(async move {
+        promise(async move {
             room.ready().await.map_err(from_sdk)?;
             Ok(JsValue::UNDEFINED)
         })
@@ -250,14 +270,22 @@ impl WasmRoom {
             .room
             .profile(&player_id(player)?)
             .map_or(JsValue::UNDEFINED, |p| {
-                to_js(&serde_json::json!({"name": p.name, "color": p.color, "avatar": p.avatar}))
+                object(&[
+                    ("avatar", p.avatar.into()),
+                    ("color", p.color.into()),
+                    ("name", p.name.into()),
+                ])
             }))
     }
 
     /// Changes this player's profile; missing fields keep their value.
     #[wasm_bindgen(js_name = setProfile)]
     pub fn set_profile(&self, profile: JsValue) -> Result<(), JsValue> {
-        let update: crate::options::ProfileOptions = from_js(profile, "INVALID_VALUE")?;
+        let update = crate::options::ProfileOptions::read(&JsObject::required(
+            profile,
+            "INVALID_VALUE",
+            "the profile",
+        )?)?;
         let mut current = self.room.profile(&self.room.me()).unwrap_or_default();
         if let Some(name) = update.name {
             current.name = name;
@@ -296,13 +324,17 @@ impl WasmRoom {
 
     /// Everyone in the roster, players or not: `[{id, role}]`.
     pub fn members(&self) -> JsValue {
-        let members: Vec<serde_json::Value> = self
-            .room
+        self.room
             .members()
             .into_iter()
-            .map(|m| serde_json::json!({"id": m.id.to_string(), "role": role_name(m.role)}))
-            .collect();
-        to_js(&serde_json::Value::Array(members))
+            .map(|m| {
+                object(&[
+                    ("id", m.id.to_string().into()),
+                    ("role", role_name(m.role).into()),
+                ])
+            })
+            .collect::<js_sys::Array>()
+            .into()
     }
 
     /// Stores this player's persistent `key` (across rooms and sessions);
@@ -315,7 +347,7 @@ impl WasmRoom {
             Some(to_json(value)?)
         };
         let room = self.room.clone();
-        Ok(future_to_promise(async move {
+        Ok(promise(async move {
             match value {
                 Some(v) => room.set_persistent_data(&key, &v).await,
                 None => room.delete_persistent_data(&key).await,
@@ -330,7 +362,7 @@ impl WasmRoom {
     pub fn insert_persistent_data(&self, key: String, value: JsValue) -> Result<Promise, JsValue> {
         let value = to_json(value)?;
         let room = self.room.clone();
-        Ok(future_to_promise(async move {
+        Ok(promise(async move {
             room.insert_persistent_data(&key, &value)
                 .await
                 .map_err(from_sdk)?;
@@ -342,7 +374,7 @@ impl WasmRoom {
     #[wasm_bindgen(js_name = getPersistentData)]
     pub fn get_persistent_data(&self, key: String) -> Promise {
         let room = self.room.clone();
-        future_to_promise(async move {
+        promise(async move {
             let value: Option<serde_json::Value> =
                 room.get_persistent_data(&key).await.map_err(from_sdk)?;
             Ok(opt_to_js(value))
@@ -353,7 +385,7 @@ impl WasmRoom {
     #[wasm_bindgen(js_name = startMatchmaking)]
     pub fn start_matchmaking(&self) -> Promise {
         let room = self.room.clone();
-        future_to_promise(async move {
+        promise(async move {
             room.start_matchmaking().await.map_err(from_sdk)?;
             Ok(JsValue::UNDEFINED)
         })
@@ -397,9 +429,10 @@ impl WasmRoom {
 
     /// `{connection, saved}`.
     pub fn status(&self) -> JsValue {
-        to_js(
-            &serde_json::json!({"connection": status_name(self.room.status()), "saved": self.room.is_saved()}),
-        )
+        object(&[
+            ("connection", status_name(self.room.status()).into()),
+            ("saved", self.room.is_saved().into()),
+        ])
     }
 
     /// The shared clock: the relay's time estimate, ms since the Unix epoch.
@@ -418,14 +451,9 @@ impl WasmRoom {
         timeout_ms: u32,
     ) -> Result<Promise, JsValue> {
         let payload = to_json(payload)?;
-        let target = match from_js::<Target>(target, "INVALID_TARGET")? {
-            Target::Host => RpcTarget::Host,
-            Target::All => RpcTarget::All,
-            Target::Others => RpcTarget::Others,
-            Target::Player { player } => RpcTarget::Player(player_id(&player)?),
-        };
+        let target = rpc_target(target)?;
         let room = self.room.clone();
-        Ok(future_to_promise(async move {
+        Ok(promise(async move {
             let reply: serde_json::Value = room
                 .call_with_timeout(
                     target,

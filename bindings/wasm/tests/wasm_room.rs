@@ -12,6 +12,9 @@ export function memoryStorage() {
   const items = new Map();
   return { getItem: (k) => items.has(k) ? items.get(k) : null, setItem: (k, v) => items.set(k, v), items };
 }
+export function withField(options, field, value) {
+  return { ...options, [field]: value };
+}
 export function options(relayUrl, roomCode) {
   return { relayUrl, roomCode, profile: { name: 'Ada' }, defaultStates: { round: 3, title: { text: 'hi' } } };
 }
@@ -19,6 +22,13 @@ export function options(relayUrl, roomCode) {
 extern "C" {
     fn memoryStorage() -> JsValue;
     fn options(relay_url: &str, room_code: &str) -> JsValue;
+    #[wasm_bindgen(js_name = withField)]
+    fn with_field(options: JsValue, field: &str, value: JsValue) -> JsValue;
+}
+
+/// The `code` of a JS error.
+fn code(error: &JsValue) -> Option<String> {
+    Reflect::get(error, &"code".into()).ok()?.as_string()
 }
 
 fn stored_identities(storage: &JsValue) -> u32 {
@@ -131,4 +141,41 @@ fn bad_input_becomes_errors_with_codes() {
             .as_deref(),
         Some("INVALID_ID")
     );
+}
+
+#[wasm_bindgen_test]
+fn option_fields_and_targets_of_the_wrong_shape_are_refused() {
+    let good = || options("ws://127.0.0.1:9", "ROOM");
+    let bad: [(&str, JsValue); 6] = [
+        ("relayUrl", JsValue::UNDEFINED),
+        ("roomCode", 5.into()),
+        ("maxPlayers", 70000.into()),
+        ("gracePeriodMs", 1.5.into()),
+        ("onlyExisting", "yes".into()),
+        ("defaultStates", js_sys::Array::new().into()),
+    ];
+    for (field, value) in bad {
+        let refused = WasmRoom::new(
+            with_field(good(), field, value),
+            memoryStorage(),
+            JsValue::UNDEFINED,
+        );
+        let error = refused.err().unwrap_or_else(|| panic!("{field} refused"));
+        assert_eq!(code(&error).as_deref(), Some("INVALID_OPTIONS"), "{field}");
+    }
+    // Absent, as JSON sees it: null, and numbers JSON turns into null.
+    let absent = with_field(
+        with_field(good(), "maxPlayers", f64::NAN.into()),
+        "roomCode",
+        JsValue::NULL,
+    );
+    WasmRoom::new(absent, memoryStorage(), JsValue::UNDEFINED).expect("room");
+
+    let room = WasmRoom::new(good(), memoryStorage(), JsValue::UNDEFINED).expect("room");
+    let target = Object::new();
+    Reflect::set(&target, &"mode".into(), &"nobody".into()).expect("set");
+    let error = room
+        .call_rpc("echo".into(), JsValue::NULL, target.into(), 1000)
+        .expect_err("unknown mode refused");
+    assert_eq!(code(&error).as_deref(), Some("INVALID_TARGET"));
 }
