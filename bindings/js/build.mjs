@@ -81,7 +81,7 @@ function buildWasm() {
   if (flags.some((f) => f.startsWith("-Zbuild-std"))) {
     flags.push("-Zbuild-std-features=optimize_for_size", "-Zpanic-immediate-abort");
     env.CARGO_PROFILE_WASM_RELEASE_PANIC = "immediate-abort";
-    env.CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS = [env.CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS, "-Zfmt-debug=shallow", "-Zlocation-detail=none", "--cfg", "sha2_backend_soft=\"compact\""]
+    env.CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS = [env.CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS, "-Zfmt-debug=shallow", "-Zlocation-detail=none"]
       .filter(Boolean)
       .join(" ");
   }
