@@ -264,13 +264,10 @@ impl Unapplied {
                 key: (target, key.to_string()),
                 map,
                 pred: op.pred.iter().map(|p| (p.0, p.1.clone())).collect(),
-                value: None,
+                // Its JSON once the whole change is read (a value it makes
+                // may be filled by later ops).
+                value: value.map(|_| (id, Json::Null)),
             });
-            if let Some(w) = writes.last_mut()
-                && value.is_some()
-            {
-                w.value = Some((id, Json::Null));
-            }
         }
         for (w, root) in writes.iter_mut().zip(roots) {
             if let (Some((_, value)), Some(n)) = (&mut w.value, root) {
@@ -405,14 +402,12 @@ fn state_maps(doc: &Automerge) -> HashMap<OpKey, (StateTarget, automerge::ObjId)
     }
     targets
         .into_iter()
-        .filter_map(|t| match doc_layout::state_map(doc, &t)? {
-            id @ automerge::ObjId::Id(..) => {
-                let automerge::ObjId::Id(counter, actor, _) = &id else {
-                    return None;
-                };
-                Some(((*counter, actor.clone()), (t, id)))
-            }
-            automerge::ObjId::Root => None,
+        .filter_map(|t| {
+            let id = doc_layout::state_map(doc, &t)?;
+            let automerge::ObjId::Id(counter, actor, _) = &id else {
+                return None;
+            };
+            Some(((*counter, actor.clone()), (t, id)))
         })
         .collect()
 }
