@@ -142,6 +142,11 @@ pub(super) fn write(c: &mut RoomCore, target: StateTarget, key: &str, value: ser
     c.commit_writes(0);
 }
 
+/// The bytes of the last change `c` made itself.
+pub(super) fn last_change(c: &RoomCore) -> Bytes {
+    Bytes::copy_from_slice(c.doc.get_last_local_change().unwrap().raw_bytes())
+}
+
 /// Bob alone in the room after `scores` writes of "score" (0, 1, …) and
 /// then `key` = `value`, each its own change.
 pub(super) fn bob_after(scores: i64, key: &str, value: serde_json::Value) -> RoomCore {

@@ -305,19 +305,10 @@ fn a_snapshot_we_already_hold_keeps_our_newer_changes() {
 fn a_snapshot_keeps_changes_still_waiting_for_their_dependencies() {
     let mut bob = core("bob", 2);
     join(&mut bob, &["bob"]);
-    bob.set_state(0, ROOM, "a", json!(1), Reliability::Reliable)
-        .unwrap();
-    bob.commit_writes(0);
+    write(&mut bob, ROOM, "a", json!(1));
     let first = Bytes::from(bob.doc.save());
-    bob.set_state(0, ROOM, "b", json!(2), Reliability::Reliable)
-        .unwrap();
-    bob.commit_writes(0);
-    let last = bob
-        .doc
-        .get_last_local_change()
-        .unwrap()
-        .raw_bytes()
-        .to_vec();
+    write(&mut bob, ROOM, "b", json!(2));
+    let last = last_change(&bob);
     let mut alice = core("alice", 1);
     join(&mut alice, &["bob", "alice"]);
     // Bob's last change arrives before the history it depends on.
@@ -327,7 +318,7 @@ fn a_snapshot_keeps_changes_still_waiting_for_their_dependencies() {
             entries: vec![LogEntry {
                 seq: Seq(9),
                 sender: pid("bob"),
-                change: Bytes::from(last),
+                change: last,
             }],
         },
     );

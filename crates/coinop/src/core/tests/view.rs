@@ -62,22 +62,15 @@ fn a_fresh_joiner_reads_the_view_at_once_and_the_document_after() {
 
     // A change arrives meanwhile: held, then applied after the document.
     let mut bob = bob;
-    bob.set_state(0, ROOM, "score", json!(500), Reliability::Reliable)
-        .unwrap();
-    bob.commit_writes(0);
-    let last = bob
-        .doc
-        .get_last_local_change()
-        .unwrap()
-        .raw_bytes()
-        .to_vec();
+    write(&mut bob, ROOM, "score", json!(500));
+    let last = last_change(&bob);
     alice.handle(
         0,
         RelayMessage::Changes {
             entries: vec![LogEntry {
                 seq: Seq(301),
                 sender: pid("bob"),
-                change: Bytes::from(last),
+                change: last,
             }],
         },
     );
