@@ -100,10 +100,12 @@ pub(crate) struct ChangeLog {
     log: DurableTail,
     /// Entries with a seq, not yet durable.
     uncommitted: Vec<LogEntry>,
-    /// Every change in the log or uncommitted → its seq. Changes folded
-    /// into the snapshot are known by `folded` instead, so this map is
-    /// bounded by the compaction threshold, not by the room's history.
-    hashes: HashMap<Hash, Seq>,
+    /// Every change in the log or uncommitted, by the fingerprint of its
+    /// hash (see [`FoldedHashes`]: 16 bytes an entry instead of 40) → its
+    /// seq. Changes folded into the snapshot are known by `folded` instead,
+    /// so this map is bounded by the compaction threshold, not by the
+    /// room's history.
+    hashes: HashMap<u64, Seq>,
     /// The changes folded into the snapshot.
     folded: ActorClock,
     /// Their hashes, as far as known (see [`FoldedHashes`]).
@@ -229,7 +231,7 @@ impl ChangeLog {
                 None => clock_of_legacy(snap)?,
             };
             me.folded = clock.clone();
-            me.folded_hashes = FoldedHashes::unknown();
+            me.folded_hashes.forget();
             me.held = clock.clone();
             snap.clock = Some(clock);
             me.durable = snap.upto;
@@ -244,7 +246,8 @@ impl ChangeLog {
             }
             let id = validate_change(&entry.change).ok_or(LoadError::Entry { seq: entry.seq.0 })?;
             me.held.observe_from(&id.actor, id.seq, &entry.sender);
-            me.hashes.insert(id.hash, entry.seq);
+            me.hashes
+                .insert(me.folded_hashes.fingerprint(&id.hash), entry.seq);
             me.durable = entry.seq;
             me.stored_bytes += entry.change.len() as u64;
         }
@@ -281,7 +284,7 @@ impl ChangeLog {
 
     /// The seq of a change the room already holds.
     pub(crate) fn seq_of(&self, id: &ChangeId) -> Option<Seq> {
-        if let Some(seq) = self.hashes.get(&id.hash) {
+        if let Some(seq) = self.hashes.get(&self.folded_hashes.fingerprint(&id.hash)) {
             return Some(*seq);
         }
         let snapshot = self.snapshot.as_ref()?;
@@ -298,7 +301,9 @@ impl ChangeLog {
     /// compactor drops a change that cannot be applied, so it cannot stop
     /// compaction either way.
     pub(crate) fn holds(&self, hash: &Hash) -> bool {
-        self.hashes.contains_key(hash) || self.folded_hashes.holds(hash).unwrap_or(true)
+        self.hashes
+            .contains_key(&self.folded_hashes.fingerprint(hash))
+            || self.folded_hashes.holds(hash).unwrap_or(true)
     }
 
     /// Durable entries since the snapshot, when no compaction runs.
@@ -348,7 +353,8 @@ impl ChangeLog {
         let mut staged = Vec::with_capacity(changes.len());
         for (id, change) in changes {
             seq = seq.next();
-            self.hashes.insert(id.hash, seq);
+            self.hashes
+                .insert(self.folded_hashes.fingerprint(&id.hash), seq);
             // Owned at once: a forger must not slip in between the owner's
             // publish and its commit.
             self.held.claim(&id.actor, sender);
@@ -401,7 +407,7 @@ impl ChangeLog {
         self.uncommitted_ids.clear();
         for entry in self.uncommitted.drain(..) {
             if let Some(hash) = change_hash(&entry.change) {
-                self.hashes.remove(&hash);
+                self.hashes.remove(&self.folded_hashes.fingerprint(&hash));
             }
             self.stored_bytes = self.stored_bytes.saturating_sub(entry.change.len() as u64);
         }
@@ -481,14 +487,14 @@ impl ChangeLog {
         if let Some((listed_upto, hashes)) = self.listed.take()
             && listed_upto == upto
         {
-            self.folded_hashes = FoldedHashes::known(&hashes);
+            self.folded_hashes.set_known(&hashes);
         }
         if let Some(clock) = &snapshot.clock {
             self.folded = clock.clone();
             let folded_hashes = &mut self.folded_hashes;
-            self.hashes.retain(|hash, seq| {
+            self.hashes.retain(|print, seq| {
                 if *seq <= upto {
-                    folded_hashes.insert(hash);
+                    folded_hashes.insert(*print);
                 }
                 *seq > upto
             });

@@ -13,6 +13,10 @@
 //! folded before the load (finding them means parsing the whole history,
 //! which the load avoids): until its first compaction lists them,
 //! [`FoldedHashes::holds`] answers "unknown".
+//!
+//! The log's changes not yet folded are known by the same fingerprints
+//! ([`FoldedHashes::fingerprint`]; the key stays for the room's life), so
+//! a compaction moves them here as they are.
 
 use super::change_hash::Hash;
 use std::collections::HashSet;
@@ -36,22 +40,16 @@ impl Default for FoldedHashes {
 }
 
 impl FoldedHashes {
-    /// A room whose snapshot was folded before it was loaded.
-    pub(crate) fn unknown() -> Self {
-        Self {
-            known: None,
-            ..Self::default()
-        }
+    /// From now on, the folded changes are not known: the room's snapshot
+    /// was folded before it was loaded.
+    pub(crate) fn forget(&mut self) {
+        self.known = None;
     }
 
-    /// A room whose folded changes are exactly `hashes` (listed by a
-    /// compaction).
-    pub(crate) fn known(hashes: &[Hash]) -> Self {
-        let mut me = Self::default();
-        for hash in hashes {
-            me.insert(hash);
-        }
-        me
+    /// The folded changes are exactly `hashes` (listed by a compaction).
+    pub(crate) fn set_known(&mut self, hashes: &[Hash]) {
+        let known = hashes.iter().map(|h| self.fingerprint(h)).collect();
+        self.known = Some(known);
     }
 
     /// Whether every folded change is known.
@@ -59,14 +57,14 @@ impl FoldedHashes {
         self.known.is_some()
     }
 
-    fn fingerprint(&self, hash: &Hash) -> u64 {
+    /// The room's 64-bit fingerprint of a change hash.
+    pub(crate) fn fingerprint(&self, hash: &Hash) -> u64 {
         self.key.hash_one(hash)
     }
 
-    /// Records that `hash` was folded in. Changes folded before the load
-    /// stay unknown, so nothing is recorded then.
-    pub(crate) fn insert(&mut self, hash: &Hash) {
-        let print = self.fingerprint(hash);
+    /// Records that the change of this fingerprint was folded in. Changes
+    /// folded before the load stay unknown, so nothing is recorded then.
+    pub(crate) fn insert(&mut self, print: u64) {
         if let Some(known) = &mut self.known {
             known.insert(print);
         }
@@ -86,14 +84,17 @@ mod tests {
     #[test]
     fn knows_what_it_saw_unless_loaded() {
         let mut folded = FoldedHashes::default();
-        folded.insert(&[1; 32]);
+        folded.insert(folded.fingerprint(&[1; 32]));
         assert_eq!(folded.holds(&[1; 32]), Some(true));
         assert_eq!(folded.holds(&[2; 32]), Some(false));
-        let mut loaded = FoldedHashes::unknown();
-        loaded.insert(&[1; 32]);
+        let mut loaded = FoldedHashes::default();
+        loaded.forget();
+        loaded.insert(loaded.fingerprint(&[1; 32]));
         assert_eq!(loaded.holds(&[1; 32]), None);
-        let listed = FoldedHashes::known(&[[3; 32]]);
-        assert_eq!(listed.holds(&[3; 32]), Some(true));
-        assert!(listed.is_known() && !loaded.is_known());
+        let before = loaded.fingerprint(&[3; 32]);
+        loaded.set_known(&[[3; 32]]);
+        assert_eq!(loaded.holds(&[3; 32]), Some(true));
+        assert_eq!(loaded.fingerprint(&[3; 32]), before, "one key for life");
+        assert!(loaded.is_known());
     }
 }
