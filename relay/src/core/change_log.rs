@@ -284,13 +284,14 @@ impl ChangeLog {
 
     /// The seq of a change the room already holds.
     pub(crate) fn seq_of(&self, id: &ChangeId) -> Option<Seq> {
-        if let Some(seq) = self.hashes.get(&self.folded_hashes.fingerprint(&id.hash)) {
+        let print = self.folded_hashes.fingerprint(&id.hash);
+        if let Some(seq) = self.hashes.get(&print) {
             return Some(*seq);
         }
         let snapshot = self.snapshot.as_ref()?;
         // Same actor and seq but another hash: a rewrite of a folded
         // change, not a copy of it (refused by `reuses_seq`).
-        let rewritten = self.folded_hashes.holds(&id.hash) == Some(false);
+        let rewritten = self.folded_hashes.holds(print) == Some(false);
         (self.folded.covers(&id.actor, id.seq) && !rewritten).then_some(snapshot.upto)
     }
 
@@ -301,9 +302,8 @@ impl ChangeLog {
     /// compactor drops a change that cannot be applied, so it cannot stop
     /// compaction either way.
     pub(crate) fn holds(&self, hash: &Hash) -> bool {
-        self.hashes
-            .contains_key(&self.folded_hashes.fingerprint(hash))
-            || self.folded_hashes.holds(hash).unwrap_or(true)
+        let print = self.folded_hashes.fingerprint(hash);
+        self.hashes.contains_key(&print) || self.folded_hashes.holds(print).unwrap_or(true)
     }
 
     /// Durable entries since the snapshot, when no compaction runs.
