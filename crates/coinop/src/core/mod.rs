@@ -19,6 +19,7 @@ mod outputs;
 mod pending_calls;
 mod pending_load;
 mod pending_requests;
+mod read_cache;
 mod reads;
 mod received_changes;
 mod replica_io;

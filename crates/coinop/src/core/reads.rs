@@ -23,10 +23,7 @@ impl RoomCore {
                 .cloned()
                 .or_else(|| self.defaults(target).get(key).cloned());
         }
-        let doc = self.read_doc();
-        if let Some(map) = doc_layout::state_map(doc, target)
-            && let Some(v) = get_json(doc, &map, key)
-        {
+        if let Some(v) = self.reads.value(self.read_doc(), target, key) {
             return Some(v);
         }
         self.defaults(target).get(key).cloned()

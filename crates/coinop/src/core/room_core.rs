@@ -8,6 +8,7 @@ use super::outputs::{Completion, Outputs};
 use super::pending_calls::PendingCalls;
 use super::pending_load::PendingLoad;
 use super::pending_requests::PendingRequests;
+use super::read_cache::ReadCache;
 use super::replica_saves::ReplicaSaves;
 use super::roster::Roster;
 use super::shadows::Shadows;
@@ -73,6 +74,8 @@ pub(crate) struct RoomCore {
     pub(super) saves: ReplicaSaves,
     /// Received changes shown but not applied to `doc` yet.
     pub(super) unapplied: Unapplied,
+    /// State maps and values read, kept while the document is the same.
+    pub(super) reads: ReadCache,
 }
 
 impl RoomCore {
@@ -135,6 +138,7 @@ impl RoomCore {
             parts: Reassembly::default(),
             saves: ReplicaSaves::new(seed.rotate_left(47)),
             unapplied: Unapplied::default(),
+            reads: ReadCache::default(),
         };
         for change in outbox {
             core.outbox.push(change);

@@ -148,6 +148,10 @@ impl RoomCore {
             self.outbox.push(change);
             self.saves.mark_dirty();
         }
+        let put = group
+            .iter()
+            .filter(|w| maps.iter().any(|(t, _)| t == &w.target));
+        self.reads.committed(heads, self.doc.get_heads(), put);
         Ok(())
     }
 
@@ -195,7 +199,7 @@ impl RoomCore {
     /// changes waiting to be applied never make one (see `unapplied`).
     fn state_map_made(&mut self, now: u64, target: &StateTarget) -> Result<ObjId, Error> {
         self.finish_snapshot(now);
-        if let Some(map) = doc_layout::state_map(&self.doc, target) {
+        if let Some(map) = self.reads.state_map(&self.doc, target) {
             return Ok(map);
         }
         if let StateTarget::Player(p) = target {
@@ -219,7 +223,7 @@ impl RoomCore {
         match reliability {
             Reliability::Reliable => {
                 if target == StateTarget::Room
-                    && doc_layout::state_map(self.read_doc(), &target).is_none()
+                    && self.reads.state_map(self.read_doc(), &target).is_none()
                 {
                     return Err(layout_broken());
                 }
