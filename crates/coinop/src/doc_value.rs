@@ -5,55 +5,41 @@
 //! readable by any automerge tool, not a blob of JSON text.
 
 use automerge::transaction::Transactable;
-use automerge::{AutomergeError, ObjId, ObjType, Prop, ReadDoc, ScalarValue, Value};
+use automerge::{AutomergeError, ObjId, ObjType, Prop, ReadDoc, ScalarValue, Value, hydrate};
 use serde_json::{Map, Number, Value as Json};
+use std::collections::HashMap;
 
-/// Where to write a value: a map key or list index to overwrite, or a list
-/// index to insert at.
-pub(crate) enum Slot {
-    /// Overwrite the property.
-    Put(Prop),
-    /// Insert a new list element.
-    Insert(usize),
-}
-
-/// Writes `value` at `slot` of `obj`, replacing what was there.
+/// Writes `value` at `prop` of `obj`, replacing what was there.
 pub(crate) fn put_json<T: Transactable>(
     tx: &mut T,
     obj: &ObjId,
-    slot: Slot,
+    prop: Prop,
     value: &Json,
 ) -> Result<(), AutomergeError> {
-    let kind = match value {
-        Json::Object(_) => Some(ObjType::Map),
-        Json::Array(_) => Some(ObjType::List),
-        _ => None,
-    };
-    let Some(kind) = kind else {
-        let scalar = scalar(value);
-        return match slot {
-            Slot::Put(p) => tx.put(obj, p, scalar),
-            Slot::Insert(i) => tx.insert(obj, i, scalar),
-        };
-    };
-    let child = match slot {
-        Slot::Put(p) => tx.put_object(obj, p, kind)?,
-        Slot::Insert(i) => tx.insert_object(obj, i, kind)?,
-    };
+    if !matches!(value, Json::Object(_) | Json::Array(_)) {
+        return tx.put(obj, prop, scalar(value));
+    }
+    // The object and everything in it in one batch: automerge splices all
+    // its ops into the document at once, instead of one op at a time (a
+    // seven-field object commits about three times as fast).
+    tx.batch_create_object(obj, prop, &hydrated(value), false)?;
+    Ok(())
+}
+
+/// `value` as automerge's in-memory tree of values.
+fn hydrated(value: &Json) -> hydrate::Value {
     match value {
         Json::Object(map) => {
-            for (k, v) in map {
-                put_json(tx, &child, Slot::Put(Prop::Map(k.clone())), v)?;
-            }
+            let entries: HashMap<String, hydrate::Value> =
+                map.iter().map(|(k, v)| (k.clone(), hydrated(v))).collect();
+            hydrate::Value::Map(entries.into())
         }
         Json::Array(items) => {
-            for (i, v) in items.iter().enumerate() {
-                put_json(tx, &child, Slot::Insert(i), v)?;
-            }
+            let items: Vec<hydrate::Value> = items.iter().map(hydrated).collect();
+            hydrate::Value::List(items.into())
         }
-        _ => {}
+        scalar_value => hydrate::Value::Scalar(scalar(scalar_value)),
     }
-    Ok(())
 }
 
 fn scalar(value: &Json) -> ScalarValue {
@@ -142,7 +128,7 @@ mod tests {
 
     fn round_trip(v: Json) -> Json {
         let mut doc = AutoCommit::new();
-        put_json(&mut doc, &ROOT, Slot::Put("k".into()), &v).unwrap();
+        put_json(&mut doc, &ROOT, "k".into(), &v).unwrap();
         get_json(&doc, &ROOT, "k").unwrap()
     }
 
@@ -165,7 +151,7 @@ mod tests {
     #[test]
     fn objects_are_native_maps() {
         let mut doc = AutoCommit::new();
-        put_json(&mut doc, &ROOT, Slot::Put("k".into()), &json!({"a": 1})).unwrap();
+        put_json(&mut doc, &ROOT, "k".into(), &json!({"a": 1})).unwrap();
         let (v, _) = doc.get(ROOT, "k").unwrap().unwrap();
         assert_eq!(v, Value::Object(ObjType::Map));
     }

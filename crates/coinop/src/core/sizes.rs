@@ -3,7 +3,7 @@
 //! accepted (a change over the frame limit would otherwise be resent, and
 //! refused, on every start).
 
-use crate::doc_value::{Slot, put_json};
+use crate::doc_value::put_json;
 use crate::error::{Error, SizeOf};
 use automerge::transaction::Transactable;
 use automerge::{Automerge, ROOT};
@@ -87,7 +87,7 @@ fn measured_change(key: &str, value: &Json) -> Result<usize, Error> {
     let mut doc = Automerge::new();
     let mut tx = doc.transaction();
     let map = tx.put_object(ROOT, "state", automerge::ObjType::Map)?;
-    put_json(&mut tx, &map, Slot::Put(key.into()), value)?;
+    put_json(&mut tx, &map, key.into(), value)?;
     tx.commit();
     Ok(doc
         .get_changes(&[])

@@ -416,7 +416,7 @@ fn state_maps(doc: &Automerge) -> HashMap<OpKey, (StateTarget, automerge::ObjId)
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use crate::doc_value::{Slot, get_json, put_json};
+    use crate::doc_value::{get_json, put_json};
     use automerge::transaction::Transactable;
     use automerge::{AutoCommit, Prop};
     use serde_json::json;
@@ -437,7 +437,7 @@ mod tests {
     }
 
     fn put(w: &mut AutoCommit, map: &automerge::ObjId, key: &str, v: serde_json::Value) -> Change {
-        put_json(w, map, Slot::Put(Prop::Map(key.into())), &v).unwrap();
+        put_json(w, map, Prop::Map(key.into()), &v).unwrap();
         w.commit();
         w.get_last_local_change().unwrap()
     }

@@ -5,7 +5,7 @@ use super::room_core::RoomCore;
 use super::sizes;
 use super::write_buffer::Write;
 use crate::doc_layout;
-use crate::doc_value::{Slot, put_json};
+use crate::doc_value::put_json;
 use crate::error::{Error, SizeOf};
 use crate::event::Event;
 use crate::reliability::Reliability;
@@ -138,7 +138,7 @@ impl RoomCore {
             let Some((_, map)) = maps.iter().find(|(t, _)| t == &w.target) else {
                 continue;
             };
-            if let Err(e) = put_json(&mut tx, map, Slot::Put(w.key.as_str().into()), &w.value) {
+            if let Err(e) = put_json(&mut tx, map, w.key.as_str().into(), &w.value) {
                 tx.rollback();
                 return Err(e.into());
             }
@@ -355,7 +355,7 @@ impl RoomCore {
                 tx.delete(&map, k.as_str())?;
             }
             for (k, v) in defaults.iter().filter(|(k, _)| !kept(k)) {
-                put_json(tx, &map, Slot::Put(Prop::Map(k.clone())), v)?;
+                put_json(tx, &map, Prop::Map(k.clone()), v)?;
             }
             Ok(())
         })
