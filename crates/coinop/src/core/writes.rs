@@ -134,6 +134,7 @@ impl RoomCore {
     ) -> Result<(), Error> {
         let heads = self.doc.get_heads();
         let mut tx = self.doc.transaction();
+        let mut put = Vec::with_capacity(group.len());
         for w in group {
             let Some((_, map)) = maps.iter().find(|(t, _)| t == &w.target) else {
                 continue;
@@ -142,15 +143,13 @@ impl RoomCore {
                 tx.rollback();
                 return Err(e.into());
             }
+            put.push(w);
         }
         let (hash, _) = tx.commit();
         for change in self.new_changes(&heads, hash)? {
             self.outbox.push(change);
             self.saves.mark_dirty();
         }
-        let put = group
-            .iter()
-            .filter(|w| maps.iter().any(|(t, _)| t == &w.target));
         self.reads.committed(heads, self.doc.get_heads(), put);
         Ok(())
     }
