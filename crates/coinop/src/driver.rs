@@ -231,3 +231,31 @@ fn drain(wake: &mut UnboundedReceiver<()>) {
 fn gone(wake: &UnboundedReceiver<()>) -> bool {
     wake.is_terminated()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::future::{Ready, ready};
+
+    #[test]
+    fn the_timer_keeps_its_sleep_until_the_wakeup_moves_or_it_ends() {
+        let made = std::cell::Cell::new(0);
+        let sleep = |_delay: u64| -> Ready<()> {
+            made.set(made.get() + 1);
+            ready(())
+        };
+        let mut timer = Timer::new(ready(()));
+        let far = now_ms() + 60_000;
+        timer.arm(Some(far), sleep);
+        timer.arm(Some(far), sleep);
+        assert_eq!(made.get(), 1, "the same wakeup keeps the running sleep");
+        timer.arm(Some(far + 1), sleep);
+        assert_eq!(made.get(), 2, "a moved wakeup makes a new sleep");
+        // The sleep ends: the same wakeup needs a new one.
+        assert_eq!((&mut timer.sleep).now_or_never(), Some(()));
+        timer.arm(Some(far + 1), sleep);
+        assert_eq!(made.get(), 3, "an ended sleep is made again");
+        timer.arm(None, sleep);
+        assert_eq!(made.get(), 4, "no wakeup: the idle sleep");
+    }
+}

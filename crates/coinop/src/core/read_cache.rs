@@ -154,10 +154,14 @@ mod tests {
         assert_eq!(cache.value(&doc, &StateTarget::Room, "b"), None);
         let before = doc.get_heads();
         put(&mut doc, &map, "a", 5);
-        cache.committed(before, doc.get_heads(), &[write("a", 5)]);
+        put(&mut doc, &map, "b", 7);
+        // Told of a commit that put only `a` (and as 6), the cache answers
+        // from what it kept, without reading the document: `a` as it was
+        // told, `b` as read before the commit.
+        cache.committed(before, doc.get_heads(), &[write("a", 6)]);
         assert_eq!(
             cache.value(&doc, &StateTarget::Room, "a"),
-            Some(Json::from(5))
+            Some(Json::from(6))
         );
         assert_eq!(cache.value(&doc, &StateTarget::Room, "b"), None);
     }
