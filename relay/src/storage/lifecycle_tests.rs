@@ -138,6 +138,49 @@ fn memory_keeps_the_room_lifecycle() {
 }
 
 #[test]
+fn sqlite_moves_a_rooms_last_use_once_per_grain() {
+    use super::touch_memo::TOUCH_GRAIN_MS;
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = SqliteStorage::open(dir.path()).unwrap();
+    let at = 10_000;
+    let write = |s: &mut SqliteStorage, seq, at_ms| {
+        let group = Group {
+            appends: vec![append("BUSY", seq), append("BUSY", seq + 1)],
+            at_ms,
+            ..Group::default()
+        };
+        s.commit_group(&group).unwrap();
+    };
+    s.commit_group(&Group {
+        rooms: vec![room("BUSY", 100)],
+        at_ms: 100,
+        ..Group::default()
+    })
+    .unwrap();
+    write(&mut s, 1, at);
+    assert!(s.untouched_rooms(at, 10).unwrap().is_empty());
+    // Written again within the grain: the stored time stays.
+    write(&mut s, 3, at + TOUCH_GRAIN_MS - 1);
+    assert_eq!(s.untouched_rooms(at + 1, 10).unwrap(), [code("BUSY")]);
+    // Past the grain it moves.
+    write(&mut s, 5, at + TOUCH_GRAIN_MS);
+    assert!(
+        s.untouched_rooms(at + TOUCH_GRAIN_MS, 10)
+            .unwrap()
+            .is_empty()
+    );
+    // A reopened store touches the room at its first write.
+    drop(s);
+    let mut s = SqliteStorage::open(dir.path()).unwrap();
+    write(&mut s, 7, at + TOUCH_GRAIN_MS + 1);
+    assert!(
+        s.untouched_rooms(at + TOUCH_GRAIN_MS + 1, 10)
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
 fn sqlite_keeps_the_room_lifecycle() {
     let dir = tempfile::tempdir().unwrap();
     suite(&mut SqliteStorage::open(dir.path()).unwrap());

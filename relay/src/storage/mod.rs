@@ -31,6 +31,7 @@ pub mod schema;
 mod sqlite;
 #[cfg(test)]
 mod tests;
+mod touch_memo;
 
 pub use backend::Storage;
 pub use backup::{BackupSummary, backup};

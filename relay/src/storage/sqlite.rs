@@ -10,6 +10,7 @@ use super::dir_lock::DirLock;
 use super::error::StorageError;
 use super::records::{Append, Group, PlayerRoom, PlayerRoomUpdate};
 use super::schema::migrate;
+use super::touch_memo::TouchMemo;
 use crate::core::{ActorClock, RoomMeta, Snapshot};
 use coinop_protocol::{Bytes, LogEntry, PersistentValue, PlayerId, RoomCode, RoomRules, Seq};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -26,6 +27,8 @@ pub struct SqliteStorage {
     _lock: DirLock,
     /// Read once at open: where to abort (durability tests only).
     crash_point: Option<CrashPoint>,
+    /// Rooms whose stored last-use time is recent enough to leave alone.
+    touched: TouchMemo,
 }
 
 impl SqliteStorage {
@@ -49,6 +52,7 @@ impl SqliteStorage {
             conn,
             _lock: lock,
             crash_point: CrashPoint::from_env(),
+            touched: TouchMemo::default(),
         })
     }
 }
@@ -140,11 +144,15 @@ impl Storage for SqliteStorage {
                 .execute(params![player.as_str(), &hash[..]])?;
         }
         insert_entries(&tx, &group.appends)?;
-        for append in &group.appends {
-            touch_room(&tx, &append.room, group.at_ms)?;
+        let due = self
+            .touched
+            .due(group.appends.iter().map(|a| &a.room), group.at_ms);
+        for room in &due {
+            touch_room(&tx, room, group.at_ms)?;
         }
         insert_player_rooms(&tx, &group.index)?;
         tx.commit()?;
+        self.touched.stored(due, group.at_ms);
         Ok(())
     }
 
@@ -372,6 +380,7 @@ impl Storage for SqliteStorage {
     fn delete_room(&mut self, room: &RoomCode) -> Result<bool, StorageError> {
         let tx = self.conn.transaction()?;
         let code = room.as_str();
+        self.touched.forget(room);
         let existed = tx.execute("DELETE FROM rooms WHERE code = ?1", params![code])? > 0;
         for sql in [
             "DELETE FROM log WHERE room = ?1",
