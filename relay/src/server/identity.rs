@@ -66,21 +66,24 @@ pub(crate) fn constant_time_eq(a: &[u8; 32], b: &[u8; 32]) -> bool {
 /// A first binding is durable before this returns, and rides the storage
 /// thread's group commit instead of costing an fsync of its own. Two first
 /// joins racing with different secrets: the first committed wins, and the
-/// other reads it back and is refused.
+/// other gets its hash back and is refused. One trip to the storage thread
+/// when the binding is not cached.
 pub(crate) async fn check_or_bind(
     storage: &StorageHandle,
     bound: &BoundSecrets,
     player: &PlayerId,
     secret: &[u8],
 ) -> Result<bool, StorageError> {
-    if bound.lookup(storage, player).await?.is_none() {
-        storage
-            .bind_secret(player.clone(), hash_secret(secret))
-            .await?;
-    }
-    // Bound now, by this join or by one that committed first: checked as
-    // any later join is.
-    check(storage, bound, player, secret).await
+    let hash = hash_secret(secret);
+    let stored = match bound.get(player) {
+        Some(stored) => stored,
+        None => {
+            let stored = storage.check_or_bind(player.clone(), hash).await?;
+            bound.remember(player, stored);
+            stored
+        }
+    };
+    Ok(constant_time_eq(&stored, &hash))
 }
 
 async fn read_hash(

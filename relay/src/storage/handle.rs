@@ -16,7 +16,7 @@ type Call = Box<dyn FnOnce(&mut dyn Storage) + Send>;
 enum Op {
     Append(Append, Reply),
     CreateRoom(RoomMeta, Reply),
-    BindSecret(PlayerId, [u8; 32], Reply),
+    CheckOrBind(PlayerId, [u8; 32], BindReply),
     Call(Call),
     Index(PlayerRoomUpdate),
     Stop(oneshot::Sender<()>),
@@ -70,12 +70,19 @@ impl StorageHandle {
         rx.await.map_err(|_| StorageError::Stopped)?
     }
 
-    /// Binds a player id to a secret hash unless it is bound already;
-    /// resolves once durable, committed with the rest of the group.
-    pub async fn bind_secret(&self, player: PlayerId, hash: [u8; 32]) -> Result<(), StorageError> {
+    /// The secret hash bound to `player`, binding `hash` first if none is:
+    /// one trip to the storage thread. A stored binding is read at once; a
+    /// new one rides the group commit and is read back once durable, so
+    /// two first joins racing with different secrets both get the one that
+    /// committed first.
+    pub async fn check_or_bind(
+        &self,
+        player: PlayerId,
+        hash: [u8; 32],
+    ) -> Result<[u8; 32], StorageError> {
         let (reply, rx) = oneshot::channel();
         self.tx
-            .send(Op::BindSecret(player, hash, reply))
+            .send(Op::CheckOrBind(player, hash, reply))
             .map_err(|_| StorageError::Stopped)?;
         rx.await.map_err(|_| StorageError::Stopped)?
     }
@@ -126,10 +133,18 @@ fn run(mut storage: Box<dyn Storage>, rx: mpsc::Receiver<Op>, metrics: Arc<Metri
                     pending.replies.push((Some(meta.code.clone()), reply));
                     pending.group.rooms.push(meta);
                 }
-                Op::BindSecret(player, hash, reply) => {
-                    pending.group.secrets.push((player, hash));
-                    pending.replies.push((None, reply));
-                }
+                Op::CheckOrBind(player, hash, reply) => match storage.secret_hash(&player) {
+                    Ok(Some(stored)) => {
+                        let _ = reply.send(Ok(stored));
+                    }
+                    Ok(None) => {
+                        pending.group.secrets.push((player.clone(), hash));
+                        pending.binds.push((player, reply));
+                    }
+                    Err(e) => {
+                        let _ = reply.send(Err(e));
+                    }
+                },
                 Op::Index(update) => pending.index.push(update),
                 Op::Call(call) => {
                     pending.flush(storage.as_mut(), &metrics);
@@ -151,6 +166,9 @@ fn run(mut storage: Box<dyn Storage>, rx: mpsc::Receiver<Op>, metrics: Arc<Metri
 
 type Reply = oneshot::Sender<Result<(), StorageError>>;
 
+/// Answered with the secret hash stored for a player.
+type BindReply = oneshot::Sender<Result<[u8; 32], StorageError>>;
+
 /// A waiter, with the room its write belongs to (none for a secret).
 type Waiter = (Option<RoomCode>, Reply);
 
@@ -160,6 +178,8 @@ struct Pending {
     /// What to commit together, and who waits for it.
     group: Group,
     replies: Vec<Waiter>,
+    /// First bindings in the group: answered with the hash read back.
+    binds: Vec<(PlayerId, BindReply)>,
     index: Vec<PlayerRoomUpdate>,
 }
 
@@ -169,7 +189,16 @@ impl Pending {
             // Index rows ride the group's transaction: no fsync of their own.
             self.group.index.append(&mut self.index);
         }
-        commit(storage, &mut self.group, &mut self.replies, metrics);
+        let committed = commit(storage, &mut self.group, &mut self.replies, metrics);
+        for (player, reply) in self.binds.drain(..) {
+            let stored = match &committed {
+                Ok(()) => storage.secret_hash(&player).and_then(|h| {
+                    h.ok_or_else(|| StorageError::Commit("the binding was not stored".into()))
+                }),
+                Err(text) => Err(StorageError::Commit(text.clone())),
+            };
+            let _ = reply.send(stored);
+        }
         if !self.index.is_empty() {
             if let Err(e) = storage.record_player_rooms(&self.index) {
                 tracing::warn!(error = %e, rows = self.index.len(), "player room index not updated");
@@ -186,14 +215,16 @@ fn wall_ms() -> u64 {
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
+/// Commits the group and answers its waiters; `Err` with the failure's
+/// text when it did not commit.
 fn commit(
     storage: &mut dyn Storage,
     group: &mut Group,
     replies: &mut Vec<Waiter>,
     metrics: &Metrics,
-) {
+) -> Result<(), String> {
     if group.is_empty() {
-        return;
+        return Ok(());
     }
     let mut group = std::mem::take(group);
     group.at_ms = wall_ms();
@@ -226,6 +257,7 @@ fn commit(
             for (_, reply) in replies.drain(..) {
                 let _ = reply.send(Ok(()));
             }
+            Ok(())
         }
         Err(e) => {
             tracing::error!(
@@ -239,6 +271,7 @@ fn commit(
             for (_, reply) in replies.drain(..) {
                 let _ = reply.send(Err(StorageError::Commit(text.clone())));
             }
+            Err(text)
         }
     }
 }

@@ -250,7 +250,7 @@ async fn writes_queued_together_share_one_commit() {
     let binds: Vec<_> = (0..20)
         .map(|i| {
             let handle = handle.clone();
-            tokio::spawn(async move { handle.bind_secret(player(i), [7; 32]).await })
+            tokio::spawn(async move { handle.check_or_bind(player(i), [7; 32]).await })
         })
         .collect();
     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -291,6 +291,44 @@ async fn writes_queued_together_share_one_commit() {
         .await
         .unwrap();
     assert_eq!(bound, Some([7; 32]));
+    handle.stop().await;
+}
+
+#[tokio::test]
+async fn a_first_binding_answers_with_the_hash_that_committed_first() {
+    use crate::metrics::Metrics;
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    let dir = tempfile::tempdir().unwrap();
+    let metrics = Arc::new(Metrics::default());
+    let storage = SqliteStorage::open(dir.path()).unwrap();
+    let handle = StorageHandle::spawn(Box::new(storage), metrics.clone()).unwrap();
+    let alice = || PlayerId::new("alice").unwrap();
+
+    // Two first joins of one id with different secrets, queued together.
+    let release = hold(&handle);
+    let joins: Vec<_> = [[1; 32], [2; 32]]
+        .into_iter()
+        .map(|hash| {
+            let handle = handle.clone();
+            tokio::spawn(async move { handle.check_or_bind(alice(), hash).await })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    release.send(()).unwrap();
+    let mut answers = Vec::new();
+    for join in joins {
+        answers.push(join.await.unwrap().unwrap());
+    }
+    assert_eq!(answers[0], answers[1], "both see the one binding stored");
+    assert!(answers[0] == [1; 32] || answers[0] == [2; 32]);
+
+    // Bound: answered from storage with no commit, whatever hash is offered.
+    let before = metrics.storage_commit.count();
+    let again = handle.check_or_bind(alice(), [3; 32]).await.unwrap();
+    assert_eq!(again, answers[0]);
+    assert_eq!(metrics.storage_commit.count(), before, "no commit to check");
     handle.stop().await;
 }
 
