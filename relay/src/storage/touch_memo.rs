@@ -8,7 +8,7 @@
 //! [`TOUCH_GRAIN_MS`], and a room written again within that is not touched.
 
 use coinop_protocol::RoomCode;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// How far a room's stored last-use time may lag behind its last use.
 pub const TOUCH_GRAIN_MS: u64 = 1_000;
@@ -32,17 +32,18 @@ impl TouchMemo {
         rooms: impl IntoIterator<Item = &'a RoomCode>,
         at_ms: u64,
     ) -> Vec<&'a RoomCode> {
-        let mut due: Vec<&RoomCode> = Vec::new();
-        for room in rooms {
-            let fresh = self
-                .stored
-                .get(room)
-                .is_some_and(|&t| at_ms < t.saturating_add(TOUCH_GRAIN_MS));
-            if !fresh && !due.contains(&room) {
-                due.push(room);
-            }
-        }
-        due
+        // A group holds up to thousands of appends: a set, not a scan of
+        // `due`, keeps each room once.
+        let mut seen: HashSet<&RoomCode> = HashSet::new();
+        rooms
+            .into_iter()
+            .filter(|room| {
+                self.stored
+                    .get(*room)
+                    .is_none_or(|&t| at_ms >= t.saturating_add(TOUCH_GRAIN_MS))
+            })
+            .filter(|room| seen.insert(*room))
+            .collect()
     }
 
     /// Notes that `rooms` now have `at_ms` stored (call after the commit).
