@@ -232,16 +232,25 @@ pub(super) fn hold(handle: &StorageHandle) -> std::sync::mpsc::Sender<()> {
     release
 }
 
-#[tokio::test]
-async fn writes_queued_together_share_one_commit() {
-    use crate::metrics::Metrics;
-    use std::sync::Arc;
-    use std::time::Duration;
-
+/// A storage thread over SQLite in a temporary directory (kept while the
+/// directory lives), with its metrics.
+fn sqlite_thread() -> (
+    tempfile::TempDir,
+    std::sync::Arc<crate::metrics::Metrics>,
+    StorageHandle,
+) {
     let dir = tempfile::tempdir().unwrap();
-    let metrics = Arc::new(Metrics::default());
+    let metrics = std::sync::Arc::new(crate::metrics::Metrics::default());
     let storage = SqliteStorage::open(dir.path()).unwrap();
     let handle = StorageHandle::spawn(Box::new(storage), metrics.clone()).unwrap();
+    (dir, metrics, handle)
+}
+
+#[tokio::test]
+async fn writes_queued_together_share_one_commit() {
+    use std::time::Duration;
+
+    let (_dir, metrics, handle) = sqlite_thread();
     let player = |i: u64| PlayerId::new(format!("p{i}")).unwrap();
 
     // First joins of 20 players, then 20 new rooms: each wave queued behind
@@ -296,14 +305,9 @@ async fn writes_queued_together_share_one_commit() {
 
 #[tokio::test]
 async fn a_first_binding_answers_with_the_hash_that_committed_first() {
-    use crate::metrics::Metrics;
-    use std::sync::Arc;
     use std::time::Duration;
 
-    let dir = tempfile::tempdir().unwrap();
-    let metrics = Arc::new(Metrics::default());
-    let storage = SqliteStorage::open(dir.path()).unwrap();
-    let handle = StorageHandle::spawn(Box::new(storage), metrics.clone()).unwrap();
+    let (_dir, metrics, handle) = sqlite_thread();
     let alice = || PlayerId::new("alice").unwrap();
 
     // Two first joins of one id with different secrets, queued together.
