@@ -1,13 +1,23 @@
-//! Converting JSON values to native automerge values and back.
+//! Converting JSON values to automerge values and back.
 //!
-//! Objects become maps, arrays lists, strings `Str`, integers `Int` (or
-//! `Uint` above `i64::MAX`), other numbers `F64`. So the document stays
-//! readable by any automerge tool, not a blob of JSON text.
+//! Strings become `Str`, integers `Int` (or `Uint` above `i64::MAX`),
+//! other numbers `F64`, `true`/`false` and `null` automerge's own; an
+//! object or an array is stored whole, as its JSON text in a `Bytes`
+//! scalar. `set_state` replaces a value whole (Playroom's rule, and how
+//! Yjs stores a plain object in a `Y.Map`), so a value gains nothing from
+//! being a map of fields, and a map per write costs: every write made a
+//! new object, and automerge 0.12 keeps every object ever made in an index
+//! it copies on each apply and walks each one apart (BENCHMARKS.md, issue
+//! 14: a write of `{t, seq}` committed 40-60 % faster as one scalar).
+//!
+//! Reading takes both forms: a map or list (written by an older coinop,
+//! or by hand through `Room::with_doc`) reads as the JSON it holds, and
+//! bytes read as the object or array whose JSON text they are, or else as
+//! an array of numbers (coinop never writes other bytes).
 
 use automerge::transaction::Transactable;
-use automerge::{AutomergeError, ObjId, ObjType, Prop, ReadDoc, ScalarValue, Value, hydrate};
+use automerge::{AutomergeError, ObjId, ObjType, Prop, ReadDoc, ScalarValue, Value};
 use serde_json::{Map, Number, Value as Json};
-use std::collections::HashMap;
 
 /// Writes `value` at `prop` of `obj`, replacing what was there.
 pub(crate) fn put_json<T: Transactable>(
@@ -16,30 +26,7 @@ pub(crate) fn put_json<T: Transactable>(
     prop: Prop,
     value: &Json,
 ) -> Result<(), AutomergeError> {
-    if !matches!(value, Json::Object(_) | Json::Array(_)) {
-        return tx.put(obj, prop, scalar(value));
-    }
-    // The object and everything in it in one batch: automerge splices all
-    // its ops into the document at once, instead of one op at a time (a
-    // seven-field object commits about three times as fast).
-    tx.batch_create_object(obj, prop, &hydrated(value), false)?;
-    Ok(())
-}
-
-/// `value` as automerge's in-memory tree of values.
-fn hydrated(value: &Json) -> hydrate::Value {
-    match value {
-        Json::Object(map) => {
-            let entries: HashMap<String, hydrate::Value> =
-                map.iter().map(|(k, v)| (k.clone(), hydrated(v))).collect();
-            hydrate::Value::Map(entries.into())
-        }
-        Json::Array(items) => {
-            let items: Vec<hydrate::Value> = items.iter().map(hydrated).collect();
-            hydrate::Value::List(items.into())
-        }
-        scalar_value => hydrate::Value::Scalar(scalar(scalar_value)),
-    }
+    tx.put(obj, prop, scalar(value))
 }
 
 fn scalar(value: &Json) -> ScalarValue {
@@ -56,9 +43,21 @@ fn scalar(value: &Json) -> ScalarValue {
                 ScalarValue::F64(n.as_f64().unwrap_or(0.0))
             }
         }
-        // Composite values never reach here (see `put_json`).
-        Json::Array(_) | Json::Object(_) => ScalarValue::Null,
+        // A `Value` always serializes (its keys are strings).
+        Json::Array(_) | Json::Object(_) => {
+            ScalarValue::Bytes(serde_json::to_vec(value).unwrap_or_else(|_| b"null".to_vec()))
+        }
     }
+}
+
+/// The object or array whose JSON text `bytes` are, if they are one.
+fn json_text(bytes: &[u8]) -> Option<Json> {
+    if !matches!(bytes.first(), Some(b'{' | b'[')) {
+        return None;
+    }
+    serde_json::from_slice::<Json>(bytes)
+        .ok()
+        .filter(|v| v.is_object() || v.is_array())
 }
 
 /// Reads the value at `prop` of `obj` as JSON; `None` when absent.
@@ -115,7 +114,9 @@ pub(crate) fn scalar_to_json(s: &ScalarValue) -> Json {
         ScalarValue::Uint(u) => Json::from(*u),
         ScalarValue::F64(f) => Number::from_f64(*f).map_or(Json::Null, Json::Number),
         ScalarValue::Counter(c) => Json::from(i64::from(c)),
-        ScalarValue::Bytes(b) => Json::Array(b.iter().map(|x| Json::from(*x)).collect()),
+        ScalarValue::Bytes(b) => {
+            json_text(b).unwrap_or_else(|| Json::Array(b.iter().map(|x| Json::from(*x)).collect()))
+        }
     }
 }
 
@@ -133,7 +134,7 @@ mod tests {
     }
 
     #[test]
-    fn json_values_round_trip_as_native_values() {
+    fn json_values_round_trip() {
         for v in [
             json!(null),
             json!(true),
@@ -149,10 +150,43 @@ mod tests {
     }
 
     #[test]
-    fn objects_are_native_maps() {
+    fn objects_and_arrays_are_one_scalar_of_json_text() {
         let mut doc = AutoCommit::new();
-        put_json(&mut doc, &ROOT, "k".into(), &json!({"a": 1})).unwrap();
+        put_json(&mut doc, &ROOT, "k".into(), &json!({"a": [1, 2]})).unwrap();
         let (v, _) = doc.get(ROOT, "k").unwrap().unwrap();
-        assert_eq!(v, Value::Object(ObjType::Map));
+        let expected = ScalarValue::Bytes(br#"{"a":[1,2]}"#.to_vec());
+        assert_eq!(v, Value::Scalar(std::borrow::Cow::Owned(expected)));
+        // One op: no object made for the value.
+        assert_eq!(doc.get_last_local_change().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn maps_and_lists_written_field_by_field_still_read_as_json() {
+        // How coinop stored objects before, and what `with_doc` may write.
+        let mut doc = AutoCommit::new();
+        let map = doc.put_object(ROOT, "k", ObjType::Map).unwrap();
+        doc.put(&map, "x", 1).unwrap();
+        let list = doc.put_object(&map, "tags", ObjType::List).unwrap();
+        doc.insert(&list, 0, "a").unwrap();
+        let inner = doc.insert_object(&list, 1, ObjType::Map).unwrap();
+        doc.put(&inner, "y", ScalarValue::Bytes(br#"[true]"#.to_vec()))
+            .unwrap();
+        assert_eq!(
+            get_json(&doc, &ROOT, "k"),
+            Some(json!({"x": 1, "tags": ["a", {"y": [true]}]}))
+        );
+    }
+
+    #[test]
+    fn bytes_that_are_not_an_object_or_array_read_as_numbers() {
+        for (bytes, expected) in [
+            (b"\"s\"".to_vec(), json!([34, 115, 34])),
+            (b"{oops".to_vec(), json!([123, 111, 111, 112, 115])),
+            (Vec::new(), json!([])),
+        ] {
+            let mut doc = AutoCommit::new();
+            doc.put(ROOT, "k", ScalarValue::Bytes(bytes)).unwrap();
+            assert_eq!(get_json(&doc, &ROOT, "k"), Some(expected));
+        }
     }
 }

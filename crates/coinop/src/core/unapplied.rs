@@ -442,6 +442,39 @@ mod tests {
         w.get_last_local_change().unwrap()
     }
 
+    /// Like [`put`], an object or array written as automerge maps and
+    /// lists, the way coinop stored values before they became JSON text:
+    /// stored rooms hold such changes, and `with_doc` still writes them.
+    fn put_as_maps(
+        w: &mut AutoCommit,
+        map: &automerge::ObjId,
+        key: &str,
+        v: serde_json::Value,
+    ) -> Change {
+        fn hydrated(v: &serde_json::Value) -> automerge::hydrate::Value {
+            use automerge::hydrate::Value as H;
+            match v {
+                serde_json::Value::Object(m) => H::Map(
+                    m.iter()
+                        .map(|(k, v)| (k.clone(), hydrated(v)))
+                        .collect::<HashMap<_, _>>()
+                        .into(),
+                ),
+                serde_json::Value::Array(a) => {
+                    H::List(a.iter().map(hydrated).collect::<Vec<_>>().into())
+                }
+                serde_json::Value::String(s) => H::Scalar(ScalarValue::Str(s.as_str().into())),
+                serde_json::Value::Number(n) => H::Scalar(ScalarValue::F64(n.as_f64().unwrap())),
+                serde_json::Value::Bool(b) => H::Scalar(ScalarValue::Boolean(*b)),
+                serde_json::Value::Null => H::Scalar(ScalarValue::Null),
+            }
+        }
+        w.batch_create_object(map, key, &hydrated(&v), false)
+            .unwrap();
+        w.commit();
+        w.get_last_local_change().unwrap()
+    }
+
     /// Shows `changes`, then checks every key against the document with
     /// them applied.
     fn check(doc: &mut Automerge, map: &automerge::ObjId, changes: Vec<Change>, keys: &[&str]) {
@@ -464,7 +497,7 @@ mod tests {
     }
 
     #[test]
-    fn nested_values_deletes_and_conflicts_read_as_the_document_will() {
+    fn values_in_both_formats_deletes_and_conflicts_read_as_the_document_will() {
         let (mut doc, map) = room();
         let mut a = writer(&doc, 1);
         let mut b = writer(&doc, 2);
@@ -472,11 +505,11 @@ mod tests {
         // have lower counters, and lose to the document's.
         let mut early = writer(&doc, 9);
         let mut changes = vec![
-            put(
+            put_as_maps(
                 &mut a,
                 &map,
                 "pos",
-                json!({"x": 1, "y": [1, 2, {"z": null}], "t": "s"}),
+                json!({"x": 1.5, "y": [1.5, 2.5, {"z": null}], "t": "s"}),
             ),
             put(&mut a, &map, "gone", json!(1)),
         ];
@@ -498,8 +531,9 @@ mod tests {
             put(&mut d, &map, "pos", json!(2.5)),
             put(&mut early, &map, "both", json!("early")),
             put(&mut early, &map, "late", json!({"a": [true]})),
+            put_as_maps(&mut early, &map, "maps", json!({"a": [true, "x"]})),
         ];
-        check(&mut doc, &map, changes, &["both", "pos", "late"]);
+        check(&mut doc, &map, changes, &["both", "pos", "late", "maps"]);
     }
 
     #[test]
