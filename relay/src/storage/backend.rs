@@ -14,8 +14,17 @@ pub trait Storage: Send + 'static {
     fn read_tail(&mut self, room: &RoomCode, after: Seq) -> Result<Vec<LogEntry>, StorageError>;
     /// The room's snapshot, if it was compacted.
     fn read_snapshot(&mut self, room: &RoomCode) -> Result<Option<Snapshot>, StorageError>;
-    /// Stores the snapshot and deletes log entries with seq <= its `upto`,
-    /// atomically.
+    /// Stores the snapshot and, atomically, deletes the log entries with
+    /// seq <= the `upto` of the snapshot it replaces (none for a first).
+    ///
+    /// Not up to its own `upto`: the room task adopts a snapshot only after
+    /// it is stored, so a joiner may meanwhile be given the snapshot this
+    /// one replaces and be reading the log after it. The room waits for
+    /// that read before it adopts anything, and compacts one snapshot at a
+    /// time, so no read reaches further back than the replaced snapshot:
+    /// trimming to it never takes an entry a reader still needs. The log
+    /// keeps one compaction's worth of entries more; reads after a
+    /// snapshot's `upto` skip them.
     fn write_snapshot(&mut self, room: &RoomCode, snapshot: &Snapshot) -> Result<(), StorageError>;
     /// The SHA-256 of the player's secret, if the id is bound.
     fn secret_hash(&mut self, player: &PlayerId) -> Result<Option<[u8; 32]>, StorageError>;

@@ -68,10 +68,11 @@ impl Storage for MemoryStorage {
     }
 
     fn write_snapshot(&mut self, room: &RoomCode, snapshot: &Snapshot) -> Result<(), StorageError> {
-        if let Some(log) = self.logs.get_mut(room) {
-            log.retain(|e| e.seq > snapshot.upto);
+        // Trimmed up to the snapshot replaced: see `Storage::write_snapshot`.
+        let replaced = self.snapshots.insert(room.clone(), snapshot.clone());
+        if let (Some(replaced), Some(log)) = (replaced, self.logs.get_mut(room)) {
+            log.retain(|e| e.seq > replaced.upto);
         }
-        self.snapshots.insert(room.clone(), snapshot.clone());
         Ok(())
     }
 

@@ -261,6 +261,13 @@ impl Storage for PostgresStorage {
         let mut tx = client.transaction()?;
         check_fence(&mut tx, &self.fence, BTreeSet::from([room]))?;
         let clock = snapshot.clock.as_ref().map(ActorClock::encode);
+        // Trimmed up to the snapshot replaced: see `Storage::write_snapshot`.
+        let replaced: Option<i64> = tx
+            .query_opt(
+                "SELECT upto FROM coinop_snapshots WHERE room = $1",
+                &[&room.as_str()],
+            )?
+            .map(|row| row.get(0));
         tx.execute(
             "INSERT INTO coinop_snapshots (room, upto, doc, clock, view)
              VALUES ($1, $2, $3, $4, $5)
@@ -274,10 +281,12 @@ impl Storage for PostgresStorage {
                 &snapshot.view.as_deref(),
             ],
         )?;
-        tx.execute(
-            "DELETE FROM coinop_log WHERE room = $1 AND seq <= $2",
-            &[&room.as_str(), &to_sql(snapshot.upto.0)],
-        )?;
+        if let Some(replaced) = replaced {
+            tx.execute(
+                "DELETE FROM coinop_log WHERE room = $1 AND seq <= $2",
+                &[&room.as_str(), &replaced],
+            )?;
+        }
         tx.commit()?;
         Ok(())
     }

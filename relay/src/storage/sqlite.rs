@@ -213,15 +213,26 @@ impl Storage for SqliteStorage {
         let doc: &[u8] = &snapshot.doc;
         let clock = snapshot.clock.as_ref().map(ActorClock::encode);
         let view = snapshot.view.as_deref();
+        // The log is trimmed up to the snapshot this one replaces, not up
+        // to this one: see `Storage::write_snapshot`.
+        let replaced: Option<i64> = tx
+            .query_row(
+                "SELECT upto FROM snapshots WHERE room = ?1",
+                params![room.as_str()],
+                |r| r.get(0),
+            )
+            .optional()?;
         tx.execute(
             "INSERT OR REPLACE INTO snapshots (room, upto, doc, clock, view)
              VALUES (?1, ?2, ?3, ?4, ?5)",
             params![room.as_str(), to_sql(snapshot.upto.0), doc, clock, view],
         )?;
-        tx.execute(
-            "DELETE FROM log WHERE room = ?1 AND seq <= ?2",
-            params![room.as_str(), to_sql(snapshot.upto.0)],
-        )?;
+        if let Some(replaced) = replaced {
+            tx.execute(
+                "DELETE FROM log WHERE room = ?1 AND seq <= ?2",
+                params![room.as_str(), replaced],
+            )?;
+        }
         CrashPoint::BeforeSnapshotCommit.hit(self.crash_point);
         tx.commit()?;
         CrashPoint::AfterSnapshotCommit.hit(self.crash_point);

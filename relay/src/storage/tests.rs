@@ -50,12 +50,27 @@ pub(super) fn suite(s: &mut dyn Storage) {
         view: Some(Bytes::from_static(b"view")),
     };
     s.write_snapshot(&a, &snap).unwrap();
-    assert_eq!(s.read_snapshot(&a).unwrap(), Some(snap));
+    assert_eq!(s.read_snapshot(&a).unwrap(), Some(snap.clone()));
+    // A joiner given the state before this snapshot (none) may still be
+    // reading the log after it: the log is trimmed up to the snapshot a
+    // snapshot replaces, not up to itself.
+    assert_eq!(
+        s.read_tail(&a, Seq(0)).unwrap(),
+        vec![entry(1, 1), entry(2, 2), entry(3, 3)],
+        "a first snapshot trims nothing"
+    );
+    let next = Snapshot {
+        upto: Seq(3),
+        ..snap.clone()
+    };
+    s.write_snapshot(&a, &next).unwrap();
+    assert_eq!(s.read_snapshot(&a).unwrap(), Some(next));
     assert_eq!(
         s.read_tail(&a, Seq(0)).unwrap(),
         vec![entry(3, 3)],
-        "log trimmed up to the snapshot"
+        "log trimmed up to the snapshot replaced"
     );
+    assert_eq!(s.read_tail(&a, Seq(2)).unwrap(), vec![entry(3, 3)]);
 
     let p = PlayerId::new("alice").unwrap();
     assert_eq!(s.secret_hash(&p).unwrap(), None);
