@@ -36,6 +36,9 @@ pub struct Args {
     /// (also the number of writes in the SDK size measurement).
     #[arg(long, default_value_t = 10_000)]
     pub changes: usize,
+    /// History: changes in the long room before the writes measured.
+    #[arg(long, default_value_t = 100_000)]
+    pub history: usize,
     /// Idle: connections held open.
     #[arg(long, default_value_t = 10_000)]
     pub idle_connections: usize,
@@ -77,6 +80,8 @@ pub enum Scenario {
     Idle,
     /// The Rust SDK end to end: set_state latency, cost per call, document size.
     Sdk,
+    /// A write's and a received change's cost in a fresh room and in one with a long history.
+    History,
     /// Cluster mode: time until a player is back after its room's owner
     /// node is SIGKILLed, over `--runs` runs (starts its own PostgreSQL).
     Failover,

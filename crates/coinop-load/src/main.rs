@@ -10,6 +10,7 @@ mod cluster_writes;
 mod coinop_client;
 mod failover;
 mod fanout;
+mod history;
 mod idle;
 mod late_join;
 mod latency;
@@ -32,6 +33,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if run(Scenario::Sdk) {
         sdk::run(&args).await?;
+    }
+    if run(Scenario::History) {
+        history::run(&args).await?;
     }
     if run(Scenario::Idle) {
         idle::run(&args).await?;
