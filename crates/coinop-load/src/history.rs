@@ -105,7 +105,9 @@ async fn measure(url: &str, name: &str, history: u64) -> anyhow::Result<Costs> {
     let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
     let reader = {
         let (url, name) = (url.to_owned(), name.to_owned());
-        std::thread::spawn(move || read(&url, &name, ready_tx))
+        std::thread::Builder::new()
+            .name("history-reader".into())
+            .spawn(move || read(&url, &name, ready_tx))?
     };
     tokio::time::timeout(WAIT, ready_rx).await??;
     let mut tick = tokio::time::interval(Duration::from_micros(1_000_000 / RATE));
