@@ -12,8 +12,9 @@
 //! the last is applied to its document, divided by their number.
 
 use crate::cli::Args;
+use crate::sdk::join;
 use crate::server::{self, Kind};
-use coinop::{Event, MemoryIdentityStore, Reliability, Room, RoomBuilder};
+use coinop::{Event, Reliability, Room};
 use futures_util::StreamExt;
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -72,16 +73,6 @@ pub async fn run(args: &Args) -> anyhow::Result<()> {
     );
     drop(server);
     Ok(())
-}
-
-async fn join(url: &str, room: &str) -> anyhow::Result<Room> {
-    let (room, driver) = RoomBuilder::new(url)
-        .room(room)
-        .identity_store(MemoryIdentityStore::default())
-        .build()?;
-    tokio::spawn(driver);
-    tokio::time::timeout(WAIT, room.ready()).await??;
-    Ok(room)
 }
 
 /// One write of key `seq % KEYS`, committed as its own change.

@@ -55,13 +55,15 @@ fn histogram() -> Histogram<u64> {
     Histogram::new_with_bounds(1, 60_000_000, 3).unwrap_or_else(|e| panic!("histogram bounds: {e}"))
 }
 
-async fn join(url: &str, room: &str) -> anyhow::Result<Room> {
+/// A new player in `room`, its driver spawned on the current runtime,
+/// once joined and caught up (bounded: a late join may load a long room).
+pub(crate) async fn join(url: &str, room: &str) -> anyhow::Result<Room> {
     let (room, driver) = RoomBuilder::new(url)
         .room(room)
         .identity_store(MemoryIdentityStore::default())
         .build()?;
     tokio::spawn(driver);
-    room.ready().await?;
+    tokio::time::timeout(Duration::from_secs(300), room.ready()).await??;
     Ok(room)
 }
 
