@@ -89,3 +89,23 @@ async fn sigterm_shuts_down_gracefully() {
         "the relay did not exit cleanly after SIGTERM"
     );
 }
+
+#[test]
+fn a_relay_whose_port_is_taken_is_not_mistaken_for_the_one_listening() {
+    let first = relay();
+    // The second binds the first's port and fails; connecting to the port
+    // would still succeed (the first answers), so "started" must mean this
+    // very process said it listens.
+    let second = RelayProcess::builder(relay_bin(env!("CARGO_BIN_EXE_coinop-relay")))
+        .port(first.addr().port())
+        .env("RUST_LOG", "off")
+        .start();
+    let error = second.err().expect("the second relay must not start");
+    assert_eq!(error.kind(), std::io::ErrorKind::AddrInUse, "{error}");
+}
+
+#[test]
+fn free_ports_are_never_handed_out_twice() {
+    let ports: std::collections::HashSet<u16> = (0..200).map(|_| free_port().unwrap()).collect();
+    assert_eq!(ports.len(), 200);
+}

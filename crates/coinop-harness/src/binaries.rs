@@ -1,7 +1,9 @@
 //! Finding the relay binary to start.
 
+use std::collections::BTreeSet;
 use std::io;
 use std::path::PathBuf;
+use std::sync::{Mutex, PoisonError};
 
 /// The environment variable naming a relay binary that replaces the one a
 /// test was built with (to run a suite against another build).
@@ -32,9 +34,23 @@ pub fn sibling_binary(name: &str) -> io::Result<PathBuf> {
         })
 }
 
-/// A free loopback port (bound, then released).
+/// A free loopback port (bound, then released), never one this process
+/// was given before: tests in one binary run in parallel, and two of them
+/// handed the same port would start servers that race to bind it.
 pub fn free_port() -> io::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
+    static GIVEN: Mutex<BTreeSet<u16>> = Mutex::new(BTreeSet::new());
+    // The kernel rarely repeats a port soon; a few tries always suffice.
+    for _ in 0..64 {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let mut given = GIVEN.lock().unwrap_or_else(PoisonError::into_inner);
+        if given.insert(port) {
+            return Ok(port);
+        }
+    }
+    Err(io::Error::new(
+        io::ErrorKind::AddrNotAvailable,
+        "no loopback port this process has not used already",
+    ))
 }

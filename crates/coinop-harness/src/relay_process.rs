@@ -6,14 +6,18 @@ use crate::proc_stats;
 use crate::relay_builder::DataDir;
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
-use std::io;
+use std::io::{self, BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 /// How long a relay may take to start listening.
 const START_WAIT: Duration = Duration::from_secs(30);
+
+/// How many free ports a relay started without one is tried on.
+const START_TRIES: u32 = 3;
 
 /// A relay child process on a fixed port and data directory, which survive
 /// kills and restarts. Killed when dropped.
@@ -41,11 +45,19 @@ pub struct RelayProcess {
 impl RelayBuilder {
     /// Starts the process and waits until it accepts connections.
     pub fn start(self) -> io::Result<RelayProcess> {
-        let port = match self.port {
-            Some(port) => port,
-            None => free_port()?,
-        };
-        RelayProcess::launch(self, port)
+        if let Some(port) = self.port {
+            return RelayProcess::launch(self, port);
+        }
+        // Another program may take a free port before the relay binds it
+        // (an outgoing connection's local port, say): try another one.
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            match RelayProcess::launch(self.clone(), free_port()?) {
+                Err(e) if tries < START_TRIES && e.kind() == io::ErrorKind::AddrInUse => continue,
+                started => return started,
+            }
+        }
     }
 }
 
@@ -186,7 +198,7 @@ impl RelayProcess {
         cmd.args(&s.args)
             .envs(s.envs.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
-            .stdout(Stdio::null());
+            .stdout(Stdio::piped());
         match &s.log {
             Some(log) => {
                 let file = std::fs::OpenOptions::new()
@@ -197,34 +209,83 @@ impl RelayProcess {
             }
             None => cmd.stderr(Stdio::inherit()),
         };
-        let child = cmd
+        let mut child = cmd
             .spawn()
             .map_err(|e| io::Error::new(e.kind(), format!("starting {}: {e}", s.bin.display())))?;
+        let listening = announced_address(child.stdout.take());
         self.child = Some(child);
-        self.wait_listening()
+        self.wait_listening(&listening)
     }
 
-    fn wait_listening(&mut self) -> io::Result<()> {
+    /// Waits for the child's own "listening on ADDR" line: a connection that
+    /// succeeds proves only that *something* listens on the port.
+    fn wait_listening(&mut self, listening: &Receiver<SocketAddr>) -> io::Result<()> {
         let deadline = Instant::now() + START_WAIT;
         loop {
-            if std::net::TcpStream::connect(self.addr).is_ok() {
-                return Ok(());
+            match listening.recv_timeout(Duration::from_millis(20)) {
+                Ok(addr) if addr.port() == self.addr.port() => return Ok(()),
+                Ok(addr) => {
+                    self.kill();
+                    return Err(io::Error::other(format!(
+                        "the relay listens on {addr}, not on {}",
+                        self.addr
+                    )));
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                // Its stdout closed without the line: it exited (or will).
+                Err(RecvTimeoutError::Disconnected) => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
             }
             if let Some(Ok(Some(status))) = self.child.as_mut().map(Child::try_wait) {
+                self.child = None;
                 let log = self.log_text();
-                return Err(io::Error::other(format!(
-                    "relay exited at start: {status} {log}"
-                )));
+                // The relay's message for a port taken is "Address in use".
+                let kind = if log.contains("in use") || self.port_taken() {
+                    io::ErrorKind::AddrInUse
+                } else {
+                    io::ErrorKind::Other
+                };
+                return Err(io::Error::new(
+                    kind,
+                    format!("relay exited at start: {status} {log}"),
+                ));
             }
             if Instant::now() > deadline {
+                self.kill();
                 return Err(io::Error::new(
                     io::ErrorKind::TimedOut,
                     format!("relay did not start listening on {}", self.addr),
                 ));
             }
-            std::thread::sleep(Duration::from_millis(20));
         }
     }
+
+    /// Whether another program listens on this relay's port.
+    fn port_taken(&self) -> bool {
+        std::net::TcpStream::connect(self.addr).is_ok()
+    }
+}
+
+/// Reads a child's stdout to its end on a thread of its own (so the child
+/// never blocks on a full pipe) and sends the address of its first
+/// "... listening on ADDR" line.
+fn announced_address(stdout: Option<ChildStdout>) -> Receiver<SocketAddr> {
+    let (tx, rx) = mpsc::channel();
+    if let Some(stdout) = stdout {
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                let addr = line
+                    .split_once("listening on ")
+                    .and_then(|(_, addr)| addr.trim().parse::<SocketAddr>().ok());
+                if let Some(addr) = addr {
+                    let _ = tx.send(addr);
+                }
+            }
+        });
+    }
+    rx
 }
 
 impl Drop for RelayProcess {
