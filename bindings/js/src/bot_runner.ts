@@ -23,6 +23,11 @@ export interface BotClient {
   readonly _session: Session;
 }
 
+/** How many times a new host tries to take over a bot seat. */
+const ADOPT_ATTEMPTS = 5;
+/** The pause before the next takeover attempt, times the attempts made. */
+const ADOPT_RETRY_MS = 250;
+
 /** One bot this client runs. */
 interface Running {
   bot: Bot;
@@ -74,13 +79,21 @@ export class BotRunner {
     return (await this.#run(id, profile)).bot;
   }
 
-  /** Runs every bot seat of the room that this client, now host, does not run yet. */
-  #adopt(): void {
+  /**
+   * Runs every bot seat of the room that this client, now host, does not run
+   * yet. A takeover that fails (say, its connection dropped) is tried again
+   * a few times while this client stays host and the seat stays a bot's:
+   * nobody else will run that bot.
+   */
+  #adopt(attempt = 1): void {
     const backend = this.#session.backend;
     if (!this.#options || !backend || backend.hostId() !== backend.myId()) return;
     for (const id of backend.players()) {
       if (backend.isBot(id) && !this.#running.has(id)) {
-        this.#run(id).catch((e: unknown) => console.warn(`coinop: could not take over bot ${id}:`, e));
+        this.#run(id).catch((e: unknown) => {
+          console.warn(`coinop: could not take over bot ${id} (attempt ${attempt} of ${ADOPT_ATTEMPTS}):`, e);
+          if (attempt < ADOPT_ATTEMPTS) setTimeout(() => this.#adopt(attempt + 1), ADOPT_RETRY_MS * attempt);
+        });
       }
     }
   }
