@@ -16,9 +16,6 @@ impl RoomCore {
         let Some(last_seq) = entries.last().map(|e| e.seq) else {
             return;
         };
-        // Our buffered writes were made before these arrived: committed
-        // first, they merge exactly as if committed when made.
-        self.commit_writes(self.last_now);
         let mut shown: Vec<(StateTarget, String)> = Vec::new();
         let mut rest: Vec<(Change, PlayerId)> = Vec::new();
         for e in entries {
@@ -33,11 +30,14 @@ impl RoomCore {
                 rest.push((change, e.sender));
                 continue;
             }
-            let now = self.last_now;
-            match self
-                .unapplied
-                .absorb(&self.doc, change, Some(e.sender.clone()), now)
-            {
+            let mut absorbed = self.absorb(change, &e.sender);
+            if let Absorbed::Held(change) = absorbed {
+                // It writes a key we buffered, before it came: our write
+                // goes first, and so merges as if committed when made.
+                self.commit_writes(self.last_now);
+                absorbed = self.absorb(*change, &e.sender);
+            }
+            match absorbed {
                 Absorbed::Shown(keys) => {
                     self.saves.mark_dirty();
                     for k in keys {
@@ -47,7 +47,12 @@ impl RoomCore {
                     }
                 }
                 Absorbed::Known => {}
-                Absorbed::Other(change) => rest.push((*change, e.sender)),
+                Absorbed::Other(change) | Absorbed::Held(change) => {
+                    // Applied to the document: our buffered writes, made
+                    // before it came, are committed first.
+                    self.commit_writes(self.last_now);
+                    rest.push((*change, e.sender));
+                }
             }
         }
         for (target, key) in shown {
@@ -60,6 +65,17 @@ impl RoomCore {
             self.apply_waiting();
         }
         self.advance_cursor(last_seq);
+    }
+
+    /// [`super::unapplied::Unapplied::absorb`], with the keys our
+    /// buffered writes hold.
+    fn absorb(&mut self, change: Change, sender: &PlayerId) -> Absorbed {
+        let now = self.last_now;
+        let writes = &self.writes;
+        self.unapplied
+            .absorb(&self.doc, change, Some(sender.clone()), now, |k| {
+                writes.holds(k)
+            })
     }
 
     /// Applies the waiting changes to the document. What they show was

@@ -333,9 +333,12 @@ impl RoomCore {
     }
 
     /// The next frame to send. Buffered writes are committed first, so
-    /// the driver's next turn after a write sends it.
+    /// the driver's next turn after a write sends it; while a publish waits
+    /// for its ack they wait too, and are committed as one change when it
+    /// comes (see [`super::write_buffer`]).
     pub(crate) fn poll_transmit(&mut self) -> Option<ClientMessage> {
-        if !self.writes.is_empty() {
+        let wait_for_ack = self.is_up() && self.outbox.has_inflight();
+        if !wait_for_ack {
             self.commit_writes(self.last_now);
         }
         self.out.next_frame()

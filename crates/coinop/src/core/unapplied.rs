@@ -58,6 +58,9 @@ pub(crate) enum Absorbed {
     /// Not a plain state write: give it to the document, after
     /// [`Unapplied::take`].
     Other(Box<Change>),
+    /// It writes a key the caller buffers (a local write not committed
+    /// yet): commit that first, then absorb it again.
+    Held(Box<Change>),
 }
 
 /// The waiting changes and the keys they show. See the module docs.
@@ -132,13 +135,15 @@ impl Unapplied {
     }
 
     /// Shows `change`, sent by `by`, on top of `doc`, or says why not.
-    /// Nothing changes unless it is shown.
+    /// Nothing changes unless it is shown; a change writing a key
+    /// `buffered` names is not.
     pub(crate) fn absorb(
         &mut self,
         doc: &Automerge,
         change: Change,
         by: Option<PlayerId>,
         now: u64,
+        buffered: impl Fn(&StateKey) -> bool,
     ) -> Absorbed {
         let hash = change.hash();
         if self.hashes.contains(&hash) {
@@ -164,6 +169,9 @@ impl Unapplied {
         let Some(writes) = self.plan(doc, &change) else {
             return Absorbed::Other(Box::new(change));
         };
+        if writes.iter().any(|w| buffered(&w.key)) {
+            return Absorbed::Held(Box::new(change));
+        }
         let mut shown: Vec<StateKey> = Vec::new();
         for w in writes {
             let visible = self
@@ -480,7 +488,10 @@ mod tests {
     fn check(doc: &mut Automerge, map: &automerge::ObjId, changes: Vec<Change>, keys: &[&str]) {
         let mut u = Unapplied::default();
         for c in changes.clone() {
-            assert!(matches!(u.absorb(doc, c, None, 0), Absorbed::Shown(_)));
+            assert!(matches!(
+                u.absorb(doc, c, None, 0, |_| false),
+                Absorbed::Shown(_)
+            ));
         }
         let shown: Vec<_> = keys
             .iter()
@@ -564,27 +575,59 @@ mod tests {
         a.commit();
         let counter = a.get_last_local_change().unwrap();
         assert!(matches!(
-            u.absorb(&doc, counter, None, 0),
+            u.absorb(&doc, counter, None, 0, |_| false),
             Absorbed::Other(_)
         ));
         let skeleton = doc_layout::skeleton().unwrap();
-        assert!(matches!(u.absorb(&doc, skeleton, None, 0), Absorbed::Known));
+        assert!(matches!(
+            u.absorb(&doc, skeleton, None, 0, |_| false),
+            Absorbed::Known
+        ));
         let p = PlayerId::new("p").unwrap();
         let made = doc_layout::player_skeleton(&p).unwrap();
-        assert!(matches!(u.absorb(&doc, made, None, 0), Absorbed::Other(_)));
+        assert!(matches!(
+            u.absorb(&doc, made, None, 0, |_| false),
+            Absorbed::Other(_)
+        ));
         let plain = put(&mut a, &map, "k", json!(1));
         assert!(
-            matches!(u.absorb(&doc, plain.clone(), None, 5), Absorbed::Other(_)),
+            matches!(
+                u.absorb(&doc, plain.clone(), None, 5, |_| false),
+                Absorbed::Other(_)
+            ),
             "after the counter it builds on"
         );
         assert!(u.is_empty() && u.due_at().is_none());
         let mut b = writer(&doc, 2);
         let plain = put(&mut b, &map, "k", json!(1));
         assert!(
-            matches!(u.absorb(&doc, plain.clone(), None, 5), Absorbed::Shown(k) if k.len() == 1)
+            matches!(u.absorb(&doc, plain.clone(), None, 5, |_| false), Absorbed::Shown(k) if k.len() == 1)
         );
-        assert!(matches!(u.absorb(&doc, plain, None, 6), Absorbed::Known));
+        assert!(matches!(
+            u.absorb(&doc, plain, None, 6, |_| false),
+            Absorbed::Known
+        ));
         assert_eq!(u.due_at(), Some(5 + MAX_AGE_MS));
         assert!(!u.is_due(5) && u.is_due(5 + MAX_AGE_MS));
+    }
+
+    #[test]
+    fn a_change_writing_a_buffered_key_is_held_back_and_shows_nothing() {
+        let (doc, map) = room();
+        let mut a = writer(&doc, 1);
+        let mut u = Unapplied::default();
+        let change = put(&mut a, &map, "k", json!(1));
+        let buffered = |k: &StateKey| k == &(StateTarget::Room, "k".to_owned());
+        assert!(matches!(
+            u.absorb(&doc, change.clone(), None, 0, buffered),
+            Absorbed::Held(_)
+        ));
+        assert!(u.is_empty() && !u.touches(&StateTarget::Room, "k"));
+        // Another key does not hold it back.
+        let other = |k: &StateKey| k == &(StateTarget::Room, "j".to_owned());
+        assert!(matches!(
+            u.absorb(&doc, change, None, 0, other),
+            Absorbed::Shown(k) if k.len() == 1
+        ));
     }
 }

@@ -1,23 +1,36 @@
 //! Reliable `set_state` writes not yet committed to the document.
 //!
-//! An automerge commit costs tens of microseconds, and a game loop may set
-//! many keys (or one key many times) per frame. So a reliable write lands
-//! here first: it is visible to reads and reported at once, and the core
-//! commits everything buffered as **one** change when its outputs are next
-//! taken ([`super::RoomCore::poll_transmit`]: the driver's next turn, right
-//! after the call that wrote), or before anything else touches the
-//! document. Writing a key twice before that commit keeps the latest value:
-//! the relay, the log and the other players see the state the writer
-//! settled on within its turn, as with any batched transaction.
+//! An automerge commit costs tens of microseconds, every receiver pays about
+//! as much again to apply the change, and a game loop may set many keys (or
+//! one key many times) per frame. So a reliable write lands here first: it
+//! is visible to reads and reported at once, and the core commits
+//! everything buffered as **one** change when its outputs are next taken
+//! ([`super::RoomCore::poll_transmit`]: the driver's next turn, right after
+//! the call that wrote), or before anything else touches the document.
+//! Writing a key twice before that commit keeps the latest value: the
+//! relay, the log and the other players see the state the writer settled on
+//! within its turn, as with any batched transaction.
 //!
-//! Nothing else changes the document while writes wait here: remote
-//! changes, snapshots and every other local edit commit the buffer first.
-//! So a buffered write merges exactly as it would have if committed when it
+//! **While a publish waits for its ack**, the buffer is not committed on
+//! the next turn but when the ack comes. Nothing committed meanwhile could
+//! leave earlier (one publish is in flight at a time, see
+//! [`super::RoomCore::flush`]), so the writes reach the others exactly when
+//! they would have, as one change instead of one per turn: under load (a
+//! slow relay, a busy process) a client's changes, and every receiver's
+//! work, no longer grow with its frame rate. Offline nothing waits for an
+//! ack, and each turn commits.
+//!
+//! Nothing else changes the document while writes wait here: snapshots and
+//! every other local edit commit the buffer first, and so does a received
+//! change that writes a buffered key or is more than plain state writes
+//! (see [`super::unapplied`]). Received changes that write other keys are
+//! only shown meanwhile, so committing after them gives the same state. So
+//! a buffered write merges exactly as it would have if committed when it
 //! was made (a write made offline stays concurrent with what others wrote
 //! meanwhile, and the usual conflict rule picks the winner). Received
-//! changes shown but not applied yet (see [`super::unapplied`]) are applied
-//! first when the commit writes a key they wrote, so the commit's op
-//! follows theirs exactly as the reader saw it.
+//! changes shown but not applied yet are applied first when the commit
+//! writes a key they wrote, so the commit's op follows theirs exactly as
+//! the reader saw it.
 
 use coinop_protocol::StateTarget;
 use serde_json::Value as Json;
@@ -61,6 +74,11 @@ impl WriteBuffer {
         self.values
             .get(&(target.clone(), key.to_owned()))
             .map(|(v, _)| v)
+    }
+
+    /// Whether a write of this key waits here.
+    pub(crate) fn holds(&self, key: &(StateTarget, String)) -> bool {
+        !self.values.is_empty() && self.values.contains_key(key)
     }
 
     /// The buffered keys of a target.
@@ -124,5 +142,9 @@ mod tests {
             ]
         );
         assert!(b.is_empty() && b.get(&StateTarget::Room, "a").is_none());
+        assert!(!b.holds(&(StateTarget::Room, "a".to_owned())));
+        b.put(StateTarget::Room, "c", json!(4), 1);
+        assert!(b.holds(&(StateTarget::Room, "c".to_owned())));
+        assert!(!b.holds(&(StateTarget::Room, "a".to_owned())));
     }
 }

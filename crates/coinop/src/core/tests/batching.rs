@@ -1,5 +1,5 @@
-//! Writes buffered until the driver's next turn, and received changes
-//! applied in batches.
+//! Writes buffered until the driver's next turn (or, while a publish is
+//! unacked, until its ack), and received changes applied in batches.
 
 use super::*;
 
@@ -62,6 +62,113 @@ fn a_remote_change_commits_buffered_writes_first() {
     alice.apply_waiting();
     let map = crate::doc_layout::state_map(&alice.doc, &ROOM).unwrap();
     assert_eq!(alice.doc.get_all(&map, "k").unwrap().len(), 2, "a conflict");
+}
+
+/// Alice in a room with Bob, her joining change acked, one write of "x"
+/// sent and not acked yet; returns the unacked publish's `client_ref`.
+fn alice_with_a_publish_in_flight() -> (RoomCore, u64) {
+    let mut c = core("alice", 1);
+    join(&mut c, &["alice", "bob"]);
+    let skeleton = publishes(&mut c);
+    c.handle(0, ack(skeleton[0].0, 2));
+    c.set_state(0, ROOM, "x", json!(0), Reliability::Reliable)
+        .unwrap();
+    let sent = publishes(&mut c);
+    assert_eq!(sent.len(), 1);
+    (c, sent[0].0)
+}
+
+#[test]
+fn writes_made_while_a_publish_is_unacked_wait_for_its_ack_as_one_change() {
+    let (mut c, in_flight) = alice_with_a_publish_in_flight();
+    let changes_before = c.doc.get_changes(&[]).len();
+    for turn in 1..=10 {
+        c.set_state(0, ROOM, "x", json!(turn), Reliability::Reliable)
+            .unwrap();
+        c.set_state(
+            0,
+            ROOM,
+            &format!("k{turn}"),
+            json!(turn),
+            Reliability::Reliable,
+        )
+        .unwrap();
+        assert!(publishes(&mut c).is_empty(), "turn {turn}: nothing leaves");
+        assert_eq!(c.get_state(&ROOM, "x"), Some(json!(turn)), "read at once");
+    }
+    assert_eq!(
+        c.doc.get_changes(&[]).len(),
+        changes_before,
+        "nothing committed"
+    );
+    assert!(!c.is_saved());
+    c.handle(0, ack(in_flight, 3));
+    let sent = publishes(&mut c);
+    assert_eq!(sent.len(), 1, "one publish after the ack");
+    assert_eq!(sent[0].1.len(), 1, "ten turns' writes are one change");
+    assert_eq!(c.doc.get_changes(&[]).len(), changes_before + 1);
+    c.handle(0, ack(sent[0].0, 4));
+    assert!(c.is_saved());
+    assert_eq!(c.get_state(&ROOM, "x"), Some(json!(10)));
+    assert_eq!(c.keys(&ROOM).len(), 12, "round, x and k1..k10");
+}
+
+#[test]
+fn offline_each_turn_commits_even_with_a_publish_unacked() {
+    let (mut c, _) = alice_with_a_publish_in_flight();
+    c.disconnected(0);
+    let changes_before = c.doc.get_changes(&[]).len();
+    for turn in 1..=3 {
+        c.set_state(0, ROOM, "x", json!(turn), Reliability::Reliable)
+            .unwrap();
+        assert!(publishes(&mut c).is_empty());
+    }
+    assert_eq!(c.doc.get_changes(&[]).len(), changes_before + 3);
+}
+
+#[test]
+fn a_remote_change_waits_behind_held_writes_only_when_it_writes_their_key() {
+    let (mut alice, in_flight) = alice_with_a_publish_in_flight();
+    let mut bob = core("bob", 2);
+    join(&mut bob, &["alice", "bob"]);
+    alice
+        .set_state(0, ROOM, "mine", json!("alice"), Reliability::Reliable)
+        .unwrap();
+    assert!(
+        publishes(&mut alice).is_empty(),
+        "held behind the unacked publish"
+    );
+    // Bob writes another key: shown at once, Alice's write still waits.
+    write(&mut bob, ROOM, "his", json!("bob"));
+    deliver(&mut bob, &mut alice, "bob");
+    assert_eq!(alice.get_state(&ROOM, "his"), Some(json!("bob")));
+    assert!(!alice.writes.is_empty(), "still buffered");
+    // Bob writes her key, not having seen her write: hers is committed
+    // first, so the two stay concurrent, as if committed when made.
+    bob.set_state(0, ROOM, "mine", json!("bob"), Reliability::Reliable)
+        .unwrap();
+    deliver(&mut bob, &mut alice, "bob");
+    assert!(
+        alice.writes.is_empty(),
+        "committed before Bob's change came in"
+    );
+    assert!(
+        publishes(&mut alice).is_empty(),
+        "and still waits for the ack"
+    );
+    alice.handle(0, ack(in_flight, 3));
+    let sent = publishes(&mut alice);
+    assert_eq!(sent.len(), 1);
+    bob.handle(0, everything_from(&alice, "alice"));
+    assert_eq!(bob.get_state(&ROOM, "mine"), alice.get_state(&ROOM, "mine"));
+    use automerge::ReadDoc;
+    alice.apply_waiting();
+    let map = crate::doc_layout::state_map(&alice.doc, &ROOM).unwrap();
+    assert_eq!(
+        alice.doc.get_all(&map, "mine").unwrap().len(),
+        2,
+        "a conflict"
+    );
 }
 
 #[test]
