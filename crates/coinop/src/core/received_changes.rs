@@ -61,7 +61,7 @@ impl RoomCore {
         }
         if !rest.is_empty() {
             self.apply_now(rest);
-        } else if self.unapplied.is_due(self.last_now) {
+        } else if self.unapplied.is_due(self.last_now, self.history()) {
             self.apply_waiting();
         }
         self.advance_cursor(last_seq);

@@ -271,7 +271,7 @@ impl RoomCore {
         if let Some(t) = self.saves.retry_at() {
             consider(t);
         }
-        if let Some(t) = self.unapplied.due_at() {
+        if let Some(t) = self.unapplied.due_at(self.history()) {
             consider(t);
         }
         at
@@ -293,7 +293,7 @@ impl RoomCore {
         if self.link.ping_due(now) {
             self.out.send(ClientMessage::Ping { client_time: now });
         }
-        if self.unapplied.is_due(now) {
+        if self.unapplied.is_due(now, self.history()) {
             self.apply_waiting();
         }
         self.flush(now);
@@ -461,6 +461,12 @@ impl RoomCore {
                 cursor: self.cursor,
             },
         ))
+    }
+
+    /// How many changes the room's log holds, as far as this client knows
+    /// (its cursor).
+    pub(crate) fn history(&self) -> u64 {
+        self.cursor.map_or(0, |c| c.seq.0)
     }
 
     /// Raises the cursor to `seq` (within the current epoch).

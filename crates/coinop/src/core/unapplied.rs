@@ -30,8 +30,24 @@ use std::collections::{HashMap, HashSet};
 /// apply makes in a game's frame to about 50 ms.
 pub(crate) const MAX_CHANGES: usize = 1024;
 
-/// Applied to the document once the oldest waiting change is this old (ms).
+/// Applied to the document once the oldest waiting change is this old
+/// (ms), if they are enough for the room's history (see [`HISTORY_SHARE`]).
 pub(crate) const MAX_AGE_MS: u64 = 1000;
+
+/// An apply also walks every op of each map it touches, and a room's state
+/// map holds an op for every write ever made to it: with 100,000 changes
+/// behind a room that walk, once per apply, cost a received change twice
+/// what it costs in a fresh room at 200 changes a second. So after
+/// [`MAX_AGE_MS`] the waiting changes are applied only if they number at
+/// least this share of the history (one 25th); otherwise they wait for
+/// [`MAX_CHANGES`] or [`MAX_WAIT_MS`]. The pause an apply makes stays
+/// bounded by [`MAX_CHANGES`]; nothing else needs them applied sooner
+/// (what reads or saves the document applies them first).
+pub(crate) const HISTORY_SHARE: u64 = 25;
+
+/// Applied to the document once the oldest waiting change is this old
+/// (ms), however few they are.
+pub(crate) const MAX_WAIT_MS: u64 = 10 * MAX_AGE_MS;
 
 /// An operation's id: its counter, then its actor (automerge's order).
 type OpKey = (u64, ActorId);
@@ -83,14 +99,18 @@ impl Unapplied {
         self.changes.is_empty()
     }
 
-    /// Whether the waiting changes should be applied now.
-    pub(crate) fn is_due(&self, now: u64) -> bool {
-        self.changes.len() >= MAX_CHANGES || self.due_at().is_some_and(|t| now >= t)
+    /// Whether the waiting changes should be applied now, in a room whose
+    /// log holds `history` changes.
+    pub(crate) fn is_due(&self, now: u64, history: u64) -> bool {
+        self.changes.len() >= MAX_CHANGES || self.due_at(history).is_some_and(|t| now >= t)
     }
 
-    /// When the waiting changes are due to be applied.
-    pub(crate) fn due_at(&self) -> Option<u64> {
-        self.since.map(|t| t + MAX_AGE_MS)
+    /// When the waiting changes are due to be applied, in a room whose log
+    /// holds `history` changes.
+    pub(crate) fn due_at(&self, history: u64) -> Option<u64> {
+        let enough = self.changes.len() as u64 * HISTORY_SHARE >= history;
+        self.since
+            .map(|t| t + if enough { MAX_AGE_MS } else { MAX_WAIT_MS })
     }
 
     /// Whether a waiting change wrote this key.
@@ -597,7 +617,7 @@ mod tests {
             ),
             "after the counter it builds on"
         );
-        assert!(u.is_empty() && u.due_at().is_none());
+        assert!(u.is_empty() && u.due_at(0).is_none());
         let mut b = writer(&doc, 2);
         let plain = put(&mut b, &map, "k", json!(1));
         assert!(
@@ -607,8 +627,12 @@ mod tests {
             u.absorb(&doc, plain, None, 6, |_| false),
             Absorbed::Known
         ));
-        assert_eq!(u.due_at(), Some(5 + MAX_AGE_MS));
-        assert!(!u.is_due(5) && u.is_due(5 + MAX_AGE_MS));
+        assert_eq!(u.due_at(0), Some(5 + MAX_AGE_MS));
+        assert!(!u.is_due(5, 0) && u.is_due(5 + MAX_AGE_MS, 0));
+        // One change is too few for a room of 26 changes: it waits longer.
+        assert_eq!(u.due_at(HISTORY_SHARE), Some(5 + MAX_AGE_MS));
+        assert_eq!(u.due_at(HISTORY_SHARE + 1), Some(5 + MAX_WAIT_MS));
+        assert!(!u.is_due(5 + MAX_AGE_MS, 100) && u.is_due(5 + MAX_WAIT_MS, 100));
     }
 
     #[test]
