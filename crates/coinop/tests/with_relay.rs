@@ -533,3 +533,38 @@ async fn calls_without_a_handler_arrive_as_events_and_can_be_answered_later() {
     answerer.abort();
     relay.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_write_every_frame_makes_about_one_change_per_round_trip() {
+    use coinop_harness::{FaultProxy, Faults};
+    let relay = relay().await;
+    // 20 ms each way: a round trip spans several 60 Hz frames.
+    let slow = FaultProxy::start(relay.local_addr(), 1).await.unwrap();
+    slow.set(Faults {
+        latency: Duration::from_millis(20),
+        ..Faults::default()
+    });
+    let url = format!("ws://{}", slow.addr());
+    let (a, _ta) = join(builder(&url, "frames", "a")).await;
+    let (b, _tb) = join(builder(&base_url(&relay), "frames", "b")).await;
+    eventually("a is saved", || a.is_saved()).await;
+    let changes = |room: &coinop::Room| room.read_doc(|d| d.get_changes(&[]).len());
+    let before = changes(&a);
+    let writes = 60;
+    let mut frame = tokio::time::interval(Duration::from_millis(16));
+    for i in 1..=writes {
+        frame.tick().await;
+        a.set_state("x", &i, R).unwrap();
+    }
+    eventually("b has the last write", || {
+        b.get_state::<i32>("x") == Some(writes)
+    })
+    .await;
+    eventually("a is saved", || a.is_saved()).await;
+    let made = changes(&a) - before;
+    eprintln!("{writes} writes, one per 16 ms, 40 ms round trip: {made} changes");
+    // One change per turn would be 60; one per round trip about 25.
+    let most = writes as usize * 3 / 4;
+    assert!((2..=most).contains(&made), "{made} changes");
+    relay.shutdown().await;
+}
