@@ -56,16 +56,7 @@ pub async fn run(args: &Args) -> anyhow::Result<()> {
     } else {
         "coinop (durable, SQLite)"
     };
-    let coin = measure(
-        args,
-        storage,
-        &Kind::Coinop {
-            memory: args.memory,
-        },
-        &relay_bin,
-        None,
-    )
-    .await?;
+    let coin = measure(args, storage, &Kind::coinop(args), &relay_bin, None).await?;
     println!("| relay | p50 ms | p99 ms | delivered/s | relay CPU µs/delivered | relay RSS MiB |");
     println!("|---|---|---|---|---|---|");
     for o in [&base, &coin] {

@@ -13,7 +13,7 @@
 
 use crate::cli::Args;
 use crate::sdk::join;
-use crate::server::{self, Kind};
+use crate::server;
 use coinop::{Event, Reliability, Room};
 use futures_util::StreamExt;
 use serde_json::json;
@@ -39,13 +39,7 @@ struct Costs {
 
 /// Runs the measurement on a fresh room and on one with `--history` changes.
 pub async fn run(args: &Args) -> anyhow::Result<()> {
-    let relay_bin = args.relay_bin()?;
-    let server = server::start(
-        &Kind::Coinop {
-            memory: args.memory,
-        },
-        &relay_bin,
-    )?;
+    let server = server::start_coinop(args)?;
     let url = format!("ws://{}", server.addr());
     println!(
         "\n## History: {WRITES} writes at {RATE}/s, in a fresh room and in one with {} changes behind it",

@@ -16,13 +16,7 @@ pub async fn run(args: &Args) -> anyhow::Result<()> {
     println!("| relay | RSS before | RSS with connections | per connection |\n|---|---|---|---|");
     for (name, kind, bin) in [
         ("baseline (forward only)", Kind::Baseline, &baseline_bin),
-        (
-            "coinop (durable, SQLite)",
-            Kind::Coinop {
-                memory: args.memory,
-            },
-            &relay_bin,
-        ),
+        ("coinop (durable, SQLite)", Kind::coinop(args), &relay_bin),
     ] {
         let server = server::start(&kind, bin)?;
         tokio::time::sleep(Duration::from_millis(300)).await;

@@ -6,7 +6,7 @@
 
 use crate::cli::Args;
 use crate::coinop_client::{self, Writer};
-use crate::server::{self, Kind};
+use crate::server;
 use anyhow::bail;
 use automerge::{Automerge, Change, ROOT, ReadDoc};
 use std::time::{Duration, Instant};
@@ -15,13 +15,7 @@ const JOINERS: usize = 9;
 
 /// Fills a room, then times late joiners.
 pub async fn run(args: &Args) -> anyhow::Result<()> {
-    let bin = args.relay_bin()?;
-    let server = server::start(
-        &Kind::Coinop {
-            memory: args.memory,
-        },
-        &bin,
-    )?;
+    let server = server::start_coinop(args)?;
     fill(&server.addr().to_string(), args.changes).await?;
     // Let the relay compact off the hot path.
     tokio::time::sleep(Duration::from_secs(2)).await;

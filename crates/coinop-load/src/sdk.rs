@@ -18,16 +18,10 @@ const PERIOD: Duration = Duration::from_millis(5);
 
 /// Runs every SDK measurement.
 pub async fn run(args: &Args) -> anyhow::Result<()> {
-    let relay_bin = args.relay_bin()?;
     let baseline_bin = args.baseline_bin()?;
     println!("\n## SDK: set_state → observed by another client, {WRITES} writes at 200/s");
     let base = baseline_latency(&baseline_bin).await?;
-    let server = server::start(
-        &Kind::Coinop {
-            memory: args.memory,
-        },
-        &relay_bin,
-    )?;
+    let server = server::start_coinop(args)?;
     let url = format!("ws://{}", server.addr());
     let sdk = sdk_latency(&url).await?;
     println!("| path | p50 ms | p99 ms |\n|---|---|---|");

@@ -1,6 +1,7 @@
 //! Starting the relays under test as child processes (the harness's
 //! [`RelayProcess`], which also reads their CPU time and memory).
 
+use crate::cli::Args;
 use anyhow::Context;
 use coinop_harness::RelayProcess;
 use std::path::Path;
@@ -40,6 +41,20 @@ pub fn start(kind: &Kind, bin: &Path) -> anyhow::Result<RelayProcess> {
     builder
         .start()
         .with_context(|| format!("starting {}", bin.display()))
+}
+
+impl Kind {
+    /// The coinop relay as the flags say (`--memory`).
+    pub fn coinop(args: &Args) -> Kind {
+        Kind::Coinop {
+            memory: args.memory,
+        }
+    }
+}
+
+/// Starts the coinop relay as the flags say (`--relay-bin`, `--memory`).
+pub fn start_coinop(args: &Args) -> anyhow::Result<RelayProcess> {
+    start(&Kind::coinop(args), &args.relay_bin()?)
 }
 
 /// Resident memory of the relay now, in bytes.
