@@ -147,6 +147,57 @@ async fn abort_after_compaction_commit_loses_nothing() {
     crash_during_compaction("after-snapshot-commit").await;
 }
 
+/// Entries are committed to a table in arrival order and moved to the
+/// room-ordered log in bulk, every 4,096: an abort in the middle of that
+/// move loses nothing, and the restart finishes it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn abort_while_moving_recent_entries_loses_nothing() {
+    let _serial = serial().await;
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    // No compaction: its trims would keep the recent entries below 4,096.
+    let args = ["--compact-entries", "100000"];
+    let mut relay = relay_on(&data, &args)
+        .env("COINOP_CRASH_POINT", "before-fold-commit")
+        .start()
+        .unwrap();
+    let (mut c, _) = Client::join(&relay.ws_url(), join_msg("FOLD", "writer")).await;
+    let mut doc = Doc::new();
+    let mut acked = Vec::new();
+    const PER_PUBLISH: u64 = 32;
+    for i in 0..400u64 {
+        let changes: Vec<Bytes> = (0..PER_PUBLISH)
+            .map(|j| doc.change("n", (i * PER_PUBLISH + j) as i64))
+            .collect();
+        match c.publish_unless_closed(i, changes.clone()).await {
+            Some(Ok(_)) => acked.extend(changes),
+            Some(Err(code)) => panic!("publish {i} refused: {code:?}"),
+            None => break,
+        }
+    }
+    let status = relay.wait_exit(Duration::from_secs(10));
+    let log = relay.log_text();
+    assert!(
+        status.is_some_and(|s| !s.success()),
+        "the relay did not abort: {status:?}"
+    );
+    assert!(log.contains("BeforeFoldCommit"), "aborted elsewhere: {log}");
+    assert!(acked.len() >= 4_000, "{} acked", acked.len());
+    let relay = relay_on(&data, &args).start().unwrap();
+    let joined = assert_all_present(&relay.ws_url(), "FOLD", &acked).await;
+    let acked_n = acked.len() as u64;
+    assert!(
+        (acked_n..=acked_n + PER_PUBLISH).contains(&joined.head.0),
+        "head {} for {acked_n} acked",
+        joined.head.0
+    );
+    let db = rusqlite::Connection::open(data.join("coinop.db")).unwrap();
+    let recent: i64 = db
+        .query_row("SELECT count(*) FROM log_recent", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(recent, 0, "the restart moved the recent entries");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn corrupted_snapshot_quarantines_only_that_room() {
     let _serial = serial().await;

@@ -24,6 +24,8 @@ fn stored_rows(relay: &RelayProcess, room: &str) -> Vec<(&'static str, i64)> {
     let tables = [
         ("rooms", "code"),
         ("log", "room"),
+        ("log_recent", "room"),
+        ("log_moving", "room"),
         ("snapshots", "room"),
         ("player_rooms", "room"),
         ("room_bans", "room"),

@@ -110,4 +110,11 @@ pub trait Storage: Send + 'static {
         key: &str,
         value: Option<&PersistentValue>,
     ) -> Result<(), StorageError>;
+    /// Work the storage does between groups, after their waiters are
+    /// answered, so it never delays an ack. The SQLite storage moves the
+    /// entries it appended in arrival order into the log ordered by room
+    /// here ([`super::sqlite`]); the default does nothing.
+    fn maintain(&mut self) -> Result<(), StorageError> {
+        Ok(())
+    }
 }

@@ -13,6 +13,9 @@ pub enum CrashPoint {
     /// Compaction: the transaction is committed; the room has not yet
     /// swapped its in-memory log for the snapshot.
     AfterSnapshotCommit,
+    /// The move of recent log entries into the room-ordered log: both
+    /// tables written inside the transaction, which is not yet committed.
+    BeforeFoldCommit,
 }
 
 impl CrashPoint {
@@ -38,6 +41,7 @@ impl CrashPoint {
                 Some(CrashPoint::BeforeSnapshotCommit)
             }
             "after-snapshot-commit" => Some(CrashPoint::AfterSnapshotCommit),
+            "before-fold-commit" => Some(CrashPoint::BeforeFoldCommit),
             _ => None,
         }
     }
@@ -68,6 +72,10 @@ mod tests {
         assert_eq!(
             CrashPoint::parse("after-snapshot-commit"),
             Some(CrashPoint::AfterSnapshotCommit)
+        );
+        assert_eq!(
+            CrashPoint::parse("before-fold-commit"),
+            Some(CrashPoint::BeforeFoldCommit)
         );
         assert_eq!(CrashPoint::parse("typo"), None);
         // Not armed, or armed elsewhere: no abort.

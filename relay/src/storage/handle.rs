@@ -205,6 +205,9 @@ impl Pending {
             }
             self.index.clear();
         }
+        if let Err(e) = storage.maintain() {
+            tracing::error!(error = %e, "storage maintenance failed; it is tried again after the next commit");
+        }
     }
 }
 

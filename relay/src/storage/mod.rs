@@ -16,15 +16,19 @@ mod dir_lock;
 mod error;
 mod fence;
 mod handle;
+mod last_seqs;
 mod leases;
 #[cfg(test)]
 mod lifecycle_tests;
+mod log_fold;
 mod memory;
 mod pg_pool;
 pub mod pg_schema;
 mod pg_storage;
 #[cfg(test)]
 mod pg_tests;
+#[cfg(test)]
+mod recent_log_tests;
 mod records;
 mod restore;
 pub mod schema;

@@ -14,7 +14,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior, params};
 use std::path::Path;
 
 /// The schema version this relay writes and reads.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// One upgrade step: from `version - 1` to `version`.
 struct Step {
@@ -50,7 +50,19 @@ const STEPS: &[Step] = &[
         what: "players' persistent data",
         apply: persistent_data,
     },
+    Step {
+        version: 6,
+        what: "tables where new log entries wait, in arrival order, to join the log",
+        apply: recent_log,
+    },
 ];
+
+/// Step 6: the tables log entries are committed to and moved from
+/// ([`super::log_fold`]).
+fn recent_log(tx: &Transaction<'_>) -> Result<(), StorageError> {
+    tx.execute_batch(super::log_fold::TABLES_SQL)?;
+    Ok(())
+}
 
 /// Step 5: one row per persistent key holding one value (`pos` -1), or
 /// per entry of a persistent list (`pos` 0, 1, ...).

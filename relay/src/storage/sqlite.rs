@@ -1,5 +1,8 @@
 //! SQLite storage: one `coinop.db` in the data directory, WAL mode,
 //! `synchronous=FULL` so a committed transaction survives power loss.
+//!
+//! Log entries are committed to a table in arrival order and moved into
+//! `log`, ordered by room, in slices ([`super::log_fold`]).
 
 use super::backend::Storage;
 use super::columns::{
@@ -8,6 +11,8 @@ use super::columns::{
 use super::crash_point::CrashPoint;
 use super::dir_lock::DirLock;
 use super::error::StorageError;
+use super::last_seqs::LastSeqs;
+use super::log_fold::{LAST_SEQ_SQL, Moving, TAIL_SQL, freeze};
 use super::records::{Append, Group, PlayerRoom, PlayerRoomUpdate};
 use super::schema::migrate;
 use super::touch_memo::TouchMemo;
@@ -19,6 +24,8 @@ use std::path::Path;
 /// The database's file name inside the data directory.
 pub const DB_FILE: &str = "coinop.db";
 
+pub use super::log_fold::FOLD_ROWS;
+
 /// SQLite-backed storage in one data directory.
 #[derive(Debug)]
 pub struct SqliteStorage {
@@ -29,6 +36,12 @@ pub struct SqliteStorage {
     crash_point: Option<CrashPoint>,
     /// Rooms whose stored last-use time is recent enough to leave alone.
     touched: TouchMemo,
+    /// Rows in `log_recent` (an estimate only if a statement failed).
+    recent: u64,
+    /// What is left to move of `log_moving`, while a move runs.
+    moving: Option<Moving>,
+    /// Each room's last stored seq: a repeated one fails its commit.
+    last_seqs: LastSeqs,
 }
 
 impl SqliteStorage {
@@ -48,13 +61,48 @@ impl SqliteStorage {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         migrate(&mut conn, &path)?;
-        Ok(Self {
+        let recent: i64 = conn.query_row("SELECT count(*) FROM log_recent", [], |r| r.get(0))?;
+        let mut me = Self {
             conn,
             _lock: lock,
             crash_point: CrashPoint::from_env(),
             touched: TouchMemo::default(),
-        })
+            recent: from_sql(recent),
+            moving: None,
+            last_seqs: LastSeqs::default(),
+        };
+        // Rooms load fastest from `log` alone: finish a move an earlier
+        // run left, and move what it committed since.
+        let left = Moving::read(&me.conn)?;
+        me.move_all(left)?;
+        if me.recent > 0 {
+            let moving = freeze(&mut me.conn)?;
+            me.recent = 0;
+            me.move_all(moving)?;
+        }
+        Ok(me)
     }
+
+    /// Moves every row of `log_moving` now, and empties it.
+    fn move_all(&mut self, mut moving: Moving) -> Result<(), StorageError> {
+        while !moving.is_done() {
+            moving.step(&mut self.conn, self.crash_point)?;
+        }
+        moving.step(&mut self.conn, self.crash_point)
+    }
+}
+
+/// The room's last stored seq, in whichever log table it is.
+fn last_stored(conn: &Connection, room: &RoomCode) -> Result<Option<u64>, StorageError> {
+    let seq: Option<i64> = conn
+        .prepare_cached(LAST_SEQ_SQL)?
+        .query_row(params![room.as_str()], |r| r.get(0))?;
+    Ok(seq.map(from_sql))
+}
+
+/// How many entries `batch` puts in `log_recent`.
+fn entry_count(batch: &[Append]) -> u64 {
+    batch.iter().map(|a| a.entries.len() as u64).sum()
 }
 
 /// Writes a room's metadata (on its own, or inside a group's transaction).
@@ -76,10 +124,11 @@ fn insert_room_meta(conn: &Connection, meta: &RoomMeta) -> Result<(), StorageErr
     Ok(())
 }
 
-/// Inserts log entries (inside the caller's transaction).
+/// Inserts log entries into `log_recent` (inside the caller's transaction).
 fn insert_entries(conn: &Connection, batch: &[Append]) -> Result<(), StorageError> {
-    let mut stmt =
-        conn.prepare_cached("INSERT INTO log (room, seq, sender, change) VALUES (?1, ?2, ?3, ?4)")?;
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO log_recent (room, seq, sender, change) VALUES (?1, ?2, ?3, ?4)",
+    )?;
     for append in batch {
         for e in &append.entries {
             let change: &[u8] = &e.change;
@@ -129,8 +178,11 @@ fn touch_room(conn: &Connection, room: &RoomCode, at_ms: u64) -> Result<(), Stor
 impl Storage for SqliteStorage {
     fn append(&mut self, batch: &[Append]) -> Result<(), StorageError> {
         let tx = self.conn.transaction()?;
+        let last = self.last_seqs.check(batch, |room| last_stored(&tx, room))?;
         insert_entries(&tx, batch)?;
         tx.commit()?;
+        self.recent += entry_count(batch);
+        self.last_seqs.stored(last);
         Ok(())
     }
 
@@ -143,6 +195,9 @@ impl Storage for SqliteStorage {
             tx.prepare_cached("INSERT OR IGNORE INTO players (id, secret_hash) VALUES (?1, ?2)")?
                 .execute(params![player.as_str(), &hash[..]])?;
         }
+        let last = self
+            .last_seqs
+            .check(&group.appends, |room| last_stored(&tx, room))?;
         insert_entries(&tx, &group.appends)?;
         let due = self
             .touched
@@ -152,14 +207,29 @@ impl Storage for SqliteStorage {
         }
         insert_player_rooms(&tx, &group.index)?;
         tx.commit()?;
+        self.recent += entry_count(&group.appends);
+        self.last_seqs.stored(last);
         self.touched.stored(due, group.at_ms);
         Ok(())
     }
 
+    fn maintain(&mut self) -> Result<(), StorageError> {
+        // One slice per call: no commit waits for more than a slice.
+        if let Some(moving) = &mut self.moving {
+            let done = moving.is_done();
+            moving.step(&mut self.conn, self.crash_point)?;
+            if done {
+                self.moving = None;
+            }
+        } else if self.recent >= FOLD_ROWS {
+            self.moving = Some(freeze(&mut self.conn)?);
+            self.recent = 0;
+        }
+        Ok(())
+    }
+
     fn read_tail(&mut self, room: &RoomCode, after: Seq) -> Result<Vec<LogEntry>, StorageError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, sender, change FROM log WHERE room = ?1 AND seq > ?2 ORDER BY seq",
-        )?;
+        let mut stmt = self.conn.prepare_cached(TAIL_SQL)?;
         let rows = stmt.query_map(params![room.as_str(), to_sql(after.0)], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
@@ -227,15 +297,26 @@ impl Storage for SqliteStorage {
              VALUES (?1, ?2, ?3, ?4, ?5)",
             params![room.as_str(), to_sql(snapshot.upto.0), doc, clock, view],
         )?;
+        let mut trimmed_recent = 0;
         if let Some(replaced) = replaced {
             tx.execute(
                 "DELETE FROM log WHERE room = ?1 AND seq <= ?2",
+                params![room.as_str(), replaced],
+            )?;
+            trimmed_recent = tx.execute(
+                "DELETE FROM log_recent WHERE room = ?1 AND seq <= ?2",
+                params![room.as_str(), replaced],
+            )?;
+            // A row gone from here before its slice moves is not moved.
+            tx.execute(
+                "DELETE FROM log_moving WHERE room = ?1 AND seq <= ?2",
                 params![room.as_str(), replaced],
             )?;
         }
         CrashPoint::BeforeSnapshotCommit.hit(self.crash_point);
         tx.commit()?;
         CrashPoint::AfterSnapshotCommit.hit(self.crash_point);
+        self.recent = self.recent.saturating_sub(trimmed_recent as u64);
         Ok(())
     }
 
@@ -392,9 +473,12 @@ impl Storage for SqliteStorage {
         let tx = self.conn.transaction()?;
         let code = room.as_str();
         self.touched.forget(room);
+        self.last_seqs.forget(room);
         let existed = tx.execute("DELETE FROM rooms WHERE code = ?1", params![code])? > 0;
+        let recent = tx.execute("DELETE FROM log_recent WHERE room = ?1", params![code])?;
         for sql in [
             "DELETE FROM log WHERE room = ?1",
+            "DELETE FROM log_moving WHERE room = ?1",
             "DELETE FROM snapshots WHERE room = ?1",
             "DELETE FROM room_bans WHERE room = ?1",
             "DELETE FROM player_rooms WHERE room = ?1",
@@ -402,6 +486,7 @@ impl Storage for SqliteStorage {
             tx.execute(sql, params![code])?;
         }
         tx.commit()?;
+        self.recent = self.recent.saturating_sub(recent as u64);
         Ok(existed)
     }
 

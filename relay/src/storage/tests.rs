@@ -148,7 +148,7 @@ pub(super) fn batch_is_all_or_nothing(s: &mut dyn Storage) {
         entries: vec![entry(1, 1)],
     }])
     .unwrap();
-    // Seq 1 again violates the primary key: the whole batch must roll back.
+    // Seq 1 again is refused: the whole batch must roll back.
     let bad = s.append(&[
         Append {
             room: code("BBBB"),
