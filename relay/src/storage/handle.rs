@@ -181,7 +181,14 @@ struct Pending {
     /// First bindings in the group: answered with the hash read back.
     binds: Vec<(PlayerId, BindReply)>,
     index: Vec<PlayerRoomUpdate>,
+    /// After a failed [`Storage::maintain`], when to try again: a failure
+    /// that lasts (a full disk) is logged once per [`MAINTAIN_RETRY`], not
+    /// once per commit.
+    maintain_after: Option<Instant>,
 }
+
+/// How long maintenance rests after it failed.
+const MAINTAIN_RETRY: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl Pending {
     fn flush(&mut self, storage: &mut dyn Storage, metrics: &Metrics) {
@@ -205,8 +212,12 @@ impl Pending {
             }
             self.index.clear();
         }
-        if let Err(e) = storage.maintain() {
-            tracing::error!(error = %e, "storage maintenance failed; it is tried again after the next commit");
+        if self.maintain_after.is_none_or(|t| Instant::now() >= t) {
+            self.maintain_after = None;
+            if let Err(e) = storage.maintain() {
+                tracing::error!(error = %e, "storage maintenance failed; it is tried again in 1 s");
+                self.maintain_after = Some(Instant::now() + MAINTAIN_RETRY);
+            }
         }
     }
 }

@@ -352,10 +352,11 @@ async fn a_first_binding_answers_with_the_hash_that_committed_first() {
 }
 
 /// Memory storage that counts index writes made on their own, outside a
-/// group's transaction.
+/// group's transaction, and calls of a maintenance that always fails.
 struct CountingIndex {
     inner: MemoryStorage,
     alone: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    maintained: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Storage for CountingIndex {
@@ -429,6 +430,38 @@ impl Storage for CountingIndex {
     ) -> Result<(), StorageError> {
         self.inner.persistent_put(player, key, value)
     }
+    fn maintain(&mut self) -> Result<(), StorageError> {
+        self.maintained
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Err(StorageError::Injected)
+    }
+}
+
+#[tokio::test]
+async fn failed_maintenance_rests_instead_of_running_after_every_commit() {
+    use crate::metrics::Metrics;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+
+    let maintained = Arc::new(AtomicUsize::new(0));
+    let storage = CountingIndex {
+        inner: MemoryStorage::new(),
+        alone: Arc::default(),
+        maintained: maintained.clone(),
+    };
+    let handle = StorageHandle::spawn(Box::new(storage), Arc::new(Metrics::default())).unwrap();
+    let started = std::time::Instant::now();
+    for seq in 1..=20 {
+        let append = Append {
+            room: code("AAAA"),
+            entries: vec![entry(seq, 1)],
+        };
+        handle.append(append).await.unwrap();
+    }
+    if started.elapsed() < std::time::Duration::from_millis(900) {
+        assert_eq!(maintained.load(SeqCst), 1, "20 commits, one failed try");
+    }
+    handle.stop().await;
 }
 
 #[tokio::test]
@@ -441,6 +474,7 @@ async fn index_rows_ride_the_group_commit() {
     let storage = CountingIndex {
         inner: MemoryStorage::new(),
         alone: alone.clone(),
+        maintained: Arc::default(),
     };
     let handle = StorageHandle::spawn(Box::new(storage), Arc::new(Metrics::default())).unwrap();
     let player = PlayerId::new("p").unwrap();
