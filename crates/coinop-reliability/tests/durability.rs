@@ -6,7 +6,8 @@
 mod support;
 
 use coinop_harness::{
-    Client, Doc, Event, Joined, RelayBuilder, big_change, doc_from, http_get, join_msg, metric,
+    Client, Doc, Event, Joined, RelayBuilder, RelayProcess, big_change, doc_from, http_get,
+    join_msg, metric,
 };
 use coinop_protocol::{Bytes, ErrorCode, RelayMessage};
 use coinop_reliability::serial;
@@ -68,6 +69,17 @@ async fn assert_all_present(url: &str, room: &str, acked: &[Bytes]) -> Joined {
     joined
 }
 
+/// Waits for the relay to abort, and checks its log says where: `text`.
+fn assert_aborted_at(relay: &mut RelayProcess, text: &str) {
+    let status = relay.wait_exit(Duration::from_secs(10));
+    let log = relay.log_text();
+    assert!(
+        status.is_some_and(|s| !s.success()),
+        "the relay did not abort: {status:?}"
+    );
+    assert!(log.contains(text), "aborted elsewhere: {log}");
+}
+
 async fn crash_during_compaction(point: &str) {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
@@ -88,13 +100,7 @@ async fn crash_during_compaction(point: &str) {
             None => break,
         }
     }
-    let status = relay.wait_exit(Duration::from_secs(10));
-    let log = relay.log_text();
-    assert!(
-        status.is_some_and(|s| !s.success()),
-        "the relay did not abort: {status:?}"
-    );
-    assert!(log.contains("crash point"), "aborted elsewhere: {log}");
+    assert_aborted_at(&mut relay, "crash point");
     assert!(
         acked.len() >= 50 && acked.len() < 200,
         "{} acked",
@@ -175,13 +181,7 @@ async fn abort_while_moving_recent_entries_loses_nothing() {
             None => break,
         }
     }
-    let status = relay.wait_exit(Duration::from_secs(10));
-    let log = relay.log_text();
-    assert!(
-        status.is_some_and(|s| !s.success()),
-        "the relay did not abort: {status:?}"
-    );
-    assert!(log.contains("BeforeFoldCommit"), "aborted elsewhere: {log}");
+    assert_aborted_at(&mut relay, "crash point BeforeFoldCommit");
     assert!(acked.len() >= 4_000, "{} acked", acked.len());
     let relay = relay_on(&data, &args).start().unwrap();
     let joined = assert_all_present(&relay.ws_url(), "FOLD", &acked).await;
