@@ -113,7 +113,7 @@ pub trait Storage: Send + 'static {
     /// Work the storage does between groups, after their waiters are
     /// answered, so it never delays an ack. The SQLite storage moves the
     /// entries it appended in arrival order into the log ordered by room
-    /// here ([`super::sqlite`]); the default does nothing.
+    /// here (see `storage/log_fold.rs`); the default does nothing.
     fn maintain(&mut self) -> Result<(), StorageError> {
         Ok(())
     }
