@@ -27,37 +27,36 @@ impl LastSeqs {
         &self,
         batch: &[Append],
         mut stored: impl FnMut(&RoomCode) -> Result<Option<u64>, StorageError>,
-    ) -> Result<Vec<(RoomCode, u64)>, StorageError> {
-        let mut next: Vec<(RoomCode, u64)> = Vec::new();
+    ) -> Result<HashMap<RoomCode, u64>, StorageError> {
+        // A group holds up to thousands of appends: a map, not a scan.
+        let mut next: HashMap<RoomCode, u64> = HashMap::new();
         for append in batch {
-            let i = match next.iter().position(|(room, _)| room == &append.room) {
-                Some(i) => i,
+            let last = match next.get_mut(&append.room) {
+                Some(last) => last,
                 None => {
                     let last = match self.last.get(&append.room) {
                         Some(&seq) => seq,
                         None => stored(&append.room)?.unwrap_or(0),
                     };
-                    next.push((append.room.clone(), last));
-                    next.len() - 1
+                    next.entry(append.room.clone()).or_insert(last)
                 }
             };
             for e in &append.entries {
-                if e.seq.0 <= next[i].1 {
+                if e.seq.0 <= *last {
                     return Err(StorageError::Commit(format!(
-                        "room {}: seq {} is not after the stored seq {}",
+                        "room {}: seq {} is not after the stored seq {last}",
                         append.room.as_str(),
                         e.seq.0,
-                        next[i].1
                     )));
                 }
-                next[i].1 = e.seq.0;
+                *last = e.seq.0;
             }
         }
         Ok(next)
     }
 
     /// Notes what a committed batch stored (from [`LastSeqs::check`]).
-    pub fn stored(&mut self, last: Vec<(RoomCode, u64)>) {
+    pub fn stored(&mut self, last: HashMap<RoomCode, u64>) {
         for (room, seq) in last {
             if self.last.len() >= MAX_ROOMS && !self.last.contains_key(&room) {
                 self.last.clear();
@@ -103,7 +102,7 @@ mod tests {
         let next = memo
             .check(&[append("AAAA", &[5, 6]), append("AAAA", &[7])], &mut db)
             .unwrap();
-        assert_eq!(next, vec![(RoomCode::new("AAAA").unwrap(), 7)]);
+        assert_eq!(next, HashMap::from([(RoomCode::new("AAAA").unwrap(), 7)]));
         assert!(memo.check(&[append("AAAA", &[4])], &mut db).is_err());
         assert!(memo.check(&[append("AAAA", &[6, 6])], &mut db).is_err());
         memo.stored(next);

@@ -44,18 +44,21 @@ pub const LAST_SEQ_SQL: &str = "
       UNION ALL SELECT max(seq) FROM log_moving WHERE room = ?1
         AND ?1 > (SELECT moved_through FROM log_fold))";
 
+/// The columns of `log_recent` and `log_moving`: entries in arrival order.
+const ENTRY_COLUMNS: &str = "(id INTEGER PRIMARY KEY, room TEXT NOT NULL, \
+    seq INTEGER NOT NULL, sender TEXT NOT NULL, change BLOB NOT NULL)";
+
 /// The tables' definitions (schema step 6). `moved_through` is '' (no
 /// room code sorts before it) when nothing of `log_moving` moved yet.
-pub const TABLES_SQL: &str = "
-    CREATE TABLE IF NOT EXISTS log_recent (
-        id INTEGER PRIMARY KEY, room TEXT NOT NULL, seq INTEGER NOT NULL,
-        sender TEXT NOT NULL, change BLOB NOT NULL);
-    CREATE TABLE IF NOT EXISTS log_moving (
-        id INTEGER PRIMARY KEY, room TEXT NOT NULL, seq INTEGER NOT NULL,
-        sender TEXT NOT NULL, change BLOB NOT NULL);
-    CREATE TABLE IF NOT EXISTS log_fold (
-        one INTEGER PRIMARY KEY CHECK (one = 0), moved_through TEXT NOT NULL);
-    INSERT OR IGNORE INTO log_fold (one, moved_through) VALUES (0, '');";
+pub fn tables_sql() -> String {
+    format!(
+        "CREATE TABLE IF NOT EXISTS log_recent {ENTRY_COLUMNS};
+         CREATE TABLE IF NOT EXISTS log_moving {ENTRY_COLUMNS};
+         CREATE TABLE IF NOT EXISTS log_fold (
+             one INTEGER PRIMARY KEY CHECK (one = 0), moved_through TEXT NOT NULL);
+         INSERT OR IGNORE INTO log_fold (one, moved_through) VALUES (0, '');"
+    )
+}
 
 /// The rows of `log_moving` left to move, in room order: `(id, room)`.
 #[derive(Debug, Default)]
@@ -130,14 +133,12 @@ pub fn freeze(conn: &mut Connection) -> Result<Moving, StorageError> {
     if left.is_some() {
         return Err(StorageError::Corrupt("log_moving is not empty".into()));
     }
-    tx.execute_batch(
+    tx.execute_batch(&format!(
         "DROP TABLE log_moving;
          ALTER TABLE log_recent RENAME TO log_moving;
-         CREATE TABLE log_recent (
-             id INTEGER PRIMARY KEY, room TEXT NOT NULL, seq INTEGER NOT NULL,
-             sender TEXT NOT NULL, change BLOB NOT NULL);
-         UPDATE log_fold SET moved_through = '';",
-    )?;
+         CREATE TABLE log_recent {ENTRY_COLUMNS};
+         UPDATE log_fold SET moved_through = '';"
+    ))?;
     let moving = Moving::read(&tx)?;
     tx.commit()?;
     Ok(moving)

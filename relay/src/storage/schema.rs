@@ -60,7 +60,7 @@ const STEPS: &[Step] = &[
 /// Step 6: the tables log entries are committed to and moved from
 /// ([`super::log_fold`]).
 fn recent_log(tx: &Transaction<'_>) -> Result<(), StorageError> {
-    tx.execute_batch(super::log_fold::TABLES_SQL)?;
+    tx.execute_batch(&super::log_fold::tables_sql())?;
     Ok(())
 }
 
