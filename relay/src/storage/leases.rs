@@ -4,7 +4,8 @@
 //! room's clients to, an epoch and an expiry on the database's clock (so
 //! nodes' clocks need not agree). Winning a lease that expired, or that
 //! nobody holds, raises its epoch: the [`Fence`] then refuses every write
-//! the previous owner still tries. Single statements and row locks only.
+//! the previous owner still tries. Single statements and row locks; a
+//! claim is one short transaction around its row's lock.
 
 use super::error::StorageError;
 use super::fence::Fence;
@@ -48,8 +49,19 @@ pub struct LeaseRow {
     pub live: bool,
 }
 
+/// How often a claim looks for the room's row before giving up (twice
+/// suffices: a row another claim inserted meanwhile is there the second
+/// time).
+const CLAIM_ATTEMPTS: usize = 3;
+
 /// The most lease rows the inspector lists.
 const MAX_LISTED: i64 = 1000;
+
+/// Gives the lease of room `$1` held by node `$2` at epoch `$3` back, with
+/// the handoff `$4` (the tests run it in a transaction of their own).
+pub(super) const HAND_OVER: &str =
+    "UPDATE coinop_leases SET owner = '', expires_at = now(), handoff = $4
+     WHERE room = $1 AND owner = $2 AND epoch = $3";
 
 /// A node's access to the lease table.
 #[derive(Clone)]
@@ -93,43 +105,75 @@ impl Leases {
 
     /// Takes the room's lease if nobody holds a live one (or this node
     /// does), raising its epoch; else says who holds it.
+    ///
+    /// One transaction around the locked row: what it returns (the previous
+    /// owner, the handoff) is exactly what the row held when this claim
+    /// replaced it, even when another node's handoff or claim of the room
+    /// commits meanwhile (a single upsert would decide on the newest row
+    /// but report what its snapshot saw).
     pub fn claim(&self, room: &RoomCode) -> Result<Claim, StorageError> {
         let mut client = self.pool.get()?;
-        // The CTE reads the row as it was before the statement: who held
-        // it, and what it handed over.
-        let won = client.query_opt(
-            "WITH prev AS (SELECT owner, handoff FROM coinop_leases WHERE room = $1)
-             INSERT INTO coinop_leases AS l (room, owner, addr, epoch, expires_at)
-             VALUES ($1, $2, $3, 1, now() + $4::BIGINT * INTERVAL '1 millisecond')
-             ON CONFLICT (room) DO UPDATE SET owner = excluded.owner, addr = excluded.addr,
-               epoch = l.epoch + 1, expires_at = excluded.expires_at, handoff = NULL
-             WHERE l.expires_at < now() OR l.owner = excluded.owner OR l.owner = ''
-             RETURNING epoch, (SELECT owner FROM prev), (SELECT handoff FROM prev)",
-            &[
-                &room.as_str(),
-                &self.fence.node(),
-                &self.addr,
-                &self.lease_ms,
-            ],
-        )?;
-        if let Some(row) = won {
-            let epoch = super::columns::from_sql(row.get(0));
-            let before: Option<String> = row.get(1);
-            let failover = before.is_some_and(|b| !b.is_empty() && b != self.fence.node());
-            self.fence.hold(room.clone(), epoch);
-            return Ok(Claim::Held {
-                epoch,
-                failover,
-                handoff: row.get(2),
-            });
+        let mut tx = client.transaction()?;
+        let node = self.fence.node();
+        // Lease rows are never deleted: when the insert finds a row that
+        // was not there for the select, the next select locks it.
+        let mut locked = None;
+        for _ in 0..CLAIM_ATTEMPTS {
+            locked = tx.query_opt(
+                "SELECT owner, addr, handoff FROM coinop_leases WHERE room = $1 FOR UPDATE",
+                &[&room.as_str()],
+            )?;
+            if locked.is_some() {
+                break;
+            }
+            let first = tx.query_opt(
+                "INSERT INTO coinop_leases (room, owner, addr, epoch, expires_at)
+                 VALUES ($1, $2, $3, 1,
+                   statement_timestamp() + $4::BIGINT * INTERVAL '1 millisecond')
+                 ON CONFLICT (room) DO NOTHING RETURNING epoch",
+                &[&room.as_str(), &node, &self.addr, &self.lease_ms],
+            )?;
+            if let Some(row) = first {
+                tx.commit()?;
+                let epoch = super::columns::from_sql(row.get(0));
+                self.fence.hold(room.clone(), epoch);
+                return Ok(Claim::Held {
+                    epoch,
+                    failover: false,
+                    handoff: None,
+                });
+            }
         }
-        let row = client.query_one(
-            "SELECT owner, addr FROM coinop_leases WHERE room = $1",
-            &[&room.as_str()],
+        let Some(prev) = locked else {
+            return Err(StorageError::Busy);
+        };
+        let (before, before_addr, handoff): (String, String, Option<Vec<u8>>) =
+            (prev.get(0), prev.get(1), prev.get(2));
+        // The row is ours until the commit: the update sees what the select
+        // returned. Its clock is the database's, read once the lock is had.
+        let won = tx.query_opt(
+            "UPDATE coinop_leases SET owner = $2, addr = $3, epoch = epoch + 1,
+               expires_at = statement_timestamp() + $4::BIGINT * INTERVAL '1 millisecond',
+               handoff = NULL
+             WHERE room = $1
+               AND (expires_at < statement_timestamp() OR owner = $2 OR owner = '')
+             RETURNING epoch",
+            &[&room.as_str(), &node, &self.addr, &self.lease_ms],
         )?;
-        Ok(Claim::Elsewhere {
-            node: row.get(0),
-            addr: row.get(1),
+        tx.commit()?;
+        let Some(row) = won else {
+            return Ok(Claim::Elsewhere {
+                node: before,
+                addr: before_addr,
+            });
+        };
+        let epoch = super::columns::from_sql(row.get(0));
+        let failover = !before.is_empty() && before != node;
+        self.fence.hold(room.clone(), epoch);
+        Ok(Claim::Held {
+            epoch,
+            failover,
+            handoff,
         })
     }
 
@@ -173,8 +217,7 @@ impl Leases {
     ) -> Result<(), StorageError> {
         self.fence.drop_lease(room, epoch);
         self.pool.get()?.execute(
-            "UPDATE coinop_leases SET owner = '', expires_at = now(), handoff = $4
-             WHERE room = $1 AND owner = $2 AND epoch = $3",
+            HAND_OVER,
             &[
                 &room.as_str(),
                 &self.fence.node(),

@@ -2,6 +2,7 @@
 //! that the test starts itself (a missing PostgreSQL fails the test).
 #![allow(clippy::unwrap_used)]
 
+use super::leases::HAND_OVER;
 use super::lifecycle_tests::{pid, room, suite as lifecycle_suite};
 use super::pg_schema::{PG_SCHEMA_VERSION, migrate_pg, pg_schema_version};
 use super::tests::{
@@ -56,6 +57,8 @@ fn postgres_storage_passes_the_suite_and_fences_lost_leases() {
     lifecycle(&pg);
 
     fencing(&pg.create_database("fence").unwrap());
+    claim_during_handoff(&pg.create_database("handoff_race").unwrap());
+    claim_during_first_claim(&pg.create_database("insert_race").unwrap());
     fenced_rooms_fail_alone(&pg.create_database("group_fence").unwrap());
     schema(&pg.create_database("schema").unwrap());
     upgrade_to_lifecycle(&pg.create_database("upgrade").unwrap());
@@ -214,6 +217,109 @@ fn fencing(url: &str) {
         Claim::Held { handoff: None, .. }
     ));
     a_leases.ping().unwrap();
+}
+
+/// Waits until a session of the database at `client` waits for a lock
+/// (a claim blocked on the row another transaction holds).
+fn until_a_claim_waits(client: &mut postgres::Client) {
+    for _ in 0..500 {
+        let waiting: i64 = client
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity
+                 WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        if waiting > 0 {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("the claim never waited for the row's lock");
+}
+
+/// A claim that runs while the owner's handoff is not yet committed (a
+/// draining node; clients already reconnect elsewhere) waits for it and
+/// then takes over the room as handed over: the seats the handoff left,
+/// taken out of the table, and no failover.
+fn claim_during_handoff(url: &str) {
+    let (_, a_leases) = node(url, "a");
+    let (_, b_leases) = node(url, "b");
+    let room = code("ROOM");
+    assert!(matches!(
+        a_leases.claim(&room).unwrap(),
+        Claim::Held { epoch: 1, .. }
+    ));
+    let pool = connect_pg(url).unwrap();
+    let mut a = pool.get().unwrap();
+    let mut handoff = a.transaction().unwrap();
+    let seats: Option<&[u8]> = Some(b"seats");
+    let handed = handoff.execute(HAND_OVER, &[&"ROOM", &"a", &1_i64, &seats]);
+    assert_eq!(handed.unwrap(), 1);
+    let claim = std::thread::spawn(move || b_leases.claim(&code("ROOM")));
+    until_a_claim_waits(&mut pool.get().unwrap());
+    std::thread::sleep(Duration::from_millis(100));
+    handoff.commit().unwrap();
+    assert_eq!(
+        claim.join().unwrap().unwrap(),
+        Claim::Held {
+            epoch: 2,
+            failover: false,
+            handoff: Some(b"seats".to_vec()),
+        }
+    );
+    let row = pool
+        .get()
+        .unwrap()
+        .query_one(
+            "SELECT owner, epoch, handoff FROM coinop_leases WHERE room = 'ROOM'",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(row.get::<_, String>(0), "b");
+    assert_eq!(row.get::<_, i64>(1), 2);
+    assert_eq!(row.get::<_, Option<Vec<u8>>>(2), None, "the seats stay");
+}
+
+/// A claim of a room nobody has claimed yet, while another node's first
+/// claim of it is not yet committed, waits for it: forwarded to that node
+/// if it commits, the room's first lease if it does not.
+fn claim_during_first_claim(url: &str) {
+    let (_, b_leases) = node(url, "b");
+    let pool = connect_pg(url).unwrap();
+    for (room, commit) in [("GONE", false), ("KEPT", true)] {
+        let mut a = pool.get().unwrap();
+        let mut first = a.transaction().unwrap();
+        first
+            .execute(
+                "INSERT INTO coinop_leases (room, owner, addr, epoch, expires_at)
+                 VALUES ($1, 'a', 'a:1', 1, now() + INTERVAL '1 hour')",
+                &[&room],
+            )
+            .unwrap();
+        let leases = b_leases.clone();
+        let claim = std::thread::spawn(move || leases.claim(&code(room)));
+        until_a_claim_waits(&mut pool.get().unwrap());
+        if commit {
+            first.commit().unwrap();
+        } else {
+            first.rollback().unwrap();
+        }
+        let expected = if commit {
+            Claim::Elsewhere {
+                node: "a".into(),
+                addr: "a:1".into(),
+            }
+        } else {
+            Claim::Held {
+                epoch: 1,
+                failover: false,
+                handoff: None,
+            }
+        };
+        assert_eq!(claim.join().unwrap().unwrap(), expected, "{room}");
+    }
 }
 
 /// In one group commit, the appends of a room whose lease is lost fail
