@@ -1,6 +1,6 @@
 // Loads the Wasm module once, in browsers (fetch) and in Node (file read).
 import init, { WasmRoom } from "./wasm/coinop_wasm.js";
-import type { Backend, BackendOptions, IdentityStorage } from "./backend.js";
+import type { Backend, BackendEvent, BackendOptions, IdentityStorage } from "./backend.js";
 import type { BackendReplica } from "./replica_store.js";
 import { checkedBackend } from "./checked_backend.js";
 import { toCoinopError } from "./errors.js";
@@ -23,8 +23,28 @@ export async function createBackend(options: BackendOptions, storage: IdentitySt
   loading ??= load();
   await loading;
   try {
-    return checkedBackend(new WasmRoom(options, storage, replica) as unknown as Backend);
+    return checkedBackend(asBackend(new WasmRoom(options, storage, replica)));
   } catch (e) {
     throw toCoinopError(e);
   }
+}
+
+/**
+ * The Wasm room as a `Backend`. Its events come in batches, a JSON array
+ * per call (one string and one `JSON.parse` instead of a boundary call per
+ * field), and are handed on one by one, in order.
+ */
+function asBackend(room: WasmRoom): Backend {
+  const backend = room as unknown as Backend;
+  backend.onEvent = (callback) =>
+    room.onEvents((batch: string) => {
+      for (const event of JSON.parse(batch) as BackendEvent[]) {
+        try {
+          callback(event);
+        } catch (e) {
+          console.error("coinop: an event listener threw", e);
+        }
+      }
+    });
+  return backend;
 }

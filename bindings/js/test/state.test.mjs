@@ -23,6 +23,31 @@ test("two clients converge on room state and see who changed it", async () => {
   await leaveAll(a, b);
 });
 
+test("changes that arrive together reach every listener, each once, even past one that throws", async () => {
+  const code = roomCode();
+  const a = await join(relay, code);
+  const b = await join(relay, code);
+  const seen = new Map();
+  let thrown = 0;
+  const error = console.error;
+  console.error = () => {};
+  b.onStateChange(() => {
+    thrown += 1;
+    throw new Error("a buggy listener");
+  });
+  b.onStateChange((key, value) => seen.set(key, [...(seen.get(key) ?? []), value]));
+  try {
+    // One turn of writes: one change, many events for b in one delivery.
+    for (let i = 0; i < 20; i++) a.setState(`k${i}`, { i, text: `value "${i}" \u00e9\n` });
+    await eventually(() => seen.size === 20, 5000, "all 20 keys at b");
+  } finally {
+    console.error = error;
+  }
+  for (let i = 0; i < 20; i++) assert.deepEqual(seen.get(`k${i}`), [{ i, text: `value "${i}" \u00e9\n` }]);
+  assert.equal(thrown, 20);
+  await leaveAll(a, b);
+});
+
 test("concurrent increments add up", async () => {
   const code = roomCode();
   const a = await join(relay, code);

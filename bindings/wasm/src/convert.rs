@@ -43,8 +43,3 @@ pub fn object(fields: &[(&str, JsValue)]) -> JsValue {
     }
     object.into()
 }
-
-/// A string, or `null` for `None`.
-pub fn opt_string(value: Option<String>) -> JsValue {
-    value.map_or(JsValue::NULL, |s| JsValue::from_str(&s))
-}

@@ -2,7 +2,7 @@
 
 use crate::convert::{object, opt_to_js, to_js, to_json};
 use crate::error::{from_sdk, js_error};
-use crate::event::{role_name, status_name, to_js_events};
+use crate::event::{events_json, role_name, status_name};
 use crate::identity;
 use crate::js_object::JsObject;
 use crate::options::Options;
@@ -164,18 +164,20 @@ impl WasmRoom {
         })
     }
 
-    /// Delivers every event to `callback` (call once).
-    #[wasm_bindgen(js_name = onEvent)]
-    pub fn on_event(&self, callback: Function) {
+    /// Delivers every event to `callback` (call once), in batches: each
+    /// call passes a JSON array of the events ready at that moment, in order.
+    #[wasm_bindgen(js_name = onEvents)]
+    pub fn on_events(&self, callback: Function) {
         let Some(mut events) = self.events.borrow_mut().take() else {
             return;
         };
         let room = self.room.clone();
         spawn_local(async move {
             while let Some(event) = events.next().await {
-                for object in to_js_events(event, room.status(), room.is_saved()) {
-                    let _ = callback.call1(&JsValue::NULL, &object);
-                }
+                let mut batch = vec![event];
+                batch.extend(events.drain());
+                let json = events_json(batch, room.status(), room.is_saved());
+                let _ = callback.call1(&JsValue::NULL, &JsValue::from_str(&json));
             }
         });
     }
