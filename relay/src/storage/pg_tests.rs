@@ -279,7 +279,11 @@ fn claim_during_handoff(url: &str) {
         .unwrap();
     assert_eq!(row.get::<_, String>(0), "b");
     assert_eq!(row.get::<_, i64>(1), 2);
-    assert_eq!(row.get::<_, Option<Vec<u8>>>(2), None, "the seats stay");
+    assert_eq!(
+        row.get::<_, Option<Vec<u8>>>(2),
+        None,
+        "the seats are handed over once"
+    );
 }
 
 /// A claim of a room nobody has claimed yet, while another node's first
