@@ -6,11 +6,11 @@ use super::change_hash::Hash;
 use super::durable_tail::DurableTail;
 use super::effect::StoredRange;
 use super::folded_hashes::FoldedHashes;
+use super::log_hashes::LogHashes;
 use super::snapshot::Snapshot;
 use coinop_protocol::actor::{PlayerTag, is_content_actor, is_own_content_address, tag_of};
 use coinop_protocol::{Bytes, LogEntry, PlayerId, RoomCursor, Seq};
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
 
 /// Who a valid change is: its hash, and its author's actor id and seq.
 pub(crate) struct ChangeId {
@@ -100,12 +100,11 @@ pub(crate) struct ChangeLog {
     log: DurableTail,
     /// Entries with a seq, not yet durable.
     uncommitted: Vec<LogEntry>,
-    /// Every change in the log or uncommitted, by the fingerprint of its
-    /// hash (see [`FoldedHashes`]: 16 bytes an entry instead of 40) → its
-    /// seq. Changes folded into the snapshot are known by `folded` instead,
-    /// so this map is bounded by the compaction threshold, not by the
-    /// room's history.
-    hashes: HashMap<u64, Seq>,
+    /// The fingerprint of every change in the log or uncommitted (see
+    /// [`FoldedHashes`]), by seq. Changes folded into the snapshot are
+    /// known by `folded` instead, so this is bounded by the compaction
+    /// threshold, not by the room's history.
+    hashes: LogHashes,
     /// The changes folded into the snapshot.
     folded: ActorClock,
     /// Their hashes, as far as known (see [`FoldedHashes`]).
@@ -188,10 +187,6 @@ pub(crate) fn validate_change(bytes: &[u8]) -> Option<ChangeId> {
         })
 }
 
-fn change_hash(bytes: &[u8]) -> Option<Hash> {
-    validate_change(bytes).map(|id| id.hash)
-}
-
 /// The clock of a snapshot stored before clocks were: parses the whole
 /// document (slow, once per such room).
 fn clock_of_legacy(snap: &Snapshot) -> Result<ActorClock, LoadError> {
@@ -219,6 +214,7 @@ impl ChangeLog {
         cache_budget: u64,
     ) -> Result<Self, LoadError> {
         let mut me = ChangeLog::new(cache_budget);
+        me.hashes = LogHashes::after(snapshot.as_ref().map_or(Seq(0), |s| s.upto));
         if let Some(snap) = &mut snapshot {
             // Stored bytes may be corrupt, and automerge's parser can panic
             // or over-allocate on some malformed input: refuse anything but
@@ -247,7 +243,7 @@ impl ChangeLog {
             let id = validate_change(&entry.change).ok_or(LoadError::Entry { seq: entry.seq.0 })?;
             me.held.observe_from(&id.actor, id.seq, &entry.sender);
             me.hashes
-                .insert(me.folded_hashes.fingerprint(&id.hash), entry.seq);
+                .push(entry.seq, me.folded_hashes.fingerprint(&id.hash));
             me.durable = entry.seq;
             me.stored_bytes += entry.change.len() as u64;
         }
@@ -285,8 +281,8 @@ impl ChangeLog {
     /// The seq of a change the room already holds.
     pub(crate) fn seq_of(&self, id: &ChangeId) -> Option<Seq> {
         let print = self.folded_hashes.fingerprint(&id.hash);
-        if let Some(seq) = self.hashes.get(&print) {
-            return Some(*seq);
+        if let Some(seq) = self.hashes.seq_of(print) {
+            return Some(seq);
         }
         let snapshot = self.snapshot.as_ref()?;
         // Same actor and seq but another hash: a rewrite of a folded
@@ -303,7 +299,7 @@ impl ChangeLog {
     /// compaction either way.
     pub(crate) fn holds(&self, hash: &Hash) -> bool {
         let print = self.folded_hashes.fingerprint(hash);
-        self.hashes.contains_key(&print) || self.folded_hashes.holds(print).unwrap_or(true)
+        self.hashes.seq_of(print).is_some() || self.folded_hashes.holds(print).unwrap_or(true)
     }
 
     /// Durable entries since the snapshot, when no compaction runs.
@@ -353,8 +349,10 @@ impl ChangeLog {
         let mut staged = Vec::with_capacity(changes.len());
         for (id, change) in changes {
             seq = seq.next();
-            self.hashes
-                .insert(self.folded_hashes.fingerprint(&id.hash), seq);
+            let print = self.folded_hashes.fingerprint(&id.hash);
+            // Consecutive by construction: `seq` follows `assigned()`.
+            let pushed = self.hashes.push(seq, print);
+            debug_assert!(pushed, "seq {} out of order", seq.0);
             // Owned at once: a forger must not slip in between the owner's
             // publish and its commit.
             self.held.claim(&id.actor, sender);
@@ -405,10 +403,8 @@ impl ChangeLog {
     pub(crate) fn rollback(&mut self) {
         self.in_flight = None;
         self.uncommitted_ids.clear();
+        self.hashes.truncate_after(self.durable);
         for entry in self.uncommitted.drain(..) {
-            if let Some(hash) = change_hash(&entry.change) {
-                self.hashes.remove(&self.folded_hashes.fingerprint(&hash));
-            }
             self.stored_bytes = self.stored_bytes.saturating_sub(entry.change.len() as u64);
         }
     }
@@ -491,13 +487,7 @@ impl ChangeLog {
         }
         if let Some(clock) = &snapshot.clock {
             self.folded = clock.clone();
-            let folded_hashes = &mut self.folded_hashes;
-            self.hashes.retain(|print, seq| {
-                if *seq <= upto {
-                    folded_hashes.insert(*print);
-                }
-                *seq > upto
-            });
+            self.folded_hashes.extend(self.hashes.fold(upto));
         }
         let folded = self.log.fold(upto);
         let old = self.snapshot.as_ref().map_or(0, Snapshot::stored_len);

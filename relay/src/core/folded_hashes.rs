@@ -19,7 +19,7 @@
 //! a compaction moves them here as they are.
 
 use super::change_hash::Hash;
-use std::collections::HashSet;
+use super::print_set::PrintSet;
 use std::hash::{BuildHasher, RandomState};
 
 #[derive(Debug)]
@@ -27,14 +27,14 @@ pub(crate) struct FoldedHashes {
     key: RandomState,
     /// Fingerprints of every folded change; `None` when changes folded
     /// before the room was loaded are unknown.
-    known: Option<HashSet<u64>>,
+    known: Option<PrintSet>,
 }
 
 impl Default for FoldedHashes {
     fn default() -> Self {
         Self {
             key: RandomState::new(),
-            known: Some(HashSet::new()),
+            known: Some(PrintSet::default()),
         }
     }
 }
@@ -62,18 +62,19 @@ impl FoldedHashes {
         self.key.hash_one(hash)
     }
 
-    /// Records that the change of this fingerprint was folded in. Changes
-    /// folded before the load stay unknown, so nothing is recorded then.
-    pub(crate) fn insert(&mut self, print: u64) {
+    /// Records that the changes of these fingerprints were folded in.
+    /// Changes folded before the load stay unknown, so nothing is recorded
+    /// then.
+    pub(crate) fn extend(&mut self, prints: Vec<u64>) {
         if let Some(known) = &mut self.known {
-            known.insert(print);
+            known.extend(prints);
         }
     }
 
     /// Whether the change of this fingerprint was folded in; `None` when
     /// that cannot be told.
     pub(crate) fn holds(&self, print: u64) -> Option<bool> {
-        Some(self.known.as_ref()?.contains(&print))
+        Some(self.known.as_ref()?.contains(print))
     }
 }
 
@@ -84,12 +85,12 @@ mod tests {
     #[test]
     fn knows_what_it_saw_unless_loaded() {
         let mut folded = FoldedHashes::default();
-        folded.insert(folded.fingerprint(&[1; 32]));
+        folded.extend(vec![folded.fingerprint(&[1; 32])]);
         assert_eq!(folded.holds(folded.fingerprint(&[1; 32])), Some(true));
         assert_eq!(folded.holds(folded.fingerprint(&[2; 32])), Some(false));
         let mut loaded = FoldedHashes::default();
         loaded.forget();
-        loaded.insert(loaded.fingerprint(&[1; 32]));
+        loaded.extend(vec![loaded.fingerprint(&[1; 32])]);
         assert_eq!(loaded.holds(loaded.fingerprint(&[1; 32])), None);
         let before = loaded.fingerprint(&[3; 32]);
         loaded.set_known(&[[3; 32]]);
