@@ -17,6 +17,8 @@ pub(crate) use native::{
 #[cfg(target_arch = "wasm32")]
 mod web;
 #[cfg(target_arch = "wasm32")]
-pub(crate) use web::{
-    TlsTrust, WebTransport as Platform, let_io_arrive, now_ms, off_thread, sleep_ms,
-};
+pub(crate) use web::{TlsTrust, WebTransport as Platform, now_ms, off_thread, sleep_ms};
+#[cfg(target_arch = "wasm32")]
+mod web_yield;
+#[cfg(target_arch = "wasm32")]
+pub(crate) use web_yield::let_io_arrive;

@@ -1,5 +1,6 @@
 //! Browser transport: `web-sys` WebSocket (binary frames as array buffers)
-//! bridged to futures channels, `setTimeout` timers, `Date.now()`.
+//! bridged to futures channels, `setTimeout` timers, `Date.now()`; the
+//! driver's yield to the event loop is in [`super::web_yield`].
 
 use super::{FrameSink, FrameStream, Transport};
 use crate::error::Error;
@@ -121,30 +122,6 @@ pub(crate) async fn sleep_ms(ms: u64) {
 /// Wall-clock milliseconds since the Unix epoch.
 pub(crate) fn now_ms() -> u64 {
     js_sys::Date::now() as u64
-}
-
-/// Waits for the event loop's next macrotask (`setImmediate` in Node, else
-/// `setTimeout(0)`). A frame wakes the driver in a microtask, before the
-/// event loop has handed over the frames that arrived with it (other
-/// sockets' too, when many clients share a page or process); after one
-/// macrotask they are all queued, and the core applies them as one batch.
-pub(crate) async fn let_io_arrive() {
-    let (tx, rx) = oneshot::channel::<()>();
-    let wake = Closure::once_into_js(move || {
-        let _ = tx.send(());
-    });
-    let global = js_sys::global();
-    let schedule = ["setImmediate", "setTimeout"].iter().find_map(|name| {
-        js_sys::Reflect::get(&global, &wasm_bindgen::JsValue::from_str(name))
-            .ok()?
-            .dyn_into::<js_sys::Function>()
-            .ok()
-    });
-    if let Some(schedule) = schedule
-        && schedule.call1(&wasm_bindgen::JsValue::NULL, &wake).is_ok()
-    {
-        let _ = rx.await;
-    }
 }
 
 /// Runs `f` after yielding to the event loop once (a browser page has no
