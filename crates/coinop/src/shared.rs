@@ -43,7 +43,10 @@ impl Shared {
     /// The replica is saved here, synchronously, right after each local
     /// write, so that a crash a moment later cannot lose the edit. That
     /// costs one atomic file write per write call: batch writes with
-    /// [`crate::Room::with_doc`] when writing many keys at once.
+    /// [`crate::Room::with_doc`] when writing many keys at once. The
+    /// document in it is saved again at most once a second (see
+    /// `core::replica_saves`); the writes the relay has not acked are in
+    /// every record.
     pub(crate) fn pump(&self) {
         let rpcs = {
             let mut subs = lock(&self.subscribers);

@@ -18,12 +18,23 @@ pub(crate) struct Outbox {
     /// Send one change per publish until everything is acknowledged (see
     /// [`Outbox::one_by_one`]).
     one_by_one: bool,
+    /// Counts the edits that may have changed which changes it holds (see
+    /// [`Outbox::edits`]).
+    edits: u64,
 }
 
 impl Outbox {
     /// Queues one change.
     pub(crate) fn push(&mut self, change: Bytes) {
+        self.edits += 1;
         self.pending.push(change);
+    }
+
+    /// A count that moves whenever the changes held may have changed
+    /// (queued, acknowledged, dropped or put back): the replica is written
+    /// again when it moved since the last record.
+    pub(crate) fn edits(&self) -> u64 {
+        self.edits
     }
 
     /// Whether every change is acknowledged.
@@ -77,6 +88,7 @@ impl Outbox {
 
     /// The relay stored this publish; returns whether it was ours.
     pub(crate) fn ack(&mut self, client_ref: u64) -> bool {
+        self.edits += 1;
         let ours = self.inflight.remove(&client_ref).is_some();
         if self.is_empty() {
             self.one_by_one = false;
@@ -104,6 +116,7 @@ impl Outbox {
 
     /// The relay refused this publish for good; its changes leave the outbox.
     pub(crate) fn discard(&mut self, client_ref: u64) -> Option<Vec<Bytes>> {
+        self.edits += 1;
         self.inflight.remove(&client_ref)
     }
 
@@ -117,6 +130,7 @@ impl Outbox {
     /// Keeps only the changes (pending or in flight) for which `keep`
     /// holds; a publish left empty counts as acknowledged.
     pub(crate) fn retain(&mut self, mut keep: impl FnMut(&Bytes) -> bool) {
+        self.edits += 1;
         self.pending.retain(&mut keep);
         for batch in self.inflight.values_mut() {
             batch.retain(&mut keep);
@@ -126,6 +140,7 @@ impl Outbox {
 
     /// Puts `changes` back ahead of the pending ones.
     pub(crate) fn requeue_front(&mut self, changes: Vec<Bytes>) {
+        self.edits += 1;
         self.pending.splice(0..0, changes);
     }
 
@@ -150,6 +165,7 @@ impl Outbox {
     /// Removes the pending changes larger than `limit`, returning them: the
     /// relay would refuse them (see `RoomCore::drop_unsendable`).
     pub(crate) fn remove_larger_than(&mut self, limit: usize) -> Vec<Bytes> {
+        self.edits += 1;
         let (big, keep) = std::mem::take(&mut self.pending)
             .into_iter()
             .partition(|c| c.len() > limit);
@@ -159,6 +175,7 @@ impl Outbox {
 
     /// Replaces the whole outbox (the relay lost history: send everything).
     pub(crate) fn replace(&mut self, changes: Vec<Bytes>) {
+        self.edits += 1;
         self.inflight.clear();
         self.pending = changes;
     }
@@ -195,6 +212,33 @@ mod tests {
         let last = o.take_batches(usize::MAX);
         assert!(o.discard(last[0].0).is_some());
         assert!(o.is_empty());
+    }
+
+    #[test]
+    fn every_edit_of_what_it_holds_moves_the_count() {
+        let mut o = Outbox::default();
+        let mut seen = o.edits();
+        let mut moved = |o: &Outbox, what: &str| {
+            assert!(o.edits() > seen, "{what} did not move the count");
+            seen = o.edits();
+        };
+        o.push(b("a"));
+        moved(&o, "push");
+        let r = o.take_batches(usize::MAX)[0].0;
+        o.ack(r);
+        moved(&o, "ack");
+        o.push(b("b"));
+        let r = o.take_batches(usize::MAX)[0].0;
+        let refused = o.discard(r).unwrap_or_default();
+        moved(&o, "discard");
+        o.requeue_front(refused);
+        moved(&o, "requeue_front");
+        o.retain(|_| false);
+        moved(&o, "retain");
+        o.replace(vec![b("c")]);
+        moved(&o, "replace");
+        o.remove_larger_than(0);
+        moved(&o, "remove_larger_than");
     }
 
     #[test]

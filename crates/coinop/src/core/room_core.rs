@@ -140,6 +140,20 @@ impl RoomCore {
             unapplied: Unapplied::default(),
             reads: ReadCache::default(),
         };
+        // A record's document may be older than its outbox (see
+        // `replica_saves`): the outbox goes on top. A change whose
+        // dependencies are not in that document waits in automerge for the
+        // catch-up that brings them.
+        // One that does not apply is still sent: the relay decides, and
+        // the outbox never loses a write.
+        for bytes in &outbox {
+            let applied = automerge::Change::from_bytes(bytes.to_vec())
+                .map_err(automerge::AutomergeError::from)
+                .and_then(|change| core.doc.apply_changes([change]));
+            if let Err(e) = applied {
+                tracing::warn!("an unacknowledged change of the replica does not apply: {e}");
+            }
+        }
         for change in outbox {
             core.outbox.push(change);
         }
@@ -269,6 +283,11 @@ impl RoomCore {
             consider(t);
         }
         if let Some(t) = self.saves.retry_at() {
+            consider(t);
+        }
+        if self.room.is_some()
+            && let Some(t) = self.saves.doc_due_at()
+        {
             consider(t);
         }
         if let Some(t) = self.unapplied.due_at(self.history()) {
@@ -439,28 +458,34 @@ impl RoomCore {
         self.out.take_rpcs()
     }
 
-    /// The replica to persist, if anything changed since the last call and
-    /// the room code is known.
+    /// The replica record to persist, if the room code is known and the
+    /// outbox changed since the last one or the document is due for a save
+    /// (see [`super::replica_saves`]).
     pub(crate) fn take_replica(&mut self) -> Option<(RoomCode, Replica)> {
         // A replica holds every write the application made: commit them.
         self.commit_writes(self.last_now);
-        if !self.saves.is_dirty() || self.is_pending() || self.saves.waiting(self.last_now) {
-            // A pending snapshot is in the cursor but not yet in the
-            // document: saving now would lose it on the next start.
+        let now = self.last_now;
+        let edits = self.outbox.edits();
+        if !self.saves.record_due(now, edits) || self.saves.waiting(now) {
             return None;
         }
         let room = self.room.clone()?;
-        // The cursor counts the changes shown: the document must hold them.
-        self.apply_waiting();
-        self.saves.taken();
-        Some((
-            room,
-            Replica {
-                doc: self.doc.save(),
-                outbox: self.outbox.all(),
-                cursor: self.cursor,
-            },
-        ))
+        // A pending snapshot is in the cursor but not yet in the document:
+        // the document waits for it (the outbox does not).
+        if self.saves.doc_due(now) && !self.is_pending() {
+            // The cursor counts the changes shown: the document must hold
+            // them.
+            self.apply_waiting();
+            self.saves.doc_saved(now, self.doc.save(), self.cursor);
+        }
+        let saved = self.saves.saved_doc()?;
+        let replica = Replica {
+            doc: saved.bytes.clone(),
+            outbox: self.outbox.all(),
+            cursor: saved.cursor,
+        };
+        self.saves.taken(edits);
+        Some((room, replica))
     }
 
     /// How many changes the room's log holds, as far as this client knows

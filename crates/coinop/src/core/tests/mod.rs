@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod batching;
+mod replica;
 mod session;
 mod sizes;
 mod state;
