@@ -108,9 +108,9 @@ pub struct Cli {
     /// Compact a room once its log since the snapshot has this many bytes.
     #[arg(long, env = "COINOP_COMPACT_BYTES", default_value_t = defaults::COMPACT_BYTES)]
     compact_bytes: u64,
-    /// Keep this many bytes of each room's newest log entries in memory;
-    /// older entries (all on disk) are read back for late joiners and
-    /// compaction.
+    /// Keep this many bytes of each room's newest log entries in memory
+    /// (each entry's change, sender and bookkeeping); older entries (all on
+    /// disk) are read back for late joiners and compaction.
     #[arg(long, env = "COINOP_LOG_CACHE_BYTES", default_value_t = defaults::LOG_CACHE_BYTES)]
     log_cache_bytes: u64,
     /// Serve the files of DIR under the URL prefix PREFIX (such as

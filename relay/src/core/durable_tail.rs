@@ -6,10 +6,28 @@
 //! the next forward want. Older ones are read back from storage for a late
 //! joiner or the compactor ([`StoredRange`]). This bounds a busy room's
 //! memory by a byte budget instead of the compaction threshold.
+//!
+//! The budget counts what a cached entry holds in memory, not only its
+//! change bytes: a small change (a game's 100-byte write) costs the heap
+//! about twice its length again in the entry itself, its sender's id and
+//! the allocator's bookkeeping (BENCHMARKS.md, session 20).
 
 use super::effect::StoredRange;
 use coinop_protocol::{LogEntry, Seq};
 use std::collections::VecDeque;
+
+/// What the allocator adds to each heap block (glibc: an 8-byte header,
+/// sizes rounded up to 16).
+const ALLOCATION_OVERHEAD: usize = 16;
+
+/// The memory a cached entry holds: the entry itself, its change bytes and
+/// its sender's id, each with the allocator's bookkeeping.
+pub(crate) fn held_bytes(entry: &LogEntry) -> u64 {
+    (std::mem::size_of::<LogEntry>()
+        + entry.change.len()
+        + entry.sender.as_str().len()
+        + 2 * ALLOCATION_OVERHEAD) as u64
+}
 
 #[derive(Debug, Default)]
 pub(crate) struct DurableTail {
@@ -19,8 +37,9 @@ pub(crate) struct DurableTail {
     lens: VecDeque<u32>,
     /// The newest of those entries, whole.
     cached: VecDeque<LogEntry>,
+    /// What `cached` holds in memory ([`held_bytes`]).
     cached_bytes: u64,
-    /// Most change bytes kept in `cached`; the newest entry always stays.
+    /// Most bytes `cached` may hold; the newest entry always stays.
     budget: u64,
 }
 
@@ -35,13 +54,13 @@ impl DurableTail {
 
     /// Appends the next durable entry (its seq follows the last one).
     pub(crate) fn push(&mut self, entry: LogEntry) {
-        let len = entry.change.len() as u64;
+        let len = entry.change.len();
         self.lens.push_back(u32::try_from(len).unwrap_or(u32::MAX));
-        self.cached_bytes += len;
+        self.cached_bytes += held_bytes(&entry);
         self.cached.push_back(entry);
         while self.cached_bytes > self.budget && self.cached.len() > 1 {
             if let Some(old) = self.cached.pop_front() {
-                self.cached_bytes -= old.change.len() as u64;
+                self.cached_bytes -= held_bytes(&old);
             }
         }
     }
@@ -94,7 +113,7 @@ impl DurableTail {
             .sum();
         while self.cached.front().is_some_and(|e| e.seq <= upto) {
             if let Some(old) = self.cached.pop_front() {
-                self.cached_bytes -= old.change.len() as u64;
+                self.cached_bytes -= held_bytes(&old);
             }
         }
         self.after = self.after.max(upto);
@@ -117,12 +136,13 @@ mod tests {
 
     #[test]
     fn keeps_the_newest_within_budget_and_names_the_rest() {
-        let mut tail = DurableTail::new(Seq(10), 25);
+        // Room for two entries of 10 change bytes, not three.
+        let mut tail = DurableTail::new(Seq(10), 2 * held_bytes(&entry(0, 10)) + 5);
         for seq in 11..=15 {
             tail.push(entry(seq, 10));
         }
         assert_eq!((tail.len(), tail.bytes()), (5, 50));
-        // 15 and 14 fit in 25 bytes; 11..=13 are on disk only.
+        // 15 and 14 fit; 11..=13 are on disk only.
         let (stored, cached) = tail.since(Seq(10));
         assert_eq!(
             stored,
@@ -138,6 +158,22 @@ mod tests {
         assert_eq!((tail.len(), tail.bytes()), (1, 10));
         assert_eq!(tail.since(Seq(14)).0, None);
         assert_eq!(tail.since(Seq(3)).0, None, "nothing before the snapshot");
+    }
+
+    #[test]
+    fn the_budget_counts_what_an_entry_holds_not_only_its_change() {
+        // 64 entries of 100 change bytes are 6,400 change bytes, but each
+        // holds more than that in memory: an 8 KiB budget keeps fewer.
+        let mut tail = DurableTail::new(Seq(0), 8 * 1024);
+        for seq in 1..=64 {
+            tail.push(entry(seq, 100));
+        }
+        let (stored, cached) = tail.since(Seq(0));
+        let held: u64 = cached.iter().map(held_bytes).sum();
+        assert!(held <= 8 * 1024, "{held}");
+        assert!(held > 8 * 1024 - held_bytes(&entry(0, 100)), "{held}");
+        assert!(cached.len() < 64 && stored.is_some(), "{}", cached.len());
+        assert_eq!(tail.bytes(), 6_400, "compaction still counts change bytes");
     }
 
     #[test]

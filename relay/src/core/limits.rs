@@ -31,9 +31,9 @@ pub struct RoomLimits {
     pub quiet_compact_entries: usize,
     /// Largest catch-up `Changes` frame, in bytes of change data.
     pub catch_up_batch_bytes: usize,
-    /// Change bytes of durable log entries kept in memory per room; older
-    /// ones are read back from storage when a joiner or compaction needs
-    /// them.
+    /// Bytes of memory the newest durable log entries may hold per room
+    /// (each entry's change, sender and bookkeeping); older ones are read
+    /// back from storage when a joiner or compaction needs them.
     pub cached_log_bytes: u64,
     // What a hostile player could make a room keep or forward (issue 15).
     /// Largest profile at a join (name, colour and avatar), in bytes.
