@@ -3,6 +3,8 @@
 // record after every local write, at once, holding it; other players'
 // writes alone rewrite the record at most about once a second (each record
 // carries a full save of the document, whose cost grows with the room).
+// A store whose writes fail is reported, tried again, and the client does
+// not call itself saved until a write succeeds.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { eventually, join, leaveAll, relayForFile, roomCode } from "./support.mjs";
@@ -59,3 +61,37 @@ async function checkRecords(store, reader, writer) {
   reader.setState("mine", "kept");
   await eventually(() => store.records.length > mine, 500, "a record right after our write");
 }
+
+test("a replica store whose writes fail is reported (REPLICA_NOT_SAVED), tried again, and saved is false until one succeeds", async () => {
+  const code = roomCode();
+  let broken = false;
+  const written = [];
+  const store = {
+    async load() {
+      return undefined;
+    },
+    async save(player, room, bytes) {
+      if (broken) throw new Error("disk full");
+      written.push(bytes.length);
+    },
+  };
+  const client = await join(relay, code, { replica: store });
+  const errors = [];
+  client.onError((e) => errors.push(e.code));
+  try {
+    await eventually(() => client.getStatus().saved, 5000, "the join is stored");
+    broken = true;
+    client.setState("k", "kept");
+    await eventually(() => errors.includes("REPLICA_NOT_SAVED"), 5000, "the failed write is reported");
+    // The relay has stored the write long since, but the replica has not.
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(client.getStatus().saved, false, "not saved while the replica's writes fail");
+    const before = written.length;
+    broken = false;
+    await eventually(() => client.getStatus().saved, 10000, "saved once a write succeeds");
+    assert.ok(written.length > before, "a record was written after the failure");
+    assert.equal(errors.filter((c) => c === "REPLICA_NOT_SAVED").length, 1, `reported once: ${errors}`);
+  } finally {
+    await leaveAll(client);
+  }
+});

@@ -8,14 +8,17 @@
 //! is encoded here and queued to a task on the JS event loop, which hands
 //! the newest bytes to JS and waits for that write before the next one. A
 //! burst of saves thus costs one IndexedDB write, the writes never overtake
-//! each other, and the core never waits for the disk.
+//! each other, and the core never waits for the disk. A write that fails is
+//! reported to the core through [`ReplicaStore::failing`] until one
+//! succeeds, so the room reports it, tries again with backoff and does not
+//! call itself saved meanwhile.
 
 use crate::console;
 use coinop::{Error, Replica, ReplicaStore, RoomCode};
 use futures_channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
 use futures_util::StreamExt;
 use js_sys::{Function, Promise, Reflect, Uint8Array};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{JsFuture, spawn_local};
 
@@ -45,6 +48,22 @@ pub fn decode(bytes: &[u8]) -> Result<Replica, String> {
 pub struct BrowserReplicaStore {
     loaded: Mutex<Option<Replica>>,
     saves: UnboundedSender<(RoomCode, Vec<u8>)>,
+    /// Why the writer's last write failed, until one succeeds.
+    failure: Arc<Mutex<Option<String>>>,
+    /// Wakes the room when a write fails.
+    wake: Arc<Mutex<Option<Wake>>>,
+}
+
+/// What the room gave [`ReplicaStore::on_write_failure`].
+type Wake = Box<dyn Fn() + Send + Sync>;
+
+impl BrowserReplicaStore {
+    fn failure(&self) -> Option<Error> {
+        let failure = self.failure.lock().unwrap_or_else(|e| e.into_inner());
+        failure
+            .as_ref()
+            .map(|why| Error::Storage(Arc::new(std::io::Error::other(why.clone()))))
+    }
 }
 
 impl ReplicaStore for BrowserReplicaStore {
@@ -56,7 +75,16 @@ impl ReplicaStore for BrowserReplicaStore {
     fn save(&self, room: &RoomCode, replica: &Replica) -> Result<(), Error> {
         // Only fails once the writer task is gone, with the page.
         let _ = self.saves.unbounded_send((room.clone(), encode(replica)));
-        Ok(())
+        // Queued, and tried; but not saved while writes fail.
+        self.failure().map_or(Ok(()), Err)
+    }
+
+    fn failing(&self) -> Option<Error> {
+        self.failure()
+    }
+
+    fn on_write_failure(&self, wake: Wake) {
+        *self.wake.lock().unwrap_or_else(|e| e.into_inner()) = Some(wake);
     }
 }
 
@@ -76,18 +104,32 @@ pub fn from_js(player: String, js: &JsValue) -> Result<Option<BrowserReplicaStor
             .ok()
     });
     let (saves, queue) = unbounded();
-    spawn_local(write_in_order(player, save, queue));
+    let failure = Arc::new(Mutex::new(None));
+    let wake = Arc::new(Mutex::new(None));
+    spawn_local(write_in_order(
+        player,
+        save,
+        queue,
+        failure.clone(),
+        wake.clone(),
+    ));
     Ok(Some(BrowserReplicaStore {
         loaded: Mutex::new(loaded),
         saves,
+        failure,
+        wake,
     }))
 }
 
-/// Hands each newest replica to JS and waits for its write.
+/// Hands each newest replica to JS and waits for its write; keeps why the
+/// last write failed in `failure` until one succeeds, and wakes the room
+/// when one fails.
 async fn write_in_order(
     player: String,
     save: Function,
     mut queue: UnboundedReceiver<(RoomCode, Vec<u8>)>,
+    failure: Arc<Mutex<Option<String>>>,
+    wake: Arc<Mutex<Option<Wake>>>,
 ) {
     while let Some(mut latest) = queue.next().await {
         // One client holds one room, so only the newest save matters.
@@ -106,10 +148,19 @@ async fn write_in_order(
             Ok(Err(_)) => Ok(()),
             Err(e) => Err(e),
         };
-        if let Err(e) = done {
+        let why = done.err().map(|e| {
+            let why = e
+                .dyn_ref::<js_sys::Error>()
+                .map_or_else(|| format!("{e:?}"), |e| String::from(e.message()));
             console::warn(&format!(
-                "coinop: could not store the replica of {room}: {e:?}"
+                "coinop: could not store the replica of {room}: {why}"
             ));
+            why
+        });
+        let failed = why.is_some();
+        *failure.lock().unwrap_or_else(|e| e.into_inner()) = why;
+        if failed && let Some(wake) = &*wake.lock().unwrap_or_else(|e| e.into_inner()) {
+            wake();
         }
     }
 }

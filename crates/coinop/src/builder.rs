@@ -310,6 +310,12 @@ impl RoomBuilder {
             relay_url: url.clone(),
         });
         let (wake, wake_rx) = futures_channel::mpsc::unbounded();
+        if let Some(store) = &shared.replica_store {
+            let wake = wake.clone();
+            store.on_write_failure(Box::new(move || {
+                let _ = wake.unbounded_send(()); // a stopped driver needs no wake
+            }));
+        }
         let room = Room {
             shared: shared.clone(),
             wake,

@@ -89,6 +89,26 @@ pub trait ReplicaStore: Send + Sync {
     /// Replaces the replica of `room`.
     fn save(&self, room: &RoomCode, replica: &Replica) -> Result<(), Error>;
 
+    /// For a store whose `save` only queues the write (the browser's
+    /// IndexedDB): why its last write failed, until a later one succeeds.
+    /// The room checks it whenever it runs and treats a failure as a failed
+    /// `save`: reported (`REPLICA_NOT_SAVED`), tried again with backoff,
+    /// `is_saved()` false until a write succeeds. Such a store's `save`
+    /// should queue the newest replica and return this error while it
+    /// stands. The default, for stores that write before `save` returns,
+    /// is `None`.
+    fn failing(&self) -> Option<Error> {
+        None
+    }
+
+    /// For a store whose `save` only queues the write: called once as the
+    /// room starts, with a function to call when a write fails, so that
+    /// the room looks at [`ReplicaStore::failing`] at once rather than the
+    /// next time it runs. The default drops it.
+    fn on_write_failure(&self, wake: Box<dyn Fn() + Send + Sync>) {
+        let _ = wake;
+    }
+
     /// Moves the replica of `room` out of the way, keeping it, because it
     /// cannot be read ([`Error::ReplicaTooNew`], [`Error::ReplicaCorrupt`]):
     /// the room then starts without it (and reports why in an

@@ -55,10 +55,18 @@ impl Shared {
                 // The constant drops the document saver (and its deflate
                 // code) from builds without the feature, where no store can
                 // be set: the browser package saves about 18 KiB gzipped.
-                let replica = if cfg!(feature = "replica") && self.replica_store.is_some() {
-                    core.take_replica()
-                } else {
-                    None
+                let replica = match &self.replica_store {
+                    Some(store) if cfg!(feature = "replica") => {
+                        // A write that failed after `save` returned (an
+                        // asynchronous store): as if `save` had failed.
+                        if !core.replica_save_failing()
+                            && let Some(e) = store.failing()
+                        {
+                            core.replica_save_failed(now_ms(), e);
+                        }
+                        core.take_replica()
+                    }
+                    _ => None,
                 };
                 (
                     core.take_events(),

@@ -165,3 +165,120 @@ async fn a_failed_save_is_retried_and_surfaced_and_saved_stays_honest() {
     assert!(kept.outbox.is_empty());
     relay.shutdown().await;
 }
+
+/// What a store hands the room to wake it.
+type Wake = Box<dyn Fn() + Send + Sync>;
+
+/// A store whose `save` only queues, like the browser's IndexedDB one: a
+/// writer task writes the newest queued replica later, failing while
+/// `broken`, and wakes the room when a write fails.
+#[derive(Default)]
+struct QueuedStore {
+    broken: AtomicBool,
+    queued: std::sync::Mutex<Option<(RoomCode, Replica)>>,
+    failure: std::sync::Mutex<Option<std::time::Instant>>,
+    wake: std::sync::Mutex<Option<Wake>>,
+    inner: MemoryReplicaStore,
+}
+
+impl QueuedStore {
+    fn error() -> Error {
+        std::io::Error::other("disk full").into()
+    }
+
+    /// The writer's turn: writes the newest queued replica, if any.
+    fn write_queued(&self) {
+        let Some((room, replica)) = self.queued.lock().unwrap().take() else {
+            return;
+        };
+        if self.broken.load(Ordering::SeqCst) {
+            let mut failure = self.failure.lock().unwrap();
+            failure.get_or_insert_with(std::time::Instant::now);
+            drop(failure);
+            if let Some(wake) = &*self.wake.lock().unwrap() {
+                wake();
+            }
+        } else {
+            self.inner.save(&room, &replica).unwrap();
+            *self.failure.lock().unwrap() = None;
+        }
+    }
+}
+
+impl ReplicaStore for QueuedStore {
+    fn load(&self, room: &RoomCode) -> Result<Option<Replica>, Error> {
+        self.inner.load(room)
+    }
+    fn save(&self, room: &RoomCode, replica: &Replica) -> Result<(), Error> {
+        *self.queued.lock().unwrap() = Some((room.clone(), replica.clone()));
+        match self.failing() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+    fn failing(&self) -> Option<Error> {
+        self.failure.lock().unwrap().map(|_| Self::error())
+    }
+    fn on_write_failure(&self, wake: Wake) {
+        *self.wake.lock().unwrap() = Some(wake);
+    }
+}
+
+#[tokio::test]
+async fn a_queued_write_that_fails_later_is_reported_at_once_and_saved_stays_honest() {
+    let relay = relay().await;
+    let url = base_url(&relay);
+    let store = Arc::new(QueuedStore::default());
+    let writer = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            // Bounded: the test ends well within 30 s.
+            for _ in 0..3_000 {
+                store.write_queued();
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        })
+    };
+    let (a, _ta) = join(builder(&url, "queued", "a").replica_store(store.clone())).await;
+    a.saved().await.unwrap();
+    let mut events = a.events();
+    store.broken.store(true, Ordering::SeqCst);
+    a.set_state("k", &1, Reliability::Reliable).unwrap();
+    eventually("the queued write fails", || {
+        store.failure.lock().unwrap().is_some()
+    })
+    .await;
+    let failed_at = store.failure.lock().unwrap().unwrap();
+    eventually("the room sees the failure", || a.replica_error().is_some()).await;
+    // Woken by the store: not at its next ping or save, seconds later.
+    let seen_after = failed_at.elapsed();
+    assert!(
+        seen_after < Duration::from_millis(500),
+        "seen {seen_after:?} after the write failed"
+    );
+    assert_eq!(
+        a.replica_error().and_then(|e| e.code()),
+        Some(ErrorCode::REPLICA_NOT_SAVED)
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!a.is_saved(), "acked, but the replica is not saved");
+    assert_eq!(
+        error_codes(&mut events),
+        [ErrorCode::REPLICA_NOT_SAVED],
+        "reported once"
+    );
+    store.broken.store(false, Ordering::SeqCst);
+    tokio::time::timeout(Duration::from_secs(10), a.saved())
+        .await
+        .expect("a retry saves")
+        .unwrap();
+    assert!(a.replica_error().is_none());
+    let kept = store
+        .inner
+        .load(&RoomCode::new("queued").unwrap())
+        .unwrap()
+        .unwrap();
+    assert!(kept.outbox.is_empty());
+    writer.abort();
+    relay.shutdown().await;
+}

@@ -25,6 +25,11 @@ impl RoomCore {
         self.flush(now);
     }
 
+    /// Whether saves are failing (and tried again with backoff).
+    pub(crate) fn replica_save_failing(&self) -> bool {
+        self.saves.is_failing()
+    }
+
     /// A save succeeded.
     pub(crate) fn replica_save_succeeded(&mut self, now: u64) {
         if self.saves.succeeded() {
