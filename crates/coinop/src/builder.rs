@@ -310,10 +310,15 @@ impl RoomBuilder {
             relay_url: url.clone(),
         });
         let (wake, wake_rx) = futures_channel::mpsc::unbounded();
+        let wake = Arc::new(wake);
         if let Some(store) = &shared.replica_store {
-            let wake = wake.clone();
+            // Weak: the store lives as long as the driver, which must stop
+            // once every handle is dropped.
+            let wake = Arc::downgrade(&wake);
             store.on_write_failure(Box::new(move || {
-                let _ = wake.unbounded_send(()); // a stopped driver needs no wake
+                if let Some(wake) = wake.upgrade() {
+                    let _ = wake.unbounded_send(()); // a stopped driver needs no wake
+                }
             }));
         }
         let room = Room {

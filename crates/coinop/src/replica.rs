@@ -156,4 +156,10 @@ impl<T: ReplicaStore + ?Sized> ReplicaStore for std::sync::Arc<T> {
     fn set_aside(&self, room: &RoomCode) -> Result<bool, Error> {
         (**self).set_aside(room)
     }
+    fn failing(&self) -> Option<Error> {
+        (**self).failing()
+    }
+    fn on_write_failure(&self, wake: Box<dyn Fn() + Send + Sync>) {
+        (**self).on_write_failure(wake)
+    }
 }

@@ -24,7 +24,9 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct Room {
     pub(crate) shared: Arc<Shared>,
-    pub(crate) wake: UnboundedSender<()>,
+    /// Shared by the handles: once the last is dropped, the channel
+    /// closes and the driver stops (a replica store's wake holds it weakly).
+    pub(crate) wake: Arc<UnboundedSender<()>>,
 }
 
 impl std::fmt::Debug for Room {

@@ -239,7 +239,7 @@ async fn a_queued_write_that_fails_later_is_reported_at_once_and_saved_stays_hon
             }
         })
     };
-    let (a, _ta) = join(builder(&url, "queued", "a").replica_store(store.clone())).await;
+    let (a, driver) = join(builder(&url, "queued", "a").replica_store(store.clone())).await;
     a.saved().await.unwrap();
     let mut events = a.events();
     store.broken.store(true, Ordering::SeqCst);
@@ -279,6 +279,13 @@ async fn a_queued_write_that_fails_later_is_reported_at_once_and_saved_stays_hon
         .unwrap()
         .unwrap();
     assert!(kept.outbox.is_empty());
+    // The store holds the room's wake, but not the room: dropped, it stops.
+    drop((a, events));
+    tokio::time::timeout(Duration::from_secs(5), driver)
+        .await
+        .expect("the driver stops once every handle is dropped")
+        .unwrap()
+        .unwrap();
     writer.abort();
     relay.shutdown().await;
 }
