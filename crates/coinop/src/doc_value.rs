@@ -29,7 +29,9 @@ pub(crate) fn put_json<T: Transactable>(
     tx.put(obj, prop, scalar(value))
 }
 
-fn scalar(value: &Json) -> ScalarValue {
+/// The scalar a state value is stored as: JSON objects and arrays as their
+/// text, in bytes.
+pub(crate) fn scalar(value: &Json) -> ScalarValue {
     match value {
         Json::Null => ScalarValue::Null,
         Json::Bool(b) => ScalarValue::Boolean(*b),

@@ -16,6 +16,7 @@ mod incoming_rpc;
 mod link_state;
 mod outbox;
 mod outputs;
+mod own_change;
 mod pending_calls;
 mod pending_load;
 mod pending_requests;

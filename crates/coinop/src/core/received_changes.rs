@@ -84,10 +84,14 @@ impl RoomCore {
         if self.unapplied.is_empty() {
             return;
         }
+        let before = self.doc.get_heads();
+        let (max_op, own) = (self.unapplied.max_op(), self.unapplied.own());
         let changes = self.unapplied.take();
         if let Err(err) = self.doc.apply_changes(changes) {
             tracing::warn!("ignoring changes that do not apply: {err}");
         }
+        let after = self.doc.get_heads();
+        self.doc_clock.advance(&before, after, max_op, own);
         self.saves.mark_dirty();
     }
 

@@ -5,6 +5,7 @@ use super::incoming_rpc::IncomingRpc;
 use super::link_state::LinkState;
 use super::outbox::Outbox;
 use super::outputs::{Completion, Outputs};
+use super::own_change::DocClock;
 use super::pending_calls::PendingCalls;
 use super::pending_load::PendingLoad;
 use super::pending_requests::PendingRequests;
@@ -76,6 +77,8 @@ pub(crate) struct RoomCore {
     pub(super) unapplied: Unapplied,
     /// State maps and values read, kept while the document is the same.
     pub(super) reads: ReadCache,
+    /// What our next change builds on (see [`super::own_change`]).
+    pub(super) doc_clock: DocClock,
 }
 
 impl RoomCore {
@@ -139,6 +142,7 @@ impl RoomCore {
             saves: ReplicaSaves::new(seed.rotate_left(47)),
             unapplied: Unapplied::default(),
             reads: ReadCache::default(),
+            doc_clock: DocClock::default(),
         };
         // A record's document may be older than its outbox (see
         // `replica_saves`): the outbox goes on top. A change whose
@@ -201,6 +205,7 @@ impl RoomCore {
 
     /// The connection closed or could not be opened.
     pub(crate) fn disconnected(&mut self, now: u64) {
+        self.last_now = self.last_now.max(now);
         if self.link.take_dropped(now) {
             // Already taken down by the heartbeat deadline in `tick`.
             return;
@@ -293,7 +298,9 @@ impl RoomCore {
         if let Some(t) = self.unapplied.due_at(self.history()) {
             consider(t);
         }
-        at
+        // Something due while no tick came (the apply of changes that
+        // wait) is due now.
+        at.map(|t| t.max(self.last_now))
     }
 
     /// Time passed: expire RPCs, ping, retry publishes.

@@ -8,10 +8,11 @@
 //! state writes (a value put at a state key, a map or list made and filled
 //! in the same change, a key deleted) is decoded here and shown at once, and
 //! the document applies it later, with everything else that waits, in one
-//! call: before anything reads or edits the document itself, before a local
-//! write of a key shown here, and when [`MAX_CHANGES`] or [`MAX_AGE_MS`] is
-//! reached. Any other change (profiles, counters, edits inside an existing
-//! value, layout) is applied the usual way, after everything that waits.
+//! call: before anything reads or edits the document itself, and when
+//! [`MAX_CHANGES`] or [`MAX_AGE_MS`] is reached. Our own reliable writes
+//! wait here too ([`Unapplied::add_own`], made by `own_change`). Any other
+//! change (profiles, counters, edits inside an existing value, layout) is
+//! applied the usual way, after everything that waits.
 //!
 //! What a key shows follows automerge's rule exactly: the key's visible ops
 //! are those no later op names as its predecessor, and the one with the
@@ -50,10 +51,10 @@ pub(crate) const HISTORY_SHARE: u64 = 25;
 pub(crate) const MAX_WAIT_MS: u64 = 10 * MAX_AGE_MS;
 
 /// An operation's id: its counter, then its actor (automerge's order).
-type OpKey = (u64, ActorId);
+pub(crate) type OpKey = (u64, ActorId);
 
 /// A state key: whose, and which.
-type StateKey = (StateTarget, String);
+pub(crate) type StateKey = (StateTarget, String);
 
 /// One visible op of a key: its id, its value, who sent it (`None`: known
 /// from the document). A document op's value is read only once it wins.
@@ -84,6 +85,13 @@ pub(crate) enum Absorbed {
 pub(crate) struct Unapplied {
     changes: Vec<Change>,
     hashes: HashSet<ChangeHash>,
+    /// The greatest op counter of the waiting changes.
+    max_op: u64,
+    /// Our newest waiting change's seq and greatest op counter (see
+    /// [`Unapplied::add_own`]).
+    own: Option<(u64, u64)>,
+    /// Every dependency of our waiting changes.
+    own_deps: HashSet<ChangeHash>,
     /// Every key a waiting change wrote: its visible ops, the document's
     /// included.
     keys: HashMap<StateKey, Vec<Visible>>,
@@ -111,11 +119,6 @@ impl Unapplied {
         let enough = self.changes.len() as u64 * HISTORY_SHARE >= history;
         self.since
             .map(|t| t + if enough { MAX_AGE_MS } else { MAX_WAIT_MS })
-    }
-
-    /// Whether a waiting change wrote this key.
-    pub(crate) fn touches(&self, target: &StateTarget, key: &str) -> bool {
-        !self.keys.is_empty() && self.keys.contains_key(&(target.clone(), key.to_owned()))
     }
 
     /// The value a key shows, when a waiting change wrote it: `Some(None)`
@@ -150,8 +153,101 @@ impl Unapplied {
     pub(crate) fn take(&mut self) -> Vec<Change> {
         self.keys.clear();
         self.hashes.clear();
+        self.max_op = 0;
+        self.own = None;
+        self.own_deps.clear();
         self.since = None;
         std::mem::take(&mut self.changes)
+    }
+
+    /// What a change of ours replacing the ops `pred` builds on, given the
+    /// document's heads: those, our newest waiting change, and each waiting
+    /// change holding one of `pred`. Not every waiting change: a change
+    /// naming them all as deps would carry one hash per other writer.
+    pub(crate) fn deps_for(
+        &self,
+        doc_heads: Vec<ChangeHash>,
+        pred: &[OpKey],
+        me: &ActorId,
+    ) -> Vec<ChangeHash> {
+        // The document's heads one of our waiting changes builds on
+        // already come with it.
+        let mut deps: Vec<ChangeHash> = doc_heads
+            .into_iter()
+            .filter(|h| !self.own_deps.contains(h))
+            .collect();
+        if let Some(own) = self.changes.iter().rev().find(|c| c.actor_id() == me) {
+            deps.push(own.hash());
+        }
+        for (counter, actor) in pred {
+            if let Some(c) = self.changes.iter().rev().find(|c| {
+                c.actor_id() == actor && c.start_op().get() <= *counter && *counter <= c.max_op()
+            }) {
+                deps.push(c.hash());
+            }
+        }
+        deps.sort_unstable();
+        deps.dedup();
+        deps
+    }
+
+    /// The greatest op counter of the waiting changes (0 when none wait).
+    pub(crate) fn max_op(&self) -> u64 {
+        self.max_op
+    }
+
+    /// Our newest waiting change's seq and greatest op counter.
+    pub(crate) fn own(&self) -> Option<(u64, u64)> {
+        self.own
+    }
+
+    /// The ids of the ops a key shows, the document's included.
+    pub(crate) fn visible_ids(
+        &self,
+        doc: &Automerge,
+        map: &automerge::ObjId,
+        key: &StateKey,
+    ) -> Vec<OpKey> {
+        match self.keys.get(key) {
+            Some(visible) => visible.iter().map(|v| v.id.clone()).collect(),
+            None => in_doc(doc, map, &key.1).into_iter().map(|v| v.id).collect(),
+        }
+    }
+
+    /// Shows our own `change`, made on top of the document and everything
+    /// waiting: `writes` are its keys, each with the ops its op replaces,
+    /// its op id and value. It waits to be applied with the rest; its
+    /// values were reported when they were written.
+    pub(crate) fn add_own(
+        &mut self,
+        doc: &Automerge,
+        change: Change,
+        writes: Vec<(StateKey, automerge::ObjId, Vec<OpKey>, OpKey, Json)>,
+        by: PlayerId,
+        now: u64,
+    ) {
+        let writes = writes
+            .into_iter()
+            .map(|(key, map, pred, id, value)| KeyWrite {
+                key,
+                map,
+                pred,
+                value: Some((id, value)),
+            })
+            .collect();
+        self.show(doc, writes, Some(by));
+        self.own = Some((change.seq(), change.max_op()));
+        self.own_deps.extend(change.deps().iter().copied());
+        self.push(change, now);
+    }
+
+    /// Adds a shown change to the waiting ones.
+    fn push(&mut self, change: Change, now: u64) {
+        let hash = change.hash();
+        self.max_op = self.max_op.max(change.max_op());
+        self.hashes.insert(hash);
+        self.changes.push(change);
+        self.since.get_or_insert(now);
     }
 
     /// Shows `change`, sent by `by`, on top of `doc`, or says why not.
@@ -192,6 +288,19 @@ impl Unapplied {
         if writes.iter().any(|w| buffered(&w.key)) {
             return Absorbed::Held(Box::new(change));
         }
+        let shown = self.show(doc, writes, by);
+        self.push(change, now);
+        Absorbed::Shown(shown)
+    }
+
+    /// Shows `writes` on top of what the keys show; returns the keys whose
+    /// winning value changed.
+    fn show(
+        &mut self,
+        doc: &Automerge,
+        writes: Vec<KeyWrite>,
+        by: Option<PlayerId>,
+    ) -> Vec<StateKey> {
         let mut shown: Vec<StateKey> = Vec::new();
         for w in writes {
             let visible = self
@@ -219,10 +328,7 @@ impl Unapplied {
                 shown.push(w.key);
             }
         }
-        self.hashes.insert(hash);
-        self.changes.push(change);
-        self.since.get_or_insert(now);
-        Absorbed::Shown(shown)
+        shown
     }
 
     /// The state writes of `change`, or `None` when it holds anything else.
@@ -646,7 +752,7 @@ mod tests {
             u.absorb(&doc, change.clone(), None, 0, buffered),
             Absorbed::Held(_)
         ));
-        assert!(u.is_empty() && !u.touches(&StateTarget::Room, "k"));
+        assert!(u.is_empty() && u.get(&StateTarget::Room, "k").is_none());
         // Another key does not hold it back.
         let other = |k: &StateKey| k == &(StateTarget::Room, "j".to_owned());
         assert!(matches!(

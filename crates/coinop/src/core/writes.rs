@@ -84,13 +84,6 @@ impl RoomCore {
     }
 
     fn commit(&mut self, now: u64, writes: Vec<Write>) -> Result<(), Error> {
-        // A write of a key a waiting change wrote is made on top of it.
-        if writes
-            .iter()
-            .any(|w| self.unapplied.touches(&w.target, &w.key))
-        {
-            self.apply_waiting();
-        }
         let mut maps: Vec<(StateTarget, ObjId)> = Vec::new();
         for w in &writes {
             if !maps.iter().any(|(t, _)| t == &w.target) {
@@ -115,7 +108,13 @@ impl RoomCore {
                 .max(1);
             let (group, tail) = rest.split_at(n);
             rest = tail;
-            if let Err(e) = self.commit_group(group, &maps) {
+            // Made on top of the waiting changes, without a transaction;
+            // else a transaction makes it on the document, once they are in.
+            let committed = self.own_change(group, &maps).unwrap_or_else(|| {
+                self.apply_waiting();
+                self.commit_group(group, &maps)
+            });
+            if let Err(e) = committed {
                 // Its values were shown when written: show what holds now.
                 for w in group {
                     self.report_reliable(w.target.clone(), w.key.clone(), None);

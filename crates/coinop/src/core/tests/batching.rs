@@ -81,7 +81,7 @@ fn alice_with_a_publish_in_flight() -> (RoomCore, u64) {
 #[test]
 fn writes_made_while_a_publish_is_unacked_wait_for_its_ack_as_one_change() {
     let (mut c, in_flight) = alice_with_a_publish_in_flight();
-    let changes_before = c.doc.get_changes(&[]).len();
+    let changes_before = applied(&mut c).get_changes(&[]).len();
     for turn in 1..=10 {
         c.set_state(0, ROOM, "x", json!(turn), Reliability::Reliable)
             .unwrap();
@@ -97,7 +97,7 @@ fn writes_made_while_a_publish_is_unacked_wait_for_its_ack_as_one_change() {
         assert_eq!(c.get_state(&ROOM, "x"), Some(json!(turn)), "read at once");
     }
     assert_eq!(
-        c.doc.get_changes(&[]).len(),
+        applied(&mut c).get_changes(&[]).len(),
         changes_before,
         "nothing committed"
     );
@@ -106,7 +106,7 @@ fn writes_made_while_a_publish_is_unacked_wait_for_its_ack_as_one_change() {
     let sent = publishes(&mut c);
     assert_eq!(sent.len(), 1, "one publish after the ack");
     assert_eq!(sent[0].1.len(), 1, "ten turns' writes are one change");
-    assert_eq!(c.doc.get_changes(&[]).len(), changes_before + 1);
+    assert_eq!(applied(&mut c).get_changes(&[]).len(), changes_before + 1);
     c.handle(0, ack(sent[0].0, 4));
     assert!(c.is_saved());
     assert_eq!(c.get_state(&ROOM, "x"), Some(json!(10)));
@@ -117,13 +117,13 @@ fn writes_made_while_a_publish_is_unacked_wait_for_its_ack_as_one_change() {
 fn offline_each_turn_commits_even_with_a_publish_unacked() {
     let (mut c, _) = alice_with_a_publish_in_flight();
     c.disconnected(0);
-    let changes_before = c.doc.get_changes(&[]).len();
+    let changes_before = applied(&mut c).get_changes(&[]).len();
     for turn in 1..=3 {
         c.set_state(0, ROOM, "x", json!(turn), Reliability::Reliable)
             .unwrap();
         assert!(publishes(&mut c).is_empty());
     }
-    assert_eq!(c.doc.get_changes(&[]).len(), changes_before + 3);
+    assert_eq!(applied(&mut c).get_changes(&[]).len(), changes_before + 3);
 }
 
 #[test]
@@ -159,7 +159,7 @@ fn a_remote_change_waits_behind_held_writes_only_when_it_writes_their_key() {
     alice.handle(0, ack(in_flight, 3));
     let sent = publishes(&mut alice);
     assert_eq!(sent.len(), 1);
-    bob.handle(0, everything_from(&alice, "alice"));
+    bob.handle(0, everything_from(&mut alice, "alice"));
     assert_eq!(bob.get_state(&ROOM, "mine"), alice.get_state(&ROOM, "mine"));
     use automerge::ReadDoc;
     alice.apply_waiting();
@@ -206,4 +206,58 @@ fn changes_from_many_senders_apply_as_one_batch_and_name_their_senders() {
     for (key, by) in by {
         assert_eq!(by, Some(pid(&key)), "{key} names its writer");
     }
+}
+
+#[test]
+fn writes_over_a_waiting_change_are_made_without_applying_it_and_win_everywhere() {
+    let mut bob = core("bob", 2);
+    join(&mut bob, &["alice", "bob"]);
+    write(&mut bob, ROOM, "k", json!("bob"));
+    let mut alice = core("alice", 1);
+    join(&mut alice, &["alice", "bob"]);
+    deliver(&mut bob, &mut alice, "bob");
+    assert!(!alice.unapplied.is_empty(), "bob's write waits");
+    // Two writes of the key bob wrote, each its own change.
+    write(&mut alice, ROOM, "k", json!("alice 1"));
+    write(&mut alice, ROOM, "k", json!("alice 2"));
+    assert!(
+        !alice.unapplied.is_empty(),
+        "made without applying what waits"
+    );
+    assert_eq!(alice.get_state(&ROOM, "k"), Some(json!("alice 2")));
+    let mine = alice.outbox.all();
+    let n = mine.len();
+    assert!(n >= 2, "{n}");
+    let second = automerge::Change::from_bytes(mine[n - 1].to_vec()).unwrap();
+    let first = automerge::Change::from_bytes(mine[n - 2].to_vec()).unwrap();
+    assert_eq!(second.seq(), first.seq() + 1);
+    assert!(second.start_op().get() > first.max_op());
+    assert_eq!(
+        second.deps(),
+        [first.hash()],
+        "builds on our last change alone"
+    );
+    // Bob takes them on top of his own write: they replace it.
+    deliver(&mut alice, &mut bob, "alice");
+    assert_eq!(bob.get_state(&ROOM, "k"), Some(json!("alice 2")));
+    // Applied at last, alice's document holds the same.
+    let doc = applied(&mut alice);
+    assert_eq!(
+        crate::doc_value::get_json(doc, &crate::doc_layout::state_map(doc, &ROOM).unwrap(), "k"),
+        Some(json!("alice 2"))
+    );
+    assert_eq!(doc.get_last_local_change().unwrap().hash(), second.hash());
+    let mut heads = alice.doc.get_heads();
+    heads.sort();
+    let mut bobs = applied(&mut bob).get_heads();
+    bobs.sort();
+    assert_eq!(heads, bobs, "the same history");
+    use automerge::ReadDoc;
+    let doc = &bob.doc;
+    let map = crate::doc_layout::state_map(doc, &ROOM).unwrap();
+    assert_eq!(
+        doc.get_all(&map, "k").unwrap().len(),
+        1,
+        "replaced, not a conflict"
+    );
 }

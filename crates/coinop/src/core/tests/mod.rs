@@ -113,9 +113,8 @@ pub(super) fn deliver(from: &mut RoomCore, to: &mut RoomCore, sender: &str) {
 }
 
 /// Every change in `sender`'s document, as the relay would forward it.
-pub(super) fn everything_from(core: &RoomCore, sender: &str) -> RelayMessage {
-    let entries = core
-        .doc
+pub(super) fn everything_from(core: &mut RoomCore, sender: &str) -> RelayMessage {
+    let entries = applied(core)
         .get_changes(&[])
         .iter()
         .enumerate()
@@ -144,8 +143,18 @@ pub(super) fn write(c: &mut RoomCore, target: StateTarget, key: &str, value: ser
 }
 
 /// The bytes of the last change `c` made itself.
-pub(super) fn last_change(c: &RoomCore) -> Bytes {
-    Bytes::copy_from_slice(c.doc.get_last_local_change().unwrap().raw_bytes())
+pub(super) fn last_change(c: &mut RoomCore) -> Bytes {
+    let doc = applied(c);
+    Bytes::copy_from_slice(doc.get_last_local_change().unwrap().raw_bytes())
+}
+
+/// `c`'s document with every change it shows applied (our own writes wait
+/// to be applied too, see `own_change`).
+pub(super) fn applied(c: &mut RoomCore) -> &automerge::Automerge {
+    c.apply_waiting();
+    let actor = c.doc.get_actor().clone();
+    c.doc.set_actor(actor);
+    &c.doc
 }
 
 /// Bob alone in the room after `scores` writes of "score" (0, 1, …) and
@@ -157,5 +166,6 @@ pub(super) fn bob_after(scores: i64, key: &str, value: serde_json::Value) -> Roo
         write(&mut bob, ROOM, "score", json!(i));
     }
     write(&mut bob, ROOM, key, value);
+    applied(&mut bob);
     bob
 }

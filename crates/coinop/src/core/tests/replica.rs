@@ -99,7 +99,7 @@ fn a_write_is_in_the_next_record_and_a_restart_from_it_shows_it() {
         .into_iter()
         .flat_map(|(_, changes)| changes)
         .collect();
-    let mine = Bytes::copy_from_slice(alice.doc.get_last_local_change().unwrap().raw_bytes());
+    let mine = last_change(&mut alice);
     assert!(sent.contains(&mine), "and sent again");
 }
 

@@ -107,7 +107,7 @@ fn an_oversized_doc_edit_is_undone_and_the_next_edit_goes() {
             change: ch.clone(),
         })
         .collect();
-    bob.handle(0, everything_from(&c, "alice"));
+    bob.handle(0, everything_from(&mut c, "alice"));
     bob.handle(0, RelayMessage::Changes { entries });
     assert_eq!(bob.get_state(&ROOM, "small"), Some(json!(1)));
     assert!(bob.doc.get_missing_deps(&[]).is_empty());

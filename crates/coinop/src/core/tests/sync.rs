@@ -149,15 +149,14 @@ fn a_re_upload_refused_for_another_players_change_resends_only_ours() {
         .unwrap();
     bob.commit_writes(0);
     bob.commit_writes(0);
-    let bobs: Vec<Bytes> = bob
-        .doc
+    let bobs: Vec<Bytes> = applied(&mut bob)
         .get_changes(&[])
         .iter()
         .map(|c| Bytes::copy_from_slice(c.raw_bytes()))
         .collect();
     let mut alice = core("alice", 1);
     join(&mut alice, &["alice", "bob"]);
-    alice.handle(0, everything_from(&bob, "bob"));
+    alice.handle(0, everything_from(&mut bob, "bob"));
     assert_eq!(alice.get_state(&ROOM, "b"), Some(json!(1)));
     alice.disconnected(0);
     alice.connected(1000);
@@ -269,7 +268,7 @@ fn a_snapshot_we_already_hold_keeps_our_newer_changes() {
     bob.commit_writes(0);
     let mut alice = core("alice", 1);
     join(&mut alice, &["bob", "alice"]);
-    alice.handle(0, everything_from(&bob, "bob"));
+    alice.handle(0, everything_from(&mut bob, "bob"));
     // Offline edits on top of what the snapshot will hold.
     alice
         .set_state(0, ROOM, "score", json!(8), Reliability::Reliable)
@@ -279,7 +278,7 @@ fn a_snapshot_we_already_hold_keeps_our_newer_changes() {
         .set_state(0, ROOM, "mine", json!(1), Reliability::Reliable)
         .unwrap();
     alice.commit_writes(0);
-    let held = alice.doc.get_changes(&[]).len();
+    let held = applied(&mut alice).get_changes(&[]).len();
     alice.take_events();
     alice.handle(
         0,
@@ -306,9 +305,9 @@ fn a_snapshot_keeps_changes_still_waiting_for_their_dependencies() {
     let mut bob = core("bob", 2);
     join(&mut bob, &["bob"]);
     write(&mut bob, ROOM, "a", json!(1));
-    let first = Bytes::from(bob.doc.save());
+    let first = Bytes::from(applied(&mut bob).save());
     write(&mut bob, ROOM, "b", json!(2));
-    let last = last_change(&bob);
+    let last = last_change(&mut bob);
     let mut alice = core("alice", 1);
     join(&mut alice, &["bob", "alice"]);
     // Bob's last change arrives before the history it depends on.

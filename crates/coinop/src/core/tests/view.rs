@@ -63,7 +63,7 @@ fn a_fresh_joiner_reads_the_view_at_once_and_the_document_after() {
     // A change arrives meanwhile: held, then applied after the document.
     let mut bob = bob;
     write(&mut bob, ROOM, "score", json!(500));
-    let last = last_change(&bob);
+    let last = last_change(&mut bob);
     alice.handle(
         0,
         RelayMessage::Changes {
@@ -119,7 +119,7 @@ fn a_write_while_the_view_is_shown_loads_the_document_first_and_wins() {
     // Made on the room's history, so it is newer than bob's writes
     // everywhere, not a concurrent write that could lose.
     let mut bob = bob;
-    let mine = alice.doc.get_changes(&bob.doc.get_heads());
+    let mine = applied(&mut alice).get_changes(&bob.doc.get_heads());
     bob.doc.apply_changes(mine).unwrap();
     assert_eq!(bob.get_state(&ROOM, "score"), Some(json!(-1)));
     // A load the driver finishes after that is stale and ignored.
