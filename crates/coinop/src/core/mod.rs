@@ -11,6 +11,7 @@ mod authors;
 mod backoff;
 mod clock;
 mod config;
+mod doc_clock;
 mod incoming;
 mod incoming_rpc;
 mod link_state;

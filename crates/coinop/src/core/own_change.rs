@@ -35,45 +35,10 @@ use super::write_buffer::Write;
 use crate::doc_value::scalar;
 use crate::error::{Error, SizeOf};
 use automerge::legacy::{Key, ObjectId, Op, OpId, OpType, SortedVec};
-use automerge::{ActorId, Change, ChangeHash, ExpandedChange, ObjId, ReadDoc};
+use automerge::{ActorId, Change, ExpandedChange, ObjId, ReadDoc};
 use bytes::Bytes;
 use coinop_protocol::StateTarget;
 use std::num::NonZeroU64;
-
-/// What a change of ours needs of the document, kept while its heads and
-/// actor stay the same.
-#[derive(Debug, Default)]
-pub(crate) struct DocClock {
-    heads: Vec<ChangeHash>,
-    actor: Option<ActorId>,
-    /// The greatest op counter of the heads (and so, for changes made by
-    /// automerge's rule, of the document).
-    max_op: u64,
-    /// Our last change in the document: its seq and greatest op counter.
-    own: (u64, u64),
-}
-
-impl DocClock {
-    /// The document went from `before` to `after` by applying changes whose
-    /// greatest op counter is `max_op`, ours among them up to `own`: kept
-    /// up to date without reading the document, when it was.
-    pub(crate) fn advance(
-        &mut self,
-        before: &[ChangeHash],
-        after: Vec<ChangeHash>,
-        max_op: u64,
-        own: Option<(u64, u64)>,
-    ) {
-        if self.heads != before {
-            return;
-        }
-        self.heads = after;
-        self.max_op = self.max_op.max(max_op);
-        if let Some(own) = own {
-            self.own = own;
-        }
-    }
-}
 
 impl RoomCore {
     /// Makes `group` one change of ours into the outbox, shown at once and
@@ -168,29 +133,8 @@ impl RoomCore {
     }
 
     /// The document's greatest op counter and our last change in it (seq,
-    /// greatest op counter), read again only when its heads or actor
-    /// changed.
+    /// greatest op counter).
     fn doc_clock(&mut self, actor: &ActorId) -> (u64, (u64, u64)) {
-        let heads = self.doc.get_heads();
-        let clock = &mut self.doc_clock;
-        if clock.heads != heads || clock.actor.as_ref() != Some(actor) {
-            // automerge finds its own actor's changes only once it knows
-            // the actor is in the document: ours may have come in by
-            // `apply_changes` (the waiting changes), not by a transaction.
-            self.doc.set_actor(actor.clone());
-            clock.max_op = heads
-                .iter()
-                .filter_map(|h| self.doc.get_change_by_hash(h))
-                .map(|c| c.max_op())
-                .max()
-                .unwrap_or(0);
-            clock.own = self
-                .doc
-                .get_last_local_change()
-                .map_or((0, 0), |c| (c.seq(), c.max_op()));
-            clock.heads = heads;
-            clock.actor = Some(actor.clone());
-        }
-        (clock.max_op, clock.own)
+        self.doc_clock.read(&mut self.doc, actor)
     }
 }

@@ -1,11 +1,11 @@
 //! The room core: its state, connection lifecycle, timers and outputs.
 
 use super::config::CoreConfig;
+use super::doc_clock::DocClock;
 use super::incoming_rpc::IncomingRpc;
 use super::link_state::LinkState;
 use super::outbox::Outbox;
 use super::outputs::{Completion, Outputs};
-use super::own_change::DocClock;
 use super::pending_calls::PendingCalls;
 use super::pending_load::PendingLoad;
 use super::pending_requests::PendingRequests;
@@ -77,7 +77,7 @@ pub(crate) struct RoomCore {
     pub(super) unapplied: Unapplied,
     /// State maps and values read, kept while the document is the same.
     pub(super) reads: ReadCache,
-    /// What our next change builds on (see [`super::own_change`]).
+    /// What our next change builds on (see `own_change`).
     pub(super) doc_clock: DocClock,
 }
 
