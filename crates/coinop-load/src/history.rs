@@ -121,13 +121,8 @@ async fn measure(url: &str, name: &str, history: u64) -> anyhow::Result<Costs> {
 /// returns the thread's CPU time (ns) from the first write until all are
 /// acknowledged and in its document.
 fn write_at_rate(url: &str, name: &str, first: u64) -> anyhow::Result<u64> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(async {
-        let room = join(url, name).await?;
-        // Whatever loading the history left to apply, applied now.
-        room.read_doc(|_| ());
+    this_thread()?.block_on(async {
+        let room = join_loaded(url, name).await?;
         let before = thread_cpu_ns()?;
         let mut tick = tokio::time::interval(Duration::from_micros(1_000_000 / RATE));
         for seq in first..first + WRITES {
@@ -149,13 +144,8 @@ fn write_at_rate(url: &str, name: &str, first: u64) -> anyhow::Result<u64> {
 /// The reader: joins on this thread's own runtime, says when it is ready,
 /// and returns the thread's CPU time (ns) spent receiving the writes.
 fn read(url: &str, name: &str, ready: tokio::sync::oneshot::Sender<()>) -> anyhow::Result<u64> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(async {
-        let room = join(url, name).await?;
-        // Whatever loading the history left to apply, applied now.
-        room.read_doc(|_| ());
+    this_thread()?.block_on(async {
+        let room = join_loaded(url, name).await?;
         let mut events = room.events();
         let before = thread_cpu_ns()?;
         let _ = ready.send(());
@@ -178,6 +168,20 @@ fn read(url: &str, name: &str, ready: tokio::sync::oneshot::Sender<()>) -> anyho
         room.leave();
         Ok(spent)
     })
+}
+
+/// A runtime on this thread alone, so that its CPU time is the room's.
+fn this_thread() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?)
+}
+
+/// Joins `name`, with whatever loading its history left to apply applied.
+async fn join_loaded(url: &str, name: &str) -> anyhow::Result<Room> {
+    let room = join(url, name).await?;
+    room.read_doc(|_| ());
+    Ok(room)
 }
 
 /// This thread's CPU time so far, in ns (`/proc/thread-self/schedstat`).
