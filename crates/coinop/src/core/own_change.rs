@@ -23,10 +23,9 @@
 //!   of ours, and its seq follows our last change's: op ids stay unique and
 //!   it wins over what it replaces, as automerge's own change would.
 //!
-//! Anything else (a key written twice in one group, a document with changes
-//! queued for missing dependencies) goes through a transaction, after the
-//! waiting changes are applied: a transaction's seq follows the last change
-//! the document holds.
+//! A document with changes queued for missing dependencies goes through a
+//! transaction instead, after the waiting changes are applied: a
+//! transaction's seq follows the last change the document holds.
 
 use super::room_core::RoomCore;
 use super::sizes;
@@ -48,13 +47,9 @@ impl RoomCore {
         group: &[Write],
         maps: &[(StateTarget, ObjId)],
     ) -> Option<Result<(), Error>> {
-        let keys: Vec<(StateTarget, String)> = group
-            .iter()
-            .map(|w| (w.target.clone(), w.key.clone()))
-            .collect();
-        if keys.iter().enumerate().any(|(i, k)| keys[..i].contains(k))
-            || !self.doc.get_missing_deps(&[]).is_empty()
-        {
+        // The write buffer keeps one value per key, so each key of the
+        // group is written once and no op replaces another of this change.
+        if !self.doc.get_missing_deps(&[]).is_empty() {
             return None;
         }
         let actor = self.doc.get_actor().clone();
@@ -63,7 +58,8 @@ impl RoomCore {
         // Each write: its map, and the ops it replaces.
         let mut planned = Vec::with_capacity(group.len());
         let mut start = doc_max_op.max(self.unapplied.max_op()).max(own_max);
-        for (w, key) in group.iter().zip(keys) {
+        for w in group {
+            let key = (w.target.clone(), w.key.clone());
             let (_, map) = maps.iter().find(|(t, _)| t == &w.target)?;
             let ObjId::Id(counter, map_actor, _) = map else {
                 return None;
@@ -102,7 +98,6 @@ impl RoomCore {
                     .iter()
                     .flat_map(|p| p.4.iter().cloned())
                     .collect::<Vec<_>>(),
-                &actor,
             ),
             extra_bytes: Vec::new(),
             author: None,

@@ -87,9 +87,9 @@ pub(crate) struct Unapplied {
     hashes: HashSet<ChangeHash>,
     /// The greatest op counter of the waiting changes.
     max_op: u64,
-    /// Our newest waiting change's seq and greatest op counter (see
-    /// [`Unapplied::add_own`]).
-    own: Option<(u64, u64)>,
+    /// Our newest waiting change: its seq, greatest op counter and hash
+    /// (see [`Unapplied::add_own`]).
+    own: Option<(u64, u64, ChangeHash)>,
     /// Every dependency of our waiting changes.
     own_deps: HashSet<ChangeHash>,
     /// Every key a waiting change wrote: its visible ops, the document's
@@ -164,20 +164,15 @@ impl Unapplied {
     /// document's heads: those, our newest waiting change, and each waiting
     /// change holding one of `pred`. Not every waiting change: a change
     /// naming them all as deps would carry one hash per other writer.
-    pub(crate) fn deps_for(
-        &self,
-        doc_heads: Vec<ChangeHash>,
-        pred: &[OpKey],
-        me: &ActorId,
-    ) -> Vec<ChangeHash> {
+    pub(crate) fn deps_for(&self, doc_heads: Vec<ChangeHash>, pred: &[OpKey]) -> Vec<ChangeHash> {
         // The document's heads one of our waiting changes builds on
         // already come with it.
         let mut deps: Vec<ChangeHash> = doc_heads
             .into_iter()
             .filter(|h| !self.own_deps.contains(h))
             .collect();
-        if let Some(own) = self.changes.iter().rev().find(|c| c.actor_id() == me) {
-            deps.push(own.hash());
+        if let Some((_, _, own)) = self.own {
+            deps.push(own);
         }
         for (counter, actor) in pred {
             if let Some(c) = self.changes.iter().rev().find(|c| {
@@ -198,7 +193,7 @@ impl Unapplied {
 
     /// Our newest waiting change's seq and greatest op counter.
     pub(crate) fn own(&self) -> Option<(u64, u64)> {
-        self.own
+        self.own.map(|(seq, max_op, _)| (seq, max_op))
     }
 
     /// The ids of the ops a key shows, the document's included.
@@ -236,7 +231,7 @@ impl Unapplied {
             })
             .collect();
         self.show(doc, writes, Some(by));
-        self.own = Some((change.seq(), change.max_op()));
+        self.own = Some((change.seq(), change.max_op(), change.hash()));
         self.own_deps.extend(change.deps().iter().copied());
         self.push(change, now);
     }
