@@ -13,6 +13,8 @@ mod console;
 mod convert;
 mod error;
 mod event;
+#[doc(hidden)]
+pub mod heap;
 mod identity;
 mod js_object;
 mod options;

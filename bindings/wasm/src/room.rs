@@ -3,6 +3,7 @@
 use crate::convert::{object, opt_to_js, to_js, to_json};
 use crate::error::{from_sdk, js_error};
 use crate::event::{events_json, role_name, status_name};
+use crate::heap;
 use crate::identity;
 use crate::js_object::JsObject;
 use crate::options::Options;
@@ -13,6 +14,7 @@ use futures_util::StreamExt;
 use js_sys::{Function, Promise};
 use std::cell::RefCell;
 use std::future::Future;
+use std::future::poll_fn;
 use std::pin::Pin;
 use std::time::Duration;
 use wasm_bindgen::prelude::*;
@@ -145,9 +147,15 @@ impl WasmRoom {
         }
         let (room, driver) = builder.build().map_err(from_sdk)?;
         let events = room.events();
+        let mut driver = Box::pin(driver);
         spawn_local(async move {
             // Fatal errors reach JS as events; the driver's result repeats them.
-            let _ = driver.await;
+            let _ = poll_fn(|cx| {
+                let turn = driver.as_mut().poll(cx);
+                heap::reserve_after_growth();
+                turn
+            })
+            .await;
         });
         Ok(WasmRoom {
             room,
