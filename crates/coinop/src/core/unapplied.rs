@@ -9,7 +9,8 @@
 //! in the same change, a key deleted) is decoded here and shown at once, and
 //! the document applies it later, with everything else that waits, in one
 //! call: before anything reads or edits the document itself, and when
-//! [`MAX_CHANGES`] or [`MAX_AGE_MS`] is reached. Our own reliable writes
+//! [`MAX_CHANGES`], [`MAX_AGE_MS`] with a batch ([`MIN_BATCH`]) or
+//! [`MAX_WAIT_MS`] is reached. Our own reliable writes
 //! wait here too ([`Unapplied::add_own`], made by `own_change`). Any other
 //! change (profiles, counters, edits inside an existing value, layout) is
 //! applied the usual way, after everything that waits.
@@ -45,6 +46,16 @@ pub(crate) const MAX_AGE_MS: u64 = 1000;
 /// bounded by [`MAX_CHANGES`]; nothing else needs them applied sooner
 /// (what reads or saves the document applies them first).
 pub(crate) const HISTORY_SHARE: u64 = 25;
+
+/// After [`MAX_AGE_MS`], fewer waiting changes than this wait on for
+/// [`MAX_CHANGES`] or [`MAX_WAIT_MS`]. An apply has a fixed cost besides its
+/// cost per change (automerge 0.12, native, a room of about 2,400 changes:
+/// 13.8 µs a change in batches of 40, 6.9 in batches of 160, 5.4 in batches
+/// of 1,000), and a room of four players writing at 10 Hz brings about 40
+/// changes a second: 800 such clients in one Node process spent a third of
+/// their time applying. With this floor, 28 % less per delivered update
+/// (BENCHMARKS.md, session 21); 256 saved no more and held more memory.
+pub(crate) const MIN_BATCH: u64 = 128;
 
 /// Applied to the document once the oldest waiting change is this old
 /// (ms), however few they are.
@@ -116,7 +127,8 @@ impl Unapplied {
     /// When the waiting changes are due to be applied, in a room whose log
     /// holds `history` changes.
     pub(crate) fn due_at(&self, history: u64) -> Option<u64> {
-        let enough = self.changes.len() as u64 * HISTORY_SHARE >= history;
+        let n = self.changes.len() as u64;
+        let enough = n >= MIN_BATCH && n * HISTORY_SHARE >= history;
         self.since
             .map(|t| t + if enough { MAX_AGE_MS } else { MAX_WAIT_MS })
     }
@@ -728,12 +740,35 @@ mod tests {
             u.absorb(&doc, plain, None, 6, |_| false),
             Absorbed::Known
         ));
+        // One change is fewer than a batch: it waits the longest.
+        assert_eq!(u.due_at(0), Some(5 + MAX_WAIT_MS));
+        assert!(!u.is_due(5 + MAX_AGE_MS, 0) && u.is_due(5 + MAX_WAIT_MS, 0));
+    }
+
+    #[test]
+    fn waiting_changes_are_applied_early_only_when_enough_for_a_batch_and_the_history() {
+        let (doc, map) = room();
+        let mut b = writer(&doc, 2);
+        let mut u = Unapplied::default();
+        for i in 0..MIN_BATCH {
+            let change = put(&mut b, &map, "k", json!(i));
+            let at = 5 + i;
+            assert!(matches!(
+                u.absorb(&doc, change, None, at, |_| false),
+                Absorbed::Shown(_)
+            ));
+            if i + 1 < MIN_BATCH {
+                assert_eq!(u.due_at(0), Some(5 + MAX_WAIT_MS), "{} waiting", i + 1);
+            }
+        }
+        // A batch, dated by the oldest change, in a room whose history it
+        // is at least a 25th of.
         assert_eq!(u.due_at(0), Some(5 + MAX_AGE_MS));
-        assert!(!u.is_due(5, 0) && u.is_due(5 + MAX_AGE_MS, 0));
-        // One change is too few for a room of 26 changes: it waits longer.
-        assert_eq!(u.due_at(HISTORY_SHARE), Some(5 + MAX_AGE_MS));
-        assert_eq!(u.due_at(HISTORY_SHARE + 1), Some(5 + MAX_WAIT_MS));
-        assert!(!u.is_due(5 + MAX_AGE_MS, 100) && u.is_due(5 + MAX_WAIT_MS, 100));
+        assert!(!u.is_due(4 + MAX_AGE_MS, 0) && u.is_due(5 + MAX_AGE_MS, 0));
+        let history = MIN_BATCH * HISTORY_SHARE;
+        assert_eq!(u.due_at(history), Some(5 + MAX_AGE_MS));
+        assert_eq!(u.due_at(history + 1), Some(5 + MAX_WAIT_MS));
+        assert!(!u.is_due(5 + MAX_AGE_MS, history + 1) && u.is_due(5 + MAX_WAIT_MS, history + 1));
     }
 
     #[test]
