@@ -140,7 +140,7 @@ impl RoomCore {
             limits: Limits::DEFAULT,
             parts: Reassembly::default(),
             saves: ReplicaSaves::new(seed.rotate_left(47)),
-            unapplied: Unapplied::default(),
+            unapplied: Unapplied::spread(seed.rotate_left(23)),
             reads: ReadCache::default(),
             doc_clock: DocClock::default(),
         };

@@ -47,7 +47,8 @@ pub(crate) const MAX_AGE_MS: u64 = 1000;
 /// (what reads or saves the document applies them first).
 pub(crate) const HISTORY_SHARE: u64 = 25;
 
-/// After [`MAX_AGE_MS`], fewer waiting changes than this wait on for
+/// After [`MAX_AGE_MS`], fewer waiting changes than about this (each
+/// client's floor is drawn around it: [`Unapplied::spread`]) wait on for
 /// [`MAX_CHANGES`] or [`MAX_WAIT_MS`]. An apply has a fixed cost besides its
 /// cost per change (automerge 0.12, native, a room of about 2,400 changes:
 /// 13.8 µs a change in batches of 40, 6.9 in batches of 160, 5.4 in batches
@@ -110,9 +111,30 @@ pub(crate) struct Unapplied {
     maps: HashMap<OpKey, (StateTarget, automerge::ObjId)>,
     /// When the oldest waiting change came (ms).
     since: Option<u64>,
+    /// Added to half [`MIN_BATCH`], this client's batch floor (see
+    /// [`Unapplied::spread`]).
+    spread: u64,
 }
 
 impl Unapplied {
+    /// Nothing waiting, with a batch floor drawn from `seed` between half
+    /// and one and a half [`MIN_BATCH`]. Clients that joined together
+    /// receive alike: with one floor, 800 of them in one process applied
+    /// their batches in the same few moments, and the process stalled (p99
+    /// latency 0.8-1.2 s against 0.3-0.4 s spread; BENCHMARKS.md, session
+    /// 21). [`Unapplied::default`] has the lowest floor.
+    pub(crate) fn spread(seed: u64) -> Self {
+        Unapplied {
+            spread: seed % MIN_BATCH,
+            ..Unapplied::default()
+        }
+    }
+
+    /// The fewest waiting changes applied after [`MAX_AGE_MS`].
+    pub(crate) fn batch(&self) -> u64 {
+        MIN_BATCH / 2 + self.spread
+    }
+
     /// Whether nothing waits.
     pub(crate) fn is_empty(&self) -> bool {
         self.changes.is_empty()
@@ -128,7 +150,7 @@ impl Unapplied {
     /// holds `history` changes.
     pub(crate) fn due_at(&self, history: u64) -> Option<u64> {
         let n = self.changes.len() as u64;
-        let enough = n >= MIN_BATCH && n * HISTORY_SHARE >= history;
+        let enough = n >= self.batch() && n * HISTORY_SHARE >= history;
         self.since
             .map(|t| t + if enough { MAX_AGE_MS } else { MAX_WAIT_MS })
     }
@@ -749,15 +771,17 @@ mod tests {
     fn waiting_changes_are_applied_early_only_when_enough_for_a_batch_and_the_history() {
         let (doc, map) = room();
         let mut b = writer(&doc, 2);
-        let mut u = Unapplied::default();
-        for i in 0..MIN_BATCH {
+        let mut u = Unapplied::spread(7);
+        let batch = u.batch();
+        assert_eq!(batch, MIN_BATCH / 2 + 7);
+        for i in 0..batch {
             let change = put(&mut b, &map, "k", json!(i));
             let at = 5 + i;
             assert!(matches!(
                 u.absorb(&doc, change, None, at, |_| false),
                 Absorbed::Shown(_)
             ));
-            if i + 1 < MIN_BATCH {
+            if i + 1 < batch {
                 assert_eq!(u.due_at(0), Some(5 + MAX_WAIT_MS), "{} waiting", i + 1);
             }
         }
@@ -765,10 +789,27 @@ mod tests {
         // is at least a 25th of.
         assert_eq!(u.due_at(0), Some(5 + MAX_AGE_MS));
         assert!(!u.is_due(4 + MAX_AGE_MS, 0) && u.is_due(5 + MAX_AGE_MS, 0));
-        let history = MIN_BATCH * HISTORY_SHARE;
+        let history = batch * HISTORY_SHARE;
         assert_eq!(u.due_at(history), Some(5 + MAX_AGE_MS));
         assert_eq!(u.due_at(history + 1), Some(5 + MAX_WAIT_MS));
         assert!(!u.is_due(5 + MAX_AGE_MS, history + 1) && u.is_due(5 + MAX_WAIT_MS, history + 1));
+        // Applied, the floor stays.
+        u.take();
+        assert_eq!(u.batch(), batch);
+    }
+
+    #[test]
+    fn batch_floors_are_spread_around_min_batch() {
+        let floors: HashSet<u64> = (0..64u64)
+            .map(|i| Unapplied::spread(i.wrapping_mul(0x9E37_79B9_7F4A_7C15)).batch())
+            .collect();
+        assert!(floors.len() > 32, "{floors:?}");
+        assert!(
+            floors
+                .iter()
+                .all(|b| (MIN_BATCH / 2..MIN_BATCH * 3 / 2).contains(b))
+        );
+        assert_eq!(Unapplied::default().batch(), MIN_BATCH / 2);
     }
 
     #[test]
