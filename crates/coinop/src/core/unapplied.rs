@@ -27,13 +27,16 @@ use coinop_protocol::{PlayerId, StateTarget};
 use serde_json::{Map, Value as Json};
 use std::collections::{HashMap, HashSet};
 
-/// Applied to the document once this many changes wait: in Wasm an apply
-/// costs about 45 µs per change, so this bounds the pause a busy room's
-/// apply makes in a game's frame to about 50 ms.
+/// Applied to the document once this many changes wait (each client's cap
+/// is drawn between half this and this: [`Unapplied::spread`]): in Wasm an
+/// apply costs about 45 µs per change, so this bounds the pause a busy
+/// room's apply makes in a game's frame to about 50 ms.
 pub(crate) const MAX_CHANGES: usize = 1024;
 
-/// Applied to the document once the oldest waiting change is this old
-/// (ms), if they are enough for the room's history (see [`HISTORY_SHARE`]).
+/// Applied to the document once the oldest waiting change is about this
+/// old (ms; each client's age is drawn between half and one and a half of
+/// it: [`Unapplied::spread`]), if they are enough for the room's history
+/// (see [`HISTORY_SHARE`]).
 pub(crate) const MAX_AGE_MS: u64 = 1000;
 
 /// An apply also walks every op of each map it touches, and a room's state
@@ -111,18 +114,22 @@ pub(crate) struct Unapplied {
     maps: HashMap<OpKey, (StateTarget, automerge::ObjId)>,
     /// When the oldest waiting change came (ms).
     since: Option<u64>,
-    /// Added to half [`MIN_BATCH`], this client's batch floor (see
-    /// [`Unapplied::spread`]).
+    /// In `0..MIN_BATCH`: where this client's batch floor, age and cap lie
+    /// in their ranges (see [`Unapplied::spread`]).
     spread: u64,
 }
 
 impl Unapplied {
-    /// Nothing waiting, with a batch floor drawn from `seed` between half
-    /// and one and a half [`MIN_BATCH`]. Clients that joined together
-    /// receive alike: with one floor, 800 of them in one process applied
-    /// their batches in the same few moments, and the process stalled (p99
-    /// latency 0.8-1.2 s against 0.3-0.4 s spread; BENCHMARKS.md, session
-    /// 21). [`Unapplied::default`] has the lowest floor.
+    /// Nothing waiting, with a batch floor, an age and a cap drawn from
+    /// `seed`: the floor between half and one and a half [`MIN_BATCH`], the
+    /// age between half and one and a half [`MAX_AGE_MS`], the cap between
+    /// half [`MAX_CHANGES`] and all of it. Clients of one room receive
+    /// alike: with one floor, 800 clients in one process applied their
+    /// batches in the same few moments and the process stalled (p99 latency
+    /// 0.8-1.2 s against 0.3-0.4 s with floors drawn), and 32 clients of
+    /// one room, whose batches the history sizes, did so every second (p99
+    /// 386 ms; BENCHMARKS.md, session 21). [`Unapplied::default`] has the
+    /// lowest of each.
     pub(crate) fn spread(seed: u64) -> Self {
         Unapplied {
             spread: seed % MIN_BATCH,
@@ -130,9 +137,21 @@ impl Unapplied {
         }
     }
 
-    /// The fewest waiting changes applied after [`MAX_AGE_MS`].
+    /// The fewest waiting changes applied after [`Unapplied::max_age`].
     pub(crate) fn batch(&self) -> u64 {
         MIN_BATCH / 2 + self.spread
+    }
+
+    /// How old (ms) the oldest waiting change gets before a batch is
+    /// applied.
+    pub(crate) fn max_age(&self) -> u64 {
+        MAX_AGE_MS / 2 + self.spread * MAX_AGE_MS / MIN_BATCH
+    }
+
+    /// How many changes wait at most.
+    pub(crate) fn max_changes(&self) -> usize {
+        let half = MAX_CHANGES as u64 / 2;
+        (half + self.spread * half / MIN_BATCH) as usize
     }
 
     /// Whether nothing waits.
@@ -143,7 +162,7 @@ impl Unapplied {
     /// Whether the waiting changes should be applied now, in a room whose
     /// log holds `history` changes.
     pub(crate) fn is_due(&self, now: u64, history: u64) -> bool {
-        self.changes.len() >= MAX_CHANGES || self.due_at(history).is_some_and(|t| now >= t)
+        self.changes.len() >= self.max_changes() || self.due_at(history).is_some_and(|t| now >= t)
     }
 
     /// When the waiting changes are due to be applied, in a room whose log
@@ -152,7 +171,7 @@ impl Unapplied {
         let n = self.changes.len() as u64;
         let enough = n >= self.batch() && n * HISTORY_SHARE >= history;
         self.since
-            .map(|t| t + if enough { MAX_AGE_MS } else { MAX_WAIT_MS })
+            .map(|t| t + if enough { self.max_age() } else { MAX_WAIT_MS })
     }
 
     /// The value a key shows, when a waiting change wrote it: `Some(None)`
@@ -764,7 +783,7 @@ mod tests {
         ));
         // One change is fewer than a batch: it waits the longest.
         assert_eq!(u.due_at(0), Some(5 + MAX_WAIT_MS));
-        assert!(!u.is_due(5 + MAX_AGE_MS, 0) && u.is_due(5 + MAX_WAIT_MS, 0));
+        assert!(!u.is_due(5 + u.max_age(), 0) && u.is_due(5 + MAX_WAIT_MS, 0));
     }
 
     #[test]
@@ -787,29 +806,69 @@ mod tests {
         }
         // A batch, dated by the oldest change, in a room whose history it
         // is at least a 25th of.
-        assert_eq!(u.due_at(0), Some(5 + MAX_AGE_MS));
-        assert!(!u.is_due(4 + MAX_AGE_MS, 0) && u.is_due(5 + MAX_AGE_MS, 0));
+        let age = u.max_age();
+        assert_eq!(age, MAX_AGE_MS / 2 + 7 * MAX_AGE_MS / MIN_BATCH);
+        assert_eq!(u.due_at(0), Some(5 + age));
+        assert!(!u.is_due(4 + age, 0) && u.is_due(5 + age, 0));
         let history = batch * HISTORY_SHARE;
-        assert_eq!(u.due_at(history), Some(5 + MAX_AGE_MS));
+        assert_eq!(u.due_at(history), Some(5 + age));
         assert_eq!(u.due_at(history + 1), Some(5 + MAX_WAIT_MS));
-        assert!(!u.is_due(5 + MAX_AGE_MS, history + 1) && u.is_due(5 + MAX_WAIT_MS, history + 1));
+        assert!(!u.is_due(5 + age, history + 1) && u.is_due(5 + MAX_WAIT_MS, history + 1));
         // Applied, the floor stays.
         u.take();
         assert_eq!(u.batch(), batch);
     }
 
     #[test]
-    fn batch_floors_are_spread_around_min_batch() {
-        let floors: HashSet<u64> = (0..64u64)
-            .map(|i| Unapplied::spread(i.wrapping_mul(0x9E37_79B9_7F4A_7C15)).batch())
+    fn batch_floors_ages_and_caps_are_spread_in_their_ranges() {
+        let drawn: Vec<Unapplied> = (0..64u64)
+            .map(|i| Unapplied::spread(i.wrapping_mul(0x9E37_79B9_7F4A_7C15)))
             .collect();
-        assert!(floors.len() > 32, "{floors:?}");
+        let floors: HashSet<u64> = drawn.iter().map(Unapplied::batch).collect();
+        let ages: HashSet<u64> = drawn.iter().map(Unapplied::max_age).collect();
+        let caps: HashSet<usize> = drawn.iter().map(Unapplied::max_changes).collect();
+        assert!(floors.len() > 32 && ages.len() > 32 && caps.len() > 32);
         assert!(
             floors
                 .iter()
                 .all(|b| (MIN_BATCH / 2..MIN_BATCH * 3 / 2).contains(b))
         );
-        assert_eq!(Unapplied::default().batch(), MIN_BATCH / 2);
+        assert!(
+            ages.iter()
+                .all(|a| (MAX_AGE_MS / 2..MAX_AGE_MS * 3 / 2).contains(a))
+        );
+        assert!(
+            caps.iter()
+                .all(|c| (MAX_CHANGES / 2..MAX_CHANGES).contains(c))
+        );
+        let lowest = Unapplied::default();
+        assert_eq!(
+            (lowest.batch(), lowest.max_age(), lowest.max_changes()),
+            (MIN_BATCH / 2, MAX_AGE_MS / 2, MAX_CHANGES / 2)
+        );
+    }
+
+    #[test]
+    fn a_client_applies_once_its_cap_of_changes_waits() {
+        let (doc, map) = room();
+        let mut b = writer(&doc, 2);
+        let mut u = Unapplied::spread(MIN_BATCH - 1);
+        let cap = u.max_changes();
+        assert_eq!(
+            cap,
+            MAX_CHANGES / 2 + (MIN_BATCH as usize - 1) * MAX_CHANGES / 2 / MIN_BATCH as usize
+        );
+        // A room far longer than the cap: only the cap makes them due.
+        let history = u64::MAX / HISTORY_SHARE;
+        for i in 0..cap {
+            assert!(!u.is_due(5, history), "{i} waiting");
+            let change = put(&mut b, &map, "k", json!(i));
+            assert!(matches!(
+                u.absorb(&doc, change, None, 5, |_| false),
+                Absorbed::Shown(_)
+            ));
+        }
+        assert!(u.is_due(5, history));
     }
 
     #[test]
